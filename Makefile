@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0
+# ttydpc out-of-tree build and test entry points.
+#
+#   make                 build ttydpc.ko for KDIR (default: the running kernel)
+#   make demo            QEMU PC with a ttyDPC0 shell, reached with picocom
+#   make check           the whole selftest suite in QEMU (KERNELS, DPCS select lanes)
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+PWD  := $(shell pwd)
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean
+
+.PHONY: all modules clean
