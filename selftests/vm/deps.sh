@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# deps.sh [LANE...]: install what the VM suite needs, idempotently.
+#
+#   - Debian packages: QEMU, busybox-static, picocom, the toolchain and the
+#     kernel headers of each lane (apt-get install, skipped when present);
+#   - each lane's kernel image, fetched with `apt-get download` and unpacked
+#     with `dpkg -x` into $TTYDPC_CACHE/<release>/ (never installed).
+#
+# Lanes default to $KERNELS, else "6.1 6.12" (see lane_release in lib.sh).
+# Environment: TTYDPC_CACHE (default ~/.cache/ttydpc), DEPS_EXTRA (more
+# packages to install).
+set -euo pipefail
+# shellcheck source=selftests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+read -r -a LANES <<<"${*:-${KERNELS:-6.1 6.12}}"
+
+SUDO=
+if [[ $EUID -ne 0 ]]; then
+	command -v sudo >/dev/null || die "not root and no sudo: cannot run apt-get"
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+# What the suite uses, host side and guest side (busybox and picocom are
+# copied into the initramfs). linux-source-6.1 carries kselftest_harness.h,
+# which Debian's headers packages lack, for the selftests/ttydpc build.
+PKGS=(qemu-system-x86 busybox-static picocom python3 cpio kmod gcc make
+	libc6-dev xz-utils linux-source-6.1)
+read -r -a EXTRA <<<"${DEPS_EXTRA:-}"
+PKGS+=("${EXTRA[@]}")
+
+updated=0
+apt_update() {
+	((updated)) && return 0
+	log "apt-get update"
+	$SUDO apt-get update -qq
+	updated=1
+}
+apt_has_lists || apt_update
+
+declare -A REL
+for lane in "${LANES[@]}"; do
+	REL[$lane]=$(lane_release "$lane")
+	PKGS+=("linux-headers-${REL[$lane]}")
+	log "lane $lane -> kernel ${REL[$lane]}"
+done
+
+missing=()
+for p in "${PKGS[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+if ((${#missing[@]})); then
+	log "installing: ${missing[*]}"
+	# A stale package list gives 404s: refresh once and retry.
+	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+		{ apt_update && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; }
+fi
+
+# Kernel images: only boot/ is kept; every driver the VM needs (8250, serial
+# core, PNP, PCI, debugfs) is built into Debian's kernels.
+for lane in "${LANES[@]}"; do
+	rel=${REL[$lane]}
+	dst=$TTYDPC_CACHE/$rel
+	[[ -s $dst/vmlinuz ]] && continue
+	pkg=$(image_package "$rel")
+	tmp=$(mktemp -d "$TTYDPC_CACHE.tmp.XXXXXX" 2>/dev/null) || {
+		mkdir -p "$(dirname "$TTYDPC_CACHE")"
+		tmp=$(mktemp -d "$TTYDPC_CACHE.tmp.XXXXXX")
+	}
+	log "fetching $pkg"
+	# apt-get download writes into the current directory; as root apt
+	# drops to user _apt for the download, which needs to write there.
+	chmod 0777 "$tmp"
+	(cd "$tmp" && apt-get download -qq "$pkg" 2>&1 | grep -v 'unsandboxed' >&2 || true)
+	deb=$(compgen -G "$tmp/${pkg}_*.deb" | head -n1) || true
+	if [[ -z $deb ]]; then
+		apt_update
+		(cd "$tmp" && apt-get download -qq "$pkg")
+		deb=$(compgen -G "$tmp/${pkg}_*.deb" | head -n1) || die "download of $pkg failed"
+	fi
+	dpkg -x "$deb" "$tmp/root"
+	mkdir -p "$dst"
+	cp "$tmp/root/boot/vmlinuz-$rel" "$dst/vmlinuz.new"
+	for f in config System.map; do
+		[[ -f $tmp/root/boot/$f-$rel ]] && cp "$tmp/root/boot/$f-$rel" "$dst/$f"
+	done
+	basename "$deb" >"$dst/package"
+	mv "$dst/vmlinuz.new" "$dst/vmlinuz"
+	rm -rf "$tmp"
+	log "kernel $rel -> $dst/vmlinuz"
+done

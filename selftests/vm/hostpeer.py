@@ -1,0 +1,617 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""ttydpc host peer: the far end of the test VM's serial lines.
+
+Connects to QEMU's unix sockets (the control line, the data channels, QMP)
+and serves the control protocol of selftests/README, one request per line on
+the control line. Data transfers run in their own threads: the control loop
+only ever blocks where the protocol says it waits (WAIT, GET, EXPECT).
+
+    hostpeer.py --ctl SOCK --qmp SOCK --trace LOG --chan data0=SOCK --chan isa=SOCK
+
+A second mode checks the demo shell (make check uses it):
+
+    hostpeer.py --demo-check data0=SOCK [--timeout S] [--then CMD]
+
+Standard library only.
+"""
+
+import argparse
+import os
+import random
+import re
+import select
+import socket
+import sys
+import threading
+import time
+import traceback
+
+# ---------------------------------------------------------------------------
+# The test byte stream: xorshift32, low byte of each state (selftests/README).
+
+_stream_cache = {}  # seed -> (prefix bytes, state after the prefix)
+_stream_lock = threading.Lock()
+STREAM_CACHE_MAX = 16 << 20  # bytes kept per seed
+
+
+def _xorshift_bytes(x, n):
+    """n stream bytes starting after state x; returns (bytes, last state)."""
+    out = bytearray(n)
+    m = 0xFFFFFFFF
+    # The tight loop is ~0.13 s per MiB on CPython 3.11; the cache below
+    # makes repeated (seed, n) free.
+    for i in range(n):
+        x = (x ^ (x << 13)) & m
+        x ^= x >> 17
+        x = (x ^ (x << 5)) & m
+        out[i] = x & 0xFF
+    return bytes(out), x
+
+
+def stream(seed, n):
+    """The first n bytes of stream(seed); prefixes are cached per seed."""
+    seed &= 0xFFFFFFFF
+    with _stream_lock:
+        have, x = _stream_cache.get(seed, (b"", seed or 1))
+    if len(have) < n:
+        more, x = _xorshift_bytes(x, n - len(have))
+        have += more
+        if len(have) <= STREAM_CACHE_MAX:
+            with _stream_lock:
+                old = _stream_cache.get(seed)
+                if old is None or len(old[0]) < len(have):
+                    _stream_cache[seed] = (have, x)
+    return have[:n]
+
+
+# ---------------------------------------------------------------------------
+
+LOG = None
+_log_lock = threading.Lock()
+T0 = time.monotonic()
+
+
+def log(msg):
+    if LOG is None:
+        return
+    with _log_lock:
+        LOG.write("%9.3f %s\n" % (time.monotonic() - T0, msg))
+        LOG.flush()
+
+
+def connect_unix(path, timeout=20.0):
+    """Connect to a QEMU server socket, waiting for QEMU to create it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            return s
+        except OSError:
+            s.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+class ProtoError(Exception):
+    """Turns into an "ERR ..." reply."""
+
+
+class RecvJob:
+    def __init__(self, seed, n, tmo):
+        self.seed, self.n = seed, n
+        self.deadline = time.monotonic() + tmo
+        self.got = 0
+        self.expected = None  # generated on the first data, in the reader
+        self.mismatch = None  # (offset, got, want)
+        self.timed_out = False
+        self.done = n == 0
+
+
+class SendJob:
+    def __init__(self, seed, n):
+        self.seed, self.n = seed, n
+        self.sent = 0
+        self.error = None
+        self.cancel = False
+        self.timed_out = False
+        self.done = n == 0
+
+
+class Channel:
+    """One serial line whose far end QEMU exposes as a unix socket.
+
+    A reader thread drains the socket all the time (unless STALLed): bytes go
+    to the running RECV job first, the rest to `rx` for GET/EXPECT. A SEND job
+    gets a thread of its own. Everything is guarded by one condition.
+    """
+
+    def __init__(self, name, path):
+        self.name = name
+        self.sock = connect_unix(path)
+        self.cv = threading.Condition()
+        self.wlock = threading.Lock()  # one writer at a time (SEND job, PUT)
+        self.rx = bytearray()
+        self.stalled = False
+        self.closed = False
+        self.recv = None
+        self.send = None
+        self.total_rx = 0
+        self.total_tx = 0
+        threading.Thread(target=self._reader, name="rx-" + name, daemon=True).start()
+
+    # -- receive side -------------------------------------------------------
+
+    def _reader(self):
+        sock = self.sock
+        while True:
+            with self.cv:
+                while self.stalled and not self.closed:
+                    self.cv.wait()
+                if self.closed:
+                    return
+            r, _, _ = select.select([sock], [], [], 0.2)
+            with self.cv:
+                self._check_recv_timeout()
+                if not r or self.stalled:
+                    continue
+                try:
+                    data = sock.recv(65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    self.closed = True
+                    self.cv.notify_all()
+                    log("%s: closed" % self.name)
+                    return
+                self.total_rx += len(data)
+                job = self.recv
+                if job is not None and not job.done:
+                    data = self._feed(job, data)
+                if data:
+                    self.rx += data
+                self.cv.notify_all()
+
+    def _check_recv_timeout(self):
+        job = self.recv
+        if job is not None and not job.done and time.monotonic() > job.deadline:
+            job.timed_out = job.done = True
+            log("%s: RECV timeout at %d/%d" % (self.name, job.got, job.n))
+            self.cv.notify_all()
+
+    def _feed(self, job, data):
+        """Compare data with the job's stream; returns what is left over."""
+        if job.expected is None:
+            job.expected = stream(job.seed, job.n)
+        k = min(len(data), job.n - job.got)
+        part = data[:k]
+        want = job.expected[job.got : job.got + k]
+        if part != want:
+            i = next(i for i in range(k) if part[i] != want[i])
+            job.mismatch = (job.got + i, part[i], want[i])
+            job.got += i
+            job.done = True
+            log("%s: RECV mismatch at %d got %02x want %02x"
+                % (self.name, job.mismatch[0], part[i], want[i]))
+            return data[i:]
+        job.got += k
+        if job.got == job.n:
+            job.done = True
+            log("%s: RECV complete %d" % (self.name, job.n))
+        return data[k:]
+
+    # -- transmit side ------------------------------------------------------
+
+    def write(self, data, tmo):
+        """Write all of data (PUT); gives up after tmo seconds."""
+        deadline = time.monotonic() + tmo
+        view = memoryview(data)
+        with self.wlock:
+            while view:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ProtoError("timeout put=%d" % (len(data) - len(view)))
+                _, w, _ = select.select([], [self.sock], [], min(left, 0.2))
+                if not w:
+                    continue
+                try:
+                    k = self.sock.send(view, socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    continue
+                except OSError as e:
+                    raise ProtoError("write %s" % e.strerror)
+                view = view[k:]
+                self.total_tx += k
+
+    def _sender(self, job):
+        data = stream(job.seed, job.n)
+        view = memoryview(data)
+        with self.wlock:
+            while job.sent < job.n and not job.cancel:
+                # The guest UART stalls the socket when its receiver backs up;
+                # wait for room with a timeout so a cancel is seen.
+                _, w, _ = select.select([], [self.sock], [], 0.2)
+                if not w:
+                    continue
+                try:
+                    k = self.sock.send(view[job.sent : job.sent + 65536], socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    continue
+                except OSError as e:
+                    job.error = e.strerror
+                    break
+                with self.cv:
+                    job.sent += k
+                    self.total_tx += k
+        with self.cv:
+            job.done = True
+            self.cv.notify_all()
+        log("%s: SEND ended sent=%d/%d%s" % (self.name, job.sent, job.n,
+                                            " error " + job.error if job.error else ""))
+
+    # -- verbs --------------------------------------------------------------
+
+    def start_send(self, n, seed):
+        with self.cv:
+            if self.send is not None and not self.send.done:
+                raise ProtoError("busy send")
+            job = self.send = SendJob(seed, n)
+            if job.done:
+                return
+        threading.Thread(target=self._sender, args=(job,), name="tx-" + self.name,
+                         daemon=True).start()
+
+    def start_recv(self, n, seed, tmo):
+        with self.cv:
+            if self.recv is not None and not self.recv.done:
+                raise ProtoError("busy recv")
+            self.recv = RecvJob(seed, n, tmo)
+        # Generate the expected stream now, off the control loop, so that
+        # the reader does not pause on the first byte (cached afterwards).
+        threading.Thread(target=stream, args=(seed, n), daemon=True).start()
+
+    def wait(self, tmo):
+        deadline = time.monotonic() + tmo
+        with self.cv:
+            while True:
+                self._check_recv_timeout()
+                busy = [j for j in (self.recv, self.send) if j is not None and not j.done]
+                left = deadline - time.monotonic()
+                if not busy or left <= 0:
+                    break
+                self.cv.wait(min(left, 0.2))
+            recv, send = self.recv, self.send
+            self.recv = self.send = None
+            got = recv.got if recv else 0
+            sent = send.sent if send else 0
+            # Whatever still runs is cancelled: the next test starts clean.
+            if recv is not None and not recv.done:
+                recv.done = recv.timed_out = True
+            if send is not None and not send.done:
+                send.cancel = True
+                send.timed_out = True
+        if recv is not None and recv.mismatch:
+            off, g, w = recv.mismatch
+            return "ERR mismatch at=%d got=0x%02x want=0x%02x" % (off, g, w)
+        if (recv is not None and recv.timed_out) or (send is not None and send.timed_out):
+            return "ERR timeout recv=%d sent=%d" % (got, sent)
+        if send is not None and send.error:
+            return "ERR send %s sent=%d" % (send.error, sent)
+        return "OK sent=%d recv=%d" % (sent, got)
+
+    def flush(self):
+        with self.cv:
+            self.rx.clear()
+
+    def get(self, n, tmo):
+        deadline = time.monotonic() + tmo
+        with self.cv:
+            while not self.rx and not self.closed:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.cv.wait(left)
+            data = bytes(self.rx[:n])
+            del self.rx[:n]
+        return data
+
+    def expect(self, text, tmo):
+        deadline = time.monotonic() + tmo
+        with self.cv:
+            while True:
+                i = self.rx.find(text)
+                if i >= 0:
+                    del self.rx[: i + len(text)]
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0 or self.closed:
+                    return False
+                self.cv.wait(left)
+
+    def set_stall(self, on):
+        with self.cv:
+            self.stalled = on
+            self.cv.notify_all()
+
+
+class QMP:
+    """Minimal QMP client: one command at a time, events ignored."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.Lock()
+        self.f = None
+
+    def _open(self):
+        import json
+
+        s = connect_unix(self.path)
+        self.f = s.makefile("rwb", buffering=0)
+        self.json = json
+        json.loads(self.f.readline())  # greeting
+        self._cmd("qmp_capabilities", {})
+
+    def _cmd(self, name, args):
+        self.f.write(self.json.dumps({"execute": name, "arguments": args}).encode() + b"\n")
+        while True:
+            line = self.f.readline()
+            if not line:
+                raise ProtoError("qmp closed")
+            msg = self.json.loads(line)
+            if "return" in msg:
+                return msg["return"]
+            if "error" in msg:
+                raise ProtoError("qmp %s" % msg["error"].get("desc", "error").replace("\n", " "))
+
+    def cmd(self, command, **args):
+        with self.lock:
+            if self.f is None:
+                self._open()
+            return self._cmd(command, args)
+
+
+PARAMS_RE = re.compile(rb"serial_update_parameters\s+baudrate=(\d+) parity='?(.)'? data=(\d+) stop=(\d+)")
+
+
+class Peer:
+    def __init__(self, args):
+        self.chans = {}
+        for spec in args.chan:
+            name, _, path = spec.partition("=")
+            self.chans[name] = Channel(name, path)
+            log("channel %s connected" % name)
+        self.qmp = QMP(args.qmp) if args.qmp else None
+        self.trace = args.trace
+        self.mark = 0
+        self.ctl = connect_unix(args.ctl)
+        log("ctl connected")
+
+    # Each verb: (handler, minimum number of arguments)
+    def chan(self, name):
+        c = self.chans.get(name)
+        if c is None:
+            raise ProtoError("no channel %s" % name)
+        if c.closed:
+            raise ProtoError("channel %s closed" % name)
+        return c
+
+    def v_PING(self, a):
+        return "OK PONG"
+
+    def v_SEND(self, a):
+        self.chan(a[0]).start_send(num(a[1]), num(a[2]))
+        return "OK"
+
+    def v_RECV(self, a):
+        self.chan(a[0]).start_recv(num(a[1]), num(a[2]), fnum(a[3]))
+        return "OK"
+
+    def v_WAIT(self, a):
+        return self.chan(a[0]).wait(fnum(a[1]))
+
+    def v_FLUSH(self, a):
+        self.chan(a[0]).flush()
+        return "OK"
+
+    def v_PUT(self, a):
+        try:
+            data = bytes.fromhex(a[1])
+        except ValueError:
+            raise ProtoError("bad hex")
+        c = self.chan(a[0])
+        with c.cv:
+            if c.send is not None and not c.send.done:
+                raise ProtoError("busy send")
+        c.write(data, 10.0)
+        return "OK"
+
+    def v_GET(self, a):
+        data = self.chan(a[0]).get(num(a[1]), fnum(a[2]))
+        return "OK " + data.hex() if data else "OK"
+
+    def v_EXPECT(self, a, rest):
+        if not rest:
+            raise ProtoError("no text")
+        ok = self.chan(a[0]).expect(rest.encode("latin-1"), fnum(a[1]))
+        return "OK" if ok else "ERR timeout"
+
+    def v_STALL(self, a):
+        self.chan(a[0]).set_stall(True)
+        return "OK"
+
+    def v_RESUME(self, a):
+        self.chan(a[0]).set_stall(False)
+        return "OK"
+
+    def v_BREAK(self, a):
+        # Any chardev id works (nm0/nm1 too), not only the peer's channels.
+        self.need_qmp().cmd("chardev-send-break", id=a[0])
+        return "OK"
+
+    def need_qmp(self):
+        if self.qmp is None:
+            raise ProtoError("no qmp")
+        return self.qmp
+
+    def need_trace(self):
+        if not self.trace:
+            raise ProtoError("no trace log")
+        return self.trace
+
+    def trace_since_mark(self):
+        with open(self.need_trace(), "rb") as f:
+            f.seek(self.mark)
+            return f.read()
+
+    def v_MARK(self, a):
+        self.mark = os.path.getsize(self.need_trace())
+        return "OK"
+
+    def v_PARAMS(self, a):
+        lines = []
+        for m in PARAMS_RE.finditer(self.trace_since_mark()):
+            b, p, d, s = (x.decode("latin-1") for x in m.groups())
+            lines.append("baudrate=%s parity=%s data=%s stop=%s" % (b, p, d, s))
+        return "\n".join(["OK %d" % len(lines)] + lines)
+
+    def v_REGS(self, a):
+        t = self.trace_since_mark()
+        return "OK reads=%d writes=%d" % (t.count(b"serial_read "), t.count(b"serial_write "))
+
+    def v_TRACE(self, a):
+        if a[0] not in ("on", "off") or len(a) < 2:
+            raise ProtoError("usage TRACE on|off event...")
+        q = self.need_qmp()
+        for ev in a[1:]:
+            q.cmd("trace-event-set-state", name=ev, enable=a[0] == "on")
+        return "OK"
+
+    VERBS = {  # verb: (minimum args, takes the rest of the line)
+        "PING": (0, False), "SEND": (3, False), "RECV": (4, False), "WAIT": (2, False),
+        "FLUSH": (1, False), "PUT": (2, False), "GET": (3, False), "EXPECT": (2, True),
+        "STALL": (1, False), "RESUME": (1, False), "BREAK": (1, False), "MARK": (0, False),
+        "PARAMS": (0, False), "TRACE": (1, False), "REGS": (0, False),
+    }
+
+    def handle(self, line):
+        verb = line.split(" ", 1)[0].upper()
+        spec = self.VERBS.get(verb)
+        if spec is None:
+            return "ERR unknown verb %s" % verb[:32]
+        nargs, rest = spec
+        try:
+            if rest:
+                parts = line.split(" ", nargs + 1)
+                if len(parts) < nargs + 1:
+                    raise ProtoError("usage")
+                return getattr(self, "v_" + verb)(parts[1 : nargs + 1],
+                                                   parts[nargs + 1] if len(parts) > nargs + 1 else "")
+            parts = line.split()
+            if len(parts) - 1 < nargs:
+                raise ProtoError("usage")
+            return getattr(self, "v_" + verb)(parts[1:])
+        except ProtoError as e:
+            return "ERR %s" % e
+        except (ValueError, IndexError) as e:
+            return "ERR bad argument (%s)" % e
+        except OSError as e:
+            return "ERR %s" % (e.strerror or e)
+        except Exception as e:  # a bug here must not take the peer down
+            log("internal error: %s" % traceback.format_exc())
+            return "ERR internal %s" % type(e).__name__
+
+    def run(self):
+        buf = b""
+        while True:
+            try:
+                data = self.ctl.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                log("ctl closed, exiting")
+                return
+            buf += data
+            while b"\n" in buf:
+                raw, buf = buf.split(b"\n", 1)
+                # Tolerate CR LF, and junk a UART may deliver when it is
+                # opened (NULs, noise) before the first verb.
+                line = re.sub(r"^[^A-Za-z]+", "", raw.decode("latin-1").rstrip("\r"))
+                if not line.strip():
+                    continue
+                t = time.monotonic()
+                reply = self.handle(line)
+                log("<- %s\n          -> %s (%.3fs)" % (line[:200], reply[:200], time.monotonic() - t))
+                self.ctl.sendall(reply.encode("latin-1") + b"\n")
+
+
+def num(s):
+    return int(s, 0)
+
+
+def fnum(s):
+    return float(s)
+
+
+def demo_check(spec, timeout, then):
+    """Types `echo ttydpc-demo-N` into the demo shell until its output comes
+    back on a line of its own (the echoed command line does not count)."""
+    name, _, path = spec.partition("=")
+    sock = connect_unix(path)
+    token = "ttydpc-demo-%d" % random.randrange(32768)
+    pat = re.compile(rb"(^|[\r\n])" + token.encode() + rb"\r?\n")
+    got = b""
+    deadline = time.monotonic() + timeout
+    nxt = 0.0
+    while time.monotonic() < deadline:
+        if time.monotonic() >= nxt:
+            # The shell may not be up yet: repeat until it answers.
+            sock.sendall(("echo %s\r" % token).encode())
+            nxt = time.monotonic() + 3.0
+        r, _, _ = select.select([sock], [], [], 0.2)
+        if r:
+            data = sock.recv(4096)
+            if not data:
+                break
+            got += data
+            if pat.search(got):
+                print("demo-check: ok, %s came back from the shell on %s" % (token, name))
+                if then:
+                    sock.sendall(then.encode() + b"\r")
+                    time.sleep(0.5)
+                return 0
+    print("demo-check: FAILED, no %s from the shell on %s; it sent: %r"
+          % (token, name, got[-300:]))
+    return 1
+
+
+def main():
+    global LOG
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--ctl", help="control line socket")
+    ap.add_argument("--qmp", help="QMP socket")
+    ap.add_argument("--trace", help="QEMU trace log (-D)")
+    ap.add_argument("--chan", action="append", default=[], metavar="NAME=SOCK")
+    ap.add_argument("--log", help="request/reply log file")
+    ap.add_argument("--demo-check", metavar="NAME=SOCK")
+    ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--then", help="command typed after a successful demo check")
+    args = ap.parse_args()
+    if args.demo_check:
+        return demo_check(args.demo_check, args.timeout, args.then)
+    if not args.ctl:
+        ap.error("--ctl is required")
+    if args.log:
+        LOG = open(args.log, "a")
+    try:
+        Peer(args).run()
+    except OSError as e:
+        log("fatal: %s" % e)
+        print("hostpeer: %s" % e, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

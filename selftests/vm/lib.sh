@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers shared by deps.sh, check.sh, demo.sh and selftest.sh. Source it, do
+# not run it. Everything here is plain bash plus apt-cache/dpkg.
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP_DIR=$(cd "$VM_DIR/../.." && pwd)
+TTYDPC_CACHE=${TTYDPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ttydpc}
+
+log()  { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die()  { log "error: $*"; exit 1; }
+
+# True when apt has package lists at all (a fresh container has none until
+# `apt-get update`; apt-cache then knows no package).
+apt_has_lists() {
+	compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null
+}
+
+apt_known() {
+	apt-cache show --no-all-versions "$1" >/dev/null 2>&1
+}
+
+# lane_release LANE -> prints the kernel release (uname -r) used for LANE.
+#   6.1      what the linux-image-amd64 meta package depends on
+#   6.12     newest linux-image-6.12.*+deb12-amd64-unsigned with matching headers
+#   6.12-rt  the same for the PREEMPT_RT flavour
+# A release can also be given directly (anything that starts with a digit and
+# contains "-", e.g. 6.1.0-56-amd64).
+lane_release() {
+	local lane=$1 flavour rel pkg
+	case $lane in
+	6.1)
+		rel=$(apt-cache depends linux-image-amd64 2>/dev/null |
+			sed -n 's/^ *Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -n1)
+		[[ -n $rel ]] || die "lane 6.1: apt-cache knows no linux-image-amd64 (apt-get update?)"
+		;;
+	6.12 | 6.12-rt)
+		flavour=amd64
+		[[ $lane == 6.12-rt ]] && flavour=rt-amd64
+		rel=
+		# pkgnames reads the local apt cache only; newest version first.
+		for pkg in $(apt-cache pkgnames "linux-image-6.12." 2>/dev/null |
+			grep -E "^linux-image-6\.12\.[0-9]+\+deb12-${flavour}-unsigned\$" |
+			sort -rV); do
+			pkg=${pkg#linux-image-}
+			pkg=${pkg%-unsigned}
+			if apt_known "linux-headers-$pkg"; then
+				rel=$pkg
+				break
+			fi
+		done
+		[[ -n $rel ]] || die "lane $lane: no linux-image-6.12.*+deb12-$flavour-unsigned with headers in apt"
+		;;
+	[0-9]*-*)
+		rel=$lane
+		;;
+	*)
+		die "unknown lane '$lane' (known: 6.1 6.12 6.12-rt, or a kernel release)"
+		;;
+	esac
+	printf '%s\n' "$rel"
+}
+
+# image_package RELEASE -> the Debian package that carries /boot/vmlinuz-RELEASE.
+# 6.12 images are only published signed+unsigned; the unsigned one is the
+# plain build (the signed one wraps it). 6.1's meta package points to the
+# signed name, which also works, so prefer -unsigned when apt knows it.
+image_package() {
+	if apt_known "linux-image-$1-unsigned"; then
+		printf 'linux-image-%s-unsigned\n' "$1"
+	else
+		printf 'linux-image-%s\n' "$1"
+	fi
+}
+
+# Where deps.sh leaves a lane's kernel: $TTYDPC_CACHE/<release>/vmlinuz.
+kernel_image() { printf '%s/%s/vmlinuz\n' "$TTYDPC_CACHE" "$1"; }
+headers_dir()  { printf '/usr/src/linux-headers-%s\n' "$1"; }
+
+# build_module RELEASE OUTDIR: builds ttydpc.ko against RELEASE's headers in a
+# private copy of the source tree (so lanes, and the developer's own in-tree
+# build, never share object files) and copies the result to OUTDIR/ttydpc.ko.
+build_module() {
+	local rel=$1 out=$2 kdir src
+	kdir=$(headers_dir "$rel")
+	[[ -f $kdir/Makefile ]] || die "no headers for $rel in $kdir (run make deps)"
+	src=$out/src
+	mkdir -p "$src"
+	# Copy the module sources, keeping mtimes so that rebuilds are incremental.
+	# Everything at the top level except what Kbuild never needs.
+	tar -C "$TOP_DIR" -cf - \
+		--exclude=./.git --exclude=./build --exclude=./selftests \
+		--exclude=./.ci --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude=./Module.symvers \
+		--exclude=./modules.order . | tar -C "$src" -xf -
+	log "building ttydpc.ko for $rel"
+	make -s -C "$kdir" M="$src" modules >"$out/build.log" 2>&1 || {
+		cat "$out/build.log" >&2
+		die "module build failed for $rel (log: $out/build.log)"
+	}
+	# Warnings are worth seeing even when the build succeeds.
+	grep -E 'warning:|error:' "$out/build.log" >&2 || true
+	cp "$src/ttydpc.ko" "$out/ttydpc.ko"
+}
+
+# build_selftests OUTDIR: the other half of the suite (selftests/ttydpc).
+build_selftests() {
+	local out=$1
+	[[ -f $TOP_DIR/selftests/ttydpc/Makefile ]] ||
+		die "selftests/ttydpc/Makefile is missing: cannot build the guest tests"
+	mkdir -p "$out"
+	log "building selftests into $out"
+	make -s -C "$TOP_DIR/selftests/ttydpc" OUTPUT="$out" >"$out.log" 2>&1 || {
+		cat "$out.log" >&2
+		die "selftests build failed (log: $out.log)"
+	}
+	if [[ ! -f $out/run_tests.sh && -f $TOP_DIR/selftests/ttydpc/run_tests.sh ]]; then
+		cp "$TOP_DIR/selftests/ttydpc/run_tests.sh" "$out/run_tests.sh"
+	fi
+	[[ -f $out/run_tests.sh ]] || log "warning: no run_tests.sh in $out"
+}

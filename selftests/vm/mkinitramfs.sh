@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh -o OUT [-k ttydpc.ko] [-t SELFTESTS_DIR] [-x FILE]... [-z]
+#
+# Builds the test VM's initramfs (newc cpio; gzip with -z):
+#   /init                      selftests/vm/init
+#   /bin/busybox + applets     from busybox-static
+#   /usr/bin/picocom           the host's, with its shared libraries
+#   /lib/modules/ttydpc.ko     -k
+#   /selftests/                -t: test binaries and run_tests.sh
+#   /usr/bin/<name>            -x: any extra host program (libraries included)
+# Dynamically linked programs get their libraries at the paths ldd reports,
+# so a test binary that is not static still runs.
+set -euo pipefail
+# shellcheck source=selftests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() { sed -n '4,14s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+
+out= ko= tests= gz=0 extra=()
+while getopts o:k:t:x:zh opt; do
+	case $opt in
+	o) out=$OPTARG ;;
+	k) ko=$OPTARG ;;
+	t) tests=$OPTARG ;;
+	x) extra+=("$OPTARG") ;;
+	z) gz=1 ;;
+	*) usage ;;
+	esac
+done
+[[ -n $out ]] || usage
+
+BUSYBOX=/bin/busybox
+[[ -x $BUSYBOX ]] || die "$BUSYBOX missing (apt-get install busybox-static)"
+# busybox-static is what we want: a dynamic busybox would need its libs too,
+# which the ldd pass below handles, but check it is the static one anyway.
+if ldd "$BUSYBOX" >/dev/null 2>&1; then
+	log "warning: $BUSYBOX is dynamically linked (busybox-static not installed?)"
+fi
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/ttydpc-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib/modules,dev,proc,sys,tmp,run,root,etc,var/lock,selftests}
+ln -s ../run "$root/var/run"
+cp "$BUSYBOX" "$root/bin/busybox"
+for a in $("$BUSYBOX" --list-full); do
+	[[ -e $root/$a ]] || ln -s /bin/busybox "$root/$a"
+done
+install -m 0755 "$VM_DIR/init" "$root/init"
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:\ndialout:x:20:\n' >"$root/etc/group"
+# With a /dev/console node the kernel gives /init stdio before it mounts
+# devtmpfs; only root can create it, and /init copes without it.
+if [[ $EUID -eq 0 ]]; then
+	mknod -m 600 "$root/dev/console" c 5 1
+fi
+
+command -v picocom >/dev/null || die "picocom missing (apt-get install picocom)"
+cp "$(command -v picocom)" "$root/usr/bin/picocom"
+
+if [[ -n $ko ]]; then
+	[[ -f $ko ]] || die "no module $ko"
+	cp "$ko" "$root/lib/modules/ttydpc.ko"
+fi
+if [[ -n $tests ]]; then
+	[[ -d $tests ]] || die "no selftests directory $tests"
+	cp -a "$tests/." "$root/selftests/"
+fi
+for f in "${extra[@]}"; do
+	cp "$f" "$root/usr/bin/"
+done
+
+# Shared libraries of every dynamically linked program in the image.
+while IFS= read -r -d '' f; do
+	# ldd prints "name => /path (addr)" or "/path (addr)"; static ELF and
+	# scripts make it fail, which is fine.
+	ldd "$f" 2>/dev/null | grep -oE '/[^ ]+' | while read -r lib; do
+		[[ -e $root$lib ]] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done || true
+done < <(find "$root" -type f -perm -u+x ! -name busybox -print0)
+
+mkdir -p "$(dirname "$out")"
+if ((gz)); then
+	(cd "$root" && find . -print0 | cpio -o -0 -H newc --owner=0:0 --quiet | gzip -1) >"$out.tmp"
+else
+	(cd "$root" && find . -print0 | cpio -o -0 -H newc --owner=0:0 --quiet) >"$out.tmp"
+fi
+mv "$out.tmp" "$out"
+log "initramfs $out ($(du -h "$out" | cut -f1))"
