@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ttydpc: a 16550 driver whose interrupt handling follows the Windows
+ * serial driver's DPC design. Internal interfaces shared by src/.
+ *
+ * Lock order (outer first), written once here:
+ *   tty_port mutex (serial core, held in startup/shutdown/ioctl)
+ *     -> queue->lock (ttydpc_queue; request lists)
+ *       -> uart_port lock (port.lock; registers, xmit buffer, shadow regs)
+ * The hard IRQ handler takes only the uart_port lock. Deferred routines
+ * take a queue lock and then, if they need registers, the uart_port lock.
+ * Nothing takes a queue lock while holding the uart_port lock.
+ */
+#ifndef TTYDPC_H
+#define TTYDPC_H
+
+#include <linux/atomic.h>
+#include <linux/interrupt.h>
+#include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/serial_core.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/completion.h>
+
+#include "ttydpc_compat.h"
+#include "uapi/ttydpc.h"
+
+#define TTYDPC_NAME		"ttydpc"
+#define TTYDPC_DEV_NAME		"ttyDPC"
+#define TTYDPC_NR_PORTS		16
+#define TTYDPC_PC_UARTCLK	1843200
+
+/*
+ * Work the hard IRQ handler may do per interrupt: at most this many passes
+ * over IIR, each reading at most the RX FIFO (and never more than
+ * TTYDPC_IRQ_RX_BUDGET bytes in total) and writing at most one TX FIFO load.
+ */
+#define TTYDPC_IRQ_PASSES	4
+#define TTYDPC_IRQ_RX_BUDGET	256
+
+/* RX ring between the hard IRQ handler and dpc_complete_read: power of 2. */
+#define TTYDPC_RX_RING		4096
+
+/**
+ * enum ttydpc_design - how the hard IRQ handler defers its completion work
+ * @TTYDPC_DESIGN_ISR: one DpcForIsr per port completes everything
+ * @TTYDPC_DESIGN_CUSTOM: one CustomDpc per kind of completion
+ * @TTYDPC_DESIGN_BOTH: DpcForIsr for RX/TX, CustomDpcs for rare events
+ * @TTYDPC_NR_DESIGNS: number of designs
+ */
+enum ttydpc_design {
+	TTYDPC_DESIGN_ISR,
+	TTYDPC_DESIGN_CUSTOM,
+	TTYDPC_DESIGN_BOTH,
+	TTYDPC_NR_DESIGNS
+};
+
+/**
+ * enum ttydpc_cause - why a deferred routine must run
+ * @TTYDPC_CAUSE_RX: bytes waiting in the RX ring (dpc_complete_read)
+ * @TTYDPC_CAUSE_TX: write wakeup or transmitter empty (dpc_complete_write)
+ * @TTYDPC_CAUSE_ERROR: line error or break latched (dpc_comm_error)
+ * @TTYDPC_CAUSE_MODEM: modem lines changed (dpc_comm_wait)
+ * @TTYDPC_CAUSE_PURGE: a purge request is queued (dpc_purge)
+ * @TTYDPC_CAUSE_TIMER: the port timer fired (dpc_timeout)
+ * @TTYDPC_NR_CAUSES: number of causes
+ */
+enum ttydpc_cause {
+	TTYDPC_CAUSE_RX,
+	TTYDPC_CAUSE_TX,
+	TTYDPC_CAUSE_ERROR,
+	TTYDPC_CAUSE_MODEM,
+	TTYDPC_CAUSE_PURGE,
+	TTYDPC_CAUSE_TIMER,
+	TTYDPC_NR_CAUSES
+};
+
+/**
+ * enum ttydpc_dpc_id - the deferred objects of a port
+ * @TTYDPC_DPC_FOR_ISR: the DpcForIsr (designs isr and both)
+ * @TTYDPC_DPC_READ: CustomDpc completing reads
+ * @TTYDPC_DPC_WRITE: CustomDpc completing writes
+ * @TTYDPC_DPC_ERROR: CustomDpc for line errors
+ * @TTYDPC_DPC_MODEM: CustomDpc for modem status and event waits
+ * @TTYDPC_DPC_PURGE: CustomDpc for purges
+ * @TTYDPC_DPC_TIMER: CustomDpc for timer-driven completion
+ * @TTYDPC_NR_DPCS: number of deferred objects
+ */
+enum ttydpc_dpc_id {
+	TTYDPC_DPC_FOR_ISR,
+	TTYDPC_DPC_READ,
+	TTYDPC_DPC_WRITE,
+	TTYDPC_DPC_ERROR,
+	TTYDPC_DPC_MODEM,
+	TTYDPC_DPC_PURGE,
+	TTYDPC_DPC_TIMER,
+	TTYDPC_NR_DPCS
+};
+
+/* struct ttydpc_dpc.flags bits */
+#define TTYDPC_DPC_QUEUED	0	/* queued, not yet started (coalesces) */
+
+#define TTYDPC_LAT_BUCKETS	8	/* <1us, <4, <16, <64, <256us, <1ms, <4ms, more */
+
+/**
+ * struct ttydpc_dpc - one deferred procedure call object
+ * @port: the port it belongs to
+ * @causes: bitmask of enum ttydpc_cause this object completes (fixed at bind)
+ * @flags: TTYDPC_DPC_QUEUED, atomic bitops: set by whoever queues, cleared
+ *	by the routine before it looks at the causes, so a cause raised while
+ *	it runs queues it again and is never lost
+ * @bh: the tasklet or BH work item behind it (see ttydpc_compat.h)
+ * @queued_at: time of the queuing that was not coalesced (latency)
+ * @requests: times queued; @coalesced: of those, already queued
+ * @runs: times the routine ran
+ * @lat_max_ns: longest queue-to-run latency seen
+ * @lat_hist: queue-to-run latency histogram
+ *
+ * Counters are atomics: written from hard IRQ and the routine itself.
+ */
+struct ttydpc_dpc {
+	struct ttydpc_port *port;
+	unsigned long causes;
+	unsigned long flags;
+	struct ttydpc_bh bh;
+	ktime_t queued_at;
+	atomic_long_t requests;
+	atomic_long_t coalesced;
+	atomic_long_t runs;
+	atomic64_t lat_max_ns;
+	atomic_long_t lat_hist[TTYDPC_LAT_BUCKETS];
+};
+
+/* struct ttydpc_queue.flags bits */
+#define TTYDPC_Q_STOPPING	0	/* no new agent may enter */
+#define TTYDPC_Q_HELD		1	/* work is held back (RX backpressure) */
+
+/**
+ * struct ttydpc_queue - what every one of the four queues has
+ * @name: "read", "write", "flush" or "wait"
+ * @lock: guards @requests and every request's list membership
+ * @requests: in-flight struct ttydpc_request, oldest first
+ * @refs: one base reference while the port is up, plus one for every agent
+ *	(hard IRQ pass, deferred routine, timer, waiter) inside the queue.
+ *	Agents enter with ttydpc_queue_enter(), which fails once STOPPING is
+ *	set; shutdown sets STOPPING, drops the base reference and waits for
+ *	zero. Nothing of the queue is touched after that until startup.
+ * @flags: TTYDPC_Q_* bits, atomic bitops
+ * @entered: statistics: successful enters
+ */
+struct ttydpc_queue {
+	const char *name;
+	spinlock_t lock;
+	struct list_head requests;
+	refcount_t refs;
+	unsigned long flags;
+	atomic_long_t entered;
+};
+
+/* struct ttydpc_request.flags bits */
+#define TTYDPC_REQ_DONE		0	/* completed: the winner set this bit */
+
+/**
+ * struct ttydpc_request - one in-flight request (a wait, a purge)
+ * @node: on queue->requests while pending, under queue->lock
+ * @ref: references: the issuer holds one until it has read the result;
+ *	the queue holds one while @node is listed. The last put frees.
+ * @flags: TTYDPC_REQ_DONE. The completion rule: exactly one path (deferred
+ *	routine, signal, close, purge, new mask, unbind) wins
+ *	test_and_set_bit(TTYDPC_REQ_DONE) under queue->lock; only the winner
+ *	writes @status and @result, unlinks the request and drops the queue's
+ *	reference. Losers change nothing.
+ * @status: 0 or a negative errno, written once by the winner
+ * @arg: request argument (event mask for waits, purge flags)
+ * @result: request result (events that ended a wait)
+ * @done: completed by the winner after it unlocks
+ */
+struct ttydpc_request {
+	struct list_head node;
+	refcount_t ref;
+	unsigned long flags;
+	int status;
+	u32 arg;
+	u32 result;
+	struct completion done;
+};
+
+/**
+ * struct ttydpc_read_queue - received data on its way to the tty layer
+ * @q: the queue (no requests: n_tty owns read() calls)
+ * @ch: received characters; @lsr: line status bits per character
+ * @head: written by the hard IRQ handler only (producer)
+ * @tail: written by dpc_complete_read and purge only (consumer), both
+ *	under the uart_port lock so they exclude each other
+ * @high_water: most characters ever waiting in the ring
+ *
+ * Single producer, single consumer: head and tail are published with
+ * release/acquire so the hard IRQ path never takes a queue lock.
+ */
+struct ttydpc_read_queue {
+	struct ttydpc_queue q;
+	u8 ch[TTYDPC_RX_RING];
+	u8 lsr[TTYDPC_RX_RING];
+	unsigned int head;
+	unsigned int tail;
+	unsigned int high_water;
+};
+
+/**
+ * struct ttydpc_write_queue - output: the serial core's xmit buffer plus
+ *	the transmitter-empty state
+ * @q: the queue
+ *
+ * The xmit buffer itself belongs to the serial core and is touched only
+ * under the uart_port lock (hard IRQ feeding the FIFO, start_tx, purge).
+ */
+struct ttydpc_write_queue {
+	struct ttydpc_queue q;
+};
+
+/**
+ * struct ttydpc_wait_queue - Windows-style wait-on-mask requests
+ * @q: the queue; requests are struct ttydpc_request with @arg the mask
+ * @mask: the port's event mask (TTYDPC_EV_*), under q.lock
+ * @latched: events that happened while in @mask and not yet reported,
+ *	atomic so routines in any context can latch without the lock
+ * @event_char: RXFLAG character
+ */
+struct ttydpc_wait_queue {
+	struct ttydpc_queue q;
+	u32 mask;
+	atomic_t latched;
+	u8 event_char;
+};
+
+/**
+ * struct ttydpc_flush_queue - purge requests
+ * @q: the queue; requests are struct ttydpc_request with @arg the flags
+ */
+struct ttydpc_flush_queue {
+	struct ttydpc_queue q;
+};
+
+/**
+ * struct ttydpc_stats - counters (atomic: written in hard IRQ and routines)
+ * @irq: interrupts by cause, indexed by enum ttydpc_irq_stat
+ * @rx_bytes: bytes handed to the tty layer
+ * @tx_bytes: bytes written to THR
+ * @rx_hw_overrun: overruns the UART reported
+ * @rx_buf_overrun: bytes the tty layer had no room for (should stay 0)
+ * @frame: framing errors; @parity: parity errors; @brk: breaks
+ * @rx_held: times RX was held back because the ring was full
+ * @done: runs of each completion routine, indexed by enum ttydpc_cause
+ */
+struct ttydpc_stats {
+	atomic_long_t irq[8];
+	atomic_long_t rx_bytes;
+	atomic_long_t tx_bytes;
+	atomic_long_t rx_hw_overrun;
+	atomic_long_t rx_buf_overrun;
+	atomic_long_t frame;
+	atomic_long_t parity;
+	atomic_long_t brk;
+	atomic_long_t rx_held;
+	atomic_long_t done[TTYDPC_NR_CAUSES];
+};
+
+/**
+ * enum ttydpc_irq_stat - interrupt causes counted in struct ttydpc_stats
+ * @TTYDPC_IRQ_TOTAL: every call of the handler
+ * @TTYDPC_IRQ_NONE: not ours (IIR said no interrupt pending)
+ * @TTYDPC_IRQ_RX_DATA: RX trigger level reached
+ * @TTYDPC_IRQ_RX_TIMEOUT: RX character timeout
+ * @TTYDPC_IRQ_THRE: transmitter holding register empty
+ * @TTYDPC_IRQ_LINE: line status
+ * @TTYDPC_IRQ_MODEM: modem status
+ * @TTYDPC_IRQ_BUSY: DesignWare busy detect
+ */
+enum ttydpc_irq_stat {
+	TTYDPC_IRQ_TOTAL,
+	TTYDPC_IRQ_NONE,
+	TTYDPC_IRQ_RX_DATA,
+	TTYDPC_IRQ_RX_TIMEOUT,
+	TTYDPC_IRQ_THRE,
+	TTYDPC_IRQ_LINE,
+	TTYDPC_IRQ_MODEM,
+	TTYDPC_IRQ_BUSY,
+};
+
+/* struct ttydpc_port.state bits */
+#define TTYDPC_PORT_STOPPING	0	/* shutdown: nothing may queue work */
+#define TTYDPC_PORT_OPEN	1	/* between startup and shutdown */
+#define TTYDPC_PORT_TX_TIMER	2	/* timer armed to watch for TEMT */
+
+/**
+ * struct ttydpc_port - one UART driven by ttydpc
+ * @port: the serial core's port. Its lock guards the registers, the
+ *	shadow registers below and the xmit buffer.
+ * @dev: the bus device
+ * @design: deferral design, fixed while the port is bound
+ * @ier: shadow of IER; @mcr: extra MCR bits; @lcr: shadow of LCR;
+ *	@fcr: FCR value used at startup (under port.lock)
+ * @msr: last MSR value seen (under port.lock)
+ * @capabilities: TTYDPC_CAP_* from detection
+ * @rx_trigger: RX FIFO trigger level in bytes
+ * @tx_loadsz: bytes written to the TX FIFO per THRE
+ * @dw_apb: DesignWare APB UART: busy detect, USR at @dw_usr
+ * @dw_usr: DesignWare UART status register index
+ * @state: TTYDPC_PORT_* bits, atomic bitops
+ * @pending: enum ttydpc_cause bits raised and not yet handled, atomic
+ * @latched_lsr: line error bits seen by the hard IRQ path, for comm_error
+ * @latched_msr: modem delta bits seen, for comm_wait
+ * @comm_errors: TTYDPC_ERR_* since the last GET_COMMSTATUS, atomic
+ * @dpc: deferred objects; @dpc_of: cause -> object for @design
+ * @timer: the port's timer (TX drain watch, RX backpressure retry)
+ * @rx: read queue; @tx: write queue; @wait: wait queue; @flush: flush queue
+ * @stats: counters
+ * @lsr_saved: LSR error bits read outside the hard IRQ path (tx_empty),
+ *	handed to the next RX pass so no error is lost (under port.lock)
+ * @debugfs: debugfs directory
+ */
+struct ttydpc_port {
+	struct uart_port port;
+	struct device *dev;
+	enum ttydpc_design design;
+	u8 ier;
+	u8 mcr;
+	u8 lcr;
+	u8 fcr;
+	u8 msr;
+	u32 capabilities;
+	unsigned int rx_trigger;
+	unsigned int tx_loadsz;
+	bool dw_apb;
+	unsigned int dw_usr;
+	unsigned long state;
+	unsigned long pending;
+	atomic_t latched_lsr;
+	atomic_t latched_msr;
+	atomic_t comm_errors;
+	struct ttydpc_dpc dpc[TTYDPC_NR_DPCS];
+	struct ttydpc_dpc *dpc_of[TTYDPC_NR_CAUSES];
+	struct timer_list timer;
+	struct ttydpc_read_queue rx;
+	struct ttydpc_write_queue tx;
+	struct ttydpc_wait_queue wait;
+	struct ttydpc_flush_queue flush;
+	struct ttydpc_stats stats;
+	u8 lsr_saved;
+	struct dentry *debugfs;
+};
+
+#define TTYDPC_CAP_FIFO		BIT(0)
+#define TTYDPC_CAP_AFE		BIT(1)	/* 16750 auto flow */
+
+static inline struct ttydpc_port *to_ttydpc(struct uart_port *port)
+{
+	return container_of(port, struct ttydpc_port, port);
+}
+
+/* ttydpc_hw.c: register access and detection */
+unsigned int ttydpc_in(struct ttydpc_port *p, unsigned int reg);
+void ttydpc_out(struct ttydpc_port *p, unsigned int reg, unsigned int val);
+int ttydpc_hw_detect(struct ttydpc_port *p);
+void ttydpc_hw_set_fcr(struct ttydpc_port *p, unsigned int extra);
+unsigned int ttydpc_fcr_for_trigger(struct ttydpc_port *p, unsigned int bytes,
+				    unsigned int *actual);
+void ttydpc_hw_write_lcr(struct ttydpc_port *p, u8 lcr);
+
+/* ttydpc_irq.c: the hard IRQ path */
+irqreturn_t ttydpc_irq(int irq, void *dev_id);
+
+/* ttydpc_dpc.c: deferred objects and designs */
+extern const char * const ttydpc_design_names[TTYDPC_NR_DESIGNS];
+extern const char * const ttydpc_dpc_names[TTYDPC_NR_DPCS];
+extern const char * const ttydpc_cause_names[TTYDPC_NR_CAUSES];
+void ttydpc_dpc_init(struct ttydpc_port *p);
+void ttydpc_dpc_raise(struct ttydpc_port *p, enum ttydpc_cause cause);
+void ttydpc_dpc_raise_mask(struct ttydpc_port *p, unsigned long causes);
+void ttydpc_dpc_stop(struct ttydpc_port *p);
+
+/* ttydpc_queue.c: queues and the request completion rule */
+void ttydpc_queue_init(struct ttydpc_queue *q, const char *name);
+void ttydpc_queue_start(struct ttydpc_queue *q);
+bool ttydpc_queue_enter(struct ttydpc_queue *q);
+void ttydpc_queue_leave(struct ttydpc_queue *q);
+struct ttydpc_request *ttydpc_request_alloc(u32 arg);
+void ttydpc_request_put(struct ttydpc_request *req);
+bool ttydpc_request_submit(struct ttydpc_queue *q, struct ttydpc_request *req);
+bool ttydpc_request_complete(struct ttydpc_queue *q, struct ttydpc_request *req,
+			     int status, u32 result);
+void ttydpc_queue_complete_all(struct ttydpc_queue *q, int status, u32 result);
+void ttydpc_queue_stop(struct ttydpc_queue *q, int status);
+
+/* ttydpc_read.c: read queue */
+void ttydpc_read_init(struct ttydpc_port *p);
+unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
+			     unsigned int lsr, unsigned long *causes);
+void dpc_complete_read(struct ttydpc_port *p);
+unsigned int ttydpc_read_queued(struct ttydpc_port *p);
+void ttydpc_read_discard(struct ttydpc_port *p);
+void ttydpc_read_hold(struct ttydpc_port *p, bool hold);
+void ttydpc_set_ier(struct ttydpc_port *p, u8 ier);
+
+/* ttydpc_write.c: write queue */
+void ttydpc_tx_chars(struct ttydpc_port *p, unsigned long *causes);
+void dpc_complete_write(struct ttydpc_port *p);
+void ttydpc_start_tx(struct uart_port *port);
+void ttydpc_stop_tx(struct uart_port *port);
+unsigned int ttydpc_write_queued(struct ttydpc_port *p);
+void ttydpc_write_discard(struct ttydpc_port *p);
+
+/* ttydpc_modem.c: modem lines */
+void ttydpc_modem_check(struct ttydpc_port *p, unsigned int msr,
+			unsigned long *causes);
+void dpc_comm_wait(struct ttydpc_port *p);
+void dpc_comm_error(struct ttydpc_port *p);
+void ttydpc_set_mctrl(struct uart_port *port, unsigned int mctrl);
+unsigned int ttydpc_get_mctrl(struct uart_port *port);
+void ttydpc_enable_ms(struct uart_port *port);
+
+/* ttydpc_wait.c: wait queue */
+void ttydpc_wait_latch(struct ttydpc_port *p, u32 events);
+int ttydpc_wait_set_mask(struct ttydpc_port *p, u32 mask);
+int ttydpc_wait_on_mask(struct ttydpc_port *p, struct mutex *held, u32 *events);
+void ttydpc_wait_abort(struct ttydpc_port *p, bool rx);
+
+/* ttydpc_purge.c: flush queue */
+int ttydpc_purge(struct ttydpc_port *p, u32 flags);
+void dpc_purge(struct ttydpc_port *p);
+
+/* ttydpc_timer.c: timer-driven completion */
+void ttydpc_timer_init(struct ttydpc_port *p);
+void ttydpc_timer_arm(struct ttydpc_port *p, unsigned int chars);
+void dpc_timeout(struct ttydpc_port *p);
+
+/* ttydpc_uart.c: uart_ops */
+extern const struct uart_ops ttydpc_uart_ops;
+
+/* ttydpc_ioctl.c */
+int ttydpc_ioctl(struct uart_port *port, unsigned int cmd, unsigned long arg);
+
+/* ttydpc_debugfs.c */
+void ttydpc_debugfs_init(void);
+void ttydpc_debugfs_exit(void);
+void ttydpc_debugfs_add(struct ttydpc_port *p);
+void ttydpc_debugfs_remove(struct ttydpc_port *p);
+
+/* ttydpc_sysfs.c */
+extern struct attribute_group ttydpc_port_attr_group;
+
+/* ttydpc_port.c: what every bus binding calls */
+extern struct uart_driver ttydpc_uart_driver;
+extern enum ttydpc_design ttydpc_default_design;
+int ttydpc_port_register(struct ttydpc_port *p);
+void ttydpc_port_unregister(struct ttydpc_port *p);
+
+/* bus bindings */
+int ttydpc_pci_register(void);
+void ttydpc_pci_unregister(void);
+int ttydpc_pnp_register(void);
+void ttydpc_pnp_unregister(void);
+int ttydpc_isa_register(void);
+void ttydpc_isa_unregister(void);
+int ttydpc_of_register(void);
+void ttydpc_of_unregister(void);
+
+#endif /* TTYDPC_H */

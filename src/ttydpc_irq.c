@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttydpc_irq.c - the hard IRQ path: only what must happen at interrupt level.
+ *
+ * Per interrupt it reads IIR, moves received bytes from the RX FIFO into
+ * the read queue's ring, latches line and modem status, and feeds or stops
+ * the transmitter. Everything else - handing data to the tty layer, waking
+ * writers, reporting errors and events, ending requests - is deferred to
+ * the port's deferred objects (ttydpc_dpc.c). It calls nothing in the tty
+ * layer.
+ *
+ * Upper bound of work per interrupt: TTYDPC_IRQ_PASSES passes over IIR;
+ * per pass at most TTYDPC_IRQ_RX_BUDGET bytes read and one TX FIFO load
+ * (tx_loadsz bytes) written.
+ *
+ * Context: hard IRQ (a threaded handler under PREEMPT_RT, where the port
+ * lock is a sleeping lock; nothing here depends on which).
+ */
+#include <linux/serial_reg.h>
+
+#include "ttydpc.h"
+
+/**
+ * ttydpc_irq() - interrupt handler of one port
+ * @irq: the IRQ number
+ * @dev_id: the struct ttydpc_port
+ *
+ * Context: hard IRQ.
+ * Return: IRQ_NONE when the UART has no interrupt pending (a shared line),
+ * IRQ_HANDLED otherwise.
+ */
+irqreturn_t ttydpc_irq(int irq, void *dev_id)
+{
+	struct ttydpc_port *p = dev_id;
+	unsigned int passes = TTYDPC_IRQ_PASSES;
+	unsigned long causes = 0;
+	unsigned int iir, lsr;
+
+	atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_TOTAL]);
+	iir = ttydpc_in(p, UART_IIR);
+	if (iir & UART_IIR_NO_INT) {
+		atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_NONE]);
+		return IRQ_NONE;
+	}
+
+	uart_port_lock(&p->port);
+	do {
+		switch (iir & 0x0f) {
+		case UART_IIR_RDI:
+			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_RX_DATA]);
+			break;
+		case UART_IIR_RX_TIMEOUT:
+			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_RX_TIMEOUT]);
+			break;
+		case UART_IIR_THRI:
+			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_THRE]);
+			break;
+		case UART_IIR_RLSI:
+			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_LINE]);
+			break;
+		case UART_IIR_MSI:
+			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_MODEM]);
+			ttydpc_modem_check(p, ttydpc_in(p, UART_MSR), &causes);
+			break;
+		case UART_IIR_BUSY:
+			/* DesignWare busy detect: reading USR clears it. */
+			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_BUSY]);
+			if (p->dw_apb)
+				ttydpc_in(p, p->dw_usr);
+			break;
+		}
+
+		lsr = ttydpc_in(p, UART_LSR) | p->lsr_saved;
+		p->lsr_saved = 0;
+		if (lsr & (UART_LSR_DR | UART_LSR_BRK_ERROR_BITS))
+			lsr = ttydpc_rx_chars(p, iir, lsr, &causes);
+		/*
+		 * Feed the transmitter whenever THRE shows, not only on a THRI
+		 * cause: some 16550s lose THRI behind a higher-priority cause.
+		 */
+		if ((lsr & UART_LSR_THRE) && (p->ier & UART_IER_THRI))
+			ttydpc_tx_chars(p, &causes);
+
+		iir = ttydpc_in(p, UART_IIR);
+	} while (!(iir & UART_IIR_NO_INT) && --passes);
+	uart_port_unlock(&p->port);
+
+	ttydpc_dpc_raise_mask(p, causes);
+	return IRQ_HANDLED;
+}

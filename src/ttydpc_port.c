@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttydpc_port.c - what every bus binding calls to turn a probed UART into
+ * /dev/ttyDPC<n>, and to take it away again.
+ */
+#include <linux/bitmap.h>
+#include <linux/mutex.h>
+#include <linux/serial_reg.h>
+
+#include "ttydpc.h"
+
+/* Lines in use; guarded by ttydpc_lines_lock. */
+static DECLARE_BITMAP(ttydpc_lines, TTYDPC_NR_PORTS);
+static DEFINE_MUTEX(ttydpc_lines_lock);
+
+static void ttydpc_port_describe(struct ttydpc_port *p, char *buf, size_t len)
+{
+	if (p->port.iotype == UPIO_PORT)
+		snprintf(buf, len, "I/O 0x%lx", p->port.iobase);
+	else
+		snprintf(buf, len, "MMIO %pa", &p->port.mapbase);
+}
+
+/**
+ * ttydpc_port_register() - detect the UART and register it with the core
+ * @p: the port, with dev, iotype, iobase or membase/mapbase, regshift, irq,
+ *	irqflags, uartclk and flags filled in by the bus binding
+ *
+ * Context: process (probe).
+ * Return: 0, -ENODEV when no UART answers, -EBUSY when every line is taken,
+ * or the serial core's error.
+ */
+int ttydpc_port_register(struct ttydpc_port *p)
+{
+	struct uart_port *port = &p->port;
+	char where[48];
+	unsigned int trigger_bits;
+	int line, ret;
+
+	ttydpc_port_describe(p, where, sizeof(where));
+	spin_lock_init(&port->lock);
+	ret = ttydpc_hw_detect(p);
+	if (ret)
+		return dev_err_probe(p->dev, ret, "no UART answers at %s\n", where);
+
+	mutex_lock(&ttydpc_lines_lock);
+	line = find_first_zero_bit(ttydpc_lines, TTYDPC_NR_PORTS);
+	if (line < TTYDPC_NR_PORTS)
+		set_bit(line, ttydpc_lines);
+	mutex_unlock(&ttydpc_lines_lock);
+	if (line >= TTYDPC_NR_PORTS)
+		return dev_err_probe(p->dev, -EBUSY, "all %d ttyDPC lines in use\n",
+				     TTYDPC_NR_PORTS);
+
+	port->line = line;
+	port->dev = p->dev;
+	port->ops = &ttydpc_uart_ops;
+	port->flags |= UPF_FIXED_TYPE | UPF_FIXED_PORT;
+	port->attr_group = &ttydpc_port_attr_group;
+	p->design = ttydpc_default_design;
+	p->state = BIT(TTYDPC_PORT_STOPPING);
+	trigger_bits = ttydpc_fcr_for_trigger(p, 8, &p->rx_trigger);
+	p->fcr = (p->capabilities & TTYDPC_CAP_FIFO) ?
+		 UART_FCR_ENABLE_FIFO | trigger_bits : 0;
+	ttydpc_dpc_init(p);
+	ttydpc_timer_init(p);
+	ttydpc_queue_init(&p->rx.q, "read");
+	ttydpc_queue_init(&p->tx.q, "write");
+	ttydpc_queue_init(&p->flush.q, "flush");
+	ttydpc_queue_init(&p->wait.q, "wait");
+
+	ret = uart_add_one_port(&ttydpc_uart_driver, port);
+	if (ret) {
+		mutex_lock(&ttydpc_lines_lock);
+		clear_bit(line, ttydpc_lines);
+		mutex_unlock(&ttydpc_lines_lock);
+		return dev_err_probe(p->dev, ret, "cannot add ttyDPC%d\n", line);
+	}
+	ttydpc_debugfs_add(p);
+	dev_info(p->dev, "ttyDPC%d at %s (irq %u) is a %s, dpc=%s (%s)\n", line,
+		 where, port->irq, ttydpc_uart_ops.type(port),
+		 ttydpc_design_names[p->design], TTYDPC_BH_KIND);
+	return 0;
+}
+
+/**
+ * ttydpc_port_unregister() - remove the port
+ * @p: a registered port
+ *
+ * uart_remove_one_port() hangs up any open tty and runs shutdown, which
+ * waits for every deferred routine, timer and queue agent; after it
+ * returns nothing of @p runs, and the binding may free it.
+ *
+ * Context: process (remove).
+ */
+void ttydpc_port_unregister(struct ttydpc_port *p)
+{
+	ttydpc_debugfs_remove(p);
+	uart_remove_one_port(&ttydpc_uart_driver, &p->port);
+	timer_delete_sync(&p->timer);
+	mutex_lock(&ttydpc_lines_lock);
+	clear_bit(p->port.line, ttydpc_lines);
+	mutex_unlock(&ttydpc_lines_lock);
+}

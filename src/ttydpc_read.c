@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttydpc_read.c - the read queue: received bytes from the hard IRQ handler
+ * to the tty layer.
+ *
+ * The hard IRQ handler is the ring's only producer; dpc_complete_read (and
+ * a purge, both under the uart_port lock) its only consumer. When the ring
+ * or the tty layer is full the data is held back, never dropped: the
+ * handler stops taking RX interrupts (the UART keeps the bytes, and with
+ * flow control the sender stops), and the port timer retries.
+ */
+#include <linux/serial_reg.h>
+#include <linux/tty_flip.h>
+
+#include "ttydpc.h"
+
+#define TTYDPC_RX_MASK		(TTYDPC_RX_RING - 1)
+#define TTYDPC_RX_80PCT		(TTYDPC_RX_RING / 5 * 4)
+#define TTYDPC_RX_RETRY_CHARS	32	/* backpressure retry, in char times */
+
+/**
+ * ttydpc_read_init() - empty the read queue (port startup)
+ * @p: the port
+ *
+ * Context: process, port not live.
+ */
+void ttydpc_read_init(struct ttydpc_port *p)
+{
+	p->rx.head = 0;
+	p->rx.tail = 0;
+}
+
+/**
+ * ttydpc_set_ier() - write IER if it changes
+ * @p: the port
+ * @ier: the new value
+ *
+ * Context: uart_port lock held.
+ */
+void ttydpc_set_ier(struct ttydpc_port *p, u8 ier)
+{
+	if (ier == p->ier)
+		return;
+	p->ier = ier;
+	ttydpc_out(p, UART_IER, ier);
+}
+
+static void ttydpc_read_hold_locked(struct ttydpc_port *p, bool hold)
+{
+	if (hold) {
+		if (!test_and_set_bit(TTYDPC_Q_HELD, &p->rx.q.flags))
+			atomic_long_inc(&p->stats.rx_held);
+		ttydpc_set_ier(p, p->ier & ~(UART_IER_RDI | UART_IER_RLSI));
+	} else if (test_and_clear_bit(TTYDPC_Q_HELD, &p->rx.q.flags) &&
+		   (p->port.read_status_mask & UART_LSR_DR)) {
+		ttydpc_set_ier(p, p->ier | UART_IER_RDI | UART_IER_RLSI);
+	}
+}
+
+/**
+ * ttydpc_read_hold() - hold received data back in the UART, or release it
+ * @p: the port
+ * @hold: true to stop taking RX interrupts
+ *
+ * Context: any but hard IRQ; takes the uart_port lock.
+ */
+void ttydpc_read_hold(struct ttydpc_port *p, bool hold)
+{
+	unsigned long flags;
+
+	uart_port_lock_irqsave(&p->port, &flags);
+	ttydpc_read_hold_locked(p, hold);
+	uart_port_unlock_irqrestore(&p->port, flags);
+}
+
+/**
+ * ttydpc_rx_chars() - move received bytes from the UART into the ring
+ * @p: the port
+ * @iir: the IIR value of this pass
+ * @lsr: the LSR value just read
+ * @causes: out: TTYDPC_CAUSE_RX / _ERROR raised
+ *
+ * Fast path: on a trigger-level interrupt with no error anywhere in the
+ * FIFO (LSR FIFOE and error bits clear) at least rx_trigger bytes are
+ * waiting, so they are read without an LSR read per byte. Everything
+ * after that, and every byte of a timeout interrupt, is read with its own
+ * LSR so each error stays attached to the byte it belongs to.
+ *
+ * Context: hard IRQ, uart_port lock held.
+ * Return: the last LSR value read.
+ */
+unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
+			     unsigned int lsr, unsigned long *causes)
+{
+	struct ttydpc_read_queue *rx = &p->rx;
+	unsigned int head = rx->head;
+	unsigned int tail = smp_load_acquire(&rx->tail);
+	unsigned int budget = TTYDPC_IRQ_RX_BUDGET;
+	unsigned int got = 0, fast = 0;
+	unsigned int errors = 0;
+
+	if ((iir & 0x0f) == UART_IIR_RDI &&
+	    !(lsr & (UART_LSR_FIFOE | UART_LSR_BRK_ERROR_BITS)))
+		fast = min(p->rx_trigger, TTYDPC_RX_RING - (head - tail));
+
+	while (fast--) {
+		rx->ch[head & TTYDPC_RX_MASK] = ttydpc_in(p, UART_RX);
+		rx->lsr[head & TTYDPC_RX_MASK] = 0;
+		head++;
+		got++;
+	}
+	if (got)
+		lsr = ttydpc_in(p, UART_LSR);
+
+	while ((lsr & (UART_LSR_DR | UART_LSR_BI)) && got < budget) {
+		u8 err = lsr & UART_LSR_BRK_ERROR_BITS;
+
+		if (head - tail == TTYDPC_RX_RING) {
+			ttydpc_read_hold_locked(p, true);
+			break;
+		}
+		rx->ch[head & TTYDPC_RX_MASK] =
+			(lsr & UART_LSR_DR) ? ttydpc_in(p, UART_RX) : 0;
+		rx->lsr[head & TTYDPC_RX_MASK] = err;
+		errors |= err;
+		head++;
+		got++;
+		lsr = ttydpc_in(p, UART_LSR);
+	}
+	/* An overrun with no byte left to carry it still counts. */
+	errors |= lsr & UART_LSR_OE;
+
+	if (got) {
+		smp_store_release(&rx->head, head);
+		if (head - tail > rx->high_water)
+			rx->high_water = head - tail;
+		*causes |= BIT(TTYDPC_CAUSE_RX);
+	}
+	if (errors) {
+		atomic_or(errors, &p->latched_lsr);
+		*causes |= BIT(TTYDPC_CAUSE_ERROR);
+	}
+	return lsr;
+}
+
+/* Turn one ring entry's LSR bits into a tty flag, counting as 8250 does. */
+static u8 ttydpc_rx_flag(struct uart_port *port, u8 *lsr)
+{
+	struct ttydpc_port *p = to_ttydpc(port);
+	u8 flag = TTY_NORMAL;
+
+	if (*lsr & UART_LSR_BI) {
+		*lsr &= ~(UART_LSR_FE | UART_LSR_PE);
+		port->icount.brk++;
+		atomic_long_inc(&p->stats.brk);
+	} else if (*lsr & UART_LSR_PE) {
+		port->icount.parity++;
+		atomic_long_inc(&p->stats.parity);
+	} else if (*lsr & UART_LSR_FE) {
+		port->icount.frame++;
+		atomic_long_inc(&p->stats.frame);
+	}
+	if (*lsr & UART_LSR_OE) {
+		port->icount.overrun++;
+		atomic_long_inc(&p->stats.rx_hw_overrun);
+	}
+
+	*lsr &= port->read_status_mask;
+	if (*lsr & UART_LSR_BI)
+		flag = TTY_BREAK;
+	else if (*lsr & UART_LSR_PE)
+		flag = TTY_PARITY;
+	else if (*lsr & UART_LSR_FE)
+		flag = TTY_FRAME;
+	return flag;
+}
+
+/**
+ * dpc_complete_read() - hand received bytes to the tty layer
+ * @p: the port
+ *
+ * Moves as many bytes from the ring into the flip buffer as the tty layer
+ * has room for, pushes them, latches RXCHAR/RXFLAG/RX80FULL, and manages
+ * the hold: bytes it could not hand over stay in the ring, and the port
+ * timer brings it back.
+ *
+ * Context: softirq (a deferred object's routine; also from dpc_timeout).
+ */
+void dpc_complete_read(struct ttydpc_port *p)
+{
+	struct uart_port *port = &p->port;
+	struct tty_port *tport = &port->state->port;
+	struct ttydpc_read_queue *rx = &p->rx;
+	u32 events = 0, mask = READ_ONCE(p->wait.mask);
+	unsigned int head, tail, room, moved = 0, left;
+	unsigned long flags;
+
+	if (!ttydpc_queue_enter(&rx->q))
+		return;
+
+	uart_port_lock_irqsave(port, &flags);
+	head = smp_load_acquire(&rx->head);
+	tail = rx->tail;
+	room = tty_buffer_space_avail(tport);
+	if (head - tail >= TTYDPC_RX_80PCT)
+		events |= TTYDPC_EV_RX80FULL;
+	while (tail != head && moved < room) {
+		u8 ch = rx->ch[tail & TTYDPC_RX_MASK];
+		u8 lsr = rx->lsr[tail & TTYDPC_RX_MASK];
+		u8 flag = TTY_NORMAL;
+
+		port->icount.rx++;
+		if (unlikely(lsr))
+			flag = ttydpc_rx_flag(port, &lsr);
+		if ((mask & TTYDPC_EV_RXFLAG) && ch == p->wait.event_char)
+			events |= TTYDPC_EV_RXFLAG;
+		uart_insert_char(port, lsr | UART_LSR_DR, UART_LSR_OE, ch, flag);
+		tail++;
+		moved++;
+	}
+	smp_store_release(&rx->tail, tail);
+	left = head - tail;
+	if (!left || left < TTYDPC_RX_RING / 2)
+		ttydpc_read_hold_locked(p, false);
+	uart_port_unlock_irqrestore(port, flags);
+
+	if (moved) {
+		atomic_long_add(moved, &p->stats.rx_bytes);
+		events |= TTYDPC_EV_RXCHAR;
+		tty_flip_buffer_push(tport);
+	}
+	if (left)
+		ttydpc_timer_arm(p, TTYDPC_RX_RETRY_CHARS);
+	ttydpc_queue_leave(&rx->q);
+
+	if (events)
+		ttydpc_wait_latch(p, events);
+}
+
+/**
+ * ttydpc_read_queued() - bytes received and not yet handed to the tty layer
+ * @p: the port
+ *
+ * Context: any.
+ * Return: the count.
+ */
+unsigned int ttydpc_read_queued(struct ttydpc_port *p)
+{
+	return smp_load_acquire(&p->rx.head) - READ_ONCE(p->rx.tail);
+}
+
+/**
+ * ttydpc_read_discard() - drop everything in the read queue and RX FIFO
+ * @p: the port
+ *
+ * Context: uart_port lock held.
+ */
+void ttydpc_read_discard(struct ttydpc_port *p)
+{
+	unsigned int n = p->port.fifosize;
+
+	smp_store_release(&p->rx.tail, smp_load_acquire(&p->rx.head));
+	ttydpc_hw_set_fcr(p, UART_FCR_CLEAR_RCVR);
+	/* A UART without FIFO keeps one byte; bounded, the line may be busy. */
+	while (n-- && (ttydpc_in(p, UART_LSR) & UART_LSR_DR))
+		ttydpc_in(p, UART_RX);
+	ttydpc_read_hold_locked(p, false);
+}
