@@ -29,12 +29,14 @@ TEST(stream_known_values)
 	uint8_t buf[4096];
 
 	tt_stream_init(&s, 1);
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 8; i++) {
 		ASSERT_EQ(seed1[i], tt_stream_next(&s));
+	}
 	/* seed 0 is taken as 1 */
 	tt_stream_init(&s, 0);
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 8; i++) {
 		ASSERT_EQ(seed1[i], tt_stream_next(&s));
+	}
 	tt_stream_init(&s, 12345);
 	tt_stream_fill(&s, buf, 8);
 	ASSERT_EQ(0, memcmp(buf, seed12345, 8));

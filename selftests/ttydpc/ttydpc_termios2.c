@@ -41,3 +41,8 @@ int tt_tcsets2_baud(int fd, unsigned int baud)
 		return -errno;
 	return 0;
 }
+
+bool tt_cflag_is_bother(unsigned int cflag)
+{
+	return (cflag & CBAUD) == BOTHER;
+}

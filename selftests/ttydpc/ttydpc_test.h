@@ -74,6 +74,8 @@ ssize_t tt_write_full(int fd, const void *buf, size_t n, int tmo_ms);
 /* termios2 (TCGETS2/TCSETS2), kept in ttydpc_termios2.c. */
 int tt_tcgets2_speed(int fd, unsigned int *ispeed, unsigned int *ospeed,
 		     unsigned int *cflag);
+/* The output speed bits of cflag say BOTHER (c_ospeed holds the rate). */
+bool tt_cflag_is_bother(unsigned int cflag);
 /* Set an arbitrary rate with BOTHER on both directions; -errno on failure. */
 int tt_tcsets2_baud(int fd, unsigned int baud);
 

@@ -1,0 +1,134 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# bad_params.sh: insmod ttydpc with bad parameters. Each load must either be
+# refused with a ttydpc line in the kernel log, or succeed without a port for
+# the bad entry and with a log line naming it; never an oops or a warning,
+# and the other UARTs (the control line at 0x2f8) keep working. Then the
+# module is loaded as it was and the ports are used again.
+. "$(dirname "$0")/lib.sh"
+
+need_root
+KO=$TTYDPC_KO
+[ -n "$KO" ] && [ -r "$KO" ] || tap_skip_all "TTYDPC_KO unset or unreadable"
+
+NCASES=5
+tap_header $((NCASES + 3))
+kmsg_mark badparams
+
+if module_loaded; then
+	SAVED_PORTS=$(ports_now)
+	KO_PARAMS=$(ko_params_now)
+	BASE=$(port_tuples)
+	out=$(rmmod ttydpc 2>&1)
+	rc=$?
+	[ $rc -eq 0 ] || log "rmmod: $out"
+	wait_for 50 ports_are "" || { log "nodes left: $(ports_now)"; rc=1; }
+	tap_result "rmmod ttydpc before the bad loads" $rc
+else
+	SAVED_PORTS=""
+	KO_PARAMS=${TTYDPC_KO_PARAMS:-${TTYDPC_DPC:+dpc=$TTYDPC_DPC}}
+	BASE=""
+	tap_ok "ttydpc not loaded to begin with"
+	rc=0
+fi
+log "normal load: insmod $KO $KO_PARAMS -> $SAVED_PORTS"
+log "ports of the normal load (name addr irq device):"
+echo "$BASE" | sed 's/^/#   /'
+
+ctl_alive() {
+	[ -n "$TTYDPC_CTL" ] || return 0
+	"$XFER" --ctl-cmd PING > /dev/null 2>&1
+}
+
+# run_case N PARAMS WATCH NEEDLE
+#   WATCH: I/O addresses that must not get a new port
+#   NEEDLE: text a log line must carry if the module loads (address or value)
+run_case() {
+	_n=$1 _params=$2 _watch=$3 _needle=$4
+	_tag="bad$_n.$$"
+	_rc=0
+	if ! [ "$rc" -eq 0 ]; then
+		tap_skip "insmod $_params" "could not unload ttydpc first"
+		return
+	fi
+	kmsg_mark "$_tag"
+	# shellcheck disable=SC2086
+	_out=$(insmod "$KO" $_params 2>&1 < /dev/null)
+	_irc=$?
+	sleep 0.3
+	_msgs=$(dmesg_since "$_tag")
+	log "insmod $_params: exit $_irc${_out:+: $_out}"
+	echo "$_msgs" | grep -v '^$' | sed 's/^/#   dmesg: /'
+
+	_bad=$(echo "$_msgs" | grep -E "$KBAD")
+	[ -z "$_bad" ] || { log "kernel complained (see above)"; _rc=1; }
+
+	if [ $_irc -ne 0 ]; then
+		module_loaded && { log "insmod failed yet ttydpc is loaded"; _rc=1; }
+		echo "$_msgs" | grep -qi ttydpc ||
+			{ log "refused without a ttydpc line in the kernel log"; _rc=1; }
+		_what=refused
+	else
+		_what=loaded
+		_tuples=$(port_tuples)
+		echo "$_tuples" | grep -v '^$' | sed 's/^/#   port: /'
+		for _a in $_watch; do
+			_d=$((_a))
+			_new=$(echo "$_tuples" | awk -v a="$_d" '$2 == a' | while read -r _l; do
+				echo "$BASE" | grep -qxF "$_l" || echo "$_l"
+			done)
+			[ -z "$_new" ] || { log "port created for bad entry $_a: $_new"; _rc=1; }
+		done
+		for _w in $_needle; do
+			case "$_w" in
+			0x*|[0-9]*)
+				_hex=$(printf '%x' $((_w)))
+				_pat="(0x0*|[^0-9a-fx])$_hex([^0-9a-f]|\$)" ;;
+			*) _pat="$_w" ;;
+			esac
+			echo "$_msgs" | grep -qiE "$_pat" ||
+				{ log "no log line names $_w"; _rc=1; }
+		done
+		for _f in /sys/class/tty/ttyDPC*/dpc_design; do
+			[ -e "$_f" ] || continue
+			case "$(cat "$_f")" in
+			isr|custom|both) ;;
+			*) log "$_f = '$(cat "$_f")'"; _rc=1 ;;
+			esac
+		done
+	fi
+	ctl_alive || { log "control line ($TTYDPC_CTL) stopped answering"; _rc=1; }
+	if module_loaded; then
+		_out=$(rmmod ttydpc 2>&1) || { log "rmmod after bad load: $_out"; _rc=1; }
+	fi
+	tap_result "insmod $_params: $_what" $_rc
+}
+
+run_case 1 "io=0" "0" "ttydpc"
+run_case 2 "io=0x3e8 irq=999" "0x3e8" "0x3e8"
+run_case 3 "io=0x2f8,0x3e8 irq=3" "0x2f8 0x3e8" "0x2f8 0x3e8"
+run_case 4 "io=0x200 irq=5" "0x200" "0x200"
+run_case 5 "dpc=bogus" "" "bogus"
+
+# restore the normal module and ports
+rc=0
+if module_loaded; then
+	rmmod ttydpc 2>/dev/null
+fi
+if [ -n "$SAVED_PORTS" ]; then
+	restore_module || { log "ports after reload: '$(ports_now)', wanted '$SAVED_PORTS'"; rc=1; }
+	PORT=${TTYDPC_PORT:-${SAVED_PORTS%% *}}
+	[ $rc -eq 0 ] && { port_works "$PORT" 4096 55 || rc=1; }
+	tap_result "normal module and ports restored" $rc
+else
+	tap_skip "normal module and ports restored" "module was not loaded at start"
+fi
+
+bad=$(dmesg_bad badparams)
+if [ -n "$bad" ]; then
+	echo "$bad" | sed 's/^/# /'
+	tap_fail "kernel log clean"
+else
+	tap_ok "kernel log clean"
+fi
+tap_exit

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tty_termios: termios settings reach the UART registers.
+ *
+ * The host peer's MARK/PARAMS report QEMU's serial_update_parameters trace
+ * events (divisor and LCR as the model decodes them: "baudrate=B parity=P
+ * data=D stop=S"). Each check marks, changes termios on TTYDPC_PORT, and
+ * compares the newest event with what was asked for and with what tcgetattr
+ * claims. QEMU decodes only LCR bits 0-4, so stick (mark/space) parity shows
+ * as O/E there.
+ *
+ * Needs TTYDPC_CTL and TTYDPC_PORT (the events carry no port id: nothing
+ * else may change line settings meanwhile).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "ttydpc_harness.h"
+#include "ttydpc_test.h"
+
+#define MAX_EV 64
+
+struct port_ctx {
+	struct tt_ctl ctl;
+	int fd;
+	const char *port;
+	unsigned int uartclk;
+};
+
+static void ctx_setup(struct __test_metadata *_metadata, struct port_ctx *p)
+{
+	char path[PATH_MAX], val[64];
+	int r;
+
+	p->fd = -1;
+	p->ctl.fd = -1;
+	p->port = tt_env("TTYDPC_PORT");
+	p->uartclk = TT_UARTCLK;
+	if (!tt_env("TTYDPC_CTL"))
+		SKIP(return, "no host peer: TTYDPC_CTL unset");
+	if (!p->port)
+		SKIP(return, "TTYDPC_PORT unset");
+	snprintf(path, sizeof(path), "/sys/class/tty/%s/uartclk", tt_basename(p->port));
+	if (tt_read_file(path, val, sizeof(val)) > 0 && strtoul(val, NULL, 0))
+		p->uartclk = strtoul(val, NULL, 0);
+	r = tt_ctl_open(&p->ctl, NULL);
+	ASSERT_EQ(0, r) TH_LOG("host peer on %s: %s", tt_env("TTYDPC_CTL"), strerror(-r));
+	p->fd = tt_open_raw(p->port, 115200);
+	ASSERT_LE(0, p->fd) TH_LOG("%s: %s", p->port, strerror(-p->fd));
+}
+
+static void ctx_teardown(struct port_ctx *p)
+{
+	if (p->fd >= 0) {
+		tt_set_raw(p->fd, 115200);	/* leave the port as we found it */
+		close(p->fd);
+	}
+	tt_ctl_close(&p->ctl);
+}
+
+static int mark(struct __test_metadata *_metadata, struct port_ctx *p)
+{
+	char reply[128];
+	int r = tt_ctl_cmd(&p->ctl, reply, sizeof(reply), 10000, "MARK");
+
+	if (r != 1)
+		TH_LOG("MARK: %s", r < 0 ? strerror(-r) : reply);
+	return r == 1 ? 0 : -1;
+}
+
+/*
+ * Newest PARAMS event since MARK into *ev. Returns the number of events
+ * (0: the registers were not touched), or -1 on a protocol failure.
+ */
+static int last_params(struct __test_metadata *_metadata, struct port_ctx *p,
+		       struct tt_param_ev *ev)
+{
+	static struct tt_param_ev evs[MAX_EV];
+	int total = 0, n = tt_ctl_params(&p->ctl, evs, MAX_EV, &total);
+
+	if (n < 0) {
+		TH_LOG("PARAMS: %s", strerror(-n));
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		TH_LOG("  event %d/%d: baudrate=%lu parity=%c data=%d stop=%d",
+		       total - n + i + 1, total, evs[i].baud, evs[i].parity,
+		       evs[i].data, evs[i].stop);
+	if (n)
+		*ev = evs[n - 1];
+	return total;
+}
+
+/* Actual speed tcgetattr/TCGETS2 claims on fd. */
+static unsigned int claimed_ospeed(int fd)
+{
+	struct termios t;
+	unsigned int is, os, cflag;
+
+	if (tt_tcgets2_speed(fd, &is, &os, &cflag) == 0 && tt_cflag_is_bother(cflag))
+		return os;
+	if (tcgetattr(fd, &t))
+		return 0;
+	return tt_speed_to_baud(cfgetospeed(&t));
+}
+
+static bool parity_matches(char want, char got)
+{
+	if (want == got)
+		return true;
+	/* QEMU 7.2 ignores LCR stick parity: mark shows as odd, space as even */
+	return (want == 'M' && got == 'O') || (want == 'S' && got == 'E');
+}
+
+/* ---- line settings ------------------------------------------------------ */
+
+FIXTURE(line) {
+	struct port_ctx p;
+};
+
+FIXTURE_VARIANT(line) {
+	unsigned int baud;
+	tcflag_t cflag;		/* CSIZE | PARENB | PARODD | CMSPAR | CSTOPB */
+	char parity;
+	int data, stop;
+};
+
+FIXTURE_VARIANT_ADD(line, b9600_8N1) {
+	.baud = 9600, .cflag = CS8, .parity = 'N', .data = 8, .stop = 1,
+};
+FIXTURE_VARIANT_ADD(line, b115200_7O2) {
+	.baud = 115200, .cflag = CS7 | PARENB | PARODD | CSTOPB,
+	.parity = 'O', .data = 7, .stop = 2,
+};
+FIXTURE_VARIANT_ADD(line, b57600_5E1) {
+	.baud = 57600, .cflag = CS5 | PARENB, .parity = 'E', .data = 5, .stop = 1,
+};
+FIXTURE_VARIANT_ADD(line, b1200_6N1) {
+	.baud = 1200, .cflag = CS6, .parity = 'N', .data = 6, .stop = 1,
+};
+FIXTURE_VARIANT_ADD(line, b38400_8M1) {
+	.baud = 38400, .cflag = CS8 | PARENB | PARODD | CMSPAR,
+	.parity = 'M', .data = 8, .stop = 1,
+};
+FIXTURE_VARIANT_ADD(line, b38400_8S1) {
+	.baud = 38400, .cflag = CS8 | PARENB | CMSPAR,
+	.parity = 'S', .data = 8, .stop = 1,
+};
+
+FIXTURE_SETUP(line)
+{
+	ctx_setup(_metadata, &self->p);
+}
+
+FIXTURE_TEARDOWN(line)
+{
+	ctx_teardown(&self->p);
+}
+
+TEST_F(line, reaches_uart)
+{
+	const tcflag_t mask = CSIZE | PARENB | PARODD | CMSPAR | CSTOPB;
+	struct tt_param_ev ev;
+	struct termios t;
+	speed_t sp = tt_baud_to_speed(variant->baud);
+	int n;
+
+	TT_BODY_START();
+	/* start from something different from the target */
+	ASSERT_EQ(0, tt_set_raw(self->p.fd, variant->baud == 9600 ? 19200 : 9600));
+	ASSERT_EQ(0, mark(_metadata, &self->p));
+
+	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
+	t.c_cflag = (t.c_cflag & ~mask) | variant->cflag;
+	ASSERT_EQ(0, cfsetospeed(&t, sp));
+	ASSERT_EQ(0, cfsetispeed(&t, sp));
+	ASSERT_EQ(0, tcsetattr(self->p.fd, TCSANOW, &t)) TH_LOG("tcsetattr: %s", strerror(errno));
+
+	n = last_params(_metadata, &self->p, &ev);
+	ASSERT_LT(0, n) TH_LOG("no serial_update_parameters event after tcsetattr");
+	EXPECT_EQ(variant->baud, ev.baud);
+	EXPECT_TRUE(parity_matches(variant->parity, ev.parity))
+		TH_LOG("parity: want %c, UART has %c", variant->parity, ev.parity);
+	EXPECT_EQ(variant->data, ev.data);
+	EXPECT_EQ(variant->stop, ev.stop);
+
+	/* and tcgetattr tells the same story */
+	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
+	EXPECT_EQ((unsigned int)sp, (unsigned int)cfgetospeed(&t));
+	EXPECT_EQ(variant->cflag & (CSIZE | PARENB | CSTOPB),
+		  t.c_cflag & (CSIZE | PARENB | CSTOPB));
+	EXPECT_EQ(variant->cflag & PARODD, t.c_cflag & PARODD);
+	if ((variant->cflag & CMSPAR) && !(t.c_cflag & CMSPAR))
+		TH_LOG("driver cleared CMSPAR (no stick parity): UART shows %c",
+		       ev.parity);
+}
+
+/* ---- other settings ----------------------------------------------------- */
+
+FIXTURE(hw) {
+	struct port_ctx p;
+};
+
+FIXTURE_SETUP(hw)
+{
+	ctx_setup(_metadata, &self->p);
+}
+
+FIXTURE_TEARDOWN(hw)
+{
+	ctx_teardown(&self->p);
+}
+
+/*
+ * 230400 and up cannot be made from 1.8432 MHz / 16. tcsetattr may fail, or
+ * succeed with a rate the UART really runs at; tcgetattr must never claim a
+ * rate the UART is not programmed for.
+ */
+TEST_F(hw, speed_above_max_not_claimed)
+{
+	static const unsigned int speeds[] = { 230400, 460800, 921600 };
+	unsigned int max = self->p.uartclk / 16;
+
+	TT_BODY_START();
+	for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++) {
+		struct tt_param_ev ev;
+		struct termios t;
+		unsigned int claimed, programmed;
+		int r, n;
+
+		if (speeds[i] <= max)
+			continue;
+		ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
+		ASSERT_EQ(0, mark(_metadata, &self->p));
+		ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
+		cfsetospeed(&t, tt_baud_to_speed(speeds[i]));
+		cfsetispeed(&t, tt_baud_to_speed(speeds[i]));
+		r = tcsetattr(self->p.fd, TCSANOW, &t);
+		claimed = claimed_ospeed(self->p.fd);
+		n = last_params(_metadata, &self->p, &ev);
+		ASSERT_LE(0, n);
+		programmed = n ? ev.baud : 9600;
+		TH_LOG("asked %u: tcsetattr %s, tcgetattr claims %u, UART at %u",
+		       speeds[i], r ? strerror(errno) : "ok", claimed, programmed);
+		EXPECT_NE(speeds[i], claimed);
+		EXPECT_GE(max, claimed);
+		EXPECT_GE(1u, (unsigned int)abs((int)programmed - (int)claimed))
+			TH_LOG("tcgetattr claims %u but the UART runs at %u",
+			       claimed, programmed);
+	}
+}
+
+/*
+ * BOTHER with a rate no divisor makes exactly: TCGETS2 must report the rate
+ * the UART really runs at (nearest divisor of uartclk/16), matching PARAMS.
+ */
+TEST_F(hw, bother_reports_actual_rate)
+{
+	static const unsigned int asks[] = { 12345, 50000, 31250, 40000, 100 };
+
+	TT_BODY_START();
+	for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
+		unsigned int want = tt_uart_actual_baud(self->p.uartclk, asks[i]);
+		unsigned int is = 0, os = 0, cflag = 0;
+		struct tt_param_ev ev;
+		int r, n;
+
+		ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
+		ASSERT_EQ(0, mark(_metadata, &self->p));
+		r = tt_tcsets2_baud(self->p.fd, asks[i]);
+		ASSERT_EQ(0, r) TH_LOG("TCSETS2 BOTHER %u: %s", asks[i], strerror(-r));
+		ASSERT_EQ(0, tt_tcgets2_speed(self->p.fd, &is, &os, &cflag));
+		n = last_params(_metadata, &self->p, &ev);
+		ASSERT_LT(0, n) TH_LOG("BOTHER %u: UART not reprogrammed", asks[i]);
+		TH_LOG("asked %u: TCGETS2 ospeed %u ispeed %u, UART at %lu, exact rate %u",
+		       asks[i], os, is, ev.baud, want);
+		EXPECT_GE(1u, (unsigned int)abs((int)ev.baud - (int)want))
+			TH_LOG("UART at %lu, nearest divisor gives %u", ev.baud, want);
+		EXPECT_GE(1u, (unsigned int)abs((int)os - (int)want))
+			TH_LOG("TCGETS2 claims %u, the UART runs at %lu", os, ev.baud);
+		EXPECT_GE(1u, (unsigned int)abs((int)is - (int)want))
+			TH_LOG("TCGETS2 input speed %u, the UART runs at %lu", is, ev.baud);
+	}
+}
+
+/* busybox stty changes the port from outside; the UART follows. */
+TEST_F(hw, stty_reaches_uart)
+{
+	char cmd[PATH_MAX + 128], out[512];
+	struct tt_param_ev ev;
+	struct termios t;
+	FILE *f;
+	int rc, n;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, tt_set_raw(self->p.fd, 115200));
+	ASSERT_EQ(0, mark(_metadata, &self->p));
+	snprintf(cmd, sizeof(cmd), "stty -F %s 19200 cs7 parenb -parodd cstopb",
+		 self->p.port);
+	rc = system(cmd);
+	ASSERT_TRUE(rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0)
+		TH_LOG("'%s' failed (%d)", cmd, rc);
+
+	n = last_params(_metadata, &self->p, &ev);
+	ASSERT_LT(0, n) TH_LOG("stty left the UART untouched");
+	EXPECT_EQ(19200ul, ev.baud);
+	EXPECT_EQ('E', ev.parity);
+	EXPECT_EQ(7, ev.data);
+	EXPECT_EQ(2, ev.stop);
+
+	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
+	EXPECT_EQ((unsigned int)B19200, (unsigned int)cfgetospeed(&t));
+	EXPECT_EQ((tcflag_t)(CS7 | PARENB | CSTOPB),
+		  t.c_cflag & (CSIZE | PARENB | PARODD | CSTOPB));
+
+	snprintf(cmd, sizeof(cmd), "stty -F %s", self->p.port);
+	f = popen(cmd, "r");
+	ASSERT_NE(NULL, f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n > 0 ? n : 0] = 0;
+	pclose(f);
+	EXPECT_NE(NULL, strstr(out, "speed 19200 baud")) TH_LOG("stty says: %s", out);
+}
+
+TEST_HARNESS_MAIN
