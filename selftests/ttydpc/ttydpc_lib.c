@@ -381,10 +381,21 @@ static int tt_cmp_ports(const void *a, const void *b)
 
 int tt_list_ports(char **names, int max)
 {
-	DIR *d = opendir("/dev");
+	const char *list = tt_env("TTYDPC_PORTS");
+	DIR *d;
 	struct dirent *e;
 	int n = 0;
 
+	if (list) {
+		char *dup = strdup(list), *tok, *save = NULL;
+
+		for (tok = strtok_r(dup, " ,", &save); tok && n < max;
+		     tok = strtok_r(NULL, " ,", &save))
+			names[n++] = strdup(tok);
+		free(dup);
+		return n;
+	}
+	d = opendir("/dev");
 	if (!d)
 		return 0;
 	while ((e = readdir(d)) && n < max) {

@@ -93,7 +93,8 @@ int tt_stats_parse(const char *text, const char *key, unsigned long long *val);
 const char *tt_basename(const char *path);
 /*
  * Collect /dev/ttyDPC* node paths, sorted by number; names[] gets malloc'd
- * strings. Returns the count (<= max).
+ * strings. Returns the count (<= max). TTYDPC_PORTS (a list of nodes)
+ * replaces the search, e.g. to run the suite against another driver.
  */
 int tt_list_ports(char **names, int max);
 void tt_free_list(char **names, int n);
