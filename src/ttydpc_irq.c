@@ -44,7 +44,7 @@ irqreturn_t ttydpc_irq(int irq, void *dev_id)
 	}
 
 	uart_port_lock(&p->port);
-	do {
+	for (;;) {
 		switch (iir & 0x0f) {
 		case UART_IIR_RDI:
 			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_RX_DATA]);
@@ -81,8 +81,21 @@ irqreturn_t ttydpc_irq(int irq, void *dev_id)
 		if ((lsr & UART_LSR_THRE) && (p->ier & UART_IER_THRI))
 			ttydpc_tx_chars(p, &causes);
 
+		if (!--passes) {
+			/*
+			 * Budget spent. Reading IIR again would clear a THRE
+			 * interrupt we will not serve; instead leave it
+			 * pending and pulse IER so an edge-triggered line
+			 * sees a new edge and calls us back.
+			 */
+			ttydpc_out(p, UART_IER, 0);
+			ttydpc_out(p, UART_IER, p->ier);
+			break;
+		}
 		iir = ttydpc_in(p, UART_IIR);
-	} while (!(iir & UART_IIR_NO_INT) && --passes);
+		if (iir & UART_IIR_NO_INT)
+			break;
+	}
 	uart_port_unlock(&p->port);
 
 	ttydpc_dpc_raise_mask(p, causes);
