@@ -113,7 +113,15 @@ fi
 qemu_pid=$!
 
 if ((tmo > 0)); then
-	(sleep "$tmo" && touch "$outdir/timeout" && kill "$qemu_pid") 2>/dev/null &
+	# The watchdog must not keep our stdout open (a caller's pipe would
+	# wait for it), and its sleep must die with it.
+	(
+		exec >/dev/null 2>&1
+		sleep "$tmo" &
+		s=$!
+		trap 'kill $s; exit 0' TERM
+		wait $s && touch "$outdir/timeout" && kill "$qemu_pid"
+	) &
 	dog_pid=$!
 fi
 

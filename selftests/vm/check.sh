@@ -1,0 +1,223 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh: the whole ttydpc suite in QEMU (`make check`).
+#
+# For each kernel lane in KERNELS and each DPC design in DPCS: build
+# ttydpc.ko against the lane's headers, boot the test VM in check mode with
+# the host peer attached, collect the TAP output of selftests/ttydpc and scan
+# the guest's dmesg for warnings. Then boot once in demo mode and check that
+# a shell answers on ttyDPC0. Prints a per-lane table and a last line
+# "N passed, N failed"; exits non-zero on any failure.
+#
+# Environment:
+#   KERNELS="6.1 6.12"        lanes (lib.sh: lane_release)
+#   DPCS="isr custom both"    designs (ttydpc.dpc=)
+#   RESULTS=build/check       logs: <lane>-<dpc>/{console,peer,trace,qemu}.log
+#   BOOT_TIMEOUT=300          seconds per boot (the guest stops its tests 30 s
+#                             earlier so that dmesg still gets printed)
+#   SKIP_DEPS=1               do not run deps.sh
+#   DEMO=0                    skip the demo-mode boot
+#   VM_SMP, VM_MEM            see run-vm.sh
+# For harness development (selftest.sh uses them):
+#   NO_MODULE=1               boot without ttydpc.ko
+#   SELFTESTS=DIR|none        prebuilt selftests directory, or none
+#   CHECK_APPEND="..."        extra kernel command line for every boot
+#   CHECK_EXTRA="f1 f2"       extra programs for the initramfs (/usr/bin)
+set -euo pipefail
+# shellcheck source=selftests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+read -r -a LANES <<<"${KERNELS:-6.1 6.12}"
+read -r -a DESIGNS <<<"${DPCS:-isr custom both}"
+RESULTS=${RESULTS:-$TOP_DIR/build/check}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
+read -r -a EXTRA <<<"${CHECK_EXTRA:-}"
+# Fatal patterns in the guest's dmesg (selftests/vm/README).
+FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic'
+
+t_start=$(date +%s)
+[[ ${SKIP_DEPS:-0} == 1 ]] || "$VM_DIR/deps.sh" "${LANES[@]}"
+
+mkdir -p "$RESULTS"
+RESULTS=$(cd "$RESULTS" && pwd)
+
+# --- build --------------------------------------------------------------------
+
+case ${SELFTESTS:-} in
+none) tests_dir= ;;
+'')
+	tests_dir=$RESULTS/selftests
+	rm -rf "$tests_dir"
+	build_selftests "$tests_dir"
+	;;
+*) tests_dir=$(cd "$SELFTESTS" && pwd) ;;
+esac
+
+declare -A REL INITRD LANE_ERR
+for lane in "${LANES[@]}"; do
+	REL[$lane]=$(lane_release "$lane")
+	ldir=$RESULTS/lanes/$lane
+	mkdir -p "$ldir"
+	[[ -s $(kernel_image "${REL[$lane]}") ]] || die "no kernel image for ${REL[$lane]} (make deps)"
+	args=(-o "$ldir/initrd.cpio")
+	[[ -n $tests_dir ]] && args+=(-t "$tests_dir")
+	for f in "${EXTRA[@]}"; do args+=(-x "$f"); done
+	if [[ ${NO_MODULE:-0} != 1 ]]; then
+		# A lane whose module does not build fails its boots; the other
+		# lanes still run.
+		if ! (build_module "${REL[$lane]}" "$ldir"); then
+			LANE_ERR[$lane]="module build failed (log: $ldir/build.log)"
+			continue
+		fi
+		args+=(-k "$ldir/ttydpc.ko")
+	fi
+	"$VM_DIR/mkinitramfs.sh" "${args[@]}"
+	INITRD[$lane]=$ldir/initrd.cpio
+done
+
+# --- boots --------------------------------------------------------------------
+
+total_pass=0 total_fail=0 total_skip=0
+declare -A CELL
+
+# analyse DIR: reads DIR/console.log (and DIR/timeout), prints
+# "pass fail skip note" and writes DIR/result.
+analyse() {
+	local dir=$1 log tap pass fail skip plan top note=
+	log=$(tr -d '\r' <"$dir/console.log")
+	tap=$(sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$log")
+	# TAP results: "ok N" / "not ok N", also indented (TAP 14 subtests),
+	# never the "# "-commented output of a nested runner.
+	pass=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE -v '#[[:space:]]*skip' || true)
+	skip=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
+	fail=$(grep -cE '^[[:space:]]*not ok [0-9]+' <<<"$tap" || true)
+	if [[ -e $dir/timeout ]]; then
+		note="timeout after ${BOOT_TIMEOUT}s"
+	elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
+		note="no selftests start (boot failed)"
+	elif ! grep -q '^==== ttydpc: selftests end' <<<"$log"; then
+		note="selftests did not finish (crash?)"
+	elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
+		note="no dmesg dump"
+	fi
+	if [[ -z $note ]] && grep -q '^Bail out!' <<<"$tap"; then
+		note="bail out: $(grep -m1 '^Bail out!' <<<"$tap")"
+	fi
+	# A top-level plan promises a number of top-level results.
+	plan=$(grep -m1 -oE '^1\.\.[0-9]+' <<<"$tap" | cut -d. -f3 || true)
+	top=$(grep -cE '^(not )?ok [0-9]+' <<<"$tap" || true)
+	if [[ -z $note && -n $plan && $top -lt $plan ]]; then
+		note="only $top of $plan planned results"
+	fi
+	if [[ -z $note && $((pass + fail + skip)) -eq 0 ]]; then
+		note="no TAP results"
+	fi
+	# The guest's dmesg dump, or the whole console if it never came.
+	local dm
+	if grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
+		dm=$(sed -n '/^==== ttydpc: dmesg begin ====$/,/^==== ttydpc: dmesg end ====$/p' <<<"$log")
+	else
+		dm=$log
+	fi
+	if grep -qE "$FATAL" <<<"$dm"; then
+		note="${note:+$note; }kernel: $(grep -m1 -oE "$FATAL" <<<"$dm") in dmesg"
+		grep -nE -B2 -A20 "$FATAL" <<<"$dm" | head -n 60 >"$dir/dmesg-fatal.txt"
+	fi
+	printf '%s %s %s %s\n' "$pass" "$fail" "$skip" "$note" | tee "$dir/result"
+}
+
+boot() { # boot LANE DESIGN
+	local lane=$1 dpc=$2 dir res pass fail skip note t0
+	dir=$RESULTS/$lane-$dpc
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	t0=$(date +%s)
+	if [[ -n ${LANE_ERR[$lane]:-} ]]; then
+		res="0 0 0 ${LANE_ERR[$lane]}"
+	else
+		log "boot $lane (${REL[$lane]}) dpc=$dpc"
+		"$VM_DIR/run-vm.sh" -p -t "$BOOT_TIMEOUT" -o "$dir" \
+			-k "$(kernel_image "${REL[$lane]}")" -i "${INITRD[$lane]}" \
+			-a "ttydpc.dpc=$dpc ttydpc_mode=check ttydpc_timeout=$((BOOT_TIMEOUT - 30)) ${CHECK_APPEND:-}" ||
+			true
+		res=$(analyse "$dir")
+	fi
+	read -r pass fail skip note <<<"$res"
+	if [[ -n $note ]]; then
+		fail=$((fail + 1))
+		log "  BOOT FAILURE: $note (logs: $dir)"
+	fi
+	# With a passing run the register trace is only bulk.
+	((fail)) || rm -f "$dir/trace.log"
+	# Show the failures as they happen; the full TAP is in console.log.
+	tr -d '\r' <"$dir/console.log" 2>/dev/null | grep -E '^[[:space:]]*not ok [0-9]+' | sed 's/^/    /' || true
+	log "  $lane/$dpc: $pass passed, $fail failed, $skip skipped in $(($(date +%s) - t0))s"
+	total_pass=$((total_pass + pass))
+	total_fail=$((total_fail + fail))
+	total_skip=$((total_skip + skip))
+	CELL[$lane/$dpc]="$pass/$fail/$skip${note:+ !}"
+}
+
+for lane in "${LANES[@]}"; do
+	for dpc in "${DESIGNS[@]}"; do
+		boot "$lane" "$dpc"
+	done
+done
+
+# --- demo mode: a shell must answer on ttyDPC0 ----------------------------------
+
+demo_result=skipped
+if [[ ${DEMO:-1} != 0 ]]; then
+	lane=${LANES[0]} dpc=${DESIGNS[0]}
+	dir=$RESULTS/demo
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	if [[ -n ${LANE_ERR[$lane]:-} ]]; then
+		demo_result="FAILED (${LANE_ERR[$lane]})"
+	else
+		log "boot $lane dpc=$dpc in demo mode"
+		"$VM_DIR/run-vm.sh" -t 180 -o "$dir" \
+			-k "$(kernel_image "${REL[$lane]}")" -i "${INITRD[$lane]}" \
+			-a "ttydpc.dpc=$dpc ttydpc_mode=demo ${CHECK_APPEND:-}" &
+		vm=$!
+		for _ in $(seq 100); do
+			[[ -s $dir/sockdir && -S $(cat "$dir/sockdir")/data0 ]] && break
+			sleep 0.1
+		done
+		if python3 "$VM_DIR/hostpeer.py" --demo-check "data0=$(cat "$dir/sockdir")/data0" \
+			--timeout 120 --then 'poweroff -f' >"$dir/demo-check.log" 2>&1; then
+			demo_result=ok
+		else
+			demo_result="FAILED (see $dir/demo-check.log)"
+		fi
+		cat "$dir/demo-check.log" >&2
+		wait "$vm" || true
+	fi
+	if [[ $demo_result == ok ]]; then
+		total_pass=$((total_pass + 1))
+	else
+		total_fail=$((total_fail + 1))
+	fi
+fi
+
+# --- summary ------------------------------------------------------------------
+
+echo
+echo "ttydpc check: passed/failed/skipped per boot (! = boot failure, see $RESULTS/<lane>-<dpc>/result)"
+printf '%-10s %-24s' lane kernel
+for dpc in "${DESIGNS[@]}"; do printf ' %-12s' "$dpc"; done
+echo
+for lane in "${LANES[@]}"; do
+	printf '%-10s %-24s' "$lane" "${REL[$lane]}"
+	for dpc in "${DESIGNS[@]}"; do printf ' %-12s' "${CELL[$lane/$dpc]}"; done
+	echo
+done
+echo "demo shell on ttyDPC0: $demo_result"
+echo "time: $(($(date +%s) - t_start))s"
+if ((total_skip)); then
+	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+else
+	echo "$total_pass passed, $total_fail failed"
+fi
+((total_fail == 0))
