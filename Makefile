@@ -18,3 +18,16 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean
 
 .PHONY: all modules clean
+
+# Test entry points (selftests/vm/README). Lanes and designs come from the
+# environment or the command line: make check KERNELS=6.1 DPCS=isr
+check:
+	selftests/vm/check.sh
+
+demo:
+	selftests/vm/demo.sh
+
+deps:
+	selftests/vm/deps.sh
+
+.PHONY: check demo deps
