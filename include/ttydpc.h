@@ -153,7 +153,7 @@ struct ttydpc_dpc {
  */
 struct ttydpc_queue {
 	const char *name;
-	spinlock_t lock;
+	spinlock_t lock;	/* guards requests */
 	struct list_head requests;
 	refcount_t refs;
 	unsigned long flags;

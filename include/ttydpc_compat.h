@@ -93,10 +93,8 @@ struct ttydpc_bh {
 
 #define TTYDPC_BH_KIND "bh-work"
 
-static inline void ttydpc_bh_init(struct ttydpc_bh *bh, work_func_t fn)
-{
-	INIT_WORK(&bh->work, fn);
-}
+#define ttydpc_bh_init(bh, fn)	INIT_WORK(&(bh)->work, fn)
+#define TTYDPC_BH_ARG			struct work_struct
 
 static inline void ttydpc_bh_queue(struct ttydpc_bh *bh)
 {
@@ -110,7 +108,6 @@ static inline void ttydpc_bh_kill(struct ttydpc_bh *bh)
 
 #define ttydpc_bh_from(var, arg, field) \
 	from_work(var, arg, field.work)
-typedef struct work_struct *ttydpc_bh_arg_t;
 #else
 struct ttydpc_bh {
 	struct tasklet_struct tasklet;
@@ -118,13 +115,8 @@ struct ttydpc_bh {
 
 #define TTYDPC_BH_KIND "tasklet"
 
-typedef struct tasklet_struct *ttydpc_bh_arg_t;
-
-static inline void ttydpc_bh_init(struct ttydpc_bh *bh,
-				  void (*fn)(ttydpc_bh_arg_t))
-{
-	tasklet_setup(&bh->tasklet, fn);
-}
+#define ttydpc_bh_init(bh, fn)	tasklet_setup(&(bh)->tasklet, fn)
+#define TTYDPC_BH_ARG			struct tasklet_struct
 
 static inline void ttydpc_bh_queue(struct ttydpc_bh *bh)
 {

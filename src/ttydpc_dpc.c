@@ -108,7 +108,7 @@ static void ttydpc_dpc_run(struct ttydpc_dpc *dpc)
 	ttydpc_dpc_account_latency(dpc);
 	/* Clear before looking: a cause raised from here on queues us again. */
 	clear_bit(TTYDPC_DPC_QUEUED, &dpc->flags);
-	smp_mb__after_atomic();
+	smp_mb__after_atomic();	/* order the clear before reading causes */
 	atomic_long_inc(&dpc->runs);
 
 	for_each_set_bit(cause, &dpc->causes, TTYDPC_NR_CAUSES) {
@@ -119,7 +119,7 @@ static void ttydpc_dpc_run(struct ttydpc_dpc *dpc)
 	}
 }
 
-static void ttydpc_dpc_bh(ttydpc_bh_arg_t arg)
+static void ttydpc_dpc_bh(TTYDPC_BH_ARG *arg)
 {
 	struct ttydpc_dpc *dpc = ttydpc_bh_from(dpc, arg, bh);
 
@@ -183,7 +183,7 @@ void ttydpc_dpc_raise_mask(struct ttydpc_port *p, unsigned long causes)
 		set_bit(cause, &p->pending);
 		objects |= BIT(p->dpc_of[cause] - p->dpc);
 	}
-	smp_mb__after_atomic();
+	smp_mb__after_atomic();	/* causes visible before STOPPING is read */
 	if (test_bit(TTYDPC_PORT_STOPPING, &p->state))
 		return;
 	for_each_set_bit(i, &objects, TTYDPC_NR_DPCS)

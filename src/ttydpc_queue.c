@@ -50,7 +50,7 @@ void ttydpc_queue_start(struct ttydpc_queue *q)
 {
 	refcount_set(&q->refs, 1);
 	clear_bit(TTYDPC_Q_HELD, &q->flags);
-	smp_mb__before_atomic();
+	smp_mb__before_atomic();	/* refs set before agents may enter */
 	clear_bit(TTYDPC_Q_STOPPING, &q->flags);
 }
 

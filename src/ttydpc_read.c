@@ -94,6 +94,7 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 {
 	struct ttydpc_read_queue *rx = &p->rx;
 	unsigned int head = rx->head;
+	/* pairs with the consumer's release: its reads of the slots are done */
 	unsigned int tail = smp_load_acquire(&rx->tail);
 	unsigned int budget = TTYDPC_IRQ_RX_BUDGET;
 	unsigned int got = 0, fast = 0;
@@ -131,6 +132,7 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 	errors |= lsr & UART_LSR_OE;
 
 	if (got) {
+		/* publish the slots before the new head */
 		smp_store_release(&rx->head, head);
 		if (head - tail > rx->high_water)
 			rx->high_water = head - tail;
@@ -199,6 +201,7 @@ void dpc_complete_read(struct ttydpc_port *p)
 		return;
 
 	uart_port_lock_irqsave(port, &flags);
+	/* pairs with the producer's release: the slots are written */
 	head = smp_load_acquire(&rx->head);
 	tail = rx->tail;
 	room = tty_buffer_space_avail(tport);
@@ -218,6 +221,7 @@ void dpc_complete_read(struct ttydpc_port *p)
 		tail++;
 		moved++;
 	}
+	/* slots read before the producer may reuse them */
 	smp_store_release(&rx->tail, tail);
 	left = head - tail;
 	if (!left || left < TTYDPC_RX_RING / 2)
@@ -246,6 +250,7 @@ void dpc_complete_read(struct ttydpc_port *p)
  */
 unsigned int ttydpc_read_queued(struct ttydpc_port *p)
 {
+	/* a snapshot: head may move on at once */
 	return smp_load_acquire(&p->rx.head) - READ_ONCE(p->rx.tail);
 }
 
@@ -259,6 +264,7 @@ void ttydpc_read_discard(struct ttydpc_port *p)
 {
 	unsigned int n = p->port.fifosize;
 
+	/* consumer side: drop every published slot */
 	smp_store_release(&p->rx.tail, smp_load_acquire(&p->rx.head));
 	ttydpc_hw_set_fcr(p, UART_FCR_CLEAR_RCVR);
 	/* A UART without FIFO keeps one byte; bounded, the line may be busy. */

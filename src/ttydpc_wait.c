@@ -52,7 +52,7 @@ void ttydpc_wait_latch(struct ttydpc_port *p, u32 events)
 		return;
 	/* Latch before looking for waiters: a wait starting now sees it. */
 	atomic_or(events, &w->latched);
-	smp_mb__after_atomic();
+	smp_mb__after_atomic();	/* latch before looking at the list */
 	ttydpc_wait_signal(w);
 }
 
