@@ -114,7 +114,8 @@ enum ttydpc_dpc_id {
  *	it runs queues it again and is never lost
  * @bh: the tasklet or BH work item behind it (see ttydpc_compat.h)
  * @queued_at: time of the queuing that was not coalesced (latency)
- * @requests: times queued; @coalesced: of those, already queued
+ * @requests: times queued
+ * @coalesced: of those, times it was already queued
  * @runs: times the routine ran
  * @lat_max_ns: longest queue-to-run latency seen
  * @lat_hist: queue-to-run latency histogram
@@ -191,7 +192,8 @@ struct ttydpc_request {
 /**
  * struct ttydpc_read_queue - received data on its way to the tty layer
  * @q: the queue (no requests: n_tty owns read() calls)
- * @ch: received characters; @lsr: line status bits per character
+ * @ch: received characters
+ * @lsr: line status error bits per character
  * @head: written by the hard IRQ handler only (producer)
  * @tail: written by dpc_complete_read and purge only (consumer), both
  *	under the uart_port lock so they exclude each other
@@ -251,7 +253,9 @@ struct ttydpc_flush_queue {
  * @tx_bytes: bytes written to THR
  * @rx_hw_overrun: overruns the UART reported
  * @rx_buf_overrun: bytes the tty layer had no room for (should stay 0)
- * @frame: framing errors; @parity: parity errors; @brk: breaks
+ * @frame: framing errors
+ * @parity: parity errors
+ * @brk: breaks
  * @rx_held: times RX was held back because the ring was full
  * @done: runs of each completion routine, indexed by enum ttydpc_cause
  */
@@ -301,8 +305,10 @@ enum ttydpc_irq_stat {
  *	shadow registers below and the xmit buffer.
  * @dev: the bus device
  * @design: deferral design, fixed while the port is bound
- * @ier: shadow of IER; @mcr: extra MCR bits; @lcr: shadow of LCR;
- *	@fcr: FCR value used at startup (under port.lock)
+ * @ier: shadow of IER (under port.lock)
+ * @mcr: MCR bits always set on top of mctrl (under port.lock)
+ * @lcr: shadow of LCR (under port.lock)
+ * @fcr: FCR value: FIFO enable and RX trigger (under port.lock)
  * @msr: last MSR value seen (under port.lock)
  * @capabilities: TTYDPC_CAP_* from detection
  * @rx_trigger: RX FIFO trigger level in bytes
@@ -314,9 +320,13 @@ enum ttydpc_irq_stat {
  * @latched_lsr: line error bits seen by the hard IRQ path, for comm_error
  * @latched_msr: modem delta bits seen, for comm_wait
  * @comm_errors: TTYDPC_ERR_* since the last GET_COMMSTATUS, atomic
- * @dpc: deferred objects; @dpc_of: cause -> object for @design
+ * @dpc: deferred objects
+ * @dpc_of: cause -> object, from @design (fixed while bound)
  * @timer: the port's timer (TX drain watch, RX backpressure retry)
- * @rx: read queue; @tx: write queue; @wait: wait queue; @flush: flush queue
+ * @rx: read queue
+ * @tx: write queue
+ * @wait: wait queue
+ * @flush: flush (purge) queue
  * @stats: counters
  * @lsr_saved: LSR error bits read outside the hard IRQ path (tx_empty),
  *	handed to the next RX pass so no error is lost (under port.lock)

@@ -71,7 +71,7 @@ struct ttydpc_wait {
 };
 
 /**
- * struct ttydpc_stats - performance statistics (serial.sys' SERIALPERF_STATS)
+ * struct ttydpc_stats_user - performance statistics (serial.sys' SERIALPERF_STATS)
  * @version: must be 1
  * @reserved0: zero
  * @received: bytes received
