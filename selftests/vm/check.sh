@@ -18,6 +18,8 @@
 #                             earlier so that dmesg still gets printed)
 #   SKIP_DEPS=1               do not run deps.sh
 #   DEMO=0                    skip the demo-mode boot
+#   JOBS=1                    boots run in parallel (2 fits 2 cores, timings
+#                             get noisier)
 #   VM_SMP, VM_MEM            see run-vm.sh
 # For harness development (selftest.sh uses them):
 #   NO_MODULE=1               boot without ttydpc.ko
@@ -78,20 +80,31 @@ done
 
 # --- boots --------------------------------------------------------------------
 
-total_pass=0 total_fail=0 total_skip=0
-declare -A CELL
-
 # analyse DIR: reads DIR/console.log (and DIR/timeout), prints
 # "pass fail skip note" and writes DIR/result.
 analyse() {
 	local dir=$1 log tap pass fail skip plan top note=
 	log=$(tr -d '\r' <"$dir/console.log")
 	tap=$(sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$log")
-	# TAP results: "ok N" / "not ok N", also indented (TAP 14 subtests),
-	# never the "# "-commented output of a nested runner.
-	pass=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE -v '#[[:space:]]*skip' || true)
-	skip=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
-	fail=$(grep -cE '^[[:space:]]*not ok [0-9]+' <<<"$tap" || true)
+	# run_tests.sh ends with its own count of test cases, taken from the
+	# nested TAP of every program: "N passed, N failed, N skipped". Without
+	# it, count the top-level TAP results ("ok N" / "not ok N", also
+	# indented TAP 14 subtests, never "# "-commented nested output).
+	local sum
+	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
+	if [[ -n $sum ]]; then
+		pass=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$sum")
+		fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sum")
+		skip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
+		skip=${skip:-0}
+		# Never fewer failures than failed programs.
+		top=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
+		((fail >= top)) || fail=$top
+	else
+		pass=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE -v '#[[:space:]]*skip' || true)
+		skip=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
+		fail=$(grep -cE '^[[:space:]]*not ok [0-9]+' <<<"$tap" || true)
+	fi
 	if [[ -e $dir/timeout ]]; then
 		note="timeout after ${BOOT_TIMEOUT}s"
 	elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
@@ -124,10 +137,12 @@ analyse() {
 		note="${note:+$note; }kernel: $(grep -m1 -oE "$FATAL" <<<"$dm") in dmesg"
 		grep -nE -B2 -A20 "$FATAL" <<<"$dm" | head -n 60 >"$dir/dmesg-fatal.txt"
 	fi
-	printf '%s %s %s %s\n' "$pass" "$fail" "$skip" "$note" | tee "$dir/result"
+	printf '%s %s %s %s\n' "$pass" "$fail" "$skip" "$note"
 }
 
-boot() { # boot LANE DESIGN
+# boot LANE DESIGN: one check-mode boot; leaves "pass fail skip note" in
+# $RESULTS/LANE-DESIGN/result. Runs as a background job when JOBS > 1.
+boot() {
 	local lane=$1 dpc=$2 dir res pass fail skip note t0
 	dir=$RESULTS/$lane-$dpc
 	rm -rf "$dir"
@@ -143,57 +158,86 @@ boot() { # boot LANE DESIGN
 			true
 		res=$(analyse "$dir")
 	fi
+	echo "$res" >"$dir/result"
 	read -r pass fail skip note <<<"$res"
-	if [[ -n $note ]]; then
-		fail=$((fail + 1))
-		log "  BOOT FAILURE: $note (logs: $dir)"
-	fi
+	[[ -z $note ]] || log "  $lane/$dpc BOOT FAILURE: $note (logs: $dir)"
 	# With a passing run the register trace is only bulk.
-	((fail)) || rm -f "$dir/trace.log"
-	# Show the failures as they happen; the full TAP is in console.log.
-	tr -d '\r' <"$dir/console.log" 2>/dev/null | grep -E '^[[:space:]]*not ok [0-9]+' | sed 's/^/    /' || true
+	[[ -n $note || $fail != 0 ]] || rm -f "$dir/trace.log"
+	# Show the failures; the full TAP is in console.log.
+	tr -d '\r' <"$dir/console.log" 2>/dev/null | grep -E '^[[:space:]]*(# )*not ok [0-9]+' |
+		sed "s|^|    $lane/$dpc: |" >&2 || true
 	log "  $lane/$dpc: $pass passed, $fail failed, $skip skipped in $(($(date +%s) - t0))s"
-	total_pass=$((total_pass + pass))
-	total_fail=$((total_fail + fail))
-	total_skip=$((total_skip + skip))
-	CELL[$lane/$dpc]="$pass/$fail/$skip${note:+ !}"
 }
 
-for lane in "${LANES[@]}"; do
-	for dpc in "${DESIGNS[@]}"; do
-		boot "$lane" "$dpc"
-	done
-done
-
-# --- demo mode: a shell must answer on ttyDPC0 ----------------------------------
-
-demo_result=skipped
-if [[ ${DEMO:-1} != 0 ]]; then
-	lane=${LANES[0]} dpc=${DESIGNS[0]}
-	dir=$RESULTS/demo
+# demo_boot: boots in demo mode and types a command into the shell on
+# ttyDPC0 (hostpeer.py --demo-check); leaves ok / FAILED in $RESULTS/demo/result.
+demo_boot() {
+	local lane=${LANES[0]} dpc=${DESIGNS[0]} dir=$RESULTS/demo vm res sock
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	if [[ -n ${LANE_ERR[$lane]:-} ]]; then
-		demo_result="FAILED (${LANE_ERR[$lane]})"
-	else
-		log "boot $lane dpc=$dpc in demo mode"
-		"$VM_DIR/run-vm.sh" -t 180 -o "$dir" \
-			-k "$(kernel_image "${REL[$lane]}")" -i "${INITRD[$lane]}" \
-			-a "ttydpc.dpc=$dpc ttydpc_mode=demo ${CHECK_APPEND:-}" &
-		vm=$!
-		for _ in $(seq 100); do
-			[[ -s $dir/sockdir && -S $(cat "$dir/sockdir")/data0 ]] && break
-			sleep 0.1
-		done
-		if python3 "$VM_DIR/hostpeer.py" --demo-check "data0=$(cat "$dir/sockdir")/data0" \
-			--timeout 120 --then 'poweroff -f' >"$dir/demo-check.log" 2>&1; then
-			demo_result=ok
-		else
-			demo_result="FAILED (see $dir/demo-check.log)"
-		fi
-		cat "$dir/demo-check.log" >&2
-		wait "$vm" || true
+		echo "FAILED (${LANE_ERR[$lane]})" >"$dir/result"
+		return
 	fi
+	log "boot $lane dpc=$dpc in demo mode"
+	"$VM_DIR/run-vm.sh" -t 180 -o "$dir" \
+		-k "$(kernel_image "${REL[$lane]}")" -i "${INITRD[$lane]}" \
+		-a "ttydpc.dpc=$dpc ttydpc_mode=demo ${CHECK_APPEND:-}" &
+	vm=$!
+	for _ in $(seq 100); do
+		[[ -s $dir/sockdir && -S $(cat "$dir/sockdir")/data0 ]] && break
+		sleep 0.1
+	done
+	sock=$(cat "$dir/sockdir" 2>/dev/null || true)
+	if python3 "$VM_DIR/hostpeer.py" --demo-check "data0=$sock/data0" \
+		--timeout 120 --then 'poweroff -f' >"$dir/demo-check.log" 2>&1; then
+		res=ok
+	else
+		res="FAILED (see $dir/demo-check.log)"
+	fi
+	sed 's/^/    /' "$dir/demo-check.log" >&2
+	wait "$vm" || true
+	echo "$res" >"$dir/result"
+}
+
+# Boots run JOBS at a time (TCG runs one vCPU per host thread: with 2 cores
+# two boots fit, at the price of noisier timings).
+JOBS=${JOBS:-1}
+throttle() {
+	while (($(jobs -rp | wc -l) >= JOBS)); do
+		wait -n || true
+	done
+}
+for lane in "${LANES[@]}"; do
+	for dpc in "${DESIGNS[@]}"; do
+		throttle
+		boot "$lane" "$dpc" &
+	done
+done
+if [[ ${DEMO:-1} != 0 ]]; then
+	throttle
+	demo_boot &
+fi
+wait
+
+# --- summary ------------------------------------------------------------------
+
+total_pass=0 total_fail=0 total_skip=0
+declare -A CELL
+for lane in "${LANES[@]}"; do
+	for dpc in "${DESIGNS[@]}"; do
+		read -r pass fail skip note <"$RESULTS/$lane-$dpc/result" || pass=0 fail=0 skip=0 note=missing
+		# A boot failure counts as one failure more.
+		[[ -z $note ]] || fail=$((fail + 1))
+		total_pass=$((total_pass + pass))
+		total_fail=$((total_fail + fail))
+		total_skip=$((total_skip + skip))
+		CELL[$lane/$dpc]="$pass/$fail/$skip${note:+ !}"
+	done
+done
+demo_result=skipped
+if [[ ${DEMO:-1} != 0 ]]; then
+	demo_result=$(cat "$RESULTS/demo/result" 2>/dev/null || echo "FAILED (no result)")
 	if [[ $demo_result == ok ]]; then
 		total_pass=$((total_pass + 1))
 	else
@@ -201,17 +245,19 @@ if [[ ${DEMO:-1} != 0 ]]; then
 	fi
 fi
 
-# --- summary ------------------------------------------------------------------
-
 echo
-echo "ttydpc check: passed/failed/skipped per boot (! = boot failure, see $RESULTS/<lane>-<dpc>/result)"
-printf '%-10s %-24s' lane kernel
-for dpc in "${DESIGNS[@]}"; do printf ' %-12s' "$dpc"; done
+echo "ttydpc check: passed/failed/skipped test cases per boot (! = boot failure: $RESULTS/<lane>-<dpc>/result)"
+printf '%-8s %-24s' lane kernel
+for dpc in "${DESIGNS[@]}"; do printf ' %-14s' "$dpc"; done
 echo
 for lane in "${LANES[@]}"; do
-	printf '%-10s %-24s' "$lane" "${REL[$lane]}"
-	for dpc in "${DESIGNS[@]}"; do printf ' %-12s' "${CELL[$lane/$dpc]}"; done
+	printf '%-8s %-24s' "$lane" "${REL[$lane]}"
+	for dpc in "${DESIGNS[@]}"; do printf ' %-14s' "${CELL[$lane/$dpc]}"; done
 	echo
+	for dpc in "${DESIGNS[@]}"; do
+		read -r _ _ _ note <"$RESULTS/$lane-$dpc/result" 2>/dev/null || note=missing
+		[[ -z $note ]] || echo "    ! $lane/$dpc: $note"
+	done
 done
 echo "demo shell on ttyDPC0: $demo_result"
 echo "time: $(($(date +%s) - t_start))s"
