@@ -111,6 +111,8 @@ analyse() {
 		note="no selftests start (boot failed)"
 	elif ! grep -q '^==== ttydpc: selftests end' <<<"$log"; then
 		note="selftests did not finish (crash?)"
+	elif grep -q '^==== ttydpc: selftests killed after' <<<"$log"; then
+		note="selftests $(grep -m1 -o 'killed after [0-9]*s' <<<"$log") (guest timeout)"
 	elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
 		note="no dmesg dump"
 	fi
