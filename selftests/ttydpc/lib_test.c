@@ -207,6 +207,32 @@ TEST(xfer_engine_detects_corruption)
 	close(m);
 }
 
+/* Nothing arrives: the engine gives up after stall_ms, not tmo_ms. */
+TEST(xfer_engine_detects_stall)
+{
+	char slave[64];
+	int m, s;
+	uint64_t t0;
+	uint8_t buf[10];
+	struct tt_stream st;
+	struct tt_xfer x = { .recv_n = 100, .recv_seed = 5,
+			     .tmo_ms = 20000, .stall_ms = 300 };
+
+	ASSERT_EQ(0, open_pty(&m, slave, sizeof(slave)));
+	s = tt_open_raw(slave, 115200);
+	ASSERT_LE(0, s);
+	tt_stream_init(&st, 5);
+	tt_stream_fill(&st, buf, sizeof(buf));
+	ASSERT_EQ(10, tt_write_full(m, buf, sizeof(buf), 1000));
+	t0 = tt_now_ms();
+	ASSERT_NE(0, tt_xfer_run(s, &x));
+	EXPECT_TRUE(x.stalled);
+	EXPECT_FALSE(x.mismatch);
+	EXPECT_GT(5000u, tt_now_ms() - t0);
+	close(s);
+	close(m);
+}
+
 /* A tiny fake host peer on the master side of a pty. */
 static void fake_peer(int fd)
 {

@@ -111,6 +111,45 @@ static unsigned int claimed_ospeed(int fd)
 	return tt_speed_to_baud(cfgetospeed(&t));
 }
 
+/*
+ * Describe how got differs from want (flags, control chars, speeds), ignoring
+ * the bits in cflag_ok. Returns the number of fields that differ.
+ */
+static int termios_diff(const struct termios *want, const struct termios *got,
+			tcflag_t cflag_ok, char *buf, size_t size)
+{
+	int n = 0;
+	size_t len = 0;
+
+	buf[0] = 0;
+#define TT_DIFF(field) do { \
+	if (want->field != got->field) { \
+		n++; \
+		len += snprintf(buf + len, len < size ? size - len : 0, \
+				" " #field " set 0%o got 0%o (xor 0%o)", \
+				(unsigned int)want->field, (unsigned int)got->field, \
+				(unsigned int)(want->field ^ got->field)); \
+	} } while (0)
+	TT_DIFF(c_iflag);
+	TT_DIFF(c_oflag);
+	TT_DIFF(c_lflag);
+	if ((want->c_cflag ^ got->c_cflag) & ~cflag_ok)
+		TT_DIFF(c_cflag);
+	for (int i = 0; i < NCCS && i < 19; i++)
+		TT_DIFF(c_cc[i]);
+	if (cfgetospeed(want) != cfgetospeed(got) || cfgetispeed(want) != cfgetispeed(got)) {
+		n++;
+		len += snprintf(buf + len, len < size ? size - len : 0,
+				" speeds set %u/%u got %u/%u",
+				tt_speed_to_baud(cfgetispeed(want)),
+				tt_speed_to_baud(cfgetospeed(want)),
+				tt_speed_to_baud(cfgetispeed(got)),
+				tt_speed_to_baud(cfgetospeed(got)));
+	}
+#undef TT_DIFF
+	return n;
+}
+
 static bool parity_matches(char want, char got)
 {
 	if (want == got)
@@ -168,7 +207,8 @@ TEST_F(line, reaches_uart)
 {
 	const tcflag_t mask = CSIZE | PARENB | PARODD | CMSPAR | CSTOPB;
 	struct tt_param_ev ev;
-	struct termios t;
+	struct termios t, got;
+	char diff[512];
 	speed_t sp = tt_baud_to_speed(variant->baud);
 	int n;
 
@@ -191,8 +231,15 @@ TEST_F(line, reaches_uart)
 	EXPECT_EQ(variant->data, ev.data);
 	EXPECT_EQ(variant->stop, ev.stop);
 
-	/* and tcgetattr tells the same story */
-	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
+	/*
+	 * tcgetattr returns what was set, as stty and every program that
+	 * checks its tcsetattr assume (CMSPAR may be dropped by a UART
+	 * without stick parity).
+	 */
+	ASSERT_EQ(0, tcgetattr(self->p.fd, &got));
+	EXPECT_EQ(0, termios_diff(&t, &got, CMSPAR, diff, sizeof(diff)))
+		TH_LOG("tcgetattr differs from what tcsetattr set:%s", diff);
+	t = got;
 	EXPECT_EQ((unsigned int)sp, (unsigned int)cfgetospeed(&t));
 	EXPECT_EQ(variant->cflag & (CSIZE | PARENB | CSTOPB),
 		  t.c_cflag & (CSIZE | PARENB | CSTOPB));
@@ -295,7 +342,8 @@ TEST_F(hw, stty_reaches_uart)
 {
 	char cmd[PATH_MAX + 128], out[512];
 	struct tt_param_ev ev;
-	struct termios t;
+	struct termios t, before;
+	char diff[512];
 	FILE *f;
 	int rc, n;
 
@@ -304,7 +352,11 @@ TEST_F(hw, stty_reaches_uart)
 	ASSERT_EQ(0, mark(_metadata, &self->p));
 	snprintf(cmd, sizeof(cmd), "stty -F %s 19200 cs7 parenb -parodd cstopb",
 		 self->p.port);
+	ASSERT_EQ(0, tcgetattr(self->p.fd, &before));
 	rc = system(cmd);
+	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
+	termios_diff(&before, &t, 0, diff, sizeof(diff));
+	TH_LOG("termios before -> after stty:%s", diff);
 	ASSERT_TRUE(rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0)
 		TH_LOG("'%s' failed (%d)", cmd, rc);
 
@@ -315,7 +367,6 @@ TEST_F(hw, stty_reaches_uart)
 	EXPECT_EQ(7, ev.data);
 	EXPECT_EQ(2, ev.stop);
 
-	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
 	EXPECT_EQ((unsigned int)B19200, (unsigned int)cfgetospeed(&t));
 	EXPECT_EQ((tcflag_t)(CS7 | PARENB | CSTOPB),
 		  t.c_cflag & (CSIZE | PARENB | PARODD | CSTOPB));

@@ -793,16 +793,28 @@ int tt_ctl_wait(struct tt_ctl *c, const char *chan, int tmo_s,
 
 /* ---- transfer engine -------------------------------------------------- */
 
+static int tt_outq(int fd)
+{
+	int q;
+
+	return ioctl(fd, TIOCOUTQ, &q) ? -1 : q;
+}
+
 int tt_xfer_run(int fd, struct tt_xfer *x)
 {
 	struct tt_stream tx, rx;
 	uint8_t txbuf[4096], rxbuf[4096];
 	size_t txlen = 0, txoff = 0;
 	uint64_t start = tt_now_ms(), deadline = start + x->tmo_ms;
+	uint64_t last_progress = start;
+	int stall_ms = x->stall_ms;
 
+	if (!stall_ms)
+		stall_ms = tt_env_long("TTYDPC_STALL_S", 20) * 1000;
 	x->sent = x->received = 0;
-	x->mismatch = x->timed_out = false;
+	x->mismatch = x->timed_out = x->stalled = false;
 	x->err = 0;
+	x->outq = -1;
 	x->tx_crc = x->rx_crc = 0;
 	tt_stream_init(&tx, x->send_seed);
 	tt_stream_init(&rx, x->recv_seed);
@@ -810,6 +822,7 @@ int tt_xfer_run(int fd, struct tt_xfer *x)
 	while (x->sent < x->send_n || x->received < x->recv_n) {
 		struct pollfd p = { .fd = fd };
 		int left = tt_left_ms(deadline), r;
+		uint64_t now = tt_now_ms();
 
 		if (x->sent < x->send_n)
 			p.events |= POLLOUT;
@@ -819,7 +832,11 @@ int tt_xfer_run(int fd, struct tt_xfer *x)
 			x->timed_out = true;
 			break;
 		}
-		r = poll(&p, 1, left > 1000 ? 1000 : left);
+		if (stall_ms > 0 && now - last_progress >= (uint64_t)stall_ms) {
+			x->timed_out = x->stalled = true;
+			break;
+		}
+		r = poll(&p, 1, left > 500 ? 500 : left);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -860,6 +877,7 @@ int tt_xfer_run(int fd, struct tt_xfer *x)
 			if (n > 0) {
 				x->rx_crc = tt_crc32(x->rx_crc, rxbuf, n);
 				x->received += n;
+				last_progress = tt_now_ms();
 			}
 		}
 		if (p.revents & POLLOUT) {
@@ -881,20 +899,38 @@ int tt_xfer_run(int fd, struct tt_xfer *x)
 			if (n > 0) {
 				txoff += n;
 				x->sent += n;
+				last_progress = tt_now_ms();
 			}
 		}
 	}
 	if (!x->mismatch && !x->err && !x->timed_out && x->drain &&
 	    x->send_n) {
-		int left = tt_left_ms(deadline);
-		int r = tt_wait_outq_empty(fd, left ? left : 1);
+		/* wait for the output queue to empty, as long as it moves */
+		int q, last_q = tt_outq(fd);
 
-		if (r == -ETIMEDOUT)
-			x->timed_out = true;
-		else if (r)
-			x->err = -r;
+		last_progress = tt_now_ms();
+		while ((q = tt_outq(fd)) > 0) {
+			uint64_t now = tt_now_ms();
+
+			if (q != last_q) {
+				last_q = q;
+				last_progress = now;
+			}
+			if (!tt_left_ms(deadline)) {
+				x->timed_out = true;
+				break;
+			}
+			if (stall_ms > 0 && now - last_progress >= (uint64_t)stall_ms) {
+				x->timed_out = x->stalled = true;
+				break;
+			}
+			usleep(2000);
+		}
+		if (q < 0)
+			x->err = errno;
 	}
 out:
+	x->outq = tt_outq(fd);
 	x->elapsed_ms = tt_now_ms() - start;
 	if (x->mismatch || x->err || x->timed_out)
 		return -1;
@@ -913,9 +949,10 @@ void tt_xfer_describe(const struct tt_xfer *x, char *buf, size_t size)
 			 x->recv_n);
 	else if (x->timed_out)
 		snprintf(buf, size,
-			 "timeout after %llu ms: sent %zu/%zu recv %zu/%zu",
+			 "%s after %llu ms: sent %zu/%zu recv %zu/%zu, %d bytes still in the output queue",
+			 x->stalled ? "stalled (nothing moved)" : "timeout",
 			 (unsigned long long)x->elapsed_ms, x->sent, x->send_n,
-			 x->received, x->recv_n);
+			 x->received, x->recv_n, x->outq);
 	else
 		snprintf(buf, size,
 			 "ok: sent %zu recv %zu in %llu ms (tx crc %08x rx crc %08x)",

@@ -165,6 +165,8 @@ struct tt_xfer {
 	size_t recv_n;		/* bytes of stream(recv_seed) to read and check */
 	uint32_t recv_seed;
 	int tmo_ms;		/* overall deadline */
+	int stall_ms;		/* give up after this long without progress;
+				 * 0: TTYDPC_STALL_S (default 20 s), <0: never */
 	bool drain;		/* wait for TIOCOUTQ == 0 after the last write */
 
 	/* results */
@@ -173,6 +175,8 @@ struct tt_xfer {
 	size_t mismatch_at;
 	uint8_t got, want;
 	bool timed_out;
+	bool stalled;		/* timed out because nothing moved for stall_ms */
+	int outq;		/* TIOCOUTQ when it ended (-1 if unknown) */
 	int err;		/* errno of a failed read/write/poll, 0 if none */
 	uint32_t tx_crc, rx_crc;
 	uint64_t elapsed_ms;
