@@ -196,6 +196,83 @@ TEST_F(host, stats_follow_data)
 }
 TT_SET_TIMEOUT(host, stats_follow_data, budget(128 * 1024) + 90)
 
+/* ---- the ISA/PNP port ----------------------------------------------------- */
+
+/*
+ * The port at 0x3e8 (COM3, a PNP0501 device in the VM) whose far end is the
+ * host channel TTYDPC_PNP_CHAN, when ttydpc drives it: TTYDPC_PNP_PORT, else
+ * the ttyDPC node whose sysfs "port" is 0x3e8.
+ */
+static bool find_isa_port(char *out, size_t size)
+{
+	char *names[64], path[PATH_MAX], val[64];
+	int n;
+	bool found = false;
+
+	if (tt_env("TTYDPC_PNP_PORT")) {
+		snprintf(out, size, "%s", tt_env("TTYDPC_PNP_PORT"));
+		return true;
+	}
+	n = tt_list_ports(names, 64);
+	for (int i = 0; i < n && !found; i++) {
+		snprintf(path, sizeof(path), "/sys/class/tty/%s/port",
+			 tt_basename(names[i]));
+		if (tt_read_file(path, val, sizeof(val)) > 0 &&
+		    strtoul(val, NULL, 0) == 0x3e8) {
+			snprintf(out, size, "%s", names[i]);
+			found = true;
+		}
+	}
+	tt_free_list(names, n);
+	return found;
+}
+
+FIXTURE(isa) {
+	struct tt_ctl ctl;
+	int fd;
+	char port[PATH_MAX];
+	const char *chan;
+};
+
+FIXTURE_SETUP(isa)
+{
+	int r;
+
+	self->fd = -1;
+	self->ctl.fd = -1;
+	self->chan = tt_env("TTYDPC_PNP_CHAN");
+	if (!tt_env("TTYDPC_CTL"))
+		SKIP(return, "no host peer: TTYDPC_CTL unset");
+	if (!self->chan)
+		SKIP(return, "TTYDPC_PNP_CHAN unset");
+	if (!find_isa_port(self->port, sizeof(self->port)))
+		SKIP(return, "no ttyDPC port at 0x3e8 (the PNP port is not driven by ttydpc)");
+	r = tt_ctl_open(&self->ctl, NULL);
+	ASSERT_EQ(0, r) TH_LOG("host peer: %s", strerror(-r));
+	self->fd = tt_open_raw(self->port, 115200);
+	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+}
+
+FIXTURE_TEARDOWN(isa)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	tt_ctl_close(&self->ctl);
+}
+
+TEST_F(isa, both_ways_64k)
+{
+	char msg[512];
+	int r;
+
+	TT_BODY_START();
+	r = tt_host_xfer(&self->ctl, self->fd, self->chan, 65536, 0x5005,
+			 65536, 0x6006, budget(131072), msg, sizeof(msg));
+	TH_LOG("%s (%s): %s", self->port, self->chan, msg);
+	ASSERT_EQ(0, r);
+}
+TT_SET_TIMEOUT(isa, both_ways_64k, budget(131072) + 90)
+
 /* ---- null modem --------------------------------------------------------- */
 
 FIXTURE(nm) {

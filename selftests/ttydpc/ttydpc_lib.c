@@ -162,7 +162,12 @@ int tt_set_raw(int fd, unsigned int baud)
 	if (tcgetattr(fd, &t))
 		return -errno;
 	cfmakeraw(&t);
-	t.c_cflag &= ~(CSIZE | PARENB | PARODD | CMSPAR | CSTOPB | CRTSCTS);
+	/*
+	 * CIBAUD too: a separate input speed left over from an earlier
+	 * BOTHER setting would make the kernel keep reporting one, and tools
+	 * that compare termios after tcsetattr (busybox stty) then fail.
+	 */
+	t.c_cflag &= ~(CSIZE | PARENB | PARODD | CMSPAR | CSTOPB | CRTSCTS | CIBAUD);
 	t.c_cflag |= CS8 | CLOCAL | CREAD;
 	t.c_iflag &= ~(IXON | IXOFF | IXANY | INPCK);
 	t.c_cc[VMIN] = 1;
