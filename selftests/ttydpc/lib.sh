@@ -176,7 +176,7 @@ restore_module() {
 # least open/close without one. Prints what happened.
 port_works() {
 	if [ -n "$TTYDPC_CTL" ] && [ -n "$TTYDPC_CHAN" ]; then
-		_o=$("$XFER" --port "$1" --send "${2:-4096}" --recv 1024 --seed "${3:-1}" 2>&1)
+		_o=$("$XFER" --port "$1" --send "${2:-4096}" --recv 1024 --seed "${3:-1}" --timeout 8 2>&1)
 	else
 		_o=$("$XFER" --port "$1" --open-only 2>&1)
 	fi
