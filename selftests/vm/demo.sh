@@ -50,7 +50,7 @@ trap 'kill $vm 2>/dev/null; wait $vm 2>/dev/null' EXIT
 
 # QEMU announces each pty on stderr:
 #   char device redirected to /dev/pts/3 (label data0)
-pty= con=
+pty='' con=''
 for _ in $(seq 100); do
 	if [[ -f $vmdir/qemu.log ]]; then
 		pty=$(sed -n 's|.*redirected to \(/dev/pts/[0-9]*\) (label data0).*|\1|p' "$vmdir/qemu.log")

@@ -76,7 +76,7 @@ for lane in "${LANES[@]}"; do
 	# apt-get download writes into the current directory; as root apt
 	# drops to user _apt for the download, which needs to write there.
 	chmod 0777 "$tmp"
-	(cd "$tmp" && apt-get download -qq "$pkg" 2>&1 | grep -v 'unsandboxed' >&2 || true)
+	(cd "$tmp" && apt-get download -qq "$pkg" 2>&1 | grep -v 'unsandboxed' >&2) || true
 	deb=$(compgen -G "$tmp/${pkg}_*.deb" | head -n1) || true
 	if [[ -z $deb ]]; then
 		apt_update

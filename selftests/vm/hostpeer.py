@@ -593,7 +593,7 @@ def main():
     ap.add_argument("--qmp", help="QMP socket")
     ap.add_argument("--trace", help="QEMU trace log (-D)")
     ap.add_argument("--chan", action="append", default=[], metavar="NAME=SOCK")
-    ap.add_argument("--log", help="request/reply log file")
+    ap.add_argument("--log", help="request/reply log file (default: stderr)")
     ap.add_argument("--demo-check", metavar="NAME=SOCK")
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--then", help="command typed after a successful demo check")
@@ -602,8 +602,7 @@ def main():
         return demo_check(args.demo_check, args.timeout, args.then)
     if not args.ctl:
         ap.error("--ctl is required")
-    if args.log:
-        LOG = open(args.log, "a")
+    LOG = open(args.log, "a") if args.log else sys.stderr
     try:
         Peer(args).run()
     except OSError as e:

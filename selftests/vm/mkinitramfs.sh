@@ -18,7 +18,7 @@ set -euo pipefail
 
 usage() { sed -n '4,14s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-out= ko= tests= gz=0 extra=()
+out='' ko='' tests='' gz=0 extra=()
 while getopts o:k:t:x:zh opt; do
 	case $opt in
 	o) out=$OPTARG ;;

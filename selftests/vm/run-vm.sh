@@ -23,7 +23,7 @@ set -euo pipefail
 
 usage() { sed -n '4,19s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-kernel= initrd= append= outdir= console=file pty=0 peer=0 tmo=0
+kernel='' initrd='' append='' outdir='' console=file pty=0 peer=0 tmo=0
 while getopts k:i:a:o:c:Ppt:h opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
@@ -48,7 +48,8 @@ echo "$sock" >"$outdir/sockdir"
 : >"$outdir/trace.log"
 rm -f "$outdir/timeout"
 
-qemu_pid= peer_pid= dog_pid=
+qemu_pid='' peer_pid='' dog_pid=''
+# shellcheck disable=SC2317 # called through the trap
 cleanup() {
 	local p
 	for p in $dog_pid $peer_pid $qemu_pid; do
@@ -73,7 +74,7 @@ pty) con=(-chardev "pty,id=con,logfile=$outdir/console.log") ;;
 *) usage ;;
 esac
 if ((pty)); then
-	data0=(-chardev pty,id=data0)
+	data0=(-chardev "pty,id=data0")
 else
 	data0=(-chardev "socket,id=data0,path=$sock/data0,server=on,wait=off")
 fi
@@ -84,21 +85,21 @@ qemu_args=(
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	# COM1 0x3f8 irq 4: ttyS0, console
 	"${con[@]}"
-	-device isa-serial,iobase=0x3f8,irq=4,chardev=con
+	-device "isa-serial,iobase=0x3f8,irq=4,chardev=con"
 	# COM2 0x2f8 irq 3: ttyS1, control line to the host peer
 	-chardev "socket,id=ctl,path=$sock/ctl,server=on,wait=off"
-	-device isa-serial,iobase=0x2f8,irq=3,chardev=ctl
+	-device "isa-serial,iobase=0x2f8,irq=3,chardev=ctl"
 	# COM3 0x3e8 irq 5: the PNP/ISA port
 	-chardev "socket,id=isa,path=$sock/isa,server=on,wait=off"
-	-device isa-serial,iobase=0x3e8,irq=5,chardev=isa
+	-device "isa-serial,iobase=0x3e8,irq=5,chardev=isa"
 	# 00:10.0 pci-serial: ttyDPC0, host channel data0
 	"${data0[@]}"
-	-device pci-serial,addr=10.0,chardev=data0
+	-device "pci-serial,addr=10.0,chardev=data0"
 	# 00:11.0 pci-serial-2x: ttyDPC1 <-> ttyDPC2, a null modem. The server
 	# end must exist before the client connects to the same path.
 	-chardev "socket,id=nm0,path=$sock/nm,server=on,wait=off"
 	-chardev "socket,id=nm1,path=$sock/nm"
-	-device pci-serial-2x,addr=11.0,chardev1=nm0,chardev2=nm1
+	-device "pci-serial-2x,addr=11.0,chardev1=nm0,chardev2=nm1"
 	-qmp "unix:$sock/qmp,server=on,wait=off"
 	-trace serial_update_parameters -D "$outdir/trace.log"
 	"$@"
@@ -129,8 +130,7 @@ if ((peer)); then
 	chans=(--chan "isa=$sock/isa")
 	((pty)) || chans+=(--chan "data0=$sock/data0")
 	python3 "$VM_DIR/hostpeer.py" --ctl "$sock/ctl" --qmp "$sock/qmp" \
-		--trace "$outdir/trace.log" "${chans[@]}" --log "$outdir/peer.log" \
-		</dev/null >>"$outdir/peer.log" 2>&1 &
+		--trace "$outdir/trace.log" "${chans[@]}" </dev/null >"$outdir/peer.log" 2>&1 &
 	peer_pid=$!
 fi
 
