@@ -388,6 +388,10 @@ static void t_regs(void)
 		result(0, "regs", "TRACE: %s", r);
 		return;
 	}
+	/* Baseline: the control line's own traffic between MARK and REGS. */
+	ctl_cmd(5, "MARK");
+	r = ctl_cmd(5, "REGS");
+	printf("# REGS with nothing in between: %s\n", r);
 	ctl_cmd(5, "MARK");
 	write_full(port, "0123456789abcdef", 16);
 	tcdrain(port);
@@ -425,6 +429,56 @@ static void t_errors(void)
 	free(b);
 }
 
+/* TTYDPC_NM_A <-> TTYDPC_NM_B: QEMU's in-process null modem (nm0/nm1). */
+static void t_null_modem(size_t n)
+{
+	const char *pa = getenv("TTYDPC_NM_A"), *pb = getenv("TTYDPC_NM_B");
+	uint8_t *ab = stream(55, n), *ba = stream(66, n), *got_b = malloc(n), *got_a = malloc(n);
+	size_t wa = 0, wb = 0, ra = 0, rb = 0;
+	double t, end;
+	int a, b;
+
+	if (!pa || !pb || (a = open_tty(pa, B115200)) < 0) {
+		result(1, "null_modem", "SKIP no TTYDPC_NM_A/B");
+		return;
+	}
+	if ((b = open_tty(pb, B115200)) < 0) {
+		result(0, "null_modem", "cannot open %s", pb);
+		return;
+	}
+	fcntl(a, F_SETFL, O_RDWR | O_NONBLOCK);
+	fcntl(b, F_SETFL, O_RDWR | O_NONBLOCK);
+	t = now();
+	end = t + 60;
+	while ((ra < n || rb < n) && now() < end) {
+		struct pollfd p[2] = {
+			{ .fd = a, .events = POLLIN | (wa < n ? POLLOUT : 0) },
+			{ .fd = b, .events = POLLIN | (wb < n ? POLLOUT : 0) },
+		};
+		ssize_t k;
+
+		if (poll(p, 2, 1000) <= 0)
+			continue;
+		if ((p[0].revents & POLLOUT) && (k = write(a, ab + wa, n - wa > 4096 ? 4096 : n - wa)) > 0)
+			wa += k;
+		if ((p[1].revents & POLLOUT) && (k = write(b, ba + wb, n - wb > 4096 ? 4096 : n - wb)) > 0)
+			wb += k;
+		if ((p[0].revents & POLLIN) && (k = read(a, got_a + ra, n - ra)) > 0)
+			ra += k;
+		if ((p[1].revents & POLLIN) && (k = read(b, got_b + rb, n - rb)) > 0)
+			rb += k;
+	}
+	t = now() - t;
+	result(ra == n && rb == n && !memcmp(got_a, ba, n) && !memcmp(got_b, ab, n), "null_modem",
+	       "%s <-> %s: %zu bytes each way in %.2f s, got %zu/%zu", pa, pb, n, t, ra, rb);
+	close(a);
+	close(b);
+	free(ab);
+	free(ba);
+	free(got_a);
+	free(got_b);
+}
+
 int main(int argc, char **argv)
 {
 	const char *ctl_path = getenv("TTYDPC_CTL"), *port_path = getenv("TTYDPC_PORT");
@@ -436,7 +490,7 @@ int main(int argc, char **argv)
 		if (opt == 'n')
 			n = strtoul(optarg, NULL, 0);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..19\n");
+	printf("TAP version 13\n1..20\n");
 	if (!ctl_path || !port_path) {
 		printf("Bail out! TTYDPC_CTL and TTYDPC_PORT must be set\n");
 		return 1;
@@ -458,6 +512,7 @@ int main(int argc, char **argv)
 	t_stall();
 	t_regs();
 	t_errors();
+	t_null_modem(n / 4);
 	printf("# %d of %d failed\n", failed, test_no);
 	return failed ? 1 : 0;
 }

@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest.sh BOOT: what the ARM lane's guest runs (the VM's /init starts it as
+# ttydpc_run=/selftests/arm_guest.sh ttydpc_args=BOOT). It finds which tty
+# node belongs to which UART of the Orange Pi PC through sysfs
+# (/sys/class/tty/*/device -> 1c28800.serial), because the numbering of
+# ttyS*/ttyDPC* follows what the device tree enables, exports the
+# environment of selftests/README for that wiring and runs run_tests.sh with
+# the kselftests and dt_of.sh. BOOT (lane.sh decides the wiring):
+#
+#   host   UART1 ctl (8250_dw), UART2 ttydpc <-> host channel data0,
+#          UART3 ttydpc <-> host channel data1: every selftest + dt_of.sh
+#   nm     UART1 ttydpc with reg-shift = <1> (must be refused),
+#          UART2 <-> UART3 null modem, no host peer: every selftest + dt_of.sh
+#   width  as nm with reg-io-width = <2> on UART1: dt_of.sh only
+UART1=1c28400.serial
+UART2=1c28800.serial
+UART3=1c28c00.serial
+BOOT=${1:-host}
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+# tty_of DEV: /dev node of the tty whose device is platform device DEV.
+tty_of() {
+	for _t in /sys/class/tty/*; do
+		_d=$(readlink -f "$_t/device" 2>/dev/null) || continue
+		if [ "${_d##*/}" = "$1" ]; then
+			echo "/dev/${_t##*/}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# The x86 defaults of /init mean nothing here.
+unset TTYDPC_CTL TTYDPC_PORT TTYDPC_CHAN TTYDPC_NM_A TTYDPC_NM_B TTYDPC_PCI \
+	TTYDPC_PNP_CHAN TTYDPC_PNP_PORT
+export TTYDPC_KO=/lib/modules/ttydpc.ko
+export TTYDPC_OF_DEVS="$UART2 $UART3"
+TESTS=$("$HERE/run_tests.sh" -l)
+case $BOOT in
+host)
+	TTYDPC_CTL=$(tty_of $UART1) || echo "# arm: no tty for $UART1 (control line)"
+	TTYDPC_PORT=$(tty_of $UART2) || echo "# arm: no tty for $UART2"
+	export TTYDPC_CTL TTYDPC_PORT TTYDPC_CHAN=data0
+	export TTYDPC_OF_CHANS="data0 data1"
+	[ -c "$TTYDPC_CTL" ] &&
+		stty -F "$TTYDPC_CTL" 115200 raw -echo -echoe -echok cs8 -cstopb -parenb clocal
+	;;
+nm | width)
+	TTYDPC_NM_A=$(tty_of $UART2) || echo "# arm: no tty for $UART2"
+	TTYDPC_NM_B=$(tty_of $UART3) || echo "# arm: no tty for $UART3"
+	export TTYDPC_NM_A TTYDPC_NM_B
+	if [ "$BOOT" = nm ]; then
+		export TTYDPC_OF_BAD="$UART1=reg-shift"
+	else
+		export TTYDPC_OF_BAD="$UART1=reg-io-width"
+		TESTS=
+	fi
+	;;
+*)
+	echo "arm_guest.sh: unknown boot '$BOOT'" >&2
+	exit 2
+	;;
+esac
+
+echo "# arm boot $BOOT: ctl=${TTYDPC_CTL:-none} port=${TTYDPC_PORT:-none}" \
+	"nm=${TTYDPC_NM_A:-none}:${TTYDPC_NM_B:-none} of_devs='$TTYDPC_OF_DEVS'" \
+	"bad='${TTYDPC_OF_BAD:-}'"
+set --
+for t in $TESTS dt_of.sh; do
+	set -- "$@" -t "$t"
+done
+exec "$HERE/run_tests.sh" "$@"
