@@ -1,0 +1,105 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# pnp_bind.sh: the PNP binding. Moves the PNP0501 UART at 0x3e8 (COM3 in the
+# VM, normally 8250's ttyS2) from its driver to ttydpc's PNP driver through
+# sysfs, checks the new ttyDPC node (I/O 0x3e8, device link to the PNP
+# device), moves data through it to the host channel TTYDPC_PNP_CHAN, and
+# hands the device back. Nothing bad may reach the kernel log.
+# TTYDPC_PNP_IO picks another address (default 0x3e8).
+. "$(dirname "$0")/lib.sh"
+
+need_root
+IO=${TTYDPC_PNP_IO:-0x3e8}
+IOHEX=$(printf '%x' $((IO)))
+PDRV=/sys/bus/pnp/drivers/ttydpc
+
+[ -d /sys/bus/pnp/devices ] || tap_skip_all "no PNP bus"
+[ -d "$PDRV" ] || tap_skip_all "ttydpc has no PNP driver registered ($PDRV)"
+
+dev=
+for d in /sys/bus/pnp/devices/*; do
+	grep -qiE "^io 0x0*$IOHEX-" "$d/resources" 2>/dev/null && dev=$(basename "$d") && break
+done
+[ -n "$dev" ] || tap_skip_all "no PNP device at I/O $IO"
+DEVP=/sys/bus/pnp/devices/$dev
+
+drv_of() {
+	_l=$(readlink "$DEVP/driver" 2>/dev/null) || return 0
+	basename "$_l"
+}
+
+# the ttyDPC node at I/O $IO, if any
+node_at_io() {
+	for _p in /sys/class/tty/ttyDPC*; do
+		[ -e "$_p/port" ] || continue
+		[ $(($(cat "$_p/port"))) -eq $((IO)) ] && { echo "/dev/$(basename "$_p")"; return 0; }
+	done
+	return 1
+}
+no_node_at_io() { ! node_at_io > /dev/null; }
+
+tap_header 4
+kmsg_mark pnp
+orig=$(drv_of)
+log "PNP device $dev ($(cat "$DEVP/id" 2>/dev/null | tr '\n' ' ')) at $IO, driver '${orig:-none}'"
+
+# 1: move it to ttydpc
+rc=0
+if [ -n "$orig" ] && [ "$orig" != ttydpc ]; then
+	echo "$dev" > "/sys/bus/pnp/drivers/$orig/unbind" || { log "unbind from $orig failed"; rc=1; }
+fi
+if [ "$(drv_of)" != ttydpc ]; then
+	echo "$dev" > "$PDRV/bind" || { log "bind to ttydpc failed"; rc=1; }
+fi
+[ "$(drv_of)" = ttydpc ] || { log "$dev bound to '$(drv_of)'"; rc=1; }
+node=
+if wait_for 50 node_at_io > /dev/null; then
+	node=$(node_at_io)
+	wait_for 50 exists "$node" || { log "$node missing under /dev"; rc=1; }
+	link=$(readlink -f "/sys/class/tty/$(basename "$node")/device")
+	[ "$(basename "$link")" = "$dev" ] || { log "$node belongs to '$link'"; rc=1; }
+	log "$dev -> $node ($(cat "/sys/class/tty/$(basename "$node")/dpc_design" 2>/dev/null))"
+else
+	log "no ttyDPC port at $IO after binding"
+	rc=1
+fi
+tap_result "PNP $dev bound to ttydpc gives a port at $IO" $rc
+
+# 2: data through it
+if [ -z "$node" ]; then
+	tap_skip "data through the PNP port" "no port"
+elif [ -z "$TTYDPC_CTL" ] || [ -z "$TTYDPC_PNP_CHAN" ]; then
+	rc=0
+	"$XFER" --port "$node" --open-only | sed 's/^/# /'
+	tap_skip "data through the PNP port" "no host peer or TTYDPC_PNP_CHAN"
+else
+	out=$("$XFER" --port "$node" --chan "$TTYDPC_PNP_CHAN" --send 65536 --recv 65536 --seed 31 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/# /'
+	tap_result "64 KiB each way through $node ($TTYDPC_PNP_CHAN)" $rc
+fi
+
+# 3: hand it back
+rc=0
+if [ "$(drv_of)" = ttydpc ]; then
+	echo "$dev" > "$PDRV/unbind" || { log "unbind from ttydpc failed"; rc=1; }
+fi
+wait_for 50 no_node_at_io || { log "$(node_at_io) still there after unbind"; rc=1; }
+[ -n "$node" ] && { wait_for 50 absent "$node" || { log "$node still in /dev"; rc=1; }; }
+if [ -n "$orig" ]; then
+	echo "$dev" > "/sys/bus/pnp/drivers/$orig/bind" || { log "bind back to $orig failed"; rc=1; }
+	[ "$(drv_of)" = "$orig" ] || { log "$dev bound to '$(drv_of)', not $orig"; rc=1; }
+	if [ "$orig" = ttydpc ]; then
+		wait_for 50 node_at_io > /dev/null || { log "no port at $IO after binding back"; rc=1; }
+	fi
+fi
+tap_result "PNP $dev handed back to ${orig:-no driver}" $rc
+
+bad=$(dmesg_bad pnp)
+if [ -n "$bad" ]; then
+	echo "$bad" | sed 's/^/# /'
+	tap_fail "kernel log clean"
+else
+	tap_ok "kernel log clean"
+fi
+tap_exit

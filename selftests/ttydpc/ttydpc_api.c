@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttydpc selftests: user API and debugfs helpers. See ttydpc_api.h.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ttydpc_api.h"
+#include "ttydpc_test.h"
+
+/* ---- ioctls ----------------------------------------------------------- */
+
+int ta_set_mask(int fd, uint32_t mask, uint8_t event_char)
+{
+	struct ttydpc_wait_mask m = {
+		.version = 1, .mask = mask, .event_char = event_char,
+	};
+
+	return ioctl(fd, TTYDPC_IOC_SET_MASK, &m) ? -errno : 0;
+}
+
+int ta_get_mask(int fd, uint32_t *mask, uint8_t *event_char)
+{
+	struct ttydpc_wait_mask m = { .version = 1 };
+
+	if (ioctl(fd, TTYDPC_IOC_GET_MASK, &m))
+		return -errno;
+	if (mask)
+		*mask = m.mask;
+	if (event_char)
+		*event_char = m.event_char;
+	return 0;
+}
+
+int ta_wait(int fd, uint32_t *events)
+{
+	struct ttydpc_wait w = { .version = 1 };
+
+	if (ioctl(fd, TTYDPC_IOC_WAIT, &w))
+		return -errno;
+	if (events)
+		*events = w.events;
+	return 0;
+}
+
+int ta_purge(int fd, uint32_t flags)
+{
+	return ioctl(fd, TTYDPC_IOC_PURGE, &flags) ? -errno : 0;
+}
+
+int ta_get_stats(int fd, struct ttydpc_stats_user *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->version = 1;
+	return ioctl(fd, TTYDPC_IOC_GET_STATS, s) ? -errno : 0;
+}
+
+int ta_clear_stats(int fd)
+{
+	return ioctl(fd, TTYDPC_IOC_CLEAR_STATS) ? -errno : 0;
+}
+
+int ta_commstatus(int fd, struct ttydpc_comm_status *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->version = 1;
+	return ioctl(fd, TTYDPC_IOC_COMMSTATUS, cs) ? -errno : 0;
+}
+
+/* ---- names ------------------------------------------------------------ */
+
+const struct ta_name ta_ev_names[] = {
+	{ TTYDPC_EV_RXCHAR, "rxchar" }, { TTYDPC_EV_RXFLAG, "rxflag" },
+	{ TTYDPC_EV_TXEMPTY, "txempty" }, { TTYDPC_EV_CTS, "cts" },
+	{ TTYDPC_EV_DSR, "dsr" }, { TTYDPC_EV_RLSD, "rlsd" },
+	{ TTYDPC_EV_BREAK, "break" }, { TTYDPC_EV_ERR, "err" },
+	{ TTYDPC_EV_RING, "ring" }, { TTYDPC_EV_RX80FULL, "rx80full" },
+	{ 0, NULL }
+};
+
+const struct ta_name ta_purge_names[] = {
+	{ TTYDPC_PURGE_TXABORT, "txabort" }, { TTYDPC_PURGE_RXABORT, "rxabort" },
+	{ TTYDPC_PURGE_TXCLEAR, "txclear" }, { TTYDPC_PURGE_RXCLEAR, "rxclear" },
+	{ 0, NULL }
+};
+
+const struct ta_name ta_err_names[] = {
+	{ TTYDPC_ERR_FRAME, "frame" }, { TTYDPC_ERR_OVERRUN, "overrun" },
+	{ TTYDPC_ERR_RXOVER, "rxover" }, { TTYDPC_ERR_PARITY, "parity" },
+	{ TTYDPC_ERR_BREAK, "break" },
+	{ 0, NULL }
+};
+
+const struct ta_name ta_hold_names[] = {
+	{ TTYDPC_HOLD_CTS, "cts" }, { TTYDPC_HOLD_XOFF, "xoff" },
+	{ TTYDPC_HOLD_RX, "rx" }, { TTYDPC_HOLD_BREAK, "break" },
+	{ 0, NULL }
+};
+
+const struct ta_name ta_mctrl_names[] = {
+	{ TIOCM_RTS, "rts" }, { TIOCM_DTR, "dtr" }, { TIOCM_OUT1, "out1" },
+	{ TIOCM_OUT2, "out2" }, { TIOCM_LOOP, "loop" }, { TIOCM_CTS, "cts" },
+	{ TIOCM_DSR, "dsr" }, { TIOCM_CD, "cd" }, { TIOCM_RI, "ri" },
+	{ 0, NULL }
+};
+
+void ta_format_bits(char *buf, size_t size, uint32_t v,
+		    const struct ta_name *names)
+{
+	size_t len = 0;
+
+	if (!size)
+		return;
+	buf[0] = 0;
+	if (!v) {
+		snprintf(buf, size, "0");
+		return;
+	}
+	for (const struct ta_name *n = names; n->name; n++) {
+		if (!(v & n->bit))
+			continue;
+		v &= ~n->bit;
+		len += snprintf(buf + len, len < size ? size - len : 0, "%s", len ? "|" : "");
+		for (const char *c = n->name; *c && len + 1 < size; c++)
+			buf[len++] = toupper((unsigned char)*c);
+		if (len < size)
+			buf[len] = 0;
+	}
+	if (v && len < size)
+		snprintf(buf + len, size - len, "%s0x%x", len ? "|" : "", v);
+}
+
+int ta_parse_bit(const char *word, const struct ta_name *names, uint32_t *bit)
+{
+	char *end;
+	unsigned long v;
+
+	for (const struct ta_name *n = names; n->name; n++) {
+		if (!strcasecmp(word, n->name)) {
+			*bit = n->bit;
+			return 0;
+		}
+	}
+	if (!strcasecmp(word, "all")) {
+		*bit = 0;
+		for (const struct ta_name *n = names; n->name; n++)
+			*bit |= n->bit;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(word, &end, 0);
+	if (errno || end == word || *end || v > 0xffffffffUL)
+		return -EINVAL;
+	*bit = v;
+	return 0;
+}
+
+const char *ta_errno_name(int err)
+{
+	static const struct { int e; const char *n; } tab[] = {
+		{ 0, "0" }, { EINTR, "EINTR" }, { EIO, "EIO" },
+		{ ECANCELED, "ECANCELED" }, { EINVAL, "EINVAL" },
+		{ EFAULT, "EFAULT" }, { ENOTTY, "ENOTTY" }, { ENOMEM, "ENOMEM" },
+		{ ENODEV, "ENODEV" }, { ENOENT, "ENOENT" }, { EAGAIN, "EAGAIN" },
+		{ ETIMEDOUT, "ETIMEDOUT" }, { EBUSY, "EBUSY" }, { ENXIO, "ENXIO" },
+		{ EPERM, "EPERM" }, { EACCES, "EACCES" },
+	};
+
+	if (err < 0)
+		err = -err;
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (tab[i].e == err)
+			return tab[i].n;
+	return "E?";
+}
+
+/* ---- modem control ---------------------------------------------------- */
+
+int ta_mbis(int fd, int bits)
+{
+	return ioctl(fd, TIOCMBIS, &bits) ? -errno : 0;
+}
+
+int ta_mbic(int fd, int bits)
+{
+	return ioctl(fd, TIOCMBIC, &bits) ? -errno : 0;
+}
+
+int ta_mget(int fd)
+{
+	int v;
+
+	return ioctl(fd, TIOCMGET, &v) ? -errno : v;
+}
+
+/* ---- debugfs ---------------------------------------------------------- */
+
+#define DEBUGFS_MAGIC_NR 0x64626720
+
+static bool ta_debugfs_mounted(void)
+{
+	struct statfs sf;
+
+	return statfs("/sys/kernel/debug", &sf) == 0 &&
+	       (unsigned long)sf.f_type == DEBUGFS_MAGIC_NR;
+}
+
+void ta_dbg_path(const char *port, char *buf, size_t size)
+{
+	snprintf(buf, size, "/sys/kernel/debug/ttydpc/%s/stats", tt_basename(port));
+}
+
+bool ta_dbg_available(const char *port)
+{
+	char path[256];
+
+	if (!ta_debugfs_mounted())
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	ta_dbg_path(port, path, sizeof(path));
+	return access(path, R_OK) == 0;
+}
+
+int ta_dbg_read(const char *port, struct ta_dbg *d)
+{
+	char path[256];
+	ssize_t r;
+
+	ta_dbg_path(port, path, sizeof(path));
+	r = tt_read_file(path, d->text, sizeof(d->text));
+	if (r < 0) {
+		d->text[0] = 0;
+		return (int)r;
+	}
+	return 0;
+}
+
+long long ta_dbg_get(const struct ta_dbg *d, const char *key)
+{
+	unsigned long long v;
+
+	if (tt_stats_parse(d->text, key, &v))
+		return -1;
+	return (long long)v;
+}
+
+long long ta_dbg_getf(const struct ta_dbg *d, const char *fmt, ...)
+{
+	char key[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(key, sizeof(key), fmt, ap);
+	va_end(ap);
+	return ta_dbg_get(d, key);
+}
+
+int ta_dbg_str(const struct ta_dbg *d, const char *key, char *out, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *p = d->text;
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && p[klen] == ' ') {
+			size_t n = 0;
+
+			p += klen + 1;
+			while (p[n] && p[n] != '\n' && n + 1 < size) {
+				out[n] = p[n];
+				n++;
+			}
+			out[n] = 0;
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -ENOENT;
+}
+
+int ta_dbg_wait_ge(const char *port, const char *key, long long val, int tmo_ms)
+{
+	static struct ta_dbg d;
+	uint64_t end = tt_now_ms() + tmo_ms;
+
+	for (;;) {
+		if (ta_dbg_read(port, &d) == 0 && ta_dbg_get(&d, key) >= val)
+			return 0;
+		if (tt_now_ms() >= end)
+			return -ETIMEDOUT;
+		usleep(5000);
+	}
+}
+
+const char *const ta_dpc_names[TA_NR_DPCS] = {
+	"dpc_for_isr", "read", "write", "error", "modem", "purge", "timer",
+};
+
+const char *const ta_cause_names[TA_NR_CAUSES] = {
+	"complete_read", "complete_write", "comm_error", "comm_wait", "purge",
+	"timeout",
+};
+
+const char *const ta_design_names[TA_NR_DESIGNS] = { "isr", "custom", "both" };
+
+int ta_design_index(const char *name)
+{
+	for (int i = 0; name && i < TA_NR_DESIGNS; i++)
+		if (!strcmp(name, ta_design_names[i]))
+			return i;
+	return -1;
+}
+
+int ta_design_obj(int design, int cause)
+{
+	switch (design) {
+	case TA_DESIGN_ISR:
+		return TA_DPC_FOR_ISR;
+	case TA_DESIGN_CUSTOM:
+		return TA_DPC_READ + cause;
+	case TA_DESIGN_BOTH:
+		return cause <= TA_CAUSE_TX ? TA_DPC_FOR_ISR : TA_DPC_READ + cause;
+	}
+	return -1;
+}
+
+int ta_wait_waiters(const char *port, int n, int tmo_ms)
+{
+	static struct ta_dbg d;
+	uint64_t end = tt_now_ms() + tmo_ms;
+
+	if (!ta_dbg_available(port)) {
+		usleep(300000);
+		return 0;
+	}
+	for (;;) {
+		if (ta_dbg_read(port, &d) == 0 &&
+		    ta_dbg_get(&d, "queue_wait_refs") == 1 + n)
+			return 0;
+		if (tt_now_ms() >= end)
+			return -ETIMEDOUT;
+		usleep(2000);
+	}
+}
+
+/* ---- waiter thread ---------------------------------------------------- */
+
+static void ta_nop(int sig)
+{
+	(void)sig;
+}
+
+void ta_install_nop_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = ta_nop };	/* no SA_RESTART */
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+}
+
+static void *ta_waiter_fn(void *arg)
+{
+	struct ta_waiter *w = arg;
+
+	w->ret = ta_wait(w->fd, &w->events);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+int ta_waiter_start(struct ta_waiter *w, int fd)
+{
+	int r;
+
+	ta_install_nop_handlers();
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->ret = -EINPROGRESS;
+	r = pthread_create(&w->th, NULL, ta_waiter_fn, w);
+	if (r)
+		return -r;
+	w->started = true;
+	return 0;
+}
+
+bool ta_waiter_join(struct ta_waiter *w, int tmo_ms)
+{
+	uint64_t end = tt_now_ms() + tmo_ms;
+
+	if (!w->started)
+		return true;
+	while (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE)) {
+		if (tt_now_ms() >= end)
+			return false;
+		usleep(1000);
+	}
+	pthread_join(w->th, NULL);
+	w->started = false;
+	return true;
+}
+
+void ta_waiter_kill(struct ta_waiter *w)
+{
+	while (w->started && !ta_waiter_join(w, 100))
+		pthread_kill(w->th, SIGUSR2);
+}

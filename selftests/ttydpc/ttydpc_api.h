@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ttydpc selftests: helpers for the ttydpc user API (include/uapi/ttydpc.h)
+ * and the driver's debugfs counters, shared by dpc_designs, api_wait,
+ * api_purge, api_stats and ttydpcctl.
+ *
+ * Like ttydpc_test.h this does not include kselftest_harness.h: functions
+ * return 0 or -errno and the tests turn that into ASSERT_* / TH_LOG.
+ */
+#ifndef TTYDPC_API_H
+#define TTYDPC_API_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../include/uapi/ttydpc.h"
+
+/* From <asm-generic/termios.h>, which clashes with glibc's <termios.h>. */
+#ifndef TIOCM_OUT1
+#define TIOCM_OUT1 0x2000
+#endif
+#ifndef TIOCM_OUT2
+#define TIOCM_OUT2 0x4000
+#endif
+#ifndef TIOCM_LOOP
+#define TIOCM_LOOP 0x8000
+#endif
+
+/* ---- ioctls: 0 or -errno ---------------------------------------------- */
+int ta_set_mask(int fd, uint32_t mask, uint8_t event_char);
+int ta_get_mask(int fd, uint32_t *mask, uint8_t *event_char);
+/* One TTYDPC_IOC_WAIT; *events gets what ended it. */
+int ta_wait(int fd, uint32_t *events);
+int ta_purge(int fd, uint32_t flags);
+int ta_get_stats(int fd, struct ttydpc_stats_user *s);
+int ta_clear_stats(int fd);
+int ta_commstatus(int fd, struct ttydpc_comm_status *cs);
+
+/* ---- names ------------------------------------------------------------ */
+struct ta_name {
+	uint32_t bit;
+	const char *name;
+};
+
+/* Each table ends with { 0, NULL }. */
+extern const struct ta_name ta_ev_names[];	/* rxchar ... rx80full */
+extern const struct ta_name ta_purge_names[];	/* txabort ... rxclear */
+extern const struct ta_name ta_err_names[];	/* frame overrun rxover parity break */
+extern const struct ta_name ta_hold_names[];	/* cts xoff rx break */
+extern const struct ta_name ta_mctrl_names[];	/* rts dtr out1 out2 loop cts dsr cd ri */
+
+/* "CTS|DSR" (upper case), "0" when v is 0, unknown bits as hex. */
+void ta_format_bits(char *buf, size_t size, uint32_t v,
+		    const struct ta_name *names);
+/* One word: a name of the table (any case) or a number. 0 or -EINVAL. */
+int ta_parse_bit(const char *word, const struct ta_name *names, uint32_t *bit);
+/* "EINTR" for EINTR and so on (the ones these tests meet), else "E?". */
+const char *ta_errno_name(int err);
+
+/* ---- modem control ---------------------------------------------------- */
+int ta_mbis(int fd, int bits);
+int ta_mbic(int fd, int bits);
+int ta_mget(int fd);	/* TIOCMGET bits or -errno */
+
+/* ---- debugfs: /sys/kernel/debug/ttydpc/<port>/stats -------------------- */
+#define TA_DBG_SIZE 16384
+
+struct ta_dbg {
+	char text[TA_DBG_SIZE];
+};
+
+/* Mounts debugfs if needed; true when the port's stats file is readable. */
+bool ta_dbg_available(const char *port);
+/* Path of the stats file of port ("/dev/ttyDPC0" or "ttyDPC0"). */
+void ta_dbg_path(const char *port, char *buf, size_t size);
+int ta_dbg_read(const char *port, struct ta_dbg *d);
+/* Value of "key N", -1 when absent. */
+long long ta_dbg_get(const struct ta_dbg *d, const char *key);
+long long ta_dbg_getf(const struct ta_dbg *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Text value of "key word" (e.g. design); 0 or -ENOENT. */
+int ta_dbg_str(const struct ta_dbg *d, const char *key, char *out, size_t size);
+/* Read the file again until key >= val (0) or tmo_ms passes (-ETIMEDOUT). */
+int ta_dbg_wait_ge(const char *port, const char *key, long long val, int tmo_ms);
+
+/* The deferred objects and causes, as debugfs names them. */
+#define TA_NR_DPCS 7
+#define TA_NR_CAUSES 6
+enum { TA_DPC_FOR_ISR, TA_DPC_READ, TA_DPC_WRITE, TA_DPC_ERROR, TA_DPC_MODEM,
+       TA_DPC_PURGE, TA_DPC_TIMER };
+enum { TA_CAUSE_RX, TA_CAUSE_TX, TA_CAUSE_ERROR, TA_CAUSE_MODEM,
+       TA_CAUSE_PURGE, TA_CAUSE_TIMER };
+enum { TA_DESIGN_ISR, TA_DESIGN_CUSTOM, TA_DESIGN_BOTH, TA_NR_DESIGNS };
+extern const char *const ta_dpc_names[TA_NR_DPCS];
+extern const char *const ta_cause_names[TA_NR_CAUSES];
+extern const char *const ta_design_names[TA_NR_DESIGNS];
+/* Design index from "isr"/"custom"/"both", -1 if none. */
+int ta_design_index(const char *name);
+/* The object the design gives a cause (Documentation/ttydpc/design.rst). */
+int ta_design_obj(int design, int cause);
+
+/*
+ * Wait until exactly n waiters sit inside the port's wait queue (debugfs
+ * queue_wait_refs == 1 + n: the base reference plus one per waiter).
+ * Without debugfs, sleeps 300 ms and returns 0. -ETIMEDOUT otherwise.
+ */
+int ta_wait_waiters(const char *port, int n, int tmo_ms);
+
+/* ---- a TTYDPC_IOC_WAIT in a thread ----------------------------------- */
+struct ta_waiter {
+	pthread_t th;
+	int fd;
+	volatile int done;
+	int ret;		/* 0 or -errno */
+	uint32_t events;
+	bool started;
+};
+
+/* Starts a thread doing one ta_wait(fd). */
+int ta_waiter_start(struct ta_waiter *w, int fd);
+/* Has it ended within tmo_ms? true: joined, ret/events valid. */
+bool ta_waiter_join(struct ta_waiter *w, int tmo_ms);
+/* Still blocked: interrupt it with a signal and join (last resort). */
+void ta_waiter_kill(struct ta_waiter *w);
+
+/* SIGALRM/SIGUSR2 handlers that do nothing, without SA_RESTART. */
+void ta_install_nop_handlers(void);
+
+#endif /* TTYDPC_API_H */
