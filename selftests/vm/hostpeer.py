@@ -461,9 +461,20 @@ class Peer:
         return self.trace
 
     def trace_since_mark(self):
+        """The trace log since MARK, in chunks of whole lines (a register
+        trace of a long transfer runs into hundreds of MB)."""
         with open(self.need_trace(), "rb") as f:
             f.seek(self.mark)
-            return f.read()
+            carry = b""
+            while True:
+                chunk = f.read(1 << 20)
+                if not chunk:
+                    break
+                chunk = carry + chunk
+                cut = chunk.rfind(b"\n") + 1
+                carry = chunk[cut:]
+                yield chunk[:cut]
+            # A last line without its newline is still being written.
 
     def v_MARK(self, a):
         self.mark = os.path.getsize(self.need_trace())
@@ -471,14 +482,18 @@ class Peer:
 
     def v_PARAMS(self, a):
         lines = []
-        for m in PARAMS_RE.finditer(self.trace_since_mark()):
-            b, p, d, s = (x.decode("latin-1") for x in m.groups())
-            lines.append("baudrate=%s parity=%s data=%s stop=%s" % (b, p, d, s))
+        for chunk in self.trace_since_mark():
+            for m in PARAMS_RE.finditer(chunk):
+                b, p, d, s = (x.decode("latin-1") for x in m.groups())
+                lines.append("baudrate=%s parity=%s data=%s stop=%s" % (b, p, d, s))
         return "\n".join(["OK %d" % len(lines)] + lines)
 
     def v_REGS(self, a):
-        t = self.trace_since_mark()
-        return "OK reads=%d writes=%d" % (t.count(b"serial_read "), t.count(b"serial_write "))
+        reads = writes = 0
+        for chunk in self.trace_since_mark():
+            reads += chunk.count(b"serial_read ")
+            writes += chunk.count(b"serial_write ")
+        return "OK reads=%d writes=%d" % (reads, writes)
 
     def v_TRACE(self, a):
         if a[0] not in ("on", "off") or len(a) < 2:
