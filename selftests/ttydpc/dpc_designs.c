@@ -415,8 +415,9 @@ TEST_F(design, purge_runs_purge_object)
 
 	TT_BODY_START();
 	ASSERT_EQ(0, settle(self->port, &a));
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		ASSERT_EQ(0, ta_purge(self->fd, flags[i]));
+	}
 	ASSERT_EQ(0, settle(self->port, &b));
 	expect_only(_metadata, self->design, &a, &b, 1u << obj, "5 purges");
 	EXPECT_EQ(n, b.done[TA_CAUSE_PURGE] - a.done[TA_CAUSE_PURGE]);

@@ -116,6 +116,17 @@ pci_override_devs() {
 	done
 }
 
+# under_dev CLASSDEV NAME: the device of /sys/class/tty/CLASSDEV is device
+# NAME or lies below it (6.5+ serial core adds port devices such as
+# 0000:00:10.0:0.0 between the controller and the tty).
+under_dev() {
+	_l=$(readlink -f "/sys/class/tty/$1/device" 2>/dev/null) || return 1
+	case "$_l/" in
+	*/"$2"/*) return 0 ;;
+	esac
+	return 1
+}
+
 # Name of the driver a PCI function is bound to (empty if none).
 pci_driver_of() {
 	_l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) || return 0

@@ -56,8 +56,8 @@ node=
 if wait_for 50 node_at_io > /dev/null; then
 	node=$(node_at_io)
 	wait_for 50 exists "$node" || { log "$node missing under /dev"; rc=1; }
-	link=$(readlink -f "/sys/class/tty/$(basename "$node")/device")
-	[ "$(basename "$link")" = "$dev" ] || { log "$node belongs to '$link'"; rc=1; }
+	under_dev "$(basename "$node")" "$dev" ||
+		{ log "$node belongs to '$(readlink -f "/sys/class/tty/$(basename "$node")/device")'"; rc=1; }
 	log "$dev -> $node ($(cat "/sys/class/tty/$(basename "$node")/dpc_design" 2>/dev/null))"
 else
 	log "no ttyDPC port at $IO after binding"

@@ -27,8 +27,7 @@ others=$(ports_now | tr ' ' '\n' | grep -v "^$PORT\$" | tr '\n' ' ' | sed 's/ *$
 rc=0
 [ "$(pci_driver_of "$DEV")" = ttydpc ] || { log "$DEV bound to '$(pci_driver_of "$DEV")', not ttydpc"; rc=1; }
 [ -c "$PORT" ] || { log "$PORT missing"; rc=1; }
-devlink=$(readlink -f "/sys/class/tty/$name/device" 2>/dev/null)
-[ "$(basename "$devlink")" = "$DEV" ] || { log "$name belongs to '$devlink', not $DEV"; rc=1; }
+under_dev "$name" "$DEV" || { log "$name belongs to '$(readlink -f "/sys/class/tty/$name/device")', not $DEV"; rc=1; }
 tap_result "initial binding $DEV -> ttydpc -> $PORT" $rc
 if [ $rc -ne 0 ]; then
 	i=1
@@ -52,8 +51,7 @@ while [ $i -le "$COUNT" ]; do
 	fi
 	wait_for 50 exists "$PORT" || { log "$PORT did not come back"; rc=1; }
 	[ "$(pci_driver_of "$DEV")" = ttydpc ] || { log "$DEV bound to '$(pci_driver_of "$DEV")'"; rc=1; }
-	devlink=$(readlink -f "/sys/class/tty/$name/device" 2>/dev/null)
-	[ "$(basename "$devlink")" = "$DEV" ] || { log "$name now belongs to '$devlink'"; rc=1; }
+	under_dev "$name" "$DEV" || { log "$name now belongs to '$(readlink -f "/sys/class/tty/$name/device")'"; rc=1; }
 	for o in $others; do
 		[ -c "$o" ] || { log "$o vanished while $DEV was rebound"; rc=1; }
 	done

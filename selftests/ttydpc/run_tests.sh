@@ -51,11 +51,18 @@ done
 if [ -n "$TTYDPC_CTL" ] && [ -z "$TTYDPC_CHAN" ]; then
 	TTYDPC_CHAN=data0
 fi
-# The PCI function of the port, when it is one and nobody said.
+# The PCI function of the port, when it is one and nobody said: the device
+# of the tty or the nearest PCI device above it (6.5+ port devices).
 if [ -z "$TTYDPC_PCI" ] && [ -n "$TTYDPC_PORT" ]; then
 	_dev=$(readlink -f "/sys/class/tty/$(basename "$TTYDPC_PORT")/device" 2>/dev/null)
-	_sub=$(readlink -f "$_dev/subsystem" 2>/dev/null)
-	[ "$(basename "${_sub:-x}")" = pci ] && TTYDPC_PCI=$(basename "$_dev")
+	while [ -n "$_dev" ] && [ "$_dev" != /sys/devices ] && [ "$_dev" != / ]; do
+		_sub=$(readlink -f "$_dev/subsystem" 2>/dev/null)
+		if [ "$(basename "${_sub:-x}")" = pci ]; then
+			TTYDPC_PCI=$(basename "$_dev")
+			break
+		fi
+		_dev=$(dirname "$_dev")
+	done
 fi
 export TTYDPC_CTL TTYDPC_PORT TTYDPC_CHAN TTYDPC_NM_A TTYDPC_NM_B TTYDPC_PCI
 export TTYDPC_PNP_CHAN TTYDPC_KO TTYDPC_DPC TTYDPC_SEC_PER_MIB

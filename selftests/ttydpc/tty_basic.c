@@ -100,15 +100,22 @@ TEST_F(ports, nodes_and_sysfs)
 		}
 	}
 
-	/* TTYDPC_PORT is the port of PCI function TTYDPC_PCI. */
+	/*
+	 * TTYDPC_PORT is a port of PCI function TTYDPC_PCI: the device link
+	 * names the function itself, or (6.5+ serial core port devices,
+	 * e.g. 0000:00:10.0:0.0) a device below it.
+	 */
 	if (tt_env("TTYDPC_PORT") && tt_env("TTYDPC_PCI")) {
-		char path[PATH_MAX], real[PATH_MAX];
+		char path[PATH_MAX], real[PATH_MAX], comp[PATH_MAX + 2];
 
 		snprintf(path, sizeof(path), "/sys/class/tty/%s/device",
 			 tt_basename(tt_env("TTYDPC_PORT")));
 		ASSERT_NE(NULL, realpath(path, real));
-		EXPECT_STREQ(tt_env("TTYDPC_PCI"), tt_basename(real))
-			TH_LOG("%s belongs to %s", tt_env("TTYDPC_PORT"), real);
+		snprintf(comp, sizeof(comp), "/%s/", tt_env("TTYDPC_PCI"));
+		strncat(real, "/", sizeof(real) - strlen(real) - 1);
+		EXPECT_NE(NULL, strstr(real, comp))
+			TH_LOG("%s belongs to %s, not below %s", tt_env("TTYDPC_PORT"),
+			       real, tt_env("TTYDPC_PCI"));
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver",
 			 tt_env("TTYDPC_PCI"));
 		ASSERT_NE(NULL, realpath(path, real))

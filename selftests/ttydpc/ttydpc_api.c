@@ -3,6 +3,7 @@
  * ttydpc selftests: user API and debugfs helpers. See ttydpc_api.h.
  */
 #include <ctype.h>
+#include <poll.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -414,4 +415,45 @@ void ta_waiter_kill(struct ta_waiter *w)
 {
 	while (w->started && !ta_waiter_join(w, 100))
 		pthread_kill(w->th, SIGUSR2);
+}
+
+/* ---- loopback flood --------------------------------------------------- */
+
+long ta_flood(int fd, size_t limit, int tmo_ms, bool (*stop)(int fd, void *arg),
+	      void *arg)
+{
+	static uint8_t buf[4096];
+	uint64_t end = tt_now_ms() + tmo_ms;
+	size_t total = 0;
+
+	memset(buf, 0x5a, sizeof(buf));
+	while (total < limit && !(stop && stop(fd, arg)) && tt_now_ms() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		ssize_t n;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = write(fd, buf, sizeof(buf));
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (n > 0)
+			total += n;
+	}
+	return total;
+}
+
+bool ta_stop_waiter_done(int fd, void *arg)
+{
+	struct ta_waiter *w = arg;
+
+	(void)fd;
+	return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
+}
+
+bool ta_stop_rx_held(int fd, void *arg)
+{
+	struct ttydpc_comm_status cs;
+
+	(void)arg;
+	return ta_commstatus(fd, &cs) == 0 && (cs.hold & TTYDPC_HOLD_RX);
 }

@@ -125,6 +125,18 @@ bool ta_waiter_join(struct ta_waiter *w, int tmo_ms);
 /* Still blocked: interrupt it with a signal and join (last resort). */
 void ta_waiter_kill(struct ta_waiter *w);
 
+/*
+ * Write filler bytes (0x5a) to fd (non-blocking) without reading, until
+ * stop(arg) says so (asked before every write), limit bytes are written or
+ * tmo_ms pass. With TIOCM_LOOP set this fills every receive buffer in turn.
+ * Returns the bytes written, or -errno.
+ */
+long ta_flood(int fd, size_t limit, int tmo_ms, bool (*stop)(int fd, void *arg),
+	      void *arg);
+/* stop functions for ta_flood: the waiter (arg) ended; RX is held back. */
+bool ta_stop_waiter_done(int fd, void *arg);
+bool ta_stop_rx_held(int fd, void *arg);
+
 /* SIGALRM/SIGUSR2 handlers that do nothing, without SA_RESTART. */
 void ta_install_nop_handlers(void);
 

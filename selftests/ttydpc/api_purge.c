@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * api_purge: TTYDPC_IOC_PURGE (include/uapi/ttydpc.h, semantics at the top
+ * of src/ttydpc_purge.c and in Documentation/ttydpc/uapi.rst) on
+ * TTYDPC_PORT.
+ *
+ *  - RXCLEAR discards everything received and not yet read: the read
+ *    queue, the RX FIFO and the tty layer's buffers. After it a read
+ *    returns only bytes that arrive later (host peer: pending input; in the
+ *    middle of a transfer the rest is one contiguous tail of the stream;
+ *    loopback flood: input held back in the driver, in_queue > 0).
+ *  - TXCLEAR discards queued output: loopback with CRTSCTS and CTS off
+ *    keeps the output queued (out_queue, TIOCOUTQ) until the purge empties
+ *    it; in the middle of a 64 KiB write to the host the host gets fewer
+ *    bytes than written.
+ *  - TXABORT / RXABORT end pending waits on their direction with
+ *    ECANCELED, and only those; CLEAR ends no wait and no blocked read().
+ *  - Bad flags: EINVAL; bad pointer: EFAULT.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "ttydpc_harness.h"
+#include "ttydpc_test.h"
+#include "ttydpc_api.h"
+
+#define PENDING_MS 300
+#define DONE_MS 5000
+
+FIXTURE(purge) {
+	char port[128];
+	const char *chan;
+	int fd;
+	struct tt_ctl ctl;
+	bool have_ctl;
+	bool have_dbg;
+};
+
+FIXTURE_SETUP(purge)
+{
+	char *names[64];
+	int n;
+
+	self->fd = -1;
+	self->ctl.fd = -1;
+	self->chan = tt_env("TTYDPC_CHAN");
+	if (tt_env("TTYDPC_PORT")) {
+		snprintf(self->port, sizeof(self->port), "%s", tt_env("TTYDPC_PORT"));
+	} else {
+		n = tt_list_ports(names, 64);
+		if (n <= 0)
+			SKIP(return, "no /dev/ttyDPC* node");
+		snprintf(self->port, sizeof(self->port), "%s", names[0]);
+		tt_free_list(names, n);
+	}
+	ta_install_nop_handlers();
+	self->have_dbg = ta_dbg_available(self->port);
+	self->fd = tt_open_raw(self->port, 115200);
+	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+	if (tt_env("TTYDPC_CTL") && self->chan) {
+		int c = tt_ctl_open(&self->ctl, NULL);
+
+		ASSERT_EQ(0, c) TH_LOG("host peer: %s", strerror(-c));
+		self->have_ctl = true;
+	}
+}
+
+FIXTURE_TEARDOWN(purge)
+{
+	if (self->fd >= 0) {
+		struct termios t;
+
+		ta_set_mask(self->fd, 0, 0);
+		if (!tcgetattr(self->fd, &t)) {
+			t.c_cflag &= ~CRTSCTS;
+			tcsetattr(self->fd, TCSANOW, &t);
+		}
+		ta_mbis(self->fd, TIOCM_RTS | TIOCM_DTR);
+		ta_purge(self->fd, TTYDPC_PURGE_TXCLEAR | TTYDPC_PURGE_RXCLEAR);
+		ta_mbic(self->fd, TIOCM_LOOP);
+		tcflush(self->fd, TCIOFLUSH);
+		close(self->fd);
+	}
+	if (self->have_ctl && self->chan) {
+		tt_ctl_cmd(&self->ctl, NULL, 0, 10000, "RESUME %s", self->chan);
+		tt_ctl_cmd(&self->ctl, NULL, 0, 10000, "FLUSH %s", self->chan);
+	}
+	tt_ctl_close(&self->ctl);
+}
+
+static int inq(int fd)
+{
+	int q = -1;
+
+	return ioctl(fd, TIOCINQ, &q) ? -errno : q;
+}
+
+static int outq(int fd)
+{
+	int q = -1;
+
+	return ioctl(fd, TIOCOUTQ, &q) ? -errno : q;
+}
+
+/* Bytes that can be read within ms (0 when nothing comes). */
+static ssize_t drain_input(int fd, uint8_t *buf, size_t size, int ms)
+{
+	return tt_read_full(fd, buf, size, ms);
+}
+
+static void loop_on(struct __test_metadata *_metadata, int fd)
+{
+	ASSERT_EQ(0, ta_mbis(fd, TIOCM_LOOP));
+	usleep(50000);
+	tcflush(fd, TCIOFLUSH);
+}
+
+static int start_waiter(struct __test_metadata *_metadata, const char *port,
+			struct ta_waiter *w, int fd)
+{
+	int r = ta_waiter_start(w, fd);
+
+	if (r)
+		return r;
+	r = ta_wait_waiters(port, 1, DONE_MS);
+	if (r)
+		TH_LOG("the waiter is not in the wait queue");
+	if (__atomic_load_n(&w->done, __ATOMIC_ACQUIRE)) {
+		ta_waiter_join(w, 0);
+		TH_LOG("the wait ended at once: %s events %#x", ta_errno_name(w->ret), w->events);
+		return -EALREADY;
+	}
+	return r;
+}
+
+/* ---- arguments -------------------------------------------------------- */
+
+TEST_F(purge, bad_flags_and_pointers)
+{
+	static const uint32_t bad[] = { 0, 0x10, 0x80000000, TTYDPC_PURGE_ALL | 0x10, 0xffffffff };
+
+	TT_BODY_START();
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, ta_purge(self->fd, bad[i])) TH_LOG("flags %#x", bad[i]);
+	}
+	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_PURGE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_PURGE, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	for (uint32_t f = 1; f <= TTYDPC_PURGE_ALL; f++) {
+		EXPECT_EQ(0, ta_purge(self->fd, f)) TH_LOG("flags %#x", f);
+	}
+	if (self->have_dbg) {
+		struct ta_dbg d;
+
+		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
+		EXPECT_EQ(1, ta_dbg_get(&d, "queue_flush_refs"))
+			TH_LOG("flush queue refs %lld after the purges", ta_dbg_get(&d, "queue_flush_refs"));
+	}
+}
+
+/* ---- RXCLEAR ---------------------------------------------------------- */
+
+/* Input the host sent and nobody read is gone after RXCLEAR. */
+TEST_F(purge, rxclear_discards_pending_input)
+{
+	const size_t n = 12 * 1024;
+	struct ttydpc_comm_status cs;
+	struct ta_dbg d;
+	char reply[256];
+	uint8_t buf[4096];
+	long long rx0 = 0;
+	ssize_t r;
+
+	TT_BODY_START();
+	if (!self->have_ctl)
+		SKIP(return, "no host peer");
+	if (self->have_dbg) {
+		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
+		rx0 = ta_dbg_get(&d, "rx_bytes");
+	}
+	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "SEND %s %zu 77",
+				self->chan, n)) TH_LOG("SEND: %s", reply);
+	/* all of it in the guest, none of it read */
+	if (self->have_dbg) {
+		ASSERT_EQ(0, ta_dbg_wait_ge(self->port, "rx_bytes", rx0 + n, 30000))
+			TH_LOG("the host's %zu bytes did not arrive", n);
+	} else {
+		sleep(5);
+	}
+	usleep(100000);
+	TH_LOG("before the purge: TIOCINQ %d (the rest waits in the tty buffers)", inq(self->fd));
+	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_RXCLEAR));
+	EXPECT_EQ(0, inq(self->fd)) TH_LOG("TIOCINQ right after RXCLEAR");
+	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	EXPECT_EQ(0u, cs.in_queue);
+	r = drain_input(self->fd, buf, sizeof(buf), 500);
+	EXPECT_EQ(0, r) TH_LOG("%zd old bytes readable after RXCLEAR (TIOCINQ now %d)", r, inq(self->fd));
+	/* only what comes later */
+	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "PUT %s cafe",
+				self->chan)) TH_LOG("PUT: %s", reply);
+	r = drain_input(self->fd, buf, sizeof(buf), 1000);
+	ASSERT_EQ(2, r) TH_LOG("read %zd bytes after the purge, want the 2 sent after it", r);
+	EXPECT_EQ(0xca, buf[0]);
+	EXPECT_EQ(0xfe, buf[1]);
+	tt_ctl_wait(&self->ctl, self->chan, 5, &(struct tt_wait_res){ 0 });
+}
+TT_SET_TIMEOUT(purge, rxclear_discards_pending_input, 90)
+
+/*
+ * RXCLEAR in the middle of a host->guest stream, while the application has
+ * not read for a while (line discipline full, more in the tty buffers):
+ * what is read afterwards is one contiguous tail of the stream that starts
+ * no earlier than what had reached the tty layer when the purge was made.
+ */
+TEST_F(purge, rxclear_during_transfer)
+{
+	const size_t n = 96 * 1024, head = 4096;
+	static uint8_t want[96 * 1024], got[96 * 1024];
+	struct tt_stream s;
+	struct tt_wait_res w;
+	struct ta_dbg d;
+	char reply[256];
+	long long rx0 = -1, rx1 = -1;
+	size_t tail = 0, start = 0, good = 0;
+	int q = 0;
+	ssize_t r;
+	bool found = false;
+
+	TT_BODY_START();
+	if (!self->have_ctl)
+		SKIP(return, "no host peer");
+	tt_stream_init(&s, 0x9e11);
+	tt_stream_fill(&s, want, n);
+	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "FLUSH %s", self->chan));
+	if (self->have_dbg && !ta_dbg_read(self->port, &d))
+		rx0 = ta_dbg_get(&d, "rx_bytes");
+	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "SEND %s %zu %u",
+				self->chan, n, 0x9e11)) TH_LOG("SEND: %s", reply);
+	r = tt_read_full(self->fd, got, head, 30000);
+	ASSERT_EQ((ssize_t)head, r);
+	ASSERT_EQ(0, memcmp(got, want, head)) TH_LOG("the stream is wrong before the purge");
+	/* stop reading: the line discipline fills, then the tty buffers */
+	for (int i = 0; i < 500 && (q = inq(self->fd)) < 4095; i++)
+		usleep(10000);
+	usleep(100000);
+	if (rx0 >= 0 && !ta_dbg_read(self->port, &d))
+		rx1 = ta_dbg_get(&d, "rx_bytes");
+	TH_LOG("purging with %d bytes unread in the line discipline, %lld handed to the tty layer",
+	       inq(self->fd), rx1 >= 0 ? rx1 - rx0 : -1);
+	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_RXCLEAR));
+	r = tt_read_full(self->fd, got, n, 30000);
+	ASSERT_LE(0, r);
+	tail = r;
+	ASSERT_EQ(0, tt_ctl_wait(&self->ctl, self->chan, 10, &w));
+	EXPECT_TRUE(w.ok);
+	EXPECT_EQ((long)n, w.sent);
+	TH_LOG("read %zu bytes before and %zu after the purge, of %zu", head, tail, n);
+	EXPECT_GT(n - head, tail) TH_LOG("nothing was discarded");
+	if (!tail)
+		return;
+	/* where does the tail start? */
+	if (tail >= 32) {
+		for (size_t off = head; off + 32 <= n && !found; off++)
+			if (!memcmp(got, want + off, 32)) {
+				start = off;
+				found = true;
+			}
+	} else {
+		start = n - tail;
+		found = !memcmp(got, want + start, tail);
+	}
+	ASSERT_TRUE(found) TH_LOG("the first bytes after the purge are not from the stream after offset %zu",
+				  head);
+	while (good < tail && start + good < n && got[good] == want[start + good])
+		good++;
+	TH_LOG("after the purge: stream offsets %zu..%zu", start, start + good);
+	EXPECT_EQ(tail, good)
+		TH_LOG("after the purge: %zu bytes match the stream from offset %zu, then byte %zu differs (a hole)",
+		       good, start, good);
+	EXPECT_EQ(n, start + tail) TH_LOG("the tail starts at %zu and is %zu long: it does not end the stream",
+					  start, tail);
+	if (rx1 >= 0) {
+		EXPECT_LE(rx1 - rx0, (long long)start)
+			TH_LOG("bytes %zu..%lld had reached the tty layer before RXCLEAR and were read after it",
+			       start, rx1 - rx0);
+	}
+}
+TT_SET_TIMEOUT(purge, rxclear_during_transfer, 120)
+
+/*
+ * Loopback flood: input held back in the driver (in_queue > 0, HOLD_RX),
+ * the tty buffers full. TXCLEAR|RXCLEAR empties all of it; afterwards a
+ * marker written in loopback is all there is to read.
+ */
+TEST_F(purge, rxclear_releases_held_input)
+{
+	struct ttydpc_comm_status cs;
+	uint8_t buf[4096];
+	long n;
+	ssize_t r;
+
+	TT_BODY_START();
+	loop_on(_metadata, self->fd);
+	n = ta_flood(self->fd, 8u << 20, 60000, ta_stop_rx_held, NULL);
+	ASSERT_LT(0, n);
+	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	TH_LOG("after %ld bytes in loopback: hold %#x in_queue %u out_queue %u TIOCINQ %d",
+	       n, cs.hold, cs.in_queue, cs.out_queue, inq(self->fd));
+	ASSERT_TRUE((cs.hold & TTYDPC_HOLD_RX) != 0) TH_LOG("RX never held back");
+	EXPECT_LT(0u, cs.in_queue);
+	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_TXCLEAR | TTYDPC_PURGE_RXCLEAR));
+	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	EXPECT_EQ(0u, cs.in_queue);
+	EXPECT_EQ(0u, cs.out_queue);
+	EXPECT_EQ(0u, cs.hold & TTYDPC_HOLD_RX) TH_LOG("still held after the purge: hold %#x", cs.hold);
+	EXPECT_EQ(0, inq(self->fd)) TH_LOG("TIOCINQ right after the purge");
+	usleep(200000);
+	EXPECT_EQ(0, inq(self->fd)) TH_LOG("TIOCINQ 200 ms after the purge (input came back from the tty buffers?)");
+	ASSERT_EQ(4, tt_write_full(self->fd, "MARK", 4, DONE_MS));
+	r = drain_input(self->fd, buf, sizeof(buf), 1000);
+	EXPECT_EQ(4, r) TH_LOG("read %zd bytes, first %#x: old input survived the purge",
+			       r, r > 0 ? buf[0] : 0);
+	if (r >= 4) {
+		EXPECT_EQ(0, memcmp(buf + r - 4, "MARK", 4));
+	}
+	tcflush(self->fd, TCIOFLUSH);
+}
+TT_SET_TIMEOUT(purge, rxclear_releases_held_input, 120)
+
+/* ---- TXCLEAR ---------------------------------------------------------- */
+
+static int set_crtscts(int fd, bool on)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t))
+		return -errno;
+	if (on)
+		t.c_cflag |= CRTSCTS;
+	else
+		t.c_cflag &= ~CRTSCTS;
+	return tcsetattr(fd, TCSANOW, &t) ? -errno : 0;
+}
+
+static int wait_hold(int fd, uint32_t bit, bool set, int ms)
+{
+	struct ttydpc_comm_status cs;
+	uint64_t end = tt_now_ms() + ms;
+
+	for (;;) {
+		int r = ta_commstatus(fd, &cs);
+
+		if (r)
+			return r;
+		if (!!(cs.hold & bit) == set)
+			return 0;
+		if (tt_now_ms() >= end)
+			return -ETIMEDOUT;
+		usleep(2000);
+	}
+}
+
+/*
+ * Loopback, CRTSCTS, RTS (so CTS) off: output stays queued. TXCLEAR, then
+ * TXABORT, empty the queue; with CTS back nothing old comes out.
+ */
+TEST_F(purge, txclear_discards_held_output)
+{
+	static const uint32_t how[] = { TTYDPC_PURGE_TXCLEAR, TTYDPC_PURGE_TXABORT };
+	struct ttydpc_comm_status cs;
+	uint8_t out[3000], in[4096];
+	ssize_t r;
+
+	TT_BODY_START();
+	memset(out, 'o', sizeof(out));
+	loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
+	ASSERT_EQ(0, set_crtscts(self->fd, true));
+	for (size_t k = 0; k < 2; k++) {
+		ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
+		ASSERT_EQ(0, wait_hold(self->fd, TTYDPC_HOLD_CTS, true, DONE_MS))
+			TH_LOG("CTS off in loopback with CRTSCTS: no HOLD_CTS");
+		ASSERT_EQ((ssize_t)sizeof(out), tt_write_full(self->fd, out, sizeof(out), DONE_MS));
+		usleep(50000);
+		ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+		EXPECT_EQ(sizeof(out), cs.out_queue);
+		EXPECT_EQ((int)sizeof(out), outq(self->fd));
+		ASSERT_EQ(0, ta_purge(self->fd, how[k]));
+		ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+		EXPECT_EQ(0u, cs.out_queue) TH_LOG("flags %#x", how[k]);
+		EXPECT_EQ(0, outq(self->fd));
+		ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
+		ASSERT_EQ(0, wait_hold(self->fd, TTYDPC_HOLD_CTS, false, DONE_MS));
+		r = drain_input(self->fd, in, sizeof(in), 300);
+		EXPECT_EQ(0, r) TH_LOG("%zd purged bytes came out anyway (flags %#x)", r, how[k]);
+		ASSERT_EQ(2, tt_write_full(self->fd, "ok", 2, DONE_MS));
+		r = drain_input(self->fd, in, sizeof(in), 1000);
+		EXPECT_EQ(2, r);
+	}
+}
+
+/*
+ * TXCLEAR while the host is not reading (STALL: QEMU's UART cannot send, the
+ * output backs up in the driver): the queue empties at once, and after
+ * RESUME the host gets the stream up to the purged part, then what was
+ * written after the purge - fewer bytes than were written.
+ */
+TEST_F(purge, txclear_during_big_write)
+{
+	const size_t cap = 1u << 20, after = 1024;
+	static uint8_t data[(1u << 20) + 1024];
+	struct ttydpc_comm_status cs;
+	struct tt_stream s;
+	struct tt_wait_res w;
+	char reply[256];
+	size_t done = 0;
+	unsigned int queued = 0, stable = 0;
+	long lost;
+
+	TT_BODY_START();
+	if (!self->have_ctl)
+		SKIP(return, "no host peer");
+	tt_stream_init(&s, 0x7c1e);
+	tt_stream_fill(&s, data, sizeof(data));
+	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "FLUSH %s", self->chan));
+	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "STALL %s", self->chan));
+	/* write until the output queue is full and stays so */
+	while (done < cap && stable < 10) {
+		ssize_t k = write(self->fd, data + done, cap - done);
+
+		if (k > 0)
+			done += k;
+		else if (k < 0 && errno != EAGAIN)
+			break;
+		usleep(10000);
+		if (ta_commstatus(self->fd, &cs))
+			break;
+		stable = (cs.out_queue >= 2048 && cs.out_queue == queued) ? stable + 1 : 0;
+		queued = cs.out_queue;
+	}
+	TH_LOG("host stalled: wrote %zu, %u bytes queued in the driver", done, queued);
+	if (stable < 10) {
+		tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "RESUME %s", self->chan);
+		ASSERT_LE(10u, stable) TH_LOG("the output never backed up");
+	}
+	EXPECT_EQ((int)queued, outq(self->fd));
+	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_TXCLEAR));
+	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	EXPECT_EQ(0u, cs.out_queue) TH_LOG("out_queue right after TXCLEAR");
+	EXPECT_EQ(0, outq(self->fd)) TH_LOG("TIOCOUTQ right after TXCLEAR");
+	/* more after the purge, then let the host read and check it all */
+	ASSERT_EQ((ssize_t)after, tt_write_full(self->fd, data + done, after, DONE_MS));
+	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "RECV %s %zu %u 20",
+				self->chan, done + after, 0x7c1e)) TH_LOG("RECV: %s", reply);
+	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "RESUME %s", self->chan));
+	ASSERT_EQ(0, tt_wait_outq_empty(self->fd, 30000));
+	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	EXPECT_EQ(0u, cs.out_queue);
+	ASSERT_EQ(0, tt_ctl_wait(&self->ctl, self->chan, 10, &w));
+	TH_LOG("host: %s recv=%ld at=%ld", w.ok ? "OK" : w.mismatch ? "mismatch" : "timeout",
+	       w.recv, w.at);
+	ASSERT_TRUE(w.mismatch) TH_LOG("the host got the whole stream: nothing was purged");
+	/* the bytes missing are those queued, plus at most a FIFO load */
+	lost = (long)done - w.at;
+	TH_LOG("the host got %ld of the %zu bytes written before the purge: %ld purged (%u were queued)",
+	       w.at, done, lost, queued);
+	EXPECT_LE((long)queued, lost);
+	EXPECT_GE((long)queued + 64, lost);
+}
+TT_SET_TIMEOUT(purge, txclear_during_big_write, 120)
+
+/* ---- ABORT and waits -------------------------------------------------- */
+
+TEST_F(purge, abort_ends_waits_on_its_direction)
+{
+	static const struct {
+		uint32_t mask, flags;
+		bool ends;
+	} cases[] = {
+		{ TTYDPC_EV_TXEMPTY, TTYDPC_PURGE_TXABORT, true },
+		{ TTYDPC_EV_TXEMPTY | TTYDPC_EV_CTS, TTYDPC_PURGE_TXABORT, true },
+		{ TTYDPC_EV_RXCHAR, TTYDPC_PURGE_RXABORT, true },
+		{ TTYDPC_EV_RXFLAG, TTYDPC_PURGE_RXABORT, true },
+		{ TTYDPC_EV_RX80FULL, TTYDPC_PURGE_RXABORT, true },
+		{ TTYDPC_EV_RXCHAR | TTYDPC_EV_TXEMPTY, TTYDPC_PURGE_RXABORT, true },
+		{ TTYDPC_EV_RXCHAR, TTYDPC_PURGE_TXABORT, false },
+		{ TTYDPC_EV_TXEMPTY, TTYDPC_PURGE_RXABORT, false },
+		{ TTYDPC_EV_CTS | TTYDPC_EV_DSR | TTYDPC_EV_RING, TTYDPC_PURGE_ALL, false },
+		{ TTYDPC_EV_BREAK | TTYDPC_EV_ERR, TTYDPC_PURGE_TXABORT | TTYDPC_PURGE_RXABORT, false },
+	};
+	struct ta_waiter w;
+	char m[64], f[64];
+
+	TT_BODY_START();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ta_format_bits(m, sizeof(m), cases[i].mask, ta_ev_names);
+		ta_format_bits(f, sizeof(f), cases[i].flags, ta_purge_names);
+		ASSERT_EQ(0, ta_set_mask(self->fd, cases[i].mask, 0));
+		ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd)) TH_LOG("mask %s", m);
+		ASSERT_EQ(0, ta_purge(self->fd, cases[i].flags));
+		if (cases[i].ends) {
+			ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+				TH_LOG("mask %s, purge %s: the wait goes on", m, f);
+				ta_waiter_kill(&w);
+			}
+			EXPECT_EQ(-ECANCELED, w.ret) TH_LOG("mask %s, purge %s: %s events %#x",
+							   m, f, ta_errno_name(w.ret), w.events);
+		} else {
+			EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
+				TH_LOG("mask %s, purge %s ended the wait: %s", m, f, ta_errno_name(w.ret));
+			ASSERT_EQ(0, ta_set_mask(self->fd, cases[i].mask, 0));
+			ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+				ta_waiter_kill(&w);
+			}
+			EXPECT_EQ(0, w.ret);
+		}
+	}
+}
+
+TEST_F(purge, clear_ends_no_wait)
+{
+	struct ta_waiter w;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_ALL, 0));
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd));
+	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_TXCLEAR));
+	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_RXCLEAR));
+	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_TXCLEAR | TTYDPC_PURGE_RXCLEAR));
+	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
+		TH_LOG("a CLEAR purge ended the wait: %s events %#x", ta_errno_name(w.ret), w.events);
+	ASSERT_EQ(0, ta_set_mask(self->fd, 0, 0));
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		ta_waiter_kill(&w);
+	}
+	EXPECT_EQ(0, w.ret);
+	EXPECT_EQ(0u, w.events);
+}
+
+struct reader {
+	int fd;
+	volatile int done;
+	ssize_t ret;
+	int err;
+	uint8_t buf[16];
+};
+
+static void *reader_fn(void *arg)
+{
+	struct reader *rd = arg;
+
+	rd->ret = read(rd->fd, rd->buf, sizeof(rd->buf));
+	rd->err = errno;
+	__atomic_store_n(&rd->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static bool reader_join(struct reader *rd, pthread_t th, int ms)
+{
+	uint64_t end = tt_now_ms() + ms;
+
+	while (!__atomic_load_n(&rd->done, __ATOMIC_ACQUIRE)) {
+		if (tt_now_ms() >= end)
+			return false;
+		usleep(1000);
+	}
+	pthread_join(th, NULL);
+	return true;
+}
+
+/* A blocking read() goes on through RXCLEAR and RXABORT, and gets later data. */
+TEST_F(purge, purge_ends_no_blocked_read)
+{
+	struct reader rd = { 0 };
+	pthread_t th;
+	int fd2;
+
+	TT_BODY_START();
+	loop_on(_metadata, self->fd);
+	fd2 = open(self->port, O_RDWR | O_NOCTTY | O_CLOEXEC);	/* blocking */
+	ASSERT_LE(0, fd2);
+	rd.fd = fd2;
+	ASSERT_EQ(0, pthread_create(&th, NULL, reader_fn, &rd));
+	usleep(200000);
+	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_RXCLEAR));
+	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_RXABORT));
+	EXPECT_FALSE(reader_join(&rd, th, PENDING_MS))
+		TH_LOG("read() returned %zd (%s) on a purge", rd.ret, strerror(rd.err));
+	if (!rd.done) {
+		ASSERT_EQ(1, tt_write_full(self->fd, "!", 1, DONE_MS));
+		ASSERT_TRUE(reader_join(&rd, th, DONE_MS)) {
+			pthread_kill(th, SIGUSR2);
+			reader_join(&rd, th, DONE_MS);
+		}
+		EXPECT_EQ(1, rd.ret);
+		EXPECT_EQ('!', rd.buf[0]);
+	}
+	close(fd2);
+}
+
+TEST_HARNESS_MAIN

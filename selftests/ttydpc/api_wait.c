@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * api_wait: TTYDPC_IOC_SET_MASK / GET_MASK / WAIT (include/uapi/ttydpc.h,
+ * semantics at the top of src/ttydpc_wait.c) on TTYDPC_PORT.
+ *
+ * Events, each produced for real:
+ *   RXCHAR    the host peer PUTs bytes (needs TTYDPC_CTL)
+ *   RXFLAG    the event character arrives (UART loopback); others do not end it
+ *   TXEMPTY   a write drains (loopback)
+ *   CTS DSR RLSD RING   loopback RTS/DTR/OUT2/OUT1 toggles (QEMU raises no
+ *             modem interrupts; the driver compares MSR); RING only on the
+ *             trailing edge of RI
+ *   BREAK     the host peer injects a break (QMP chardev-send-break)
+ *   RX80FULL, ERR   a loopback flood nobody reads: the tty buffers fill, the
+ *             read queue fills (80 %), RX is held and the UART's RX FIFO
+ *             overruns. QEMU has no way to produce framing or parity errors,
+ *             so the overrun is the only ERR source in the VM.
+ * Semantics: latched events return at once and are cleared; events outside
+ * the mask are not latched; a new mask ends waits with 0; a signal gives
+ * EINTR (no SA_RESTART); hangup and unbind give EIO; several waiters all
+ * get one event batch. Bad arguments: EINVAL / EFAULT / ENOTTY.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ttydpc_harness.h"
+#include "ttydpc_test.h"
+#include "ttydpc_api.h"
+
+#define PENDING_MS 300	/* a wait that should not end is given this long */
+#define DONE_MS 5000	/* a wait that should end is given this long */
+
+FIXTURE(ev) {
+	char port[128];
+	const char *chan;
+	int fd;
+	struct tt_ctl ctl;
+	bool have_ctl;
+	bool have_dbg;
+};
+
+FIXTURE_SETUP(ev)
+{
+	char *names[64];
+	int n;
+
+	self->fd = -1;
+	self->ctl.fd = -1;
+	self->chan = tt_env("TTYDPC_CHAN");
+	if (tt_env("TTYDPC_PORT")) {
+		snprintf(self->port, sizeof(self->port), "%s", tt_env("TTYDPC_PORT"));
+	} else {
+		n = tt_list_ports(names, 64);
+		if (n <= 0)
+			SKIP(return, "no /dev/ttyDPC* node");
+		snprintf(self->port, sizeof(self->port), "%s", names[0]);
+		tt_free_list(names, n);
+	}
+	ta_install_nop_handlers();
+	self->have_dbg = ta_dbg_available(self->port);
+	self->fd = tt_open_raw(self->port, 115200);
+	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+	if (tt_env("TTYDPC_CTL") && self->chan) {
+		int c = tt_ctl_open(&self->ctl, NULL);
+
+		ASSERT_EQ(0, c) TH_LOG("host peer: %s", strerror(-c));
+		self->have_ctl = true;
+	}
+}
+
+FIXTURE_TEARDOWN(ev)
+{
+	if (self->fd >= 0) {
+		ta_set_mask(self->fd, 0, 0);
+		ta_purge(self->fd, TTYDPC_PURGE_TXCLEAR | TTYDPC_PURGE_RXCLEAR);
+		ta_mbic(self->fd, TIOCM_LOOP | TIOCM_OUT1);
+		ta_mbis(self->fd, TIOCM_RTS | TIOCM_DTR | TIOCM_OUT2);
+		tcflush(self->fd, TCIOFLUSH);
+		close(self->fd);
+	}
+	tt_ctl_close(&self->ctl);
+}
+
+/* Start a waiter on fd and make sure it is inside the driver. */
+static int start_waiter(struct __test_metadata *_metadata, const char *port,
+			struct ta_waiter *w, int fd, int nwaiters)
+{
+	int r = ta_waiter_start(w, fd);
+
+	if (r)
+		return r;
+	r = ta_wait_waiters(port, nwaiters, DONE_MS);
+	if (r)
+		TH_LOG("%d waiter(s) not seen in the wait queue (debugfs queue_wait_refs)", nwaiters);
+	if (__atomic_load_n(&w->done, __ATOMIC_ACQUIRE)) {
+		ta_waiter_join(w, 0);
+		TH_LOG("the wait ended at once: %s events %#x", ta_errno_name(w->ret), w->events);
+		return -EALREADY;
+	}
+	return r;
+}
+
+static void loop_on(struct __test_metadata *_metadata, int fd)
+{
+	ASSERT_EQ(0, ta_mbis(fd, TIOCM_LOOP));
+	/* entering loopback may change MSR: let that event pass */
+	usleep(50000);
+	tcflush(fd, TCIOFLUSH);
+}
+
+static uint64_t tt_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- mask ------------------------------------------------------------- */
+
+TEST_F(ev, mask_roundtrip)
+{
+	struct ttydpc_wait_mask m;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_ALL, 'Z'));
+	memset(&m, 0xa5, sizeof(m));
+	m.version = 1;
+	ASSERT_EQ(0, ioctl(self->fd, TTYDPC_IOC_GET_MASK, &m)) TH_LOG("GET_MASK: %s", strerror(errno));
+	EXPECT_EQ(1u, m.version);
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_ALL), m.mask);
+	EXPECT_EQ('Z', m.event_char);
+	for (int i = 0; i < 7; i++) {
+		EXPECT_EQ(0, m.reserved[i]) TH_LOG("GET_MASK reserved[%d] = %#x", i, m.reserved[i]);
+	}
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS | TTYDPC_EV_RING, 0));
+	uint32_t mask = 0;
+	uint8_t ch = 1;
+
+	ASSERT_EQ(0, ta_get_mask(self->fd, &mask, &ch));
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS | TTYDPC_EV_RING), mask);
+	EXPECT_EQ(0, ch);
+}
+
+TEST_F(ev, set_mask_bad_args)
+{
+	static const uint32_t bad_versions[] = { 0, 2, 0xffffffff };
+	static const uint32_t bad_bits[] = { 0x0200, 0x0800, 0x1000, 0x80000000,
+					     TTYDPC_EV_ALL | 0x0200 };
+	struct ttydpc_wait_mask m;
+	uint32_t mask;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_DSR, 'q'));
+	for (size_t i = 0; i < sizeof(bad_versions) / sizeof(bad_versions[0]); i++) {
+		m = (struct ttydpc_wait_mask){ .version = bad_versions[i], .mask = TTYDPC_EV_CTS };
+		EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_SET_MASK, &m));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("version %u: %s", bad_versions[i], strerror(errno));
+	}
+	for (int i = 0; i < 7; i++) {
+		m = (struct ttydpc_wait_mask){ .version = 1, .mask = TTYDPC_EV_CTS };
+		m.reserved[i] = 0x80;
+		EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_SET_MASK, &m));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("reserved[%d] set: %s", i, strerror(errno));
+	}
+	for (size_t i = 0; i < sizeof(bad_bits) / sizeof(bad_bits[0]); i++) {
+		m = (struct ttydpc_wait_mask){ .version = 1, .mask = bad_bits[i] };
+		EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_SET_MASK, &m));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("mask %#x: %s", bad_bits[i], strerror(errno));
+	}
+	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_SET_MASK, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_SET_MASK, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	/* nothing of that changed the mask */
+	ASSERT_EQ(0, ta_get_mask(self->fd, &mask, NULL));
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_DSR), mask);
+
+	m = (struct ttydpc_wait_mask){ .version = 0 };
+	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_GET_MASK, &m));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_GET_MASK, NULL));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(ev, wait_bad_args)
+{
+	struct ttydpc_wait w;
+
+	TT_BODY_START();
+	/* no mask */
+	ASSERT_EQ(0, ta_set_mask(self->fd, 0, 0));
+	EXPECT_EQ(-EINVAL, ta_wait(self->fd, NULL));
+
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+	w = (struct ttydpc_wait){ .version = 0 };
+	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_WAIT, &w));
+	EXPECT_EQ(EINVAL, errno);
+	w = (struct ttydpc_wait){ .version = 2 };
+	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_WAIT, &w));
+	EXPECT_EQ(EINVAL, errno);
+	for (int i = 0; i < 2; i++) {
+		w = (struct ttydpc_wait){ .version = 1 };
+		w.reserved[i] = 1;
+		EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_WAIT, &w));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("reserved[%d] set: %s", i, strerror(errno));
+	}
+	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_WAIT, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_WAIT, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	if (self->have_dbg) {
+		struct ta_dbg d;
+
+		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
+		EXPECT_EQ(1, ta_dbg_get(&d, "queue_wait_refs"))
+			TH_LOG("a rejected wait left a reference behind");
+	}
+}
+
+TEST_F(ev, unknown_ioctl_enotty)
+{
+	int v = 0;
+
+	TT_BODY_START();
+	EXPECT_EQ(-1, ioctl(self->fd, _IOWR(TTYDPC_IOC_MAGIC, 0x4f, int), &v));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(TTYDPC_IOC_MAGIC, 0x3f)));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IOR('Q', 0x01, int), &v));
+	EXPECT_EQ(ENOTTY, errno);
+	/* a ttydpc number with another size is another command */
+	EXPECT_EQ(-1, ioctl(self->fd, _IOW(TTYDPC_IOC_MAGIC, 0x40, int), &v));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+TEST_F(ev, rxchar_from_host)
+{
+	struct ta_waiter w;
+	char reply[256];
+	uint8_t buf[8];
+
+	TT_BODY_START();
+	if (!self->have_ctl)
+		SKIP(return, "no host peer");
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RXCHAR, 0));
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS)) TH_LOG("wait ended with nothing received");
+	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "PUT %s 414243",
+				self->chan)) TH_LOG("PUT: %s", reply);
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		ta_waiter_kill(&w);
+	}
+	EXPECT_EQ(0, w.ret) TH_LOG("wait: %s", ta_errno_name(w.ret));
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_RXCHAR), w.events);
+	ASSERT_EQ(3, tt_read_full(self->fd, buf, 3, DONE_MS));
+	EXPECT_EQ(0, memcmp(buf, "ABC", 3));
+}
+
+TEST_F(ev, rxflag_event_char)
+{
+	struct ta_waiter w;
+	uint8_t buf[8];
+
+	TT_BODY_START();
+	loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RXFLAG, '~'));
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+	ASSERT_EQ(3, tt_write_full(self->fd, "abc", 3, DONE_MS));
+	ASSERT_EQ(3, tt_read_full(self->fd, buf, 3, DONE_MS));
+	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
+		TH_LOG("ended by bytes that are not the event char: %s events %#x",
+		       ta_errno_name(w.ret), w.events);
+	ASSERT_EQ(2, tt_write_full(self->fd, "x~", 2, DONE_MS));
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		ta_waiter_kill(&w);
+	}
+	EXPECT_EQ(0, w.ret);
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_RXFLAG), w.events);
+	ASSERT_EQ(2, tt_read_full(self->fd, buf, 2, DONE_MS));
+	EXPECT_EQ(0, memcmp(buf, "x~", 2));
+}
+
+TEST_F(ev, txempty_after_write)
+{
+	struct ta_waiter w;
+	uint8_t out[256], in[256];
+	struct tt_stream s;
+	int q = -1;
+
+	TT_BODY_START();
+	loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_TXEMPTY, 0));
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS)) TH_LOG("TXEMPTY without a write");
+	tt_stream_init(&s, 0x7e);
+	tt_stream_fill(&s, out, sizeof(out));
+	ASSERT_EQ((ssize_t)sizeof(out), tt_write_full(self->fd, out, sizeof(out), DONE_MS));
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		ta_waiter_kill(&w);
+	}
+	EXPECT_EQ(0, w.ret);
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_TXEMPTY), w.events);
+	ASSERT_EQ(0, ioctl(self->fd, TIOCOUTQ, &q));
+	EXPECT_EQ(0, q) TH_LOG("TXEMPTY reported with %d bytes in the output queue", q);
+	ASSERT_EQ((ssize_t)sizeof(in), tt_read_full(self->fd, in, sizeof(in), DONE_MS));
+	EXPECT_EQ(0, memcmp(in, out, sizeof(in)));
+}
+
+/* RTS->CTS, DTR->DSR, OUT2->DCD in loopback: each edge is one event. */
+TEST_F(ev, modem_events_loopback)
+{
+	static const struct { int out; uint32_t ev; const char *name; } map[] = {
+		{ TIOCM_RTS, TTYDPC_EV_CTS, "RTS->CTS" },
+		{ TIOCM_DTR, TTYDPC_EV_DSR, "DTR->DSR" },
+		{ TIOCM_OUT2, TTYDPC_EV_RLSD, "OUT2->DCD" },
+	};
+	struct ta_waiter w;
+
+	TT_BODY_START();
+	loop_on(_metadata, self->fd);
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		ASSERT_EQ(0, ta_mbis(self->fd, map[i].out));
+		usleep(20000);
+		ASSERT_EQ(0, ta_set_mask(self->fd, map[i].ev, 0));
+		for (int edge = 0; edge < 2; edge++) {
+			ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1))
+				TH_LOG("%s", map[i].name);
+			ASSERT_EQ(0, edge ? ta_mbis(self->fd, map[i].out) : ta_mbic(self->fd, map[i].out));
+			ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+				TH_LOG("%s %s: no event", map[i].name, edge ? "on" : "off");
+				ta_waiter_kill(&w);
+			}
+			EXPECT_EQ(0, w.ret);
+			EXPECT_EQ(map[i].ev, w.events) TH_LOG("%s %s: events %#x", map[i].name,
+							    edge ? "on" : "off", w.events);
+		}
+	}
+}
+
+/* RING is the trailing edge of RI (OUT1 in loopback), not the leading one. */
+TEST_F(ev, ring_trailing_edge)
+{
+	struct ta_waiter w;
+
+	TT_BODY_START();
+	loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_OUT1));
+	usleep(20000);
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RING, 0));
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_OUT1));
+	ASSERT_TRUE(ta_mget(self->fd) & TIOCM_RI) TH_LOG("RI did not follow OUT1");
+	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
+		TH_LOG("RING on the leading edge: %s events %#x", ta_errno_name(w.ret), w.events);
+	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_OUT1));
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		ta_waiter_kill(&w);
+	}
+	EXPECT_EQ(0, w.ret);
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_RING), w.events);
+}
+
+TEST_F(ev, break_from_host)
+{
+	struct ta_waiter w;
+	char reply[256];
+	char names[64];
+
+	TT_BODY_START();
+	if (!self->have_ctl)
+		SKIP(return, "no host peer");
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_BREAK | TTYDPC_EV_ERR, 0));
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "BREAK %s",
+				self->chan)) TH_LOG("BREAK: %s", reply);
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		ta_waiter_kill(&w);
+	}
+	ta_format_bits(names, sizeof(names), w.events, ta_ev_names);
+	TH_LOG("a received break ended the wait with %s", names);
+	EXPECT_EQ(0, w.ret);
+	EXPECT_TRUE((w.events & TTYDPC_EV_BREAK) != 0);
+	tcflush(self->fd, TCIFLUSH);
+}
+
+TEST_F(ev, rx80full_and_err_from_overrun)
+{
+	struct ttydpc_comm_status cs;
+	struct ta_waiter w;
+	long n1, n2;
+
+	TT_BODY_START();
+	loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RX80FULL, 0));
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+	n1 = ta_flood(self->fd, 8u << 20, 60000, ta_stop_waiter_done, &w);
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		TH_LOG("no RX80FULL after %ld bytes in loopback", n1);
+		ta_waiter_kill(&w);
+	}
+	EXPECT_EQ(0, w.ret);
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_RX80FULL), w.events);
+	TH_LOG("RX80FULL after %ld bytes nobody read", n1);
+
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_ERR, 0));
+	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));	/* clear old errors */
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+	n2 = ta_flood(self->fd, 1u << 20, 30000, ta_stop_waiter_done, &w);
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		TH_LOG("no ERR after %ld more bytes", n2);
+		ta_waiter_kill(&w);
+	}
+	EXPECT_EQ(0, w.ret);
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_ERR), w.events);
+	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	TH_LOG("ERR after %ld more bytes; errors %#x hold %#x in_queue %u", n2,
+	       cs.errors, cs.hold, cs.in_queue);
+	EXPECT_TRUE((cs.errors & TTYDPC_ERR_OVERRUN) != 0);
+	EXPECT_TRUE((cs.hold & TTYDPC_HOLD_RX) != 0);
+	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_ALL));
+	tcflush(self->fd, TCIOFLUSH);
+}
+TT_SET_TIMEOUT(ev, rx80full_and_err_from_overrun, 120)
+
+/* ---- semantics -------------------------------------------------------- */
+
+TEST_F(ev, latched_returns_at_once)
+{
+	struct ta_dbg d;
+	struct ta_waiter w;
+	uint32_t events = 0;
+	long long runs = 0;
+	uint64_t t0;
+
+	TT_BODY_START();
+	loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+	if (self->have_dbg) {
+		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
+		runs = ta_dbg_get(&d, "done_comm_wait_runs");
+	}
+	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
+	if (self->have_dbg) {
+		ASSERT_EQ(0, ta_dbg_wait_ge(self->port, "done_comm_wait_runs", runs + 1, DONE_MS));
+	}
+	usleep(100000);	/* the routine latches after its counter moves */
+
+	alarm(5);
+	t0 = tt_now_ms();
+	ASSERT_EQ(0, ta_wait(self->fd, &events));
+	alarm(0);
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS), events);
+	EXPECT_GT(200u, tt_now_ms() - t0) TH_LOG("a latched event took %llu ms",
+						(unsigned long long)(tt_now_ms() - t0));
+
+	/* cleared by that wait: the next one blocks */
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS)) TH_LOG("the latch was not cleared");
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		ta_waiter_kill(&w);
+	}
+}
+
+TEST_F(ev, events_outside_mask_ignored)
+{
+	struct ta_waiter w;
+
+	TT_BODY_START();
+	loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS | TIOCM_DTR));
+	usleep(20000);
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_DSR, 0));
+	/* CTS changes, not in the mask: not latched either */
+	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
+	usleep(100000);
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
+	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
+		TH_LOG("a CTS change ended a DSR wait: events %#x", w.events);
+	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_DTR));
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		ta_waiter_kill(&w);
+	}
+	EXPECT_EQ(0, w.ret);
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_DSR), w.events);
+}
+
+TEST_F(ev, new_mask_ends_wait)
+{
+	struct ta_waiter w;
+	uint32_t mask;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RING, 0));
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS | TTYDPC_EV_DSR, 0));
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		ta_waiter_kill(&w);
+	}
+	EXPECT_EQ(0, w.ret) TH_LOG("wait: %s", ta_errno_name(w.ret));
+	EXPECT_EQ(0u, w.events);
+	ASSERT_EQ(0, ta_get_mask(self->fd, &mask, NULL));
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS | TTYDPC_EV_DSR), mask);
+	/* the same mask again ends a wait too */
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+	ASSERT_EQ(0, ta_set_mask(self->fd, mask, 0));
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		ta_waiter_kill(&w);
+	}
+	EXPECT_EQ(0, w.ret);
+	EXPECT_EQ(0u, w.events);
+}
+
+TEST_F(ev, signal_gives_eintr)
+{
+	struct ta_dbg d;
+	uint32_t events = 0;
+	uint64_t t0;
+	int r;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RING, 0));
+	t0 = tt_now_ms();
+	alarm(1);
+	r = ta_wait(self->fd, &events);
+	alarm(0);
+	EXPECT_EQ(-EINTR, r) TH_LOG("wait: %s", ta_errno_name(r));
+	EXPECT_LE(900u, tt_now_ms() - t0);
+	EXPECT_GT(4000u, tt_now_ms() - t0);
+	if (self->have_dbg) {
+		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
+		EXPECT_EQ(1, ta_dbg_get(&d, "queue_wait_refs"))
+			TH_LOG("the interrupted wait left a reference behind");
+	}
+	/* and the port still works: a loopback event ends the next wait */
+	loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
+	usleep(20000);
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
+	alarm(5);
+	r = ta_wait(self->fd, &events);
+	alarm(0);
+	EXPECT_EQ(0, r);
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS), events);
+}
+
+/*
+ * A signal racing with an event (either first, the other up to 1.5 ms
+ * later): the wait returns the event, or it gets EINTR and the event stays
+ * latched for the next wait. Never lost. The window this guards against
+ * only opens with more than one CPU.
+ */
+TEST_F(ev, signal_vs_event_none_lost)
+{
+	const int rounds = 200;
+	int got = 0, eintr = 0, lost = 0;
+	unsigned int seed = 0x5157;
+
+	TT_BODY_START();
+	loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
+	usleep(20000);
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+	for (int i = 0; i < rounds; i++) {
+		struct ta_waiter w, w2;
+
+		unsigned int delay_us = rand_r(&seed) % 1500;
+		bool signal_first = i & 2;
+		uint64_t until;
+
+		ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+		if (signal_first)
+			pthread_kill(w.th, SIGUSR2);
+		until = tt_now_us() + delay_us;
+		while (tt_now_us() < until)
+			;
+		ASSERT_EQ(0, (i & 1) ? ta_mbis(self->fd, TIOCM_RTS) : ta_mbic(self->fd, TIOCM_RTS));
+		if (!signal_first)
+			pthread_kill(w.th, SIGUSR2);
+		ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+			ta_waiter_kill(&w);
+		}
+		if (w.ret == 0 && w.events == TTYDPC_EV_CTS) {
+			got++;
+			continue;
+		}
+		ASSERT_EQ(-EINTR, w.ret) TH_LOG("round %d: %s events %#x", i,
+						ta_errno_name(w.ret), w.events);
+		eintr++;
+		/* the event must still be there */
+		ASSERT_EQ(0, ta_waiter_start(&w2, self->fd));
+		if (!ta_waiter_join(&w2, 1000)) {
+			lost++;
+			TH_LOG("round %d: EINTR, and the CTS event is gone", i);
+			ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+			ASSERT_TRUE(ta_waiter_join(&w2, DONE_MS));
+			continue;
+		}
+		EXPECT_EQ(0, w2.ret);
+		EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS), w2.events);
+	}
+	TH_LOG("%d rounds: %d returned the event, %d EINTR with the event kept, %d lost",
+	       rounds, got, eintr - lost, lost);
+	EXPECT_EQ(0, lost);
+}
+TT_SET_TIMEOUT(ev, signal_vs_event_none_lost, 120)
+
+TEST_F(ev, several_waiters_all_end)
+{
+	struct ta_waiter w[4];
+	int fds[3] = { -1, -1, -1 };
+
+	TT_BODY_START();
+	fds[0] = self->fd;
+	for (int i = 1; i < 3; i++) {
+		fds[i] = open(self->port, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		ASSERT_LE(0, fds[i]) TH_LOG("open #%d: %s", i + 1, strerror(errno));
+	}
+	loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
+	usleep(20000);
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+	/* three fds, and two waiters sharing the first */
+	for (int i = 0; i < 4; i++) {
+		ASSERT_EQ(0, start_waiter(_metadata, self->port, &w[i], fds[i % 3], i + 1));
+	}
+	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
+	for (int i = 0; i < 4; i++) {
+		ASSERT_TRUE(ta_waiter_join(&w[i], DONE_MS)) {
+			TH_LOG("waiter %d did not end", i);
+			for (int k = i; k < 4; k++)
+				ta_waiter_kill(&w[k]);
+		}
+		EXPECT_EQ(0, w[i].ret) TH_LOG("waiter %d: %s", i, ta_errno_name(w[i].ret));
+		EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS), w[i].events) TH_LOG("waiter %d: events %#x", i, w[i].events);
+	}
+	EXPECT_EQ(0, ta_wait_waiters(self->port, 0, DONE_MS));
+	for (int i = 1; i < 3; i++)
+		close(fds[i]);
+}
+
+TEST_F(ev, hangup_gives_eio)
+{
+	struct ta_waiter w;
+	struct ta_dbg d;
+	uint32_t events = 0;
+	int fd2, r;
+
+	TT_BODY_START();
+	fd2 = open(self->port, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RING, 0));
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, fd2, 1));
+	if (ioctl(self->fd, TIOCVHANGUP) && errno == EPERM) {
+		ta_set_mask(self->fd, 0, 0);
+		ta_waiter_join(&w, DONE_MS);
+		close(fd2);
+		SKIP(return, "TIOCVHANGUP needs CAP_SYS_ADMIN");
+	}
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		ta_waiter_kill(&w);
+	}
+	EXPECT_EQ(-EIO, w.ret) TH_LOG("wait after hangup: %s", ta_errno_name(w.ret));
+	/* the hung-up fds are dead; a wait on them fails at once */
+	alarm(5);
+	r = ta_wait(fd2, &events);
+	alarm(0);
+	EXPECT_EQ(-EIO, r) TH_LOG("wait on a hung-up fd: %s", ta_errno_name(r));
+	close(fd2);
+	close(self->fd);
+	self->fd = -1;
+	if (self->have_dbg) {
+		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
+		EXPECT_EQ(0, ta_dbg_get(&d, "queue_wait_refs"))
+			TH_LOG("closed port: wait queue refs %lld", ta_dbg_get(&d, "queue_wait_refs"));
+	}
+	/* a new open works as before */
+	self->fd = tt_open_raw(self->port, 115200);
+	ASSERT_LE(0, self->fd);
+	loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
+	usleep(20000);
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
+	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		ta_waiter_kill(&w);
+	}
+	EXPECT_EQ(0, w.ret);
+	EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS), w.events);
+}
+
+/* Unbinding the port's PCI function ends a wait with EIO; bind it back. */
+TEST_F(ev, unbind_gives_eio)
+{
+	const char *pci = tt_env("TTYDPC_PCI");
+	const char *drv = "/sys/bus/pci/drivers/ttydpc";
+	char path[256], link[256], *base;
+	struct ta_waiter w;
+	ssize_t l;
+	int r;
+
+	TT_BODY_START();
+	if (!pci)
+		SKIP(return, "TTYDPC_PCI unset");
+	snprintf(path, sizeof(path), "/sys/class/tty/%s/device", tt_basename(self->port));
+	l = readlink(path, link, sizeof(link) - 1);
+	ASSERT_LT(0, l);
+	link[l] = 0;
+	base = strrchr(link, '/');
+	if (!base || strcmp(base + 1, pci))
+		SKIP(return, "%.100s is not on %.60s", self->port, pci);
+	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RING, 0));
+	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+	snprintf(path, sizeof(path), "%s/unbind", drv);
+	r = tt_write_file(path, pci);
+	ASSERT_EQ(0, r) TH_LOG("unbind %s: %s", pci, strerror(-r));
+	EXPECT_TRUE(ta_waiter_join(&w, DONE_MS)) {
+		ta_waiter_kill(&w);
+	}
+	EXPECT_EQ(-EIO, w.ret) TH_LOG("wait across unbind: %s", ta_errno_name(w.ret));
+	close(self->fd);
+	self->fd = -1;
+	snprintf(path, sizeof(path), "%s/bind", drv);
+	r = tt_write_file(path, pci);
+	ASSERT_EQ(0, r) TH_LOG("bind %s: %s", pci, strerror(-r));
+	for (int i = 0; i < 50 && !tt_path_exists(self->port); i++)
+		usleep(100000);
+	self->fd = tt_open_raw(self->port, 115200);
+	ASSERT_LE(0, self->fd) TH_LOG("%s after bind: %s", self->port, strerror(-self->fd));
+}
+
+TEST_HARNESS_MAIN
