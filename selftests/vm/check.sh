@@ -18,8 +18,7 @@
 #                             earlier so that dmesg still gets printed)
 #   SKIP_DEPS=1               do not run deps.sh
 #   DEMO=0                    skip the demo-mode boot
-#   JOBS=1                    boots run in parallel (2 fits 2 cores, timings
-#                             get noisier)
+#   JOBS=nproc/VM_SMP         boots at a time (JOBS=1: quieter timings)
 #   VM_SMP, VM_MEM            see run-vm.sh
 # For harness development (selftest.sh uses them):
 #   NO_MODULE=1               boot without ttydpc.ko
@@ -202,9 +201,11 @@ demo_boot() {
 	echo "$res" >"$dir/result"
 }
 
-# Boots run JOBS at a time (TCG runs one vCPU per host thread: with 2 cores
-# two boots fit, at the price of noisier timings).
-JOBS=${JOBS:-1}
+# Boots run JOBS at a time. TCG runs each vCPU in a host thread, so by
+# default as many VMs as there are cores for their vCPUs (2 on 2 cores with
+# VM_SMP=1: a default run takes half the time). JOBS=1 for quiet timings.
+JOBS=${JOBS:-$(($(nproc) / ${VM_SMP:-1}))}
+((JOBS >= 1)) || JOBS=1
 throttle() {
 	while (($(jobs -rp | wc -l) >= JOBS)); do
 		wait -n || true

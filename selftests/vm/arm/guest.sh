@@ -64,11 +64,16 @@ nm | width)
 	;;
 esac
 
+# The default list: the kselftests (none in the width boot) and dt_of.sh.
+# TTYDPC_ARM_TESTS=a,b on the kernel command line (lane.sh --tests): only those.
+TESTS="$TESTS dt_of.sh"
+[ -z "$TTYDPC_ARM_TESTS" ] || TESTS=$(echo "$TTYDPC_ARM_TESTS" | tr , ' ')
+
 echo "# arm boot $BOOT: ctl=${TTYDPC_CTL:-none} port=${TTYDPC_PORT:-none}" \
 	"nm=${TTYDPC_NM_A:-none}:${TTYDPC_NM_B:-none} of_devs='$TTYDPC_OF_DEVS'" \
 	"bad='${TTYDPC_OF_BAD:-}'"
 set --
-for t in $TESTS dt_of.sh; do
+for t in $TESTS; do
 	set -- "$@" -t "$t"
 done
 exec "$HERE/run_tests.sh" "$@"
