@@ -85,6 +85,7 @@ analyse() {
 	local dir=$1 log tap pass fail skip plan top note=
 	log=$(tr -d '\r' <"$dir/console.log")
 	tap=$(sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$log")
+	printf '%s\n' "$tap" >"$dir/tap.txt"
 	# run_tests.sh ends with its own count of test cases, taken from the
 	# nested TAP of every program: "N passed, N failed, N skipped". Without
 	# it, count the top-level TAP results ("ok N" / "not ok N", also
