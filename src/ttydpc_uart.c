@@ -9,6 +9,7 @@
  * request and waits for each queue to empty of agents, and only then
  * touches the hardware and returns (after which the core frees xmit).
  */
+#include <linux/delay.h>
 #include <linux/serial_reg.h>
 #include <linux/tty.h>
 
@@ -28,6 +29,23 @@ static void ttydpc_clear_pending(struct ttydpc_port *p)
 	ttydpc_in(p, UART_RX);
 	ttydpc_in(p, UART_IIR);
 	ttydpc_in(p, UART_MSR);
+}
+
+/*
+ * The serial core waits for tx_empty only about two FIFO times before
+ * shutdown; on a busy line bytes may still sit in the TX FIFO. Give them
+ * a bounded while to leave before the FIFO is reset, so a close right
+ * after a write does not cut its tail off.
+ */
+static void ttydpc_wait_tx_drained(struct ttydpc_port *p)
+{
+	u64 fifo_ns = (u64)READ_ONCE(p->port.frame_time) * p->port.fifosize;
+	unsigned long expire = jiffies + msecs_to_jiffies(200) +
+			       nsecs_to_jiffies(2 * fifo_ns);
+
+	while (!(ttydpc_in(p, UART_LSR) & UART_LSR_TEMT) &&
+	       time_before(jiffies, expire))
+		usleep_range(200, 400);
 }
 
 static int ttydpc_startup(struct uart_port *port)
@@ -101,6 +119,7 @@ static void ttydpc_shutdown(struct uart_port *port)
 	timer_delete_sync(&p->timer);		/* a routine may have armed it */
 	for (i = 0; (q = ttydpc_queues(p, i)); i++)
 		ttydpc_queue_stop(q, -EIO);	/* waits for every agent */
+	ttydpc_wait_tx_drained(p);
 
 	uart_port_lock_irqsave(port, &flags);
 	clear_bit(TTYDPC_PORT_OPEN, &p->state);
