@@ -11,7 +11,7 @@
 # "N passed, N failed"; exits non-zero on any failure.
 #
 # Environment:
-#   KERNELS="6.1 6.12"        lanes (lib.sh: lane_release)
+#   KERNELS="6.1 6.12 6.12-rt" lanes (lib.sh: lane_release)
 #   DPCS="isr custom both"    designs (ttydpc.dpc=)
 #   RESULTS=build/check       logs: <lane>-<dpc>/{console,peer,trace,qemu}.log
 #   BOOT_TIMEOUT=300          seconds per boot (the guest stops its tests 30 s
@@ -29,7 +29,7 @@ set -euo pipefail
 # shellcheck source=selftests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-read -r -a LANES <<<"${KERNELS:-6.1 6.12}"
+read -r -a LANES <<<"${KERNELS:-6.1 6.12 6.12-rt}"
 read -r -a DESIGNS <<<"${DPCS:-isr custom both}"
 RESULTS=${RESULTS:-$TOP_DIR/build/check}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}

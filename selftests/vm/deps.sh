@@ -8,14 +8,14 @@
 #   - each lane's kernel image, fetched with `apt-get download` and unpacked
 #     with `dpkg -x` into $TTYDPC_CACHE/<release>/ (never installed).
 #
-# Lanes default to $KERNELS, else "6.1 6.12" (see lane_release in lib.sh).
+# Lanes default to $KERNELS, else "6.1 6.12 6.12-rt" (see lane_release in lib.sh).
 # Environment: TTYDPC_CACHE (default ~/.cache/ttydpc), DEPS_EXTRA (more
 # packages to install).
 set -euo pipefail
 # shellcheck source=selftests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-read -r -a LANES <<<"${*:-${KERNELS:-6.1 6.12}}"
+read -r -a LANES <<<"${*:-${KERNELS:-6.1 6.12 6.12-rt}}"
 
 SUDO=
 if [[ $EUID -ne 0 ]]; then
