@@ -17,6 +17,7 @@
 # through sysfs (also with the port open), rmmod/insmod bring the DT ports
 # back on the same devices and nodes, data moves after each step, and nothing
 # bad reaches the kernel log.
+# shellcheck disable=SC2086,SC2012 # lists of words are split on purpose
 . "$(dirname "$0")/lib.sh"
 
 need_root

@@ -20,29 +20,41 @@
 #      in the guest's dmesg).
 # Options:
 #   --out DIR       results (default: build/arm): <boot>/console.log,
-#                   tap.txt, dmesg.txt, peer.log, qemu.log, result
+#                   tap.txt, dmesg.txt, peer.log, qemu.log, result; result
+#                   ("passed failed skipped" of the whole lane)
 #   --boots LIST    which boots (default "host nm width")
 #   --dpc DESIGN    ttydpc.dpc= for every boot (default: both)
-#   --no-deps       install nothing, use the cache as it is
+#   --jobs N        boots at a time (default 1; 2 saves wall time on an idle
+#                   2-core host, at the price of slower transfers in each)
+#   --no-deps       no apt-get install on the host, no refresh of the armhf
+#                   package lists (SKIP_DEPS=1 does the same); a missing
+#                   armhf kernel is still fetched
 #   --tests LIST    run only these selftests in every boot (comma-separated
 #                   run_tests.sh names, dt_of.sh included)
 #   --append ARGS   extra guest kernel command line
+#   --add FILE      copy FILE into the guest's /selftests too (repeatable;
+#                   name it in --tests to run it)
 # Environment: TTYDPC_CACHE (~/.cache/ttydpc; this lane uses its armhf/),
-#   BOOT_TIMEOUT (300 s per boot), ARM_KERNEL (a release such as
-#   6.1.0-50-armmp instead of what linux-image-armmp depends on).
+#   BOOT_TIMEOUT (480 s per boot), OOPS_GRACE (20 s: a boot whose console
+#   shows a kernel oops is stopped that long after it), ARM_KERNEL (a
+#   release such as 6.1.0-50-armmp instead of what linux-image-armmp
+#   depends on), SKIP_DEPS=1 (as --no-deps).
 set -euo pipefail
 ARM_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/vm/lib.sh
 . "$ARM_DIR/../lib.sh"
 
-usage() { sed -n '4,28s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '4,40s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 OUT=$TOP_DIR/build/arm
 BOOTS="host nm width"
 DPC=both
 DEPS=1
+[[ ${SKIP_DEPS:-0} != 1 ]] || DEPS=0
 TESTS=
 APPEND=
+ADD=()
+JOBS=1
 while (($#)); do
 	case $1 in
 	--out) OUT=$2; shift ;;
@@ -51,14 +63,18 @@ while (($#)); do
 	--no-deps) DEPS=0 ;;
 	--tests) TESTS=$2; shift ;;
 	--append) APPEND=$2; shift ;;
+	--add) ADD+=("$2"); shift ;;
+	--jobs) JOBS=$2; shift ;;
 	-h | --help) usage ;;
 	*) usage ;;
 	esac
 	shift
 done
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-480}
 ACACHE=$TTYDPC_CACHE/armhf
 CROSS=arm-linux-gnueabihf-
+OOPS='Internal error: Oops|Unable to handle kernel|kernel BUG at|Kernel panic'
+OOPS_GRACE=${OOPS_GRACE:-20}
 FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic|Internal error|Unable to handle'
 
 t_start=$(date +%s)
@@ -248,19 +264,18 @@ mkdir -p "$ACACHE"
 # One lane at a time fills the cache.
 exec 9>"$ACACHE/.lock"
 flock 9
-if ((DEPS)) && { [[ ! -e $ACACHE/apt/updated ]] ||
-	[[ -n $(find "$ACACHE/apt/updated" -mmin +1440 2>/dev/null) ]]; }; then
-	# A day-old list may name packages the mirror no longer has; the cache
-	# below keeps what was fetched, so only new releases need it.
+# The private armhf lists: fetched once, refreshed daily (unless --no-deps),
+# so a warm run needs no network at all.
+if [[ ! -e $ACACHE/apt/updated ]] ||
+	{ ((DEPS)) && [[ -n $(find "$ACACHE/apt/updated" -mmin +1440 2>/dev/null) ]]; }; then
 	arm_apt_update
 fi
 REL=$(arm_release)
-if ! { [[ -s $ACACHE/$REL/ready ]] && [[ -x $ACACHE/userland/busybox ]]; }; then
-	((DEPS)) || die "no cached armhf kernel $REL (run without --no-deps)"
+if [[ ! -s $ACACHE/$REL/ready ]]; then
 	arm_known "linux-image-$REL" || arm_apt_update
 	prepare_kernel "$REL"
-	prepare_userland
 fi
+prepare_userland
 flock -u 9
 K=$ACACHE/$REL
 HDR=$K/root/usr/src/linux-headers-$REL
@@ -269,9 +284,9 @@ stage deps
 
 # --- 2. builds ----------------------------------------------------------------
 
-rm -rf "$OUT"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+rm -rf "$OUT"/{build,dtb,host,nm,width,result}
 B=$OUT/build
 mkdir -p "$B/src"
 # A private copy of the module sources, as lib.sh's build_module does.
@@ -304,6 +319,7 @@ if ! CFLAGS="-O2 -Wno-pointer-to-int-cast" make -s -C "$TOP_DIR/selftests/ttydpc
 fi
 install -m 0755 "$ARM_DIR/guest.sh" "$ST/arm_guest.sh"
 install -m 0755 "$ARM_DIR/dt_of.sh" "$ST/dt_of.sh"
+for f in "${ADD[@]}"; do install -m 0755 "$f" "$ST/"; done
 stage build
 
 # --- 3. device trees ------------------------------------------------------------
@@ -349,7 +365,7 @@ boot() {
 	local name=$1 dir=$OUT/$1 sock qemu_pid peer_pid="" rc=0 append serial=()
 	mkdir -p "$dir"
 	sock=$(mktemp -d /tmp/ttydpc-arm.XXXXXX)
-	append="console=ttyS0,115200 loglevel=4 panic=-1 ttydpc.dpc=$DPC ttydpc_mode=check"
+	append="console=ttyS0,115200 loglevel=3 panic=-1 ttydpc.dpc=$DPC ttydpc_mode=check"
 	append+=" ttydpc_run=/selftests/arm_guest.sh ttydpc_args=$name ttydpc_timeout=$((BOOT_TIMEOUT - 30))"
 	[[ -z $TESTS ]] || append+=" TTYDPC_ARM_TESTS=$TESTS"
 	[[ -z $APPEND ]] || append+=" $APPEND"
@@ -366,6 +382,7 @@ boot() {
 		append+=" TTYDPC_CTL="
 		# UART1 has the bad node and gets no driver; UART2 <-> UART3 is a
 		# null modem (the server end exists before the client connects).
+		# shellcheck disable=SC2054 # commas inside QEMU options
 		serial=(
 			-chardev null,id=u1 -serial chardev:u1
 			-chardev "socket,id=nm0,path=$sock/nm,server=on,wait=off" -serial chardev:nm0
@@ -391,10 +408,23 @@ boot() {
 			--log "$dir/peer.log" </dev/null >"$dir/peer.out" 2>&1 &
 		peer_pid=$!
 	fi
+	# A kernel oops on the console (loglevel=3 lets only those through)
+	# usually wedges the test that caused it until the guest's timeout:
+	# give the guest OOPS_GRACE seconds to print more, then stop the boot.
+	while kill -0 "$qemu_pid" 2>/dev/null; do
+		if grep -qaE "$OOPS" "$dir/console.log" 2>/dev/null; then
+			log "  $name: kernel oops on the console, stopping the boot in ${OOPS_GRACE}s"
+			sleep "$OOPS_GRACE"
+			touch "$dir/oops"
+			kill "$qemu_pid" 2>/dev/null || true
+			break
+		fi
+		sleep 1
+	done
 	wait "$qemu_pid" || rc=$?
 	[[ -z $peer_pid ]] || { kill "$peer_pid" 2>/dev/null || true; wait "$peer_pid" 2>/dev/null || true; }
 	rm -rf "$sock"
-	[[ $rc -ne 124 ]] || touch "$dir/timeout"
+	[[ $rc -ne 124 || -e $dir/oops ]] || touch "$dir/timeout"
 	return 0
 }
 
@@ -411,9 +441,16 @@ analyse() {
 		skip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
 		skip=${skip:-0}
 	fi
+	if [[ -z $sum ]]; then
+		# No closing count (boot stopped): the top-level results.
+		pass=$(grep -E '^ok [0-9]+' <<<"$tap" | grep -ciE -v '#[[:space:]]*skip' || true)
+		skip=$(grep -E '^ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
+	fi
 	top=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
 	((fail >= top)) || fail=$top
-	if [[ -e $dir/timeout ]]; then
+	if [[ -e $dir/oops ]]; then
+		note="boot stopped after a kernel oops"
+	elif [[ -e $dir/timeout ]]; then
 		note="timeout after ${BOOT_TIMEOUT}s"
 	elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
 		note="no selftests start (boot failed)"
@@ -424,7 +461,7 @@ analyse() {
 	elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
 		note="no dmesg dump"
 	elif [[ -z $sum ]]; then
-		note="no closing count from run_tests.sh"
+		note="no closing count from run_tests.sh (top-level results counted)"
 	fi
 	plan=$(grep -m1 -oE '^1\.\.[0-9]+' <<<"$tap" | cut -d. -f3 || true)
 	top=$(grep -cE '^(not )?ok [0-9]+' <<<"$tap" || true)
@@ -444,16 +481,29 @@ analyse() {
 	echo "$pass $fail $skip $note" >"$dir/result"
 }
 
-for name in $BOOTS; do
+# run_boot NAME: boot, analyse, one log line.
+run_boot() {
+	local name=$1 t0 pass fail skip note
 	t0=$(date +%s)
 	boot "$name"
 	analyse "$name"
 	read -r pass fail skip note <"$OUT/$name/result"
-	log "  $name: $pass passed, $fail failed, $skip skipped in $(($(date +%s) - t0))s${note:+ ($note)}"
-	stage "boot $name"
+	echo "$(($(date +%s) - t0))" >"$OUT/$name/seconds"
+	log "  $name: $pass passed, $fail failed, $skip skipped in $(cat "$OUT/$name/seconds")s${note:+ ($note)}"
 	# A passing boot's register trace is only bulk.
 	[[ -n $note || $fail != 0 ]] || rm -f "$OUT/$name/trace.log"
+}
+for name in $BOOTS; do
+	while (($(jobs -rp | wc -l) >= JOBS)); do
+		wait -n || true
+	done
+	run_boot "$name" &
 done
+wait
+for name in $BOOTS; do
+	TIMES+=("boot-$name $(cat "$OUT/$name/seconds" 2>/dev/null || echo '?')s")
+done
+stage boots
 
 # --- 5. results -----------------------------------------------------------------
 
@@ -475,7 +525,7 @@ for name in $BOOTS; do
 	total_skip=$((total_skip + skip))
 	printf '%-7s %-18s %7s %7s %7s  %s\n' "$name" "${TEST_OVERLAY[$name]}" "$pass" "$fail" "$skip" "${note:-}"
 done
-stage report
+echo "$total_pass $total_fail $total_skip" >"$OUT/result"
 echo "time: $(($(date +%s) - t_start))s (${TIMES[*]})"
 if ((total_skip)); then
 	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
