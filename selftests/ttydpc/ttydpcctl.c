@@ -291,11 +291,19 @@ static int cmd_drain(int fd, int argc, char **argv)
 
 	if (argc != 2 || parse_num(argv[1], &ms))
 		usage();
-	while ((r = tt_read_full(fd, buf, sizeof(buf), ms)) > 0)
-		total += r;
-	if (r < 0)
-		return fail("read", (int)r);
-	printf("drained %zu\n", total);
+	got_signal = 0;
+	for (unsigned long quiet = 0; quiet < ms && !got_signal;) {
+		r = tt_read_full(fd, buf, sizeof(buf), 100);
+		if (r < 0)
+			return fail("read", (int)r);
+		if (r > 0) {
+			total += r;
+			quiet = 0;
+		} else {
+			quiet += 100;
+		}
+	}
+	printf("drained %zu%s\n", total, got_signal ? " (signal)" : "");
 	return 0;
 }
 
