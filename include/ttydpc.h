@@ -257,6 +257,7 @@ struct ttydpc_flush_queue {
  * @parity: parity errors
  * @brk: breaks
  * @rx_held: times RX was held back because the ring was full
+ * @buf_overrun_base: icount.buf_overrun at the last CLEAR_STATS
  * @done: runs of each completion routine, indexed by enum ttydpc_cause
  */
 struct ttydpc_stats {
@@ -269,6 +270,7 @@ struct ttydpc_stats {
 	atomic_long_t parity;
 	atomic_long_t brk;
 	atomic_long_t rx_held;
+	atomic_long_t buf_overrun_base;
 	atomic_long_t done[TTYDPC_NR_CAUSES];
 };
 
@@ -404,6 +406,8 @@ bool ttydpc_request_complete(struct ttydpc_queue *q, struct ttydpc_request *req,
 			     int status, u32 result);
 void ttydpc_queue_complete_all(struct ttydpc_queue *q, int status, u32 result);
 void ttydpc_queue_stop(struct ttydpc_queue *q, int status);
+void ttydpc_queue_complete_events(struct ttydpc_queue *q, atomic_t *latched,
+				  u32 mask);
 
 /* ttydpc_read.c: read queue */
 void ttydpc_read_init(struct ttydpc_port *p);

@@ -36,7 +36,7 @@ static int ttydpc_ioc_get_mask(struct ttydpc_port *p, void __user *arg)
 
 	if (copy_from_user(&m, arg, sizeof(m)))
 		return -EFAULT;
-	if (m.version != TTYDPC_ABI_VERSION)
+	if (m.version != TTYDPC_ABI_VERSION || !ttydpc_zero(m.reserved, sizeof(m.reserved)))
 		return -EINVAL;
 	memset(&m, 0, sizeof(m));
 	m.version = TTYDPC_ABI_VERSION;
@@ -53,7 +53,8 @@ static int ttydpc_ioc_wait(struct ttydpc_port *p, void __user *arg)
 
 	if (copy_from_user(&w, arg, sizeof(w)))
 		return -EFAULT;
-	if (w.version != TTYDPC_ABI_VERSION || w.events ||
+	/* events is output only: a reused struct is fine */
+	if (w.version != TTYDPC_ABI_VERSION ||
 	    !ttydpc_zero(w.reserved, sizeof(w.reserved)))
 		return -EINVAL;
 	ret = ttydpc_wait_on_mask(p, &p->port.state->port.mutex, &events);
@@ -80,7 +81,8 @@ static int ttydpc_ioc_get_stats(struct ttydpc_port *p, void __user *arg)
 
 	if (copy_from_user(&s, arg, sizeof(s)))
 		return -EFAULT;
-	if (s.version != TTYDPC_ABI_VERSION)
+	if (s.version != TTYDPC_ABI_VERSION || s.reserved0 ||
+	    !ttydpc_zero(s.reserved, sizeof(s.reserved)))
 		return -EINVAL;
 	memset(&s, 0, sizeof(s));
 	s.version = TTYDPC_ABI_VERSION;
@@ -89,7 +91,8 @@ static int ttydpc_ioc_get_stats(struct ttydpc_port *p, void __user *arg)
 	s.frame_errors = atomic_long_read(&p->stats.frame);
 	s.overrun_errors = atomic_long_read(&p->stats.rx_hw_overrun);
 	s.buffer_overruns = atomic_long_read(&p->stats.rx_buf_overrun) +
-			    p->port.icount.buf_overrun;
+			    p->port.icount.buf_overrun -
+			    atomic_long_read(&p->stats.buf_overrun_base);
 	s.parity_errors = atomic_long_read(&p->stats.parity);
 	s.breaks = atomic_long_read(&p->stats.brk);
 	return copy_to_user(arg, &s, sizeof(s)) ? -EFAULT : 0;
@@ -102,6 +105,7 @@ static int ttydpc_ioc_clear_stats(struct ttydpc_port *p)
 	atomic_long_set(&p->stats.frame, 0);
 	atomic_long_set(&p->stats.rx_hw_overrun, 0);
 	atomic_long_set(&p->stats.rx_buf_overrun, 0);
+	atomic_long_set(&p->stats.buf_overrun_base, p->port.icount.buf_overrun);
 	atomic_long_set(&p->stats.parity, 0);
 	atomic_long_set(&p->stats.brk, 0);
 	return 0;
@@ -116,7 +120,8 @@ static int ttydpc_ioc_commstatus(struct ttydpc_port *p, void __user *arg)
 
 	if (copy_from_user(&cs, arg, sizeof(cs)))
 		return -EFAULT;
-	if (cs.version != TTYDPC_ABI_VERSION)
+	if (cs.version != TTYDPC_ABI_VERSION ||
+	    !ttydpc_zero(cs.reserved, sizeof(cs.reserved)))
 		return -EINVAL;
 	memset(&cs, 0, sizeof(cs));
 	cs.version = TTYDPC_ABI_VERSION;

@@ -9,6 +9,7 @@
  * the uart_port lock), so no byte is half-moved while the queues empty.
  */
 #include <linux/tty.h>
+#include <linux/tty_ldisc.h>
 
 #include "ttydpc.h"
 
@@ -111,7 +112,7 @@ int ttydpc_purge(struct ttydpc_port *p, u32 flags)
 	if (!ret && (flags & TTYDPC_PURGE_RX)) {
 		tty = tty_port_tty_get(&p->port.state->port);
 		if (tty) {
-			tty_perform_flush(tty, TCIFLUSH);
+			tty_ldisc_flush(tty);	/* flip buffers and ldisc */
 			tty_kref_put(tty);
 		}
 	}

@@ -196,6 +196,45 @@ bool ttydpc_request_complete(struct ttydpc_queue *q, struct ttydpc_request *req,
 }
 
 /**
+ * ttydpc_queue_complete_events() - complete pending requests with latched events
+ * @q: the queue
+ * @latched: event latch; the events are taken from it under q->lock
+ * @mask: events that may end a request
+ *
+ * Taking the events and claiming the requests happen in one locked
+ * section, so a request cancelled at the same moment either gets the
+ * events or leaves them latched for the next request: none is lost.
+ *
+ * Context: any but hard IRQ; takes q->lock.
+ */
+void ttydpc_queue_complete_events(struct ttydpc_queue *q, atomic_t *latched,
+				  u32 mask)
+{
+	struct ttydpc_request *req, *tmp;
+	unsigned long flags;
+	LIST_HEAD(done);
+	u32 events;
+
+	spin_lock_irqsave(&q->lock, flags);
+	events = list_empty(&q->requests) ? 0 : atomic_xchg(latched, 0) & mask;
+	if (events) {
+		list_for_each_entry_safe(req, tmp, &q->requests, node) {
+			if (ttydpc_request_claim(req, 0, events))
+				list_add_tail(&req->node, &done);
+		}
+		if (list_empty(&done))
+			atomic_or(events, latched);
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
+
+	list_for_each_entry_safe(req, tmp, &done, node) {
+		list_del_init(&req->node);
+		complete_all(&req->done);
+		ttydpc_request_put(req);
+	}
+}
+
+/**
  * ttydpc_queue_complete_all() - complete every request pending on a queue
  * @q: the queue
  * @status: 0 or negative errno for all of them

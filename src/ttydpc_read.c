@@ -129,7 +129,11 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 		lsr = ttydpc_in(p, UART_LSR);
 	}
 	/* An overrun with no byte left to carry it still counts. */
-	errors |= lsr & UART_LSR_OE;
+	if (lsr & UART_LSR_OE) {
+		p->port.icount.overrun++;
+		atomic_long_inc(&p->stats.rx_hw_overrun);
+		errors |= UART_LSR_OE;
+	}
 
 	if (got) {
 		/* publish the slots before the new head */

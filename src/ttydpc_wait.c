@@ -14,27 +14,12 @@
  *   direction it waits on ends it with -ECANCELED.
  * All of these go through the completion rule in ttydpc_queue.c.
  */
+#include <linux/module.h>
 #include <linux/mutex.h>
 
 #include "ttydpc.h"
 
 #define TTYDPC_EV_RX_SIDE	(TTYDPC_EV_RXCHAR | TTYDPC_EV_RXFLAG | TTYDPC_EV_RX80FULL)
-
-static void ttydpc_wait_signal(struct ttydpc_wait_queue *w)
-{
-	u32 events;
-	unsigned long flags;
-
-	spin_lock_irqsave(&w->q.lock, flags);
-	if (list_empty(&w->q.requests)) {
-		spin_unlock_irqrestore(&w->q.lock, flags);
-		return;
-	}
-	events = atomic_xchg(&w->latched, 0) & w->mask;
-	spin_unlock_irqrestore(&w->q.lock, flags);
-	if (events)
-		ttydpc_queue_complete_all(&w->q, 0, events);
-}
 
 /**
  * ttydpc_wait_latch() - record events and end the waits they satisfy
@@ -53,7 +38,7 @@ void ttydpc_wait_latch(struct ttydpc_port *p, u32 events)
 	/* Latch before looking for waiters: a wait starting now sees it. */
 	atomic_or(events, &w->latched);
 	smp_mb__after_atomic();	/* latch before looking at the list */
-	ttydpc_wait_signal(w);
+	ttydpc_queue_complete_events(&w->q, &w->latched, READ_ONCE(w->mask));
 }
 
 /**
@@ -135,6 +120,12 @@ int ttydpc_wait_on_mask(struct ttydpc_port *p, struct mutex *held, u32 *events)
 	}
 	spin_unlock_irqrestore(&w->q.lock, flags);
 
+	/*
+	 * The serial core takes no module reference for an open port: hold
+	 * one while this thread runs ttydpc code without the mutex, so rmmod
+	 * cannot free the code it will return through (rmmod gets EBUSY).
+	 */
+	__module_get(THIS_MODULE);
 	mutex_unlock(held);
 	if (wait_for_completion_interruptible(&req->done))
 		ttydpc_request_complete(&w->q, req, -EINTR, 0);
@@ -145,6 +136,7 @@ int ttydpc_wait_on_mask(struct ttydpc_port *p, struct mutex *held, u32 *events)
 	ttydpc_request_put(req);
 	ttydpc_queue_leave(&w->q);
 	mutex_lock(held);
+	module_put(THIS_MODULE);
 	return ret;
 out:
 	ttydpc_request_put(req);
