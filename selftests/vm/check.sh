@@ -14,7 +14,7 @@
 #   KERNELS="6.1 6.12 6.12-rt" lanes (lib.sh: lane_release)
 #   DPCS="isr custom both"    designs (ttydpc.dpc=)
 #   RESULTS=build/check       logs: <lane>-<dpc>/{console,peer,trace,qemu}.log
-#   BOOT_TIMEOUT=300          seconds per boot (the guest stops its tests 30 s
+#   BOOT_TIMEOUT=600          seconds per boot (the guest stops its tests 30 s
 #                             earlier so that dmesg still gets printed)
 #   SKIP_DEPS=1               do not run deps.sh
 #   DEMO=0                    skip the demo-mode boot
@@ -32,7 +32,7 @@ set -euo pipefail
 read -r -a LANES <<<"${KERNELS:-6.1 6.12 6.12-rt}"
 read -r -a DESIGNS <<<"${DPCS:-isr custom both}"
 RESULTS=${RESULTS:-$TOP_DIR/build/check}
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
 read -r -a EXTRA <<<"${CHECK_EXTRA:-}"
 # Fatal patterns in the guest's dmesg (selftests/vm/README).
 FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic'
