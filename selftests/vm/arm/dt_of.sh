@@ -8,12 +8,15 @@
 #                                        TTYDPC_CTL: data is checked through
 #                                        the host peer)
 #   TTYDPC_NM_A/B                        or a null-modem pair among them
+#   TTYDPC_OF_UARTCLK=24000000           the clock each port must report
+#                                        (clock-frequency, or the rate of
+#                                        its clocks); unset: not checked
 #   TTYDPC_OF_BAD="1c28400.serial=reg-shift ..."  DT devices whose node has
 #                                        a bad PROPERTY: probe must fail with
 #                                        a message naming it, and keep failing
 #   TTYDPC_OF_REBIND_COUNT (6)           unbind/bind cycles
 #   TTYDPC_KO                            module for the rmmod/insmod part
-# Checks: binding, refused bad nodes (also when bound by hand), unbind/bind
+# Checks: binding (and the clock), refused bad nodes (also when bound by hand), unbind/bind
 # through sysfs (also with the port open), rmmod/insmod bring the DT ports
 # back on the same devices and nodes, data moves after each step, and nothing
 # bad reaches the kernel log.
@@ -88,7 +91,17 @@ dev_works() {
 	fi
 	_rc=$?
 	echo "$_o" | sed "s|^|# $_node: |"
+	[ $_rc -eq 0 ] || port_state
 	return $_rc
+}
+
+# port_state: what every ttyDPC port looks like (after a failed transfer)
+port_state() {
+	for _s in /sys/kernel/debug/ttydpc/*/stats; do
+		[ -r "$_s" ] || continue
+		echo "# state ${_s%/stats}: $(grep -E '^(irq_total|irq_rx_data|irq_rx_timeout|irq_thre|rx_bytes|tx_bytes|rx_hw_overrun|rx_buf_overrun|rx_held|rx_trigger|queue_[a-z]+_(refs|flags)) ' "$_s" | tr '\n' ' ')"
+	done
+	grep -E 'ttyDPC|serial' /proc/interrupts | sed 's/^/# irq: /'
 }
 
 # Remember which node each DT device has now.
@@ -120,8 +133,13 @@ for d in $DEVS; do
 	*) log "$d has tty '$t', not a ttyDPC node"; rc=1 ;;
 	esac
 	[ -c "/dev/$t" ] || { log "/dev/$t missing"; rc=1; }
+	clk=$(cat "/sys/class/tty/$t/uartclk" 2>/dev/null)
+	if [ -n "$TTYDPC_OF_UARTCLK" ] && [ "$clk" != "$TTYDPC_OF_UARTCLK" ]; then
+		log "$t: uartclk '$clk', want $TTYDPC_OF_UARTCLK"
+		rc=1
+	fi
 done
-tap_result "DT devices bound to ttydpc-of: $DEVS" $rc
+tap_result "DT devices bound to ttydpc-of: $DEVS${TTYDPC_OF_UARTCLK:+, uartclk $TTYDPC_OF_UARTCLK}" $rc
 
 # bad_refused DEV PROP SINCE: DEV unbound, no tty, and a ttydpc-of line for
 # DEV naming PROP in the kernel log (after mark SINCE, or since boot)

@@ -10,11 +10,13 @@
 # the kselftests and dt_of.sh. BOOT (lane.sh decides the wiring):
 #
 #   host   UART1 ctl (8250_dw), UART2 ttydpc <-> host channel data0,
-#          UART3 ttydpc <-> host channel data1: every selftest + dt_of.sh
+#          UART3 ttydpc <-> host channel data1: every selftest + dt_of.sh;
+#          UART2/3 at QEMU's real clock (qemu-clock.dtso)
 #   nm     UART1 ttydpc with reg-shift = <1> (must be refused),
 #          UART2 <-> UART3 null modem, no host peer: tty_basic,
-#          tty_data (its null-modem cases) + dt_of.sh
-#   width  as nm with reg-io-width = <2> on UART1: dt_of.sh only
+#          tty_data (its null-modem cases) + dt_of.sh; QEMU's clock too
+#   width  the shipped overlay alone (CCU clock, 24 MHz) with
+#          reg-io-width = <2> on UART1: dt_of.sh only
 UART1=1c28400.serial
 UART2=1c28800.serial
 UART3=1c28c00.serial
@@ -41,13 +43,14 @@ export TTYDPC_KO=/lib/modules/ttydpc.ko
 # than the x86 VM (README), and a busy host slows it several-fold more.
 export TTYDPC_SEC_PER_MIB="${TTYDPC_SEC_PER_MIB:-480}"
 export TTYDPC_OF_DEVS="$UART2 $UART3"
-TESTS=$("$HERE/run_tests.sh" -l)
+TESTS=$("$HERE/run_tests.sh" -l | tr "\n" " ")
 case $BOOT in
 host)
 	TTYDPC_CTL=$(tty_of $UART1) || echo "# arm: no tty for $UART1 (control line)"
 	TTYDPC_PORT=$(tty_of $UART2) || echo "# arm: no tty for $UART2"
 	export TTYDPC_CTL TTYDPC_PORT TTYDPC_CHAN=data0
 	export TTYDPC_OF_CHANS="data0 data1"
+	export TTYDPC_OF_UARTCLK=1843200	# qemu-clock.dtso
 	[ -c "$TTYDPC_CTL" ] &&
 		stty -F "$TTYDPC_CTL" 115200 raw -echo -echoe -echok cs8 -cstopb -parenb clocal
 	;;
@@ -57,13 +60,14 @@ nm | width)
 	export TTYDPC_NM_A TTYDPC_NM_B
 	if [ "$BOOT" = nm ]; then
 		export TTYDPC_OF_BAD="$UART1=reg-shift"
-		# What the host boot cannot cover: the null-modem cases, and
-		# the ports on the CCU clock (24 MHz) of the shipped overlay.
+		export TTYDPC_OF_UARTCLK=1843200	# qemu-clock.dtso
+		# What the host boot cannot cover: the null-modem cases.
 		# (tty_modem stays out: its loopback-off check sends 16 bytes
 		# that would land in the other end of the null modem.)
 		TESTS="tty_basic tty_data"
 	else
 		export TTYDPC_OF_BAD="$UART1=reg-io-width"
+		export TTYDPC_OF_UARTCLK=24000000	# the CCU's apb2, as on a board
 		TESTS=
 	fi
 	;;
@@ -73,9 +77,13 @@ nm | width)
 	;;
 esac
 
-# The default list: the kselftests chosen above and dt_of.sh.
+# The default list: the kselftests chosen above and dt_of.sh, which goes
+# before bad_params.sh (loads with bad parameters: the riskiest, so last).
 # TTYDPC_ARM_TESTS=a,b on the kernel command line (lane.sh --tests): only those.
-TESTS="$TESTS dt_of.sh"
+case " $TESTS " in
+*" bad_params.sh "*) TESTS=$(echo "$TESTS" | sed 's/bad_params\.sh/dt_of.sh bad_params.sh/') ;;
+*) TESTS="$TESTS dt_of.sh" ;;
+esac
 [ -z "$TTYDPC_ARM_TESTS" ] || TESTS=$(echo "$TTYDPC_ARM_TESTS" | tr , ' ')
 
 echo "# arm boot $BOOT: ctl=${TTYDPC_CTL:-none} port=${TTYDPC_PORT:-none}" \

@@ -38,7 +38,8 @@
 #   BOOT_TIMEOUT (480 s per boot), OOPS_GRACE (20 s: a boot whose console
 #   shows a kernel oops is stopped that long after it), ARM_KERNEL (a
 #   release such as 6.1.0-50-armmp instead of what linux-image-armmp
-#   depends on), SKIP_DEPS=1 (as --no-deps).
+#   depends on), SKIP_DEPS=1 (as --no-deps), ARM_QEMU_ARGS (more QEMU
+#   options, e.g. "-trace serial_read -trace serial_write").
 set -euo pipefail
 ARM_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/vm/lib.sh
@@ -330,11 +331,14 @@ dtbo() { dtc -@ -q -I dts -O dtb -o "$D/$(basename "$1" .dtso).dtbo" "$1"; }
 dtbo "$TOP_DIR/dts/ttydpc-orangepi-pc.dtso"
 for o in "$ARM_DIR"/*.dtso; do dtbo "$o"; done
 BASE_DTB=$K/sun8i-h3-orangepi-pc.dtb
-declare -A TEST_OVERLAY=([host]=ctl-uart1 [nm]=bad-reg-shift [width]=bad-reg-io-width)
+# Test-only overlays applied after the shipped one, per boot (README).
+declare -A TEST_OVERLAY=([host]="ctl-uart1 qemu-clock" [nm]="qemu-clock bad-reg-shift"
+	[width]="bad-reg-io-width")
 for boot in $BOOTS; do
 	[[ -n ${TEST_OVERLAY[$boot]:-} ]] || die "unknown boot '$boot' (host nm width)"
-	fdtoverlay -i "$BASE_DTB" -o "$D/$boot.dtb" \
-		"$D/ttydpc-orangepi-pc.dtbo" "$D/${TEST_OVERLAY[$boot]}.dtbo"
+	ovs=("$D/ttydpc-orangepi-pc.dtbo")
+	for o in ${TEST_OVERLAY[$boot]}; do ovs+=("$D/$o.dtbo"); done
+	fdtoverlay -i "$BASE_DTB" -o "$D/$boot.dtb" "${ovs[@]}"
 done
 
 # --- initramfs ------------------------------------------------------------------
@@ -391,7 +395,9 @@ boot() {
 		;;
 	esac
 	: >"$dir/trace.log"
-	log "boot $name ($(basename "${TEST_OVERLAY[$name]}") overlay, dpc=$DPC)"
+	local extra=()
+	read -r -a extra <<<"${ARM_QEMU_ARGS:-}"
+	log "boot $name (overlays: shipped + ${TEST_OVERLAY[$name]}, dpc=$DPC)"
 	timeout -k 5 "$BOOT_TIMEOUT" qemu-system-arm -M orangepi-pc -m 1024 -accel tcg \
 		-nodefaults -nographic -no-reboot \
 		-kernel "$K/vmlinuz" -dtb "$D/$name.dtb" -initrd "$B/initrd.cpio" \
@@ -400,7 +406,7 @@ boot() {
 		"${serial[@]}" \
 		-qmp "unix:$sock/qmp,server=on,wait=off" \
 		-trace serial_update_parameters -D "$dir/trace.log" \
-		</dev/null >"$dir/qemu.log" 2>&1 &
+		"${extra[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
 	qemu_pid=$!
 	if [[ $name == host ]]; then
 		python3 "$VM_DIR/hostpeer.py" --ctl "$sock/ctl" --qmp "$sock/qmp" \
@@ -516,14 +522,14 @@ for name in $BOOTS; do
 done
 echo
 echo "ttydpc ARM lane: $REL on qemu-system-arm -M orangepi-pc, dpc=$DPC (results: $OUT)"
-printf '%-7s %-18s %7s %7s %7s  %s\n' boot overlay passed failed skipped note
+printf '%-7s %-26s %7s %7s %7s  %s\n' boot "test overlays" passed failed skipped note
 for name in $BOOTS; do
 	read -r pass fail skip note <"$OUT/$name/result" || { pass=0 fail=0 skip=0 note=missing; }
 	[[ -z $note ]] || fail=$((fail + 1))
 	total_pass=$((total_pass + pass))
 	total_fail=$((total_fail + fail))
 	total_skip=$((total_skip + skip))
-	printf '%-7s %-18s %7s %7s %7s  %s\n' "$name" "${TEST_OVERLAY[$name]}" "$pass" "$fail" "$skip" "${note:-}"
+	printf '%-7s %-26s %7s %7s %7s  %s\n' "$name" "${TEST_OVERLAY[$name]// /+}" "$pass" "$fail" "$skip" "${note:-}"
 done
 echo "$total_pass $total_fail $total_skip" >"$OUT/result"
 echo "time: $(($(date +%s) - t_start))s (${TIMES[*]})"
