@@ -31,3 +31,8 @@ deps:
 	selftests/vm/deps.sh
 
 .PHONY: check demo deps
+
+bench:
+	selftests/bench/bench.sh
+
+.PHONY: bench

@@ -25,7 +25,7 @@ PORT=$TTYDPC_PORT
 N_CLOSE=${TTYDPC_RACE_CLOSE:-20}
 N_SIGNAL=${TTYDPC_RACE_SIGNAL:-20}
 N_UNBIND=${TTYDPC_RACE_UNBIND:-50}
-N_RMMOD=${TTYDPC_RACE_RMMOD:-20}
+N_RMMOD=${TTYDPC_RACE_RMMOD:-20}	# make check runs 3; check-debug the full count
 TMP=${TMPDIR:-/tmp}/ttydpc_races.$$
 mkdir -p "$TMP"
 NAME=$(basename "$PORT")
