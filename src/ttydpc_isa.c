@@ -72,6 +72,11 @@ static int ttydpc_isa_check_params(void)
 {
 	unsigned int i;
 
+	/* Elsewhere inb() on an unmapped port faults, and irq= is not an ISA line. */
+	if (nr_io && !IS_ENABLED(CONFIG_X86)) {
+		pr_err(TTYDPC_NAME ": io=: legacy ISA ports exist only on x86\n");
+		return -EINVAL;
+	}
 	if (nr_io != nr_irq) {
 		pr_err(TTYDPC_NAME ": io= has %u entries but irq= has %u: give one IRQ per port\n",
 		       nr_io, nr_irq);

@@ -266,6 +266,15 @@ for lane in "${LANES[@]}"; do
 	done
 done
 echo "demo shell on ttyDPC0: $demo_result"
+# The armhf lane (QEMU orangepi-pc, device tree): ARM=0 leaves it out.
+if [[ ${ARM:-1} != 0 ]]; then
+	arm_args=(--out "$RESULTS/arm")
+	[[ ${SKIP_DEPS:-0} == 1 ]] && arm_args+=(--no-deps)
+	"$VM_DIR/arm/lane.sh" "${arm_args[@]}" >"$RESULTS/arm.log" 2>&1 || true
+	read -r ap af as <"$RESULTS/arm/result" 2>/dev/null || { ap=0 af=1 as=0; }
+	total_pass=$((total_pass + ap)) total_fail=$((total_fail + af)) total_skip=$((total_skip + as))
+	echo "armhf lane (orangepi-pc): $ap passed, $af failed, $as skipped ($RESULTS/arm.log)"
+fi
 echo "time: $(($(date +%s) - t_start))s"
 if ((total_skip)); then
 	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
