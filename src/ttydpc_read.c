@@ -82,9 +82,9 @@ void ttydpc_read_hold(struct ttydpc_port *p, bool hold)
  *
  * Fast path: on a trigger-level interrupt with no error anywhere in the
  * FIFO (LSR FIFOE and error bits clear) at least rx_trigger bytes are
- * waiting, so they are read without an LSR read per byte, and the pass
- * ends there. Every byte of a timeout or line-status pass is read with its
- * own LSR so each error stays attached to the byte it belongs to.
+ * waiting, so they are read without an LSR read per byte. Everything
+ * after that, and every byte of a timeout interrupt, is read with its own
+ * LSR so each error stays attached to the byte it belongs to.
  *
  * Context: hard IRQ, uart_port lock held.
  * Return: the last LSR value read.
@@ -110,13 +110,8 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 		head++;
 		got++;
 	}
-	/*
-	 * After the burst, leave the rest to the IIR re-read of the next
-	 * pass: another burst, a timeout pass, or nothing. Reading LSR here
-	 * would cost an access per byte QEMU or the line added meanwhile.
-	 */
 	if (got)
-		goto publish;
+		lsr = ttydpc_in(p, UART_LSR);
 
 	while ((lsr & (UART_LSR_DR | UART_LSR_BI)) && got < budget) {
 		u8 err = lsr & UART_LSR_BRK_ERROR_BITS;
@@ -133,7 +128,6 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 		got++;
 		lsr = ttydpc_in(p, UART_LSR);
 	}
-publish:
 	/* An overrun with no byte left to carry it still counts. */
 	if (lsr & UART_LSR_OE) {
 		p->port.icount.overrun++;
