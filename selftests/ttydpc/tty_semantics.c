@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tty_semantics: Linux serial semantics a user moving from 8250 relies on,
+ * checked in the UART's internal loopback (no host peer needed):
+ * TIOCMIWAIT and TIOCGICOUNT, CRTSCTS stopping and resuming output, IXON
+ * (a received XOFF stops output; TCION's x_char goes out ahead of the held
+ * data and restarts it), tcdrain, the
+ * rx_trig_bytes attribute, TIOCGSERIAL/TIOCSSERIAL and their privilege
+ * checks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/serial.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "ttydpc_harness.h"
+#include "ttydpc_test.h"
+#include "ttydpc_api.h"
+
+#ifndef TIOCM_LOOP
+#define TIOCM_LOOP 0x8000
+#endif
+#ifndef PORT_16550A
+#define PORT_16550A 4
+#endif
+
+FIXTURE(sem) {
+	int fd;
+	char port[64];
+};
+
+FIXTURE_SETUP(sem)
+{
+	const char *env = tt_env("TTYDPC_PORT");
+	char *names[64];
+	int n;
+
+	self->fd = -1;
+	if (env) {
+		snprintf(self->port, sizeof(self->port), "%s", env);
+	} else {
+		n = tt_list_ports(names, 64);
+		if (n <= 0)
+			SKIP(return, "no ttyDPC port");
+		snprintf(self->port, sizeof(self->port), "/dev/%s", names[0]);
+		tt_free_list(names, n);
+	}
+	self->fd = tt_open_raw(self->port, 115200);
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", self->port, strerror(errno));
+	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_LOOP | TIOCM_RTS | TIOCM_DTR));
+	usleep(50000);
+	tcflush(self->fd, TCIOFLUSH);
+}
+
+FIXTURE_TEARDOWN(sem)
+{
+	struct termios t;
+
+	if (self->fd < 0)
+		return;
+	tcflow(self->fd, TCOON);
+	if (!tcgetattr(self->fd, &t)) {
+		t.c_cflag &= ~CRTSCTS;
+		t.c_iflag &= ~(IXON | IXOFF);
+		tcsetattr(self->fd, TCSANOW, &t);
+	}
+	ta_mbis(self->fd, TIOCM_RTS | TIOCM_DTR);
+	ta_mbic(self->fd, TIOCM_LOOP);
+	tcflush(self->fd, TCIOFLUSH);
+	close(self->fd);
+}
+
+struct miwait {
+	int fd;
+	int ret;
+	int err;
+};
+
+static void *miwait_thread(void *arg)
+{
+	struct miwait *m = arg;
+
+	m->ret = ioctl(m->fd, TIOCMIWAIT, TIOCM_CTS);
+	m->err = errno;
+	return NULL;
+}
+
+/* TIOCMIWAIT returns on a CTS change, and TIOCGICOUNT counts it. */
+TEST_F(sem, tiocmiwait_and_icount)
+{
+	struct serial_icounter_struct before, after;
+	struct miwait m = { .fd = self->fd, .ret = -2 };
+	pthread_t th;
+	int i;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, ioctl(self->fd, TIOCGICOUNT, &before));
+	ASSERT_EQ(0, pthread_create(&th, NULL, miwait_thread, &m));
+	usleep(300000);
+	EXPECT_EQ(-2, m.ret) TH_LOG("TIOCMIWAIT returned before any change");
+	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));	/* loopback: CTS drops */
+	for (i = 0; i < 200 && m.ret == -2; i++)
+		usleep(10000);
+	if (m.ret == -2)
+		pthread_cancel(th);
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, m.ret) TH_LOG("TIOCMIWAIT: ret %d (%s)", m.ret, strerror(m.err));
+	ASSERT_EQ(0, ioctl(self->fd, TIOCGICOUNT, &after));
+	EXPECT_LT(before.cts, after.cts) TH_LOG("cts count did not grow");
+	EXPECT_EQ(0, !!(ta_mget(self->fd) & TIOCM_CTS));
+}
+
+/* With CRTSCTS, output waits while CTS is low and resumes when it rises. */
+TEST_F(sem, crtscts_stops_and_resumes_tx)
+{
+	static const char msg[] = "0123456789abcdefghijklmnopqrstuvwxyz-CRTSCTS";
+	struct ttydpc_comm_status cs;
+	struct termios t;
+	char buf[128];
+	int outq = 0;
+	ssize_t n;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, tcgetattr(self->fd, &t));
+	t.c_cflag |= CRTSCTS;
+	ASSERT_EQ(0, tcsetattr(self->fd, TCSANOW, &t));
+
+	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
+	usleep(200000);
+	ASSERT_EQ((ssize_t)sizeof(msg), write(self->fd, msg, sizeof(msg)));
+	usleep(500000);
+	ASSERT_EQ(0, ioctl(self->fd, TIOCOUTQ, &outq));
+	EXPECT_EQ((int)sizeof(msg), outq) TH_LOG("output moved while CTS was low");
+	n = tt_read_full(self->fd, buf, sizeof(buf), 300);
+	EXPECT_EQ(0, n) TH_LOG("%zd bytes looped back while CTS was low", n);
+	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	EXPECT_TRUE(!!(cs.hold & TTYDPC_HOLD_CTS)) TH_LOG("hold 0x%x", cs.hold);
+
+	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
+	n = tt_read_full(self->fd, buf, sizeof(msg), 3000);
+	ASSERT_EQ((ssize_t)sizeof(msg), n) TH_LOG("after CTS rose: %zd bytes", n);
+	EXPECT_EQ(0, memcmp(buf, msg, sizeof(msg)));
+}
+
+/* IXON: a received XOFF stops output; a START sent as x_char restarts it. */
+TEST_F(sem, ixon_xoff_stops_output)
+{
+	static const char msg[] = "after-xoff";
+	const char xoff = 0x13;
+	struct ttydpc_comm_status cs;
+	struct termios t;
+	char buf[64];
+	int outq = 0;
+	ssize_t n;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, tcgetattr(self->fd, &t));
+	t.c_iflag |= IXON;
+	t.c_cc[VSTOP] = xoff;
+	t.c_cc[VSTART] = 0x11;
+	ASSERT_EQ(0, tcsetattr(self->fd, TCSANOW, &t));
+
+	ASSERT_EQ(1, write(self->fd, &xoff, 1));	/* loops back as input */
+	usleep(300000);
+	ASSERT_EQ((ssize_t)sizeof(msg), write(self->fd, msg, sizeof(msg)));
+	usleep(300000);
+	ASSERT_EQ(0, ioctl(self->fd, TIOCOUTQ, &outq));
+	EXPECT_EQ((int)sizeof(msg), outq) TH_LOG("output moved after XOFF");
+	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	EXPECT_TRUE(!!(cs.hold & TTYDPC_HOLD_XOFF)) TH_LOG("hold 0x%x", cs.hold);
+
+	/*
+	 * TCION sends START as an x_char, ahead of the held output and past
+	 * the stop; it loops back, n_tty restarts output, and msg follows.
+	 */
+	ASSERT_EQ(0, tcflow(self->fd, TCION));
+	n = tt_read_full(self->fd, buf, sizeof(msg), 3000);
+	ASSERT_EQ((ssize_t)sizeof(msg), n);
+	EXPECT_EQ(0, memcmp(buf, msg, sizeof(msg)));
+}
+
+/* tcdrain returns with the transmitter empty (LSR TEMT). */
+TEST_F(sem, tcdrain_empties_transmitter)
+{
+	unsigned char out[2048];
+	unsigned int lsr = 0;
+	int outq = -1;
+	size_t i;
+
+	TT_BODY_START();
+	for (i = 0; i < sizeof(out); i++)
+		out[i] = (unsigned char)(i * 7);
+	/* the loopback input (2 KiB) fits the tty buffers: no throttling */
+	ASSERT_EQ((ssize_t)sizeof(out), tt_write_full(self->fd, out, sizeof(out), 5000));
+	ASSERT_EQ(0, tcdrain(self->fd));
+	ASSERT_EQ(0, ioctl(self->fd, TIOCOUTQ, &outq));
+	EXPECT_EQ(0, outq);
+	ASSERT_EQ(0, ioctl(self->fd, TIOCSERGETLSR, &lsr));
+	EXPECT_EQ((unsigned int)TIOCSER_TEMT, lsr);
+}
+
+static int sysfs_attr(const char *port, const char *attr, char *path, size_t size)
+{
+	return snprintf(path, size, "/sys/class/tty/%s/%s", tt_basename(port), attr) >= (int)size;
+}
+
+/* rx_trig_bytes: the levels a 16550A has, rounded down; bad values refused. */
+TEST_F(sem, rx_trig_bytes_attribute)
+{
+	static const struct { const char *in; const char *out; } ok[] = {
+		{ "1", "1" }, { "4", "4" }, { "8", "8" }, { "14", "14" },
+		{ "15", "14" }, { "5", "4" },
+	};
+	char path[128], buf[32];
+	size_t i;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, sysfs_attr(self->port, "rx_trig_bytes", path, sizeof(path)));
+	ASSERT_LT(0, tt_read_file(path, buf, sizeof(buf)));
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ASSERT_EQ(0, tt_write_file(path, ok[i].in));
+		ASSERT_LT(0, tt_read_file(path, buf, sizeof(buf)));
+		EXPECT_EQ(0, strncmp(buf, ok[i].out, strlen(ok[i].out))) TH_LOG("wrote %s, read %s", ok[i].in, buf);
+	}
+	EXPECT_NE(0, tt_write_file(path, "0"));
+	EXPECT_NE(0, tt_write_file(path, "17"));
+	EXPECT_NE(0, tt_write_file(path, "lots"));
+	ASSERT_EQ(0, tt_write_file(path, "8"));
+	/* data still flows at the restored level */
+	ASSERT_EQ(5, write(self->fd, "trig8", 5));
+	ASSERT_EQ(5, tt_read_full(self->fd, buf, 5, 3000));
+}
+
+/* TIOCGSERIAL reports the port; TIOCSSERIAL checks privilege and values. */
+TEST_F(sem, tiocserial)
+{
+	struct serial_struct ser, bad;
+	pid_t pid;
+	int st;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, ioctl(self->fd, TIOCGSERIAL, &ser));
+	EXPECT_EQ(PORT_16550A, ser.type);
+	EXPECT_EQ(16, ser.xmit_fifo_size);
+	EXPECT_NE(0, ser.baud_base);
+
+	bad = ser;
+	bad.irq = ser.irq + 1;
+	EXPECT_EQ(-1, ioctl(self->fd, TIOCSSERIAL, &bad));
+	EXPECT_EQ(EINVAL, errno);
+
+	bad = ser;
+	bad.close_delay = ser.close_delay + 10;
+	ASSERT_EQ(0, ioctl(self->fd, TIOCSSERIAL, &bad)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, ioctl(self->fd, TIOCSSERIAL, &ser));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* an unprivileged process may not change close_delay */
+		if (setuid(65534))
+			_exit(2);
+		bad = ser;
+		bad.close_delay = ser.close_delay + 10;
+		_exit(ioctl(self->fd, TIOCSSERIAL, &bad) == -1 && errno == EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) TH_LOG("unprivileged TIOCSSERIAL not refused (%d)", st);
+}
+
+TEST_HARNESS_MAIN
