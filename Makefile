@@ -36,3 +36,10 @@ bench:
 	selftests/bench/bench.sh
 
 .PHONY: bench
+
+# Debug-kernel lane (KASAN, lockdep, UBSAN, kmemleak; fuzz and stress).
+# Not part of make check: a cold kernel build takes 15-40 min here.
+check-debug:
+	selftests/debug/check-debug.sh
+
+.PHONY: check-debug

@@ -1,0 +1,174 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-kernel.sh [-p]: builds (or finds in the cache) the ttydpc debug kernel
+# and prints the directory of the cache entry on stdout:
+#   ENTRY/obj                        the build tree: make -C ENTRY/obj M=...
+#   ENTRY/obj/arch/x86/boot/bzImage  the kernel the VM boots
+#   ENTRY/obj/System.map, ENTRY/obj/.config, ENTRY/build.log, ENTRY/key
+# -p only prints the entry (empty when not built yet) and builds nothing.
+#
+# Source: Debian's linux-source-6.1 (LINUX_SOURCE, default
+# /usr/src/linux-source-6.1.tar.xz; installed with apt-get when missing).
+# Config: x86_64_defconfig + selftests/debug/debug.config (KASAN, lockdep,
+# DEBUG_ATOMIC_SLEEP, UBSAN, DEBUG_OBJECTS, KMEMLEAK, DEBUG_LIST and what the
+# test VM needs). Targets: bzImage, modules, modules_prepare; object files
+# are deleted afterwards, the tree stays usable for external modules.
+#
+# Cache: $TTYDPC_CACHE/debug-kernel/<source version>-<config hash>, where
+# TTYDPC_CACHE defaults to ~/.cache/ttydpc. The config hash covers
+# debug.config, the build recipe below and the compiler version, so editing
+# any of them builds a new entry. An entry is complete when ENTRY/complete
+# exists; an interrupted build is started over. Concurrent callers
+# serialise on ENTRY.lock. Environment: JOBS (make -j, default nproc),
+# DEBUG_KERNEL_KEEP (number of other entries kept, default 1).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TTYDPC_CACHE=${TTYDPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ttydpc}
+LINUX_SOURCE=${LINUX_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
+FRAGMENT=$HERE/debug.config
+# Bump when the recipe (targets, flags, pruning) changes.
+RECIPE=3
+
+log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+print_only=0
+[[ ${1:-} == -p ]] && print_only=1
+
+SUDO=
+[[ $EUID -eq 0 ]] || SUDO=sudo
+
+# What a kernel build needs on top of gcc/make (a fresh Debian 12).
+need_pkgs() {
+	local p missing=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	log "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
+		{ $SUDO apt-get update -qq >&2 &&
+			$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; }
+}
+
+if ((!print_only)); then
+	pkgs=(gcc make flex bison bc libelf-dev libssl-dev xz-utils cpio kmod)
+	[[ -r $LINUX_SOURCE || $LINUX_SOURCE != /usr/src/linux-source-6.1.tar.xz ]] ||
+		pkgs+=(linux-source-6.1)
+	need_pkgs "${pkgs[@]}"
+fi
+[[ -r $LINUX_SOURCE ]] || die "no $LINUX_SOURCE (apt-get install linux-source-6.1)"
+
+# --- cache key ---------------------------------------------------------------
+# Source version: the Debian package's version when the tarball is the
+# packaged one, else a hash of the tarball.
+srcver=
+if [[ $LINUX_SOURCE == /usr/src/linux-source-6.1.tar.xz ]]; then
+	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
+fi
+[[ -n $srcver ]] || srcver=tar$(sha256sum "$LINUX_SOURCE" | cut -c1-12)
+cfghash=$({
+	echo "recipe $RECIPE"
+	cat "$FRAGMENT"
+	gcc --version | head -n1
+} | sha256sum | cut -c1-12)
+KEY=$srcver-$cfghash
+BASE=$TTYDPC_CACHE/debug-kernel
+ENTRY=$BASE/$KEY
+
+if ((print_only)); then
+	[[ -e $ENTRY/complete ]] && echo "$ENTRY"
+	exit 0
+fi
+
+mkdir -p "$BASE"
+exec 9>"$ENTRY.lock"
+flock 9
+if [[ -e $ENTRY/complete ]]; then
+	log "cached: $ENTRY"
+	echo "$ENTRY"
+	exit 0
+fi
+
+# --- build -------------------------------------------------------------------
+# Built in place (the O= tree records absolute paths to the source tree, so
+# it cannot be moved afterwards); ENTRY/complete is written last.
+rm -rf "$ENTRY"
+mkdir -p "$ENTRY"
+echo "$KEY" >"$ENTRY/key"
+t0=$(date +%s)
+JOBS=${JOBS:-$(nproc)}
+BLOG=$ENTRY/build.log
+log "building debug kernel $KEY in $ENTRY (log: $BLOG; about 10-15 min on 2 cores)"
+tar -xJf "$LINUX_SOURCE" -C "$ENTRY"
+src=$(compgen -G "$ENTRY/linux-source-*" | head -n1)
+[[ -d $src ]] || die "unexpected tarball layout in $LINUX_SOURCE"
+mv "$src" "$ENTRY/src"
+src=$ENTRY/src
+obj=$ENTRY/obj
+mkdir -p "$obj"
+kmake() { make -C "$src" O="$obj" "$@" >>"$BLOG" 2>&1; }
+
+{
+	kmake x86_64_defconfig
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$FRAGMENT" >>"$BLOG" 2>&1
+	kmake olddefconfig
+} || { tail -n 30 "$BLOG" >&2; die "configuration failed (log: $BLOG)"; }
+
+# Every symbol of the fragment must have survived olddefconfig.
+bad=0
+while IFS= read -r line; do
+	case $line in
+	CONFIG_*=*) want=$line ;;
+	'# CONFIG_'*' is not set') want=$line ;;
+	*) continue ;;
+	esac
+	sym=${want#\# }
+	sym=${sym%%[= ]*}
+	if [[ $want == \#* ]]; then
+		grep -qE "^$sym=" "$obj/.config" && { log "config: $sym is set, wanted off"; bad=1; }
+	else
+		grep -qxF "$want" "$obj/.config" ||
+			{ log "config: wanted $want, got: $(grep -E "^(# )?${sym}[= ]" "$obj/.config" || echo absent)"; bad=1; }
+	fi
+done <"$FRAGMENT"
+((bad == 0)) || die "debug.config does not apply to this source (see above)"
+
+if ! kmake -j"$JOBS" bzImage modules; then
+	grep -E 'error|Error' "$BLOG" | head -n 20 >&2
+	die "kernel build failed (log: $BLOG)"
+fi
+kmake modules_prepare || die "modules_prepare failed (log: $BLOG)"
+[[ -s $obj/Module.symvers ]] || cp "$obj/vmlinux.symvers" "$obj/Module.symvers"
+
+# Keep what external module builds and the VM need; drop the objects
+# (several GB). scripts/ and tools/objtool hold host programs: kept whole.
+find "$obj" -path "$obj/scripts" -prune -o -path "$obj/tools" -prune -o \
+	\( -name '*.o' -o -name '*.a' -o -name '.*.cmd' -o -name '*.mod.c' \) -type f -print0 |
+	xargs -0 rm -f
+rm -f "$obj/vmlinux" "$obj/vmlinux.o" "$obj"/.tmp_vmlinux* "$obj/arch/x86/boot/compressed/vmlinux" \
+	"$obj/arch/x86/boot/compressed/vmlinux.bin"*
+# The source tree: drop what an out-of-tree module build never reads (it
+# needs the top Makefile, scripts/, include/, arch/x86/); about 1 GB less.
+rm -rf "$src/Documentation" "$src/drivers" "$src/sound" "$src/net" "$src/fs" \
+	"$src/samples" "$src/LICENSES" "$src/rust"
+find "$src/arch" -mindepth 1 -maxdepth 1 -type d ! -name x86 ! -name um -exec rm -rf {} +
+
+secs=$(($(date +%s) - t0))
+echo "$secs" >"$ENTRY/build-seconds"
+date -u +%FT%TZ >"$ENTRY/complete"
+log "debug kernel built in ${secs}s: $obj/arch/x86/boot/bzImage ($(du -sh "$ENTRY" | cut -f1) cached)"
+
+# Old entries (other keys): keep the newest DEBUG_KERNEL_KEEP of them.
+keep=${DEBUG_KERNEL_KEEP:-1}
+mapfile -t old < <(find "$BASE" -mindepth 2 -maxdepth 2 -name complete -printf '%T@ %h\n' |
+	sort -rn | cut -d' ' -f2- | grep -vxF "$ENTRY" || true)
+for ((i = keep; i < ${#old[@]}; i++)); do
+	log "removing old cache entry ${old[i]}"
+	rm -rf "${old[i]}" "${old[i]}.lock"
+done
+echo "$ENTRY"

@@ -1,0 +1,349 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check-debug.sh: `make check-debug`, ttydpc under a debug kernel.
+#
+# Builds (or takes from the cache) Debian's linux-source-6.1 with KASAN,
+# lockdep (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP, UBSAN, DEBUG_OBJECTS, KMEMLEAK
+# and DEBUG_LIST (build-kernel.sh, debug.config), builds ttydpc.ko against
+# it, boots the standard test VM (selftests/vm/run-vm.sh, host peer attached)
+# and runs run_debug.sh in the guest: the whole selftests/ttydpc suite, the
+# fuzzer, unbind/bind and rmmod/insmod cycles under traffic, a long
+# checksummed transfer, then a kmemleak scan. The guest's log is then
+# scanned: any KASAN, lockdep, UBSAN, DEBUG_OBJECTS, list corruption,
+# WARNING, BUG, Oops, hung task or kmemleak report is a failure; each report
+# is saved whole, with ttydpc frames decoded, in RESULTS/reports.txt.
+# Prints TAP and a last line "N passed, N failed"; non-zero exit on failure.
+#
+# Environment (defaults in brackets):
+#   SEED          seed of the fuzzer and the traffic [random, printed];
+#                 a failing run replays with SEED=<seed>
+#   FUZZ_OPS [10000]  FUZZ_THREADS [4]  REBIND [120]  RELOAD [50]
+#                 (CI figures that keep the warm lane near 14 min under TCG:
+#                 a rebind cycle takes ~1.2 s, a reload cycle ~2.8 s, the
+#                 soak ~21 s per MiB; the full 500/200/64M take ~50 min more,
+#                 give them BOOT_TIMEOUT=5400)
+#   FUZZ_EXCLUDE  operation kinds the fuzzer leaves out, e.g. dpc_purge
+#   RELOAD_CLOSED=1  the traffic closes its ports before each rmmod
+#   SOAK          bytes each way of the integrity transfer [4M]
+#   STAGES        guest stages, comma-separated; they always run in this
+#                 order [suite,rebind,reload,soak,fuzz]
+#   DPC           ttydpc.dpc= of the boot [both]; the reload stage cycles
+#                 through isr, custom and both
+#   RESULTS       [build/check-debug]: console.log, peer.log, reports.txt,
+#                 kernel-log.txt, the module with debug info
+#   BOOT_TIMEOUT  seconds before QEMU is killed [2400]
+#   VM_MEM [1536] VM_SMP [1]  (run-vm.sh)
+#   DEBUG_APPEND  more kernel command line for the boot
+#   TTYDPC_CACHE  [~/.cache/ttydpc]: the kernel is cached in debug-kernel/
+#   SKIP_DEPS=1   do not apt-get install the VM's packages
+# For harness development only: DEV_KDIR=<build tree> DEV_BZIMAGE=<kernel>
+# skip build-kernel.sh and use another kernel (e.g. Debian's stock 6.1).
+set -euo pipefail
+# The whole script is one function, read before it runs: editing this file
+# while a run is going does not disturb it.
+main() {
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=selftests/vm/lib.sh
+. "$HERE/../vm/lib.sh"
+
+RESULTS=${RESULTS:-$TOP_DIR/build/check-debug}
+SEED=${SEED:-$(( $(od -An -N4 -tu4 /dev/urandom) % 1000000000 ))}
+FUZZ_OPS=${FUZZ_OPS:-10000}
+FUZZ_THREADS=${FUZZ_THREADS:-4}
+REBIND=${REBIND:-120}
+RELOAD=${RELOAD:-50}
+SOAK=${SOAK:-4M}
+STAGES=${STAGES:-suite,rebind,reload,soak,fuzz}
+DPC=${DPC:-both}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-2400}
+export VM_MEM=${VM_MEM:-1536}
+
+t_start=$(date +%s)
+mkdir -p "$RESULTS"
+RESULTS=$(cd "$RESULTS" && pwd)
+# Host-side checks, printed as TAP at the end.
+HOST_TAP=()
+host_ok() { HOST_TAP+=("ok|$*"); }
+host_nok() { HOST_TAP+=("not ok|$*"); }
+
+# What the VM needs on the host (the kernel build's own needs are
+# build-kernel.sh's business).
+if [[ ${SKIP_DEPS:-0} != 1 ]]; then
+	missing=()
+	for p in qemu-system-x86 busybox-static picocom python3 cpio kmod gcc make libc6-dev \
+		binutils xz-utils linux-source-6.1; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	if ((${#missing[@]})); then
+		log "installing: ${missing[*]}"
+		SUDO=
+		[[ $EUID -eq 0 ]] || SUDO=sudo
+		export DEBIAN_FRONTEND=noninteractive
+		$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
+			{ $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; }
+	fi
+fi
+
+# --- 1. the debug kernel ------------------------------------------------------
+t0=$(date +%s)
+if [[ -n ${DEV_KDIR:-} ]]; then
+	ENTRY=$RESULTS/dev-kernel
+	mkdir -p "$ENTRY/src/scripts"
+	ln -sfn "$DEV_KDIR" "$ENTRY/obj"
+	echo "dev-$(basename "$DEV_KDIR")" >"$ENTRY/key"
+elif ! ENTRY=$("$HERE/build-kernel.sh"); then
+	echo "TAP version 13"
+	echo "1..1"
+	echo "not ok 1 debug kernel build (see the messages above)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+KDIR=$ENTRY/obj
+BZIMAGE=${DEV_BZIMAGE:-$KDIR/arch/x86/boot/bzImage}
+t_kernel=$(($(date +%s) - t0))
+built=$(cat "$ENTRY/build-seconds" 2>/dev/null || echo '?')
+if ((t_kernel > 60)); then
+	host_ok "debug kernel $(cat "$ENTRY/key"): built in ${t_kernel}s"
+else
+	host_ok "debug kernel $(cat "$ENTRY/key"): cached (its build took ${built}s)"
+fi
+
+# --- 2. ttydpc.ko against it --------------------------------------------------
+# A private copy of the module sources (never the developer's tree), built
+# with -g so that report frames in ttydpc decode to file:line.
+mod=$RESULTS/module
+rm -rf "$mod"
+mkdir -p "$mod/src"
+tar -C "$TOP_DIR" -cf - Kbuild Makefile src include | tar -C "$mod/src" -xf -
+if make -C "$KDIR" M="$mod/src" KCFLAGS=-g modules >"$mod/build.log" 2>&1; then
+	cp "$mod/src/ttydpc.ko" "$mod/ttydpc-debuginfo.ko"
+	strip --strip-debug -o "$mod/ttydpc.ko" "$mod/src/ttydpc.ko"
+	nwarn=$(grep -c 'warning:' "$mod/build.log" || true)
+	grep -E 'warning:' "$mod/build.log" >&2 || true
+	host_ok "ttydpc.ko built against the debug kernel ($nwarn warnings)"
+else
+	tail -n 40 "$mod/build.log" >&2
+	host_nok "ttydpc.ko built against the debug kernel (log: $mod/build.log)"
+fi
+
+# --- 3. guest programs and initramfs --------------------------------------------
+tests=$RESULTS/selftests
+rm -rf "$tests"
+ok_build=1
+(build_selftests "$tests") || ok_build=0
+if ((ok_build)) && ! make -s -C "$HERE" OUTPUT="$tests" >"$RESULTS/debug-progs.log" 2>&1; then
+	cat "$RESULTS/debug-progs.log" >&2
+	ok_build=0
+fi
+if ((ok_build)) && [[ -f $mod/ttydpc.ko ]] &&
+	"$VM_DIR/mkinitramfs.sh" -o "$RESULTS/initrd.cpio" -k "$mod/ttydpc.ko" -t "$tests"; then
+	host_ok "selftests, ttydpc_fuzz, ttydpc_stress and the initramfs built"
+else
+	host_nok "selftests, ttydpc_fuzz, ttydpc_stress and the initramfs built"
+fi
+
+# --- 4. the run -----------------------------------------------------------------
+vm=$RESULTS/vm
+rm -rf "$vm"
+mkdir -p "$vm"
+t_boot=0
+if [[ ${HOST_TAP[*]} != *"not ok|"* ]]; then
+	# acpi=noirq: PCI interrupt routing from the BIOS table instead of
+	# ACPI _PRT (resources still come from ACPI). QEMU's _PRT is an AML While loop of 128 iterations that
+	# allocates on every one; with KASAN, kmemleak and lockdep under TCG
+	# it runs for 25-30 s and then hits ACPICA's 30 s loop timeout
+	# (AE_AML_LOOP_TIMEOUT, "can't derive routing for PCI INT A"), on
+	# every pci_enable_device(), i.e. on every bind of a ttydpc port.
+	# log_buf_len: nothing of a long run is lost from the dmesg dump.
+	# kasan_multi_shot: every KASAN report, not only the first.
+	KARGS="acpi=noirq noapic log_buf_len=16M kasan_multi_shot ${DEBUG_APPEND:-}"
+	log "seed $SEED (replay: SEED=$SEED make check-debug)"
+	log "booting the debug kernel (dpc=$DPC, stages $STAGES; log: $vm/console.log)"
+	t0=$(date +%s)
+	"$VM_DIR/run-vm.sh" -p -t "$BOOT_TIMEOUT" -o "$vm" -k "$BZIMAGE" -i "$RESULTS/initrd.cpio" \
+		-a "$KARGS ttydpc.dpc=$DPC ttydpc_mode=check ttydpc_run=/selftests/run_debug.sh ttydpc_timeout=$((BOOT_TIMEOUT - 60)) TTYDPC_DBG_SEED=$SEED TTYDPC_DBG_FUZZ_OPS=$FUZZ_OPS TTYDPC_DBG_FUZZ_THREADS=$FUZZ_THREADS TTYDPC_DBG_REBIND=$REBIND TTYDPC_DBG_RELOAD=$RELOAD TTYDPC_DBG_SOAK=$SOAK TTYDPC_DBG_STAGES=$STAGES${RELOAD_CLOSED:+ TTYDPC_DBG_RELOAD_CLOSED=1}${FUZZ_EXCLUDE:+ TTYDPC_DBG_FUZZ_EXCLUDE=$FUZZ_EXCLUDE}" \
+		-- -chardev "file,id=klog,path=$vm/kmsg.log" -device isa-serial,iobase=0x2e8,irq=7,chardev=klog ||
+		true
+	t_boot=$(($(date +%s) - t0))
+fi
+
+# --- 5. judge ----------------------------------------------------------------------
+log=$(tr -d '\r' <"$vm/console.log" 2>/dev/null || true)
+tap=$(sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$log")
+printf '%s\n' "$tap" >"$RESULTS/guest-tap.txt"
+note=
+if [[ -z $log ]]; then
+	note="no console output"
+elif [[ -e $vm/timeout ]]; then
+	note="QEMU killed after ${BOOT_TIMEOUT}s"
+elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
+	note="the guest never started run_debug.sh (boot failed?)"
+elif ! grep -q '^==== ttydpc: selftests end' <<<"$log"; then
+	note="run_debug.sh did not finish (guest crashed?)"
+elif grep -q '^==== ttydpc: selftests killed after' <<<"$log"; then
+	note="run_debug.sh killed by the guest's timeout ($((BOOT_TIMEOUT - 60))s)"
+elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
+	note="no dmesg dump at the end"
+fi
+if grep -q '^Bail out!' <<<"$tap"; then
+	note="${note:+$note; }$(grep -m1 '^Bail out!' <<<"$tap")"
+fi
+if [[ -z $note ]]; then
+	host_ok "guest run completed in ${t_boot}s"
+else
+	host_nok "guest run completed ($note; log: $vm/console.log)"
+fi
+
+# The kernel log: the guest copies /dev/kmsg to COM4 as it is written
+# (kmsg.log, "prio,seq,usec,flags;text" records), which survives a wedged
+# guest; else the dmesg dump at the end; else the console (reports at
+# KERN_ERR reach it while the guest runs).
+if [[ -s $vm/kmsg.log ]]; then
+	klog=$(tr -d '\r' <"$vm/kmsg.log" | awk '
+		/^[0-9]+,[0-9]+,[0-9]+,[^;]*;/ {
+			i = index($0, ";"); split(substr($0, 1, i - 1), a, ",")
+			t = sprintf("[%5d.%06d] ", a[3] / 1000000, a[3] % 1000000)
+			m = substr($0, i + 1)
+			gsub(/\\x0a/, "\n" t, m)	# kmsg escapes newlines inside a record
+			print t m
+		}')
+elif grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
+	klog=$(sed -n '/^==== ttydpc: dmesg begin ====$/,/^==== ttydpc: dmesg end ====$/p' <<<"$log")
+else
+	klog=$log
+fi
+printf '%s\n' "$klog" >"$RESULTS/kernel-log.txt"
+
+# category|pattern (ERE); a line counts in the first category it matches.
+CATS=(
+	"KASAN|BUG: KASAN:|KASAN:"
+	"lockdep|possible circular locking|inconsistent lock state|possible recursive locking|BUG: sleeping function called|scheduling while atomic|bad unlock balance|held lock freed|suspicious RCU usage|BUG: lock held when returning|BUG: MAX_LOCK|BUG: looking up invalid subclass|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator"
+	"UBSAN|UBSAN:"
+	"DEBUG_OBJECTS|ODEBUG:"
+	"list corruption|list_add corruption|list_del corruption|list_add double add|DEBUG_LIST"
+	"WARNING|WARNING:|refcount_t:"
+	"BUG/Oops/panic|BUG:|Oops|kernel BUG at|general protection fault|Kernel panic|Unable to handle|stack-protector|double fault"
+	"hung task/lockup/stall|INFO: task .* blocked for|soft lockup|hard LOCKUP|rcu: INFO: rcu_|self-detected stall|detected stalls"
+)
+reports=$RESULTS/reports.txt
+: >"$reports"
+# Unique report headlines (the console and the dmesg dump both hold them).
+all_heads=$(grep -nE "$(printf '%s|' "${CATS[@]#*|}" | sed 's/|$//')" <<<"$klog" || true)
+declare -A CAT_N CAT_FIRST
+for c in "${CATS[@]}"; do
+	name=${c%%|*}
+	CAT_N[$name]=0
+done
+if [[ -n $all_heads ]]; then
+	while IFS= read -r hl; do
+		line=${hl#*:}
+		for c in "${CATS[@]}"; do
+			name=${c%%|*}
+			if grep -qE "${c#*|}" <<<"$line"; then
+				CAT_N[$name]=$((CAT_N[$name] + 1))
+				[[ -n ${CAT_FIRST[$name]:-} ]] || CAT_FIRST[$name]=$(sed -E 's/^\[ *[0-9.]+\] //' <<<"$line")
+				break
+			fi
+		done
+	done < <(sort -t: -k2 -u <<<"$all_heads" | sort -n)
+	# Whole reports: from each headline that opens one, up to its end
+	# (the end-of-trace or ===== line, or 200 lines), ttydpc frames decoded.
+	# KASAN and UBSAN reports end with a ===== line, the others with the
+	# end of their last stack trace.
+	awk -v re="$(printf '%s|' "${CATS[@]#*|}" | sed 's/|$//')" '
+		function flush() { if (n) { print "----"; for (i = 0; i < n; i++) print buf[i]; n = 0 } }
+		$0 ~ re && !on { on = 1; n = 0; eqend = $0 ~ /KASAN|UBSAN/ }
+		on {
+			buf[n++] = $0
+			if (n >= 300 || $0 ~ /---\[ end trace/ ||
+			    (eqend && $0 ~ /={20,}/) || (!eqend && $0 ~ /<\/TASK>/)) {
+				flush(); on = 0
+			}
+		}
+		END { flush() }' <<<"$klog" >"$reports"
+fi
+# SysRq-w (the guest asks for it when something stays blocked): the
+# blocked tasks' stacks say who waits for whom.
+awk '/sysrq: Show Blocked State/ { on = 1; n = 0; print "---- blocked tasks (SysRq-w)" }
+	on { print; if (++n >= 400) on = 0 }' <<<"$klog" >>"$reports"
+# Frames in ttydpc: "func+0xOFF/0xLEN [ttydpc]" -> file:line
+fa=$ENTRY/src/scripts/faddr2line
+frames=$(grep -oE '[A-Za-z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+ \[ttydpc\]' "$reports" | sort -u | cut -d' ' -f1 || true)
+if [[ -n $frames && -x $fa && -f $mod/ttydpc-debuginfo.ko ]]; then
+	{
+		echo "==== ttydpc frames decoded (faddr2line $mod/ttydpc-debuginfo.ko) ===="
+		for f in $frames; do
+			"$fa" "$mod/ttydpc-debuginfo.ko" "$f" 2>&1 | sed "s|$mod/src/||g"
+		done
+	} >>"$reports"
+fi
+for c in "${CATS[@]}"; do
+	name=${c%%|*}
+	if ((CAT_N[$name] == 0)); then
+		host_ok "kernel log: no $name report"
+	else
+		host_nok "kernel log: ${CAT_N[$name]} $name report line(s), first: ${CAT_FIRST[$name]}"
+	fi
+done
+
+# kmemleak: the guest printed the debugfs file after its last scan.
+kml=$(sed -n '/^==== ttydpc: kmemleak begin ====$/,/^==== ttydpc: kmemleak end ====$/p' <<<"$log")
+if [[ -z $kml ]]; then
+	host_nok "kmemleak: no scan result from the guest"
+else
+	nleak=$(grep -c 'unreferenced object' <<<"$kml" || true)
+	if ((nleak == 0)); then
+		host_ok "kmemleak: no unreferenced object after the run"
+	else
+		host_nok "kmemleak: $nleak unreferenced object(s) (in $reports)"
+		{
+			echo "==== kmemleak ===="
+			printf '%s\n' "$kml"
+		} >>"$reports"
+	fi
+fi
+
+# --- 6. TAP --------------------------------------------------------------------------
+# Host checks, then the guest's top-level lines renumbered. Test cases: the
+# host checks plus the guest's own count (the suite's cases included).
+gsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
+gpass=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$gsum")
+gfail=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$gsum")
+gskip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$gsum")
+gpass=${gpass:-0} gfail=${gfail:-0} gskip=${gskip:-0}
+mapfile -t gtop < <(grep -E '^(not )?ok [0-9]+ ' <<<"$tap" || true)
+# a guest that ended early still failed something
+gtop_fail=$(printf '%s\n' "${gtop[@]}" | grep -c '^not ok' || true)
+((gfail >= gtop_fail)) || gfail=$gtop_fail
+[[ -n $gsum ]] || gfail=$((gfail + 1))
+
+echo
+echo "TAP version 13"
+echo "1..$((${#HOST_TAP[@]} + ${#gtop[@]}))"
+n=0 hpass=0 hfail=0
+for t in "${HOST_TAP[@]}"; do
+	n=$((n + 1))
+	echo "${t%%|*} $n ${t#*|}"
+	if [[ ${t%%|*} == ok ]]; then hpass=$((hpass + 1)); else hfail=$((hfail + 1)); fi
+done
+for t in "${gtop[@]}"; do
+	n=$((n + 1))
+	sed -E "s/^(not ok|ok) [0-9]+ /\1 $n guest: /" <<<"$t"
+done
+if [[ -s $reports ]]; then
+	echo "# kernel reports (whole, with ttydpc frames decoded): $reports"
+	grep -m 20 -E '^\[ *[0-9.]+\] ' "$reports" | head -n 20 | sed 's/^/#   /' || true
+fi
+echo "# seed $SEED (replay: SEED=$SEED make check-debug); logs: $vm"
+echo "# time: kernel ${t_kernel}s, guest run ${t_boot}s, total $(($(date +%s) - t_start))s"
+pass=$((hpass + gpass)) fail=$((hfail + gfail))
+if ((gskip)); then
+	echo "$pass passed, $fail failed, $gskip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+((fail == 0))
+}
+main "$@"

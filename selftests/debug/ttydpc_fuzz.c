@@ -1,0 +1,1734 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttydpc_fuzz: seeded, multi-threaded fuzzer for two ttyDPC ports wired to
+ * each other (the null-modem pair), run while data flows between them.
+ *
+ *   ttydpc_fuzz [-a DEV_A] [-b DEV_B] [-s SEED] [-n OPS] [-j THREADS]
+ *               [-T MAX_SECONDS] [-k CHECK_BYTES] [-x OP[,OP...]] [-v]
+ *
+ * Defaults: TTYDPC_NM_A, TTYDPC_NM_B; SEED (environment) or a fresh seed,
+ * printed either way (a failing run replays with SEED=<seed>); FUZZ_OPS or
+ * 10000 operations in all; FUZZ_THREADS or 4 fuzzing threads; no time limit.
+ * -x (or FUZZ_EXCLUDE) leaves operation kinds out, by the names printed in
+ * the summary (e.g. -x dpc_purge,vhangup): a way to fuzz around a known bug.
+ *
+ * Two pump threads keep one fd open on each port and move data both ways
+ * (non-blocking, reopening after a hangup). The fuzzing threads each hold up
+ * to four fds on either port and run random sequences of: open/close
+ * (blocking and O_NONBLOCK), read/write (blocking under a timer, O_NONBLOCK,
+ * bad buffers), TCSETS/W/F with random valid and invalid termios (B0
+ * included), TCSETS2 with BOTHER and split speeds, TIOCMGET/SET/BIS/BIC
+ * (loopback too), TIOCMIWAIT under a timer, TIOCGICOUNT, TIOCGSERIAL /
+ * TIOCSSERIAL (valid changes and ones verify_port must refuse), breaks
+ * (TIOCSBRK/TIOCCBRK, TCSBRK, TCSBRKP), TCFLSH, TCXONC, tcdrain under a
+ * timer, TIOCVHANGUP, ttydpc's own ioctls (include/uapi/ttydpc.h) with
+ * random, invalid and bad-pointer arguments and random 'D' ioctl numbers,
+ * other tty ioctls (FIONREAD, TIOCOUTQ, TIOCEXCL, TIOCSERGETLSR,
+ * TIOCSERCONFIG, TIOCG/SRS485, TIOCSTI, TIOCG/SSOFTCAR), poll, fcntl, and
+ * the port's sysfs/debugfs files. Blocking calls run under a per-thread
+ * timer (timer_create + SIGEV_THREAD_ID, the threaded form of alarm()).
+ *
+ * Every decision comes from a per-thread splitmix64 seeded from SEED, so a
+ * seed replays the same operation sequence per thread; the interleaving of
+ * threads, and so the exact kernel state, is up to the scheduler.
+ *
+ * A monitor thread follows /dev/kmsg; the first kernel report (KASAN,
+ * lockdep, UBSAN, ODEBUG, WARNING, BUG, Oops...) makes it print the last
+ * operations of every thread. Afterwards every setting is restored (serial
+ * settings, termios, modem lines, flow, mask, rx trigger) and the ports
+ * must move CHECK_BYTES (16 KiB) each way intact.
+ *
+ * TAP 13 on stdout; exit 0 when every test passed.
+ */
+#include <linux/serial.h>
+#include <pthread.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "dbg_common.h"
+
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
+/* asm/termbits.h has no modem bits; these are asm-generic/termios.h's */
+#ifndef TIOCM_OUT1
+#define TIOCM_OUT1 0x2000
+#define TIOCM_OUT2 0x4000
+#endif
+#ifndef TIOCM_LOOP
+#define TIOCM_LOOP 0x8000
+#endif
+
+#define MAX_THREADS	32
+#define MAX_FD		4
+#define RING		24
+#define DESC		120
+
+static const char *dev[2];
+static const char *devname_[2];
+static int verbose;
+static atomic_long ops_left;
+static atomic_long ops_done;
+static atomic_int stop;
+static atomic_long pump_bytes[2];
+static atomic_long pump_reopens[2];
+static atomic_int kernel_reports;
+static atomic_int contract_violations;
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Pages for bad pointers: no access, read-only (zero / a valid wait), and
+ * a read-write page followed by a no-access one (copies that straddle). */
+static char *pg_none, *pg_ro, *pg_ro_wait, *pg_edge;
+
+enum op {
+	OP_OPEN, OP_CLOSE, OP_READ, OP_WRITE, OP_FCNTL, OP_POLL, OP_TCSETS,
+	OP_TCSETS2, OP_TCGETS, OP_MODEM, OP_MIWAIT, OP_ICOUNT, OP_SERIAL,
+	OP_BREAK, OP_FLUSH, OP_FLOW, OP_DRAIN, OP_VHANGUP, OP_DPC_MASK,
+	OP_DPC_WAIT, OP_DPC_PURGE, OP_DPC_STATS, OP_DPC_STATUS, OP_DPC_RANDOM,
+	OP_MISC, OP_SYSFS, NR_OPS
+};
+
+static struct {
+	const char *name;
+	int weight;
+} ops[NR_OPS] = {
+	[OP_OPEN] = { "open", 12 },	 [OP_CLOSE] = { "close", 10 },
+	[OP_READ] = { "read", 20 },	 [OP_WRITE] = { "write", 20 },
+	[OP_FCNTL] = { "fcntl", 5 },	 [OP_POLL] = { "poll", 5 },
+	[OP_TCSETS] = { "tcsets", 12 },	 [OP_TCSETS2] = { "tcsets2", 10 },
+	[OP_TCGETS] = { "tcgets", 4 },	 [OP_MODEM] = { "modem", 12 },
+	[OP_MIWAIT] = { "miwait", 4 },	 [OP_ICOUNT] = { "icount", 6 },
+	[OP_SERIAL] = { "serial", 8 },	 [OP_BREAK] = { "break", 3 },
+	[OP_FLUSH] = { "flush", 8 },	 [OP_FLOW] = { "flow", 4 },
+	[OP_DRAIN] = { "drain", 4 },	 [OP_VHANGUP] = { "vhangup", 2 },
+	[OP_DPC_MASK] = { "dpc_mask", 8 }, [OP_DPC_WAIT] = { "dpc_wait", 6 },
+	[OP_DPC_PURGE] = { "dpc_purge", 8 }, [OP_DPC_STATS] = { "dpc_stats", 6 },
+	[OP_DPC_STATUS] = { "dpc_status", 6 }, [OP_DPC_RANDOM] = { "dpc_random", 6 },
+	[OP_MISC] = { "misc", 8 },	 [OP_SYSFS] = { "sysfs", 2 },
+};
+
+struct wfd {
+	int fd;
+	int port;
+	bool nonblock;
+};
+
+struct worker {
+	int id;
+	pthread_t th;
+	uint64_t rng;
+	struct wfd f[MAX_FD];
+	int n;
+	timer_t timer;
+	bool timer_ok;
+	/* the last operations, for a report */
+	char ring[RING][DESC];
+	atomic_uint ring_pos;
+	atomic_ullong op_start_ms;	/* 0: between operations */
+	atomic_long cur_op;
+	long count[NR_OPS];
+	long errs[NR_OPS];
+	long eintr;
+	uint8_t buf[8192];
+};
+
+static struct worker workers[MAX_THREADS];
+static int nworkers = 4;
+
+/* ---- random ------------------------------------------------------------ */
+
+static uint64_t rnd(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint32_t rn(struct worker *w, uint32_t n)
+{
+	return n ? (uint32_t)(rnd(&w->rng) % n) : 0;
+}
+
+static bool pct(struct worker *w, unsigned int p)
+{
+	return rn(w, 100) < p;
+}
+
+static uint32_t r32(struct worker *w)
+{
+	return (uint32_t)rnd(&w->rng);
+}
+
+/* A pointer the kernel must refuse for size bytes (pg_ro only for writes). */
+static void *bad_ptr(struct worker *w, size_t size, bool kernel_writes)
+{
+	switch (rn(w, kernel_writes ? 6 : 5)) {
+	case 0:
+		return NULL;
+	case 1:
+		return (void *)(uintptr_t)(0x10 + rn(w, 0xff0));
+	case 2:
+		return pg_none + rn(w, 64);
+	case 3:
+		/* starts readable, ends in the no-access page */
+		return pg_edge + 4096 - (size > 1 ? 1 + rn(w, size - 1) : 1);
+	case 4:
+		return (void *)(uintptr_t)0xffffffff81000000ULL;
+	default:
+		return pg_ro;
+	}
+}
+
+/* ---- per-thread alarm ---------------------------------------------------- */
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void alarm_init(struct worker *w)
+{
+	struct sigevent sev;
+
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGALRM;
+	sev.sigev_notify_thread_id = (pid_t)syscall(SYS_gettid);
+	w->timer_ok = !timer_create(CLOCK_MONOTONIC, &sev, &w->timer);
+}
+
+/* Fire SIGALRM at this thread after ms, then every 50 ms until disarmed
+ * (a signal that lands just before the call blocks is not lost). */
+static void alarm_ms(struct worker *w, unsigned int ms)
+{
+	struct itimerspec its = {
+		.it_value = { ms / 1000, (long)(ms % 1000) * 1000000 },
+		.it_interval = { 0, 50 * 1000000 },
+	};
+
+	if (w->timer_ok)
+		timer_settime(w->timer, 0, &its, NULL);
+}
+
+static void alarm_off(struct worker *w)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	if (w->timer_ok)
+		timer_settime(w->timer, 0, &its, NULL);
+}
+
+/* ---- logging --------------------------------------------------------------- */
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&out_lock);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+}
+
+static char *slot(struct worker *w)
+{
+	return w->ring[atomic_load(&w->ring_pos) % RING];
+}
+
+/* Start describing an operation (into the ring). */
+static void desc(struct worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void desc(struct worker *w, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	int o;
+
+	atomic_fetch_add(&w->ring_pos, 1);
+	s = slot(w);
+	o = snprintf(s, DESC, "t%d#%ld ", w->id, atomic_load(&w->cur_op));
+	va_start(ap, fmt);
+	vsnprintf(s + o, DESC - o, fmt, ap);
+	va_end(ap);
+}
+
+/* Record the result of the current operation: returns ret. */
+static long res(struct worker *w, enum op op, long ret)
+{
+	char *s = slot(w);
+	size_t l = strlen(s);
+	int e = errno;
+
+	if (ret < 0) {
+		w->errs[op]++;
+		if (e == EINTR)
+			w->eintr++;
+		snprintf(s + l, DESC - l, " = -%s", strerrorname_np(e) ? strerrorname_np(e) : "?");
+	} else {
+		snprintf(s + l, DESC - l, " = %ld", ret);
+	}
+	if (verbose)
+		say("# %s\n", s);
+	errno = e;
+	return ret;
+}
+
+/* A result that breaks the documented API (include/uapi/ttydpc.h). */
+static void violation(struct worker *w, const char *what)
+{
+	int n = atomic_fetch_add(&contract_violations, 1);
+
+	if (n < 20)
+		say("# API: %s (%s)\n", what, slot(w));
+}
+
+/* Acceptable failures on any fd: hung up, interrupted. */
+static bool benign(int e)
+{
+	return e == EIO || e == EINTR;
+}
+
+static void dump_rings(const char *why)
+{
+	int i, k;
+
+	pthread_mutex_lock(&out_lock);
+	printf("# ---- %s: last operations of every thread (oldest first) ----\n", why);
+	for (i = 0; i < nworkers; i++) {
+		struct worker *w = &workers[i];
+		unsigned int pos = atomic_load(&w->ring_pos);
+
+		for (k = RING - 1; k >= 0; k--) {
+			const char *s;
+
+			if ((unsigned int)k >= pos)
+				continue;	/* fewer operations than slots */
+			s = w->ring[(pos - k) % RING];
+			if (*s)
+				printf("#   %s%s\n", s,
+				       k == 0 && atomic_load(&w->op_start_ms) ? "   <- running" : "");
+		}
+	}
+	printf("# ---- end of operations ----\n");
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+}
+
+/* ---- fds ----------------------------------------------------------------- */
+
+static struct wfd *pick_fd(struct worker *w)
+{
+	return w->n ? &w->f[rn(w, w->n)] : NULL;
+}
+
+static void drop_fd(struct worker *w, struct wfd *f)
+{
+	int i = f - w->f;
+
+	alarm_ms(w, 1000);
+	close(f->fd);
+	alarm_off(w);
+	w->f[i] = w->f[--w->n];
+}
+
+/* After a failure with EIO (hung up), sometimes close the fd as an
+ * application would; sometimes keep poking the dead fd. */
+static void after(struct worker *w, struct wfd *f, long ret)
+{
+	if (ret < 0 && errno == EIO && f && pct(w, 50))
+		drop_fd(w, f);
+}
+
+/* ---- operations ------------------------------------------------------------ */
+
+static const unsigned int speeds[] = {
+	B0, B50, B75, B110, B134, B150, B200, B300, B600, B1200, B1800, B2400,
+	B4800, B9600, B19200, B38400, B57600, B115200, B230400, B460800,
+	B500000, B576000, B921600, B1000000, B1152000, B1500000, B2000000,
+	B2500000, B3000000, B3500000, B4000000,
+};
+
+static const unsigned int bother_rates[] = {
+	0, 1, 50, 110, 300, 1200, 9600, 12345, 28800, 31250, 38400, 40000,
+	57600, 100000, 115200, 115201, 230400, 1000000, 1843200, 4000000,
+	0x7fffffff, 0xffffffff,
+};
+
+static unsigned int rand_flags(struct worker *w, const unsigned int *bits, int n, int p)
+{
+	unsigned int v = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (pct(w, p))
+			v |= bits[i];
+	return v;
+}
+
+static const unsigned int ibits[] = { IGNBRK, BRKINT, IGNPAR, PARMRK, INPCK, ISTRIP,
+				       INLCR, IGNCR, ICRNL, IUCLC, IXON, IXANY, IXOFF,
+				       IMAXBEL, IUTF8 };
+static const unsigned int obits[] = { OPOST, OLCUC, ONLCR, OCRNL, ONOCR, ONLRET };
+static const unsigned int lbits[] = { ICANON, ECHO, ECHOE, ECHOK, ECHONL, NOFLSH,
+				       IEXTEN, ECHOCTL, ECHOKE, TOSTOP, ISIG };
+static const unsigned int cbits[] = { CSTOPB, PARENB, PARODD, CMSPAR, CRTSCTS, HUPCL };
+
+/* Random cflag/iflag/oflag/lflag/cc into a termios-like set of fields. */
+static void rand_termios_fields(struct worker *w, tcflag_t *i, tcflag_t *o, tcflag_t *c,
+				tcflag_t *l, cc_t *cc, int ncc)
+{
+	int k;
+
+	if (pct(w, 15)) {
+		/* anything at all */
+		*i = r32(w);
+		*o = r32(w);
+		*c = r32(w);
+		*l = r32(w);
+		for (k = 0; k < ncc; k++)
+			cc[k] = r32(w);
+		return;
+	}
+	*i = rand_flags(w, ibits, 15, 15);
+	*o = rand_flags(w, obits, 6, 20);
+	*l = rand_flags(w, lbits, 11, 10);
+	*c = rand_flags(w, cbits, 6, 20) | (CS5 + (rn(w, 4) << 4));
+	if (pct(w, 90))
+		*c |= CLOCAL;
+	if (pct(w, 90))
+		*c |= CREAD;
+	if (pct(w, 20))
+		*c |= (speeds[rn(w, sizeof(speeds) / sizeof(speeds[0]))]) << IBSHIFT;
+	for (k = 0; k < ncc; k++)
+		cc[k] = pct(w, 80) ? 0 : r32(w);
+	cc[VMIN] = pct(w, 80) ? rn(w, 4) : r32(w);
+	cc[VTIME] = pct(w, 80) ? rn(w, 3) : r32(w);
+	cc[VSTART] = 0x11;
+	cc[VSTOP] = 0x13;
+}
+
+static void op_tcsets(struct worker *w, struct wfd *f)
+{
+	static const unsigned long cmds[] = { TCSETS, TCSETS, TCSETSW, TCSETSF };
+	unsigned long cmd = cmds[rn(w, 4)];
+	struct termios t;
+	long ret;
+
+	if (pct(w, 5)) {
+		desc(w, "TCSETS fd%d(%c) bad pointer", f->fd, 'A' + f->port);
+		ret = res(w, OP_TCSETS, ioctl(f->fd, cmd, bad_ptr(w, sizeof(t), false)));
+		after(w, f, ret);
+		return;
+	}
+	memset(&t, 0, sizeof(t));
+	rand_termios_fields(w, &t.c_iflag, &t.c_oflag, &t.c_cflag, &t.c_lflag, t.c_cc, NCCS);
+	t.c_line = pct(w, 90) ? 0 : r32(w);
+	if (pct(w, 85)) {
+		t.c_cflag &= ~CBAUD;
+		t.c_cflag |= speeds[rn(w, sizeof(speeds) / sizeof(speeds[0]))];
+	}
+	desc(w, "%s fd%d(%c) i=%x o=%x c=%x l=%x min=%u time=%u",
+	     cmd == TCSETS ? "TCSETS" : cmd == TCSETSW ? "TCSETSW" : "TCSETSF", f->fd,
+	     'A' + f->port, t.c_iflag, t.c_oflag, t.c_cflag, t.c_lflag, t.c_cc[VMIN],
+	     t.c_cc[VTIME]);
+	alarm_ms(w, 300 + rn(w, 300));
+	ret = res(w, OP_TCSETS, ioctl(f->fd, cmd, &t));
+	alarm_off(w);
+	after(w, f, ret);
+}
+
+static void op_tcsets2(struct worker *w, struct wfd *f)
+{
+	static const unsigned long cmds[] = { TCSETS2, TCSETS2, TCSETSW2, TCSETSF2 };
+	unsigned long cmd = cmds[rn(w, 4)];
+	const int nr = sizeof(bother_rates) / sizeof(bother_rates[0]);
+	struct termios2 t;
+	long ret;
+
+	if (pct(w, 5)) {
+		desc(w, "TCSETS2 fd%d(%c) bad pointer", f->fd, 'A' + f->port);
+		ret = res(w, OP_TCSETS2, ioctl(f->fd, cmd, bad_ptr(w, sizeof(t), false)));
+		after(w, f, ret);
+		return;
+	}
+	memset(&t, 0, sizeof(t));
+	rand_termios_fields(w, &t.c_iflag, &t.c_oflag, &t.c_cflag, &t.c_lflag, t.c_cc, NCCS);
+	t.c_cflag &= ~(CBAUD | (CBAUD << IBSHIFT));
+	t.c_cflag |= pct(w, 80) ? BOTHER : speeds[rn(w, sizeof(speeds) / sizeof(speeds[0]))];
+	t.c_ospeed = pct(w, 90) ? bother_rates[rn(w, nr)] : r32(w);
+	t.c_ispeed = t.c_ospeed;
+	if (pct(w, 30)) {
+		/* split input speed */
+		t.c_cflag |= BOTHER << IBSHIFT;
+		t.c_ispeed = bother_rates[rn(w, nr)];
+	}
+	desc(w, "TCSETS2 fd%d(%c) c=%x ispeed=%u ospeed=%u", f->fd, 'A' + f->port,
+	     t.c_cflag, t.c_ispeed, t.c_ospeed);
+	alarm_ms(w, 300 + rn(w, 300));
+	ret = res(w, OP_TCSETS2, ioctl(f->fd, cmd, &t));
+	alarm_off(w);
+	after(w, f, ret);
+}
+
+static void op_tcgets(struct worker *w, struct wfd *f)
+{
+	struct termios2 t2;
+	long ret;
+	bool two = pct(w, 50);
+	void *p = pct(w, 15) ? bad_ptr(w, sizeof(t2), true) : &t2;
+
+	desc(w, "%s fd%d(%c)%s", two ? "TCGETS2" : "TCGETS", f->fd, 'A' + f->port,
+	     p == &t2 ? "" : " bad pointer");
+	ret = res(w, OP_TCGETS, ioctl(f->fd, two ? TCGETS2 : TCGETS, p));
+	after(w, f, ret);
+}
+
+static void op_modem(struct worker *w, struct wfd *f)
+{
+	static const unsigned int mbits[] = { TIOCM_DTR, TIOCM_RTS, TIOCM_OUT1, TIOCM_OUT2,
+					       TIOCM_CTS, TIOCM_CAR, TIOCM_RNG, TIOCM_DSR };
+	static const unsigned long cmds[] = { TIOCMGET, TIOCMSET, TIOCMBIS, TIOCMBIC };
+	unsigned long cmd = cmds[rn(w, 4)];
+	int v = rand_flags(w, mbits, 8, 50);
+	long ret;
+
+	if (pct(w, 10))
+		v = r32(w);
+	/* loopback cuts the null modem: set it rarely, clear it often */
+	if (cmd == TIOCMBIC && pct(w, 30))
+		v |= TIOCM_LOOP;
+	else if (!pct(w, 4))
+		v &= ~TIOCM_LOOP;
+	if (pct(w, 5)) {
+		desc(w, "TIOCM%s fd%d(%c) bad pointer",
+		     cmd == TIOCMGET ? "GET" : cmd == TIOCMSET ? "SET" : cmd == TIOCMBIS ? "BIS" : "BIC",
+		     f->fd, 'A' + f->port);
+		ret = res(w, OP_MODEM, ioctl(f->fd, cmd, bad_ptr(w, 4, cmd == TIOCMGET)));
+	} else {
+		desc(w, "TIOCM%s fd%d(%c) 0x%x",
+		     cmd == TIOCMGET ? "GET" : cmd == TIOCMSET ? "SET" : cmd == TIOCMBIS ? "BIS" : "BIC",
+		     f->fd, 'A' + f->port, v);
+		ret = res(w, OP_MODEM, ioctl(f->fd, cmd, &v));
+	}
+	after(w, f, ret);
+}
+
+static void op_miwait(struct worker *w, struct wfd *f)
+{
+	static const unsigned int mbits[] = { TIOCM_RNG, TIOCM_DSR, TIOCM_CD, TIOCM_CTS };
+	unsigned long mask = pct(w, 10) ? r32(w) : rand_flags(w, mbits, 4, 60);
+	unsigned int ms = 20 + rn(w, 200);
+	long ret;
+
+	desc(w, "TIOCMIWAIT fd%d(%c) 0x%lx alarm %ums", f->fd, 'A' + f->port, mask, ms);
+	alarm_ms(w, ms);
+	ret = res(w, OP_MIWAIT, ioctl(f->fd, TIOCMIWAIT, mask));
+	alarm_off(w);
+	after(w, f, ret);
+}
+
+static void op_icount(struct worker *w, struct wfd *f)
+{
+	struct serial_icounter_struct ic;
+	void *p = pct(w, 15) ? bad_ptr(w, sizeof(ic), true) : &ic;
+	long ret;
+
+	desc(w, "TIOCGICOUNT fd%d(%c)%s", f->fd, 'A' + f->port, p == &ic ? "" : " bad pointer");
+	ret = res(w, OP_ICOUNT, ioctl(f->fd, TIOCGICOUNT, p));
+	if (ret == 0 && p != &ic && p != pg_ro)
+		violation(w, "TIOCGICOUNT into a bad pointer succeeded");
+	after(w, f, ret);
+}
+
+static struct serial_struct saved_serial[2];
+static bool saved_serial_ok[2];
+
+static void op_serial(struct worker *w, struct wfd *f)
+{
+	struct serial_struct s;
+	long ret;
+	bool invalid = false;
+
+	if (pct(w, 30) || ioctl(f->fd, TIOCGSERIAL, &s)) {
+		void *p = pct(w, 20) ? bad_ptr(w, sizeof(s), true) : &s;
+
+		desc(w, "TIOCGSERIAL fd%d(%c)%s", f->fd, 'A' + f->port,
+		     p == &s ? "" : " bad pointer");
+		ret = res(w, OP_SERIAL, ioctl(f->fd, TIOCGSERIAL, p));
+		after(w, f, ret);
+		return;
+	}
+	if (pct(w, 8)) {
+		desc(w, "TIOCSSERIAL fd%d(%c) bad pointer", f->fd, 'A' + f->port);
+		ret = res(w, OP_SERIAL, ioctl(f->fd, TIOCSSERIAL, bad_ptr(w, sizeof(s), false)));
+		after(w, f, ret);
+		return;
+	}
+	/* changes the serial core and the driver accept */
+	if (pct(w, 50))
+		s.flags = pct(w, 20) ? (int)r32(w) : (int)(s.flags ^ (1u << rn(w, 16)));
+	if (pct(w, 30))
+		s.close_delay = rn(w, 5);
+	if (pct(w, 30)) {
+		switch (rn(w, 3)) {
+		case 0:
+			s.closing_wait = ASYNC_CLOSING_WAIT_NONE;
+			break;
+		case 1:
+			s.closing_wait = ASYNC_CLOSING_WAIT_INF;
+			break;
+		default:
+			s.closing_wait = rn(w, 300);
+		}
+	}
+	if (pct(w, 30))
+		s.custom_divisor = pct(w, 70) ? (int)rn(w, 0x10000) : (int)r32(w);
+	if (pct(w, 20))
+		s.xmit_fifo_size = pct(w, 50) ? (int)rn(w, 128) : (int)r32(w);
+	if (pct(w, 10))
+		s.baud_base = 9600 + rn(w, 1000000);
+	/* changes verify_port (or the core) must refuse */
+	if (pct(w, 40)) {
+		invalid = true;
+		switch (rn(w, 8)) {
+		case 6:
+			/* register spacing: a PCI/PNP port's I/O window is fixed */
+			s.iomem_reg_shift = pct(w, 80) ? 1 + rn(w, 3) : 8 + rn(w, 248);
+			break;
+		case 7:
+			/* iomem_base: unused by an I/O port, the core still
+			 * treats it as a new port (shutdown, startup) */
+			s.iomem_base = (void *)(uintptr_t)(0x1000 + rn(w, 0x100000));
+			invalid = false;
+			break;
+		case 0:
+			s.type = 1 + rn(w, 200);
+			break;
+		case 1:
+			s.irq = pct(w, 50) ? s.irq + 1 : (int)r32(w);
+			break;
+		case 2:
+			s.port = r32(w);
+			break;
+		case 3:
+			s.baud_base = rn(w, 9600);
+			break;
+		case 4:
+			s.io_type = 1 + rn(w, 8);
+			break;
+		default:
+			s.irq = -1;
+		}
+	}
+	desc(w, "TIOCSSERIAL fd%d(%c) type=%d irq=%d port=0x%x flags=0x%x base=%d cd=%u cw=%u div=%d fifo=%d io=%d shift=%u%s",
+	     f->fd, 'A' + f->port, s.type, s.irq, s.port, s.flags, s.baud_base, s.close_delay,
+	     s.closing_wait, s.custom_divisor, s.xmit_fifo_size, s.io_type, s.iomem_reg_shift,
+	     invalid ? " (invalid)" : "");
+	alarm_ms(w, 500);
+	ret = res(w, OP_SERIAL, ioctl(f->fd, TIOCSSERIAL, &s));
+	alarm_off(w);
+	/* a changed port type, I/O address, irq or I/O type must be refused */
+	if (ret == 0 && invalid && saved_serial_ok[f->port]) {
+		const struct serial_struct *o = &saved_serial[f->port];
+
+		if ((s.type != o->type && s.type != 0) || s.irq != o->irq ||
+		    s.port != o->port || s.io_type != o->io_type || s.baud_base < 9600)
+			violation(w, "TIOCSSERIAL accepted a change verify_port must refuse");
+		if (s.iomem_reg_shift != o->iomem_reg_shift) {
+			/* the port now reaches outside its I/O window: put the
+			 * geometry back at once, then report */
+			struct serial_struct back = *o;
+
+			back.flags = s.flags;
+			ioctl(f->fd, TIOCSSERIAL, &back);
+			violation(w, "TIOCSSERIAL accepted a new iomem_reg_shift for a fixed I/O window (ttydpc_verify_port() checks port, irq, io_type, type only)");
+		}
+	}
+	after(w, f, ret);
+}
+
+static void op_break(struct worker *w, struct wfd *f)
+{
+	long ret;
+
+	switch (rn(w, 8)) {
+	case 0:
+		desc(w, "TCSBRK fd%d(%c) 0 (0.25 s break) alarm 600ms", f->fd, 'A' + f->port);
+		alarm_ms(w, 600);
+		ret = res(w, OP_BREAK, ioctl(f->fd, TCSBRK, 0));
+		alarm_off(w);
+		break;
+	case 1: {
+		int d = rn(w, 3);
+
+		desc(w, "TCSBRKP fd%d(%c) %d alarm 500ms", f->fd, 'A' + f->port, d);
+		alarm_ms(w, 500);
+		ret = res(w, OP_BREAK, ioctl(f->fd, TCSBRKP, d));
+		alarm_off(w);
+		break;
+	}
+	case 2:
+		desc(w, "TIOCSBRK fd%d(%c) (left on)", f->fd, 'A' + f->port);
+		ret = res(w, OP_BREAK, ioctl(f->fd, TIOCSBRK));
+		break;
+	case 3:
+	case 4:
+		desc(w, "TIOCCBRK fd%d(%c)", f->fd, 'A' + f->port);
+		ret = res(w, OP_BREAK, ioctl(f->fd, TIOCCBRK));
+		break;
+	default: {
+		unsigned int ms = rn(w, 30);
+
+		desc(w, "TIOCSBRK fd%d(%c); %u ms; TIOCCBRK", f->fd, 'A' + f->port, ms);
+		ret = ioctl(f->fd, TIOCSBRK);
+		dbg_sleep_ms(ms);
+		if (ioctl(f->fd, TIOCCBRK) && !ret)
+			ret = -1;
+		res(w, OP_BREAK, ret);
+	}
+	}
+	after(w, f, ret);
+}
+
+static void op_flush(struct worker *w, struct wfd *f)
+{
+	long arg = pct(w, 85) ? (long)rn(w, 3) : pct(w, 50) ? 3 : (long)(int)r32(w);
+	long ret;
+
+	desc(w, "TCFLSH fd%d(%c) %ld", f->fd, 'A' + f->port, arg);
+	ret = res(w, OP_FLUSH, ioctl(f->fd, TCFLSH, arg));
+	after(w, f, ret);
+}
+
+static void op_flow(struct worker *w, struct wfd *f)
+{
+	/* TCOON/TCION more often than TCOOFF/TCIOFF: output stopped stalls
+	 * the pumps until someone starts it again */
+	static const long args[] = { TCOOFF, TCOON, TCOON, TCOON, TCIOFF, TCION, TCION, 4, -1 };
+	long arg = args[rn(w, 9)];
+	long ret;
+
+	desc(w, "TCXONC fd%d(%c) %ld", f->fd, 'A' + f->port, arg);
+	alarm_ms(w, 300);
+	ret = res(w, OP_FLOW, ioctl(f->fd, TCXONC, arg));
+	alarm_off(w);
+	after(w, f, ret);
+}
+
+static void op_drain(struct worker *w, struct wfd *f)
+{
+	unsigned int ms = 50 + rn(w, 300);
+	long ret;
+
+	desc(w, "tcdrain fd%d(%c) alarm %ums", f->fd, 'A' + f->port, ms);
+	alarm_ms(w, ms);
+	ret = res(w, OP_DRAIN, ioctl(f->fd, TCSBRK, 1));
+	alarm_off(w);
+	after(w, f, ret);
+}
+
+static void op_vhangup(struct worker *w, struct wfd *f)
+{
+	long ret;
+
+	desc(w, "TIOCVHANGUP fd%d(%c)", f->fd, 'A' + f->port);
+	alarm_ms(w, 1000);
+	ret = res(w, OP_VHANGUP, ioctl(f->fd, TIOCVHANGUP));
+	alarm_off(w);
+	after(w, f, ret);
+}
+
+/* ttydpc's ioctls ------------------------------------------------------------ */
+
+static void op_dpc_mask(struct worker *w, struct wfd *f)
+{
+	struct ttydpc_wait_mask m;
+	bool get = pct(w, 30), bad = false, invalid = false;
+	void *p = &m;
+	long ret;
+
+	memset(&m, 0, sizeof(m));
+	m.version = 1;
+	m.mask = pct(w, 10) ? 0 : r32(w) & TTYDPC_EV_ALL;
+	m.event_char = r32(w);
+	if (pct(w, 25)) {
+		invalid = true;
+		switch (rn(w, 3)) {
+		case 0:
+			m.version = pct(w, 50) ? 0 : r32(w) | 2;
+			break;
+		case 1:
+			m.reserved[rn(w, 7)] = 1 + rn(w, 255);
+			break;
+		default:
+			if (get) {
+				/* mask is output only for GET_MASK */
+				m.reserved[rn(w, 7)] = 1 + rn(w, 255);
+				break;
+			}
+			m.mask |= (pct(w, 50) ? 0x0200 : r32(w)) & ~TTYDPC_EV_ALL;
+			m.mask |= 0x0200;
+		}
+	}
+	if (get && pct(w, 50))
+		m.mask = r32(w);	/* output fields may hold anything on input */
+	if (pct(w, 10)) {
+		p = bad_ptr(w, sizeof(m), get);
+		bad = true;
+	}
+	desc(w, "TTYDPC_IOC_%s fd%d(%c) v=%u mask=0x%x ch=0x%02x%s%s", get ? "GET_MASK" : "SET_MASK",
+	     f->fd, 'A' + f->port, m.version, m.mask, m.event_char, invalid ? " (invalid)" : "",
+	     bad ? " bad pointer" : "");
+	ret = res(w, OP_DPC_MASK, ioctl(f->fd, get ? TTYDPC_IOC_GET_MASK : TTYDPC_IOC_SET_MASK, p));
+	if (ret == 0 && bad && p != pg_ro)
+		violation(w, "mask ioctl with a bad pointer succeeded");
+	if (ret == 0 && invalid && !bad)
+		violation(w, get ? "GET_MASK accepted a bad version or nonzero reserved field"
+				 : "SET_MASK accepted an invalid struct");
+	if (ret < 0 && !bad && !invalid && !benign(errno))
+		violation(w, "valid mask ioctl failed");
+	after(w, f, ret);
+}
+
+static void op_dpc_wait(struct worker *w, struct wfd *f)
+{
+	struct ttydpc_wait wt;
+	unsigned int ms = 20 + rn(w, 250);
+	bool invalid = false;
+	void *p = &wt;
+	const char *what = "";
+	long ret;
+
+	memset(&wt, 0, sizeof(wt));
+	wt.version = 1;
+	if (pct(w, 30))
+		wt.events = r32(w);	/* output only: anything goes on input */
+	if (pct(w, 15)) {
+		invalid = true;
+		if (pct(w, 30))
+			wt.version = pct(w, 50) ? 0 : 2 + rn(w, 100);
+		else
+			wt.reserved[rn(w, 2)] = 1 + r32(w) % 0xffff;
+	}
+	switch (rn(w, 12)) {
+	case 0:
+		p = bad_ptr(w, sizeof(wt), true);
+		what = " bad pointer";
+		break;
+	case 1:
+		/* valid request in a read-only page: the wait may end, the
+		 * copy back must fail cleanly */
+		p = pg_ro_wait;
+		what = " read-only buffer";
+		break;
+	}
+	desc(w, "TTYDPC_IOC_WAIT fd%d(%c) v=%u ev=0x%x%s%s alarm %ums", f->fd, 'A' + f->port,
+	     wt.version, wt.events, invalid ? " (invalid)" : "", what, ms);
+	alarm_ms(w, ms);
+	ret = res(w, OP_DPC_WAIT, ioctl(f->fd, TTYDPC_IOC_WAIT, p));
+	alarm_off(w);
+	if (ret == 0 && p != &wt)
+		violation(w, "WAIT into a bad or read-only buffer succeeded");
+	if (ret == 0 && invalid)
+		violation(w, "WAIT accepted a bad version or nonzero reserved field");
+	after(w, f, ret);
+}
+
+static void op_dpc_purge(struct worker *w, struct wfd *f)
+{
+	uint32_t flags;
+	bool bad = false, invalid = false;
+	void *p;
+	long ret;
+
+	switch (rn(w, 10)) {
+	case 0:
+		flags = 0;
+		invalid = true;
+		break;
+	case 1:
+		flags = (r32(w) & ~TTYDPC_PURGE_ALL) | 0x10;
+		invalid = true;
+		break;
+	case 2:
+		bad = true;
+		flags = 0;
+		break;
+	default:
+		flags = 1 + rn(w, TTYDPC_PURGE_ALL);
+	}
+	desc(w, "TTYDPC_IOC_PURGE fd%d(%c) 0x%x%s", f->fd, 'A' + f->port, flags,
+	     bad ? " bad pointer" : "");
+	alarm_ms(w, 1000);
+	p = bad ? bad_ptr(w, 4, false) : (void *)&flags;
+	ret = res(w, OP_DPC_PURGE, ioctl(f->fd, TTYDPC_IOC_PURGE, p));
+	alarm_off(w);
+	if (ret == 0 && invalid)
+		violation(w, "PURGE accepted zero or unknown flags");
+	if (ret == 0 && bad && p != pg_ro)
+		violation(w, "PURGE with a bad pointer succeeded");
+	after(w, f, ret);
+}
+
+static void op_dpc_stats(struct worker *w, struct wfd *f)
+{
+	struct ttydpc_stats_user s;
+	bool invalid = false;
+	void *p = &s;
+	long ret;
+
+	if (pct(w, 25)) {
+		desc(w, "TTYDPC_IOC_CLEAR_STATS fd%d(%c)", f->fd, 'A' + f->port);
+		ret = res(w, OP_DPC_STATS, ioctl(f->fd, TTYDPC_IOC_CLEAR_STATS));
+		after(w, f, ret);
+		return;
+	}
+	memset(&s, 0, sizeof(s));
+	s.version = 1;
+	if (pct(w, 30))
+		s.received = r32(w);	/* output fields may hold anything */
+	if (pct(w, 15)) {
+		invalid = true;
+		if (pct(w, 40))
+			s.version = r32(w) | 2;
+		else if (pct(w, 50))
+			s.reserved0 = 1 + rn(w, 1000);
+		else
+			s.reserved[rn(w, 4)] = 1 + rn(w, 1000);
+	}
+	if (pct(w, 10))
+		p = bad_ptr(w, sizeof(s), true);
+	desc(w, "TTYDPC_IOC_GET_STATS fd%d(%c) v=%u%s%s", f->fd, 'A' + f->port, s.version,
+	     invalid ? " (invalid)" : "", p == &s ? "" : " bad pointer");
+	ret = res(w, OP_DPC_STATS, ioctl(f->fd, TTYDPC_IOC_GET_STATS, p));
+	if (ret == 0 && p != &s)
+		violation(w, "GET_STATS into a bad pointer succeeded");
+	if (ret == 0 && p == &s && invalid)
+		violation(w, "GET_STATS accepted a bad version or nonzero reserved field");
+	if (ret == 0 && p == &s && (s.version != 1 || s.reserved0 || s.reserved[0] ||
+				    s.reserved[1] || s.reserved[2] || s.reserved[3]))
+		violation(w, "GET_STATS returned nonzero reserved fields");
+	after(w, f, ret);
+}
+
+static void op_dpc_status(struct worker *w, struct wfd *f)
+{
+	struct ttydpc_comm_status cs;
+	bool invalid = false;
+	void *p = &cs;
+	long ret;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.version = 1;
+	if (pct(w, 30))
+		cs.errors = r32(w);	/* output fields may hold anything */
+	if (pct(w, 15)) {
+		invalid = true;
+		if (pct(w, 40))
+			cs.version = r32(w) | 2;
+		else
+			cs.reserved[rn(w, 3)] = 1 + rn(w, 1000);
+	}
+	if (pct(w, 10))
+		p = bad_ptr(w, sizeof(cs), true);
+	desc(w, "TTYDPC_IOC_COMMSTATUS fd%d(%c) v=%u%s%s", f->fd, 'A' + f->port, cs.version,
+	     invalid ? " (invalid)" : "", p == &cs ? "" : " bad pointer");
+	ret = res(w, OP_DPC_STATUS, ioctl(f->fd, TTYDPC_IOC_COMMSTATUS, p));
+	if (ret == 0 && p != &cs)
+		violation(w, "COMMSTATUS into a bad pointer succeeded");
+	if (ret == 0 && p == &cs && invalid)
+		violation(w, "COMMSTATUS accepted a bad version or nonzero reserved field");
+	if (ret == 0 && p == &cs && (cs.reserved[0] || cs.reserved[1] || cs.reserved[2] ||
+				     (cs.hold & ~0xfu) || (cs.errors & ~0x1fu)))
+		violation(w, "COMMSTATUS returned unknown bits or nonzero reserved fields");
+	after(w, f, ret);
+}
+
+/* Random ioctl numbers in ttydpc's 'D' space: wrong sizes and directions of
+ * the real ones, neighbours, and the real ones with garbage. */
+static void op_dpc_random(struct worker *w, struct wfd *f)
+{
+	static const unsigned long real[] = {
+		TTYDPC_IOC_SET_MASK, TTYDPC_IOC_GET_MASK, TTYDPC_IOC_WAIT, TTYDPC_IOC_PURGE,
+		TTYDPC_IOC_GET_STATS, TTYDPC_IOC_CLEAR_STATS, TTYDPC_IOC_COMMSTATUS,
+	};
+	unsigned long cmd;
+	void *arg;
+	long ret;
+	unsigned int k;
+
+	switch (rn(w, 3)) {
+	case 0:
+		cmd = _IOC(rn(w, 4), TTYDPC_IOC_MAGIC, 0x30 + rn(w, 0x30), rn(w, 128));
+		break;
+	case 1: {
+		unsigned long c = real[rn(w, 7)];
+
+		/* same number, other size or direction */
+		cmd = _IOC(pct(w, 50) ? _IOC_DIR(c) : rn(w, 4), TTYDPC_IOC_MAGIC, _IOC_NR(c),
+			   pct(w, 50) ? _IOC_SIZE(c) + 1 + rn(w, 16) : rn(w, 64));
+		break;
+	}
+	default:
+		cmd = real[rn(w, 7)];
+	}
+	if (pct(w, 60)) {
+		for (k = 0; k < 128; k++)
+			w->buf[k] = pct(w, 50) ? 0 : r32(w);
+		/* often a plausible version field */
+		if (pct(w, 60))
+			memcpy(w->buf, &(uint32_t){ 1 }, 4);
+		arg = w->buf;
+	} else if (pct(w, 50)) {
+		arg = bad_ptr(w, 64, true);
+	} else {
+		arg = (void *)(uintptr_t)r32(w);
+	}
+	desc(w, "ioctl fd%d(%c) 0x%lx (dir %lu nr 0x%lx size %lu) arg %p", f->fd, 'A' + f->port,
+	     cmd, (unsigned long)_IOC_DIR(cmd), (unsigned long)_IOC_NR(cmd),
+	     (unsigned long)_IOC_SIZE(cmd), arg);
+	alarm_ms(w, 300);
+	ret = res(w, OP_DPC_RANDOM, ioctl(f->fd, cmd, arg));
+	alarm_off(w);
+	after(w, f, ret);
+}
+
+static void op_misc(struct worker *w, struct wfd *f)
+{
+	int v = r32(w) & 1;
+	void *p = &v;
+	long ret;
+	const char *name;
+	unsigned long cmd;
+	struct serial_rs485 rs;
+
+	if (pct(w, 10))
+		p = bad_ptr(w, sizeof(rs), true);
+	switch (rn(w, 12)) {
+	case 0: name = "FIONREAD"; cmd = FIONREAD; break;
+	case 1: name = "TIOCOUTQ"; cmd = TIOCOUTQ; break;
+	case 2: name = "TIOCEXCL"; cmd = TIOCEXCL; break;
+	case 3: name = "TIOCNXCL"; cmd = TIOCNXCL; break;
+	case 4: name = "TIOCSERGETLSR"; cmd = TIOCSERGETLSR; break;
+	case 5: name = "TIOCSERCONFIG"; cmd = TIOCSERCONFIG; break;
+	case 6: name = "TIOCGRS485"; cmd = TIOCGRS485;
+		if (p == &v)
+			p = &rs;
+		break;
+	case 7:
+		name = "TIOCSRS485"; cmd = TIOCSRS485;
+		memset(&rs, 0, sizeof(rs));
+		rs.flags = r32(w);
+		rs.delay_rts_before_send = rn(w, 1000);
+		rs.delay_rts_after_send = rn(w, 1000);
+		if (p == &v)
+			p = &rs;
+		break;
+	case 8:
+		name = "TIOCSTI"; cmd = TIOCSTI;
+		v = r32(w) & 0xff;
+		break;
+	case 9: name = "TIOCGSOFTCAR"; cmd = TIOCGSOFTCAR; break;
+	case 10: name = "TIOCSSOFTCAR"; cmd = TIOCSSOFTCAR; v = pct(w, 70); break;
+	default: name = "TIOCGEXCL"; cmd = TIOCGEXCL; break;
+	}
+	desc(w, "%s fd%d(%c)%s", name, f->fd, 'A' + f->port,
+	     p == &v || p == &rs ? "" : " bad pointer");
+	alarm_ms(w, 1000);
+	ret = res(w, OP_MISC, ioctl(f->fd, cmd, p));
+	alarm_off(w);
+	after(w, f, ret);
+}
+
+static void op_open(struct worker *w)
+{
+	static const int acc[] = { O_RDWR, O_RDWR, O_RDWR, O_RDWR, O_RDONLY, O_WRONLY };
+	int port = rn(w, 2);
+	int flags = acc[rn(w, 6)] | O_NOCTTY | O_CLOEXEC;
+	bool nb = pct(w, 70);
+	int fd;
+
+	if (w->n == MAX_FD) {
+		drop_fd(w, &w->f[rn(w, w->n)]);
+		return;
+	}
+	if (nb)
+		flags |= O_NONBLOCK;
+	desc(w, "open %s%s%s", dev[port], nb ? " O_NONBLOCK" : "",
+	     (flags & O_ACCMODE) == O_RDONLY ? " O_RDONLY" :
+	     (flags & O_ACCMODE) == O_WRONLY ? " O_WRONLY" : "");
+	alarm_ms(w, 1000);
+	fd = res(w, OP_OPEN, open(dev[port], flags));
+	alarm_off(w);
+	if (fd < 0)
+		return;
+	w->f[w->n].fd = fd;
+	w->f[w->n].port = port;
+	w->f[w->n].nonblock = nb;
+	w->n++;
+}
+
+static void op_close(struct worker *w, struct wfd *f)
+{
+	desc(w, "close fd%d(%c) alarm 1000ms", f->fd, 'A' + f->port);
+	alarm_ms(w, 1000);
+	res(w, OP_CLOSE, close(f->fd));
+	alarm_off(w);
+	w->f[f - w->f] = w->f[--w->n];
+}
+
+static void op_read(struct worker *w, struct wfd *f)
+{
+	static const size_t sizes[] = { 0, 1, 7, 64, 512, 4096, 8192 };
+	size_t n = sizes[rn(w, 7)];
+	void *p = w->buf;
+	unsigned int ms = 50 + rn(w, 200);
+	long ret;
+
+	if (pct(w, 8))
+		p = bad_ptr(w, n ? n : 1, true);
+	desc(w, "read fd%d(%c) %zu%s%s", f->fd, 'A' + f->port, n, p == w->buf ? "" : " bad buffer",
+	     f->nonblock ? "" : " (blocking)");
+	if (!f->nonblock)
+		alarm_ms(w, ms);
+	ret = res(w, OP_READ, read(f->fd, p, n));
+	alarm_off(w);
+	after(w, f, ret);
+}
+
+static void op_write(struct worker *w, struct wfd *f)
+{
+	static const size_t sizes[] = { 0, 1, 3, 64, 256, 1024, 4096 };
+	size_t n = sizes[rn(w, 7)], k;
+	const void *p = w->buf;
+	long ret;
+
+	for (k = 0; k < n; k++)
+		w->buf[k] = pct(w, 5) ? (uint8_t)"\x11\x13\x03\x04\x7f\x00\r\n"[rn(w, 8)] : (uint8_t)r32(w);
+	if (pct(w, 8))
+		p = bad_ptr(w, n ? n : 1, false);
+	desc(w, "write fd%d(%c) %zu%s%s", f->fd, 'A' + f->port, n, p == w->buf ? "" : " bad buffer",
+	     f->nonblock ? "" : " (blocking)");
+	if (!f->nonblock)
+		alarm_ms(w, 50 + rn(w, 300));
+	ret = res(w, OP_WRITE, write(f->fd, p, n));
+	alarm_off(w);
+	after(w, f, ret);
+}
+
+static void op_fcntl(struct worker *w, struct wfd *f)
+{
+	int fl = fcntl(f->fd, F_GETFL);
+	bool nb = pct(w, 60);
+	long ret;
+
+	desc(w, "fcntl fd%d(%c) %s", f->fd, 'A' + f->port, nb ? "O_NONBLOCK" : "blocking");
+	if (fl < 0) {
+		res(w, OP_FCNTL, fl);
+		return;
+	}
+	ret = res(w, OP_FCNTL, fcntl(f->fd, F_SETFL, nb ? fl | O_NONBLOCK : fl & ~O_NONBLOCK));
+	if (!ret)
+		f->nonblock = nb;
+}
+
+static void op_poll(struct worker *w, struct wfd *f)
+{
+	struct pollfd p = { .fd = f->fd, .events = POLLIN | POLLOUT | POLLPRI };
+	int ms = rn(w, 40);
+
+	desc(w, "poll fd%d(%c) %d ms", f->fd, 'A' + f->port, ms);
+	res(w, OP_POLL, poll(&p, 1, ms));
+}
+
+static char saved_trig[2][32];
+
+static void op_sysfs(struct worker *w, struct wfd *f)
+{
+	static const char *vals[] = { "0", "1", "4", "8", "14", "16", "17", "64", "1000",
+				      "-1", "abc", "0x8", "4294967297", "" };
+	char path[256], buf[512];
+	int fd, port = f ? f->port : (int)rn(w, 2);
+	long ret;
+
+	switch (rn(w, 4)) {
+	case 0: {
+		const char *v = vals[rn(w, sizeof(vals) / sizeof(vals[0]))];
+
+		snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_bytes", devname_[port]);
+		desc(w, "write %s '%s'", path, v);
+		fd = open(path, O_WRONLY);
+		ret = fd < 0 ? -1 : write(fd, v, strlen(v));
+		res(w, OP_SYSFS, ret);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	case 1:
+		snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_bytes", devname_[port]);
+		break;
+	case 2:
+		snprintf(path, sizeof(path), "/sys/class/tty/%s/dpc_design", devname_[port]);
+		break;
+	default:
+		snprintf(path, sizeof(path), "/sys/kernel/debug/ttydpc/%s/stats", devname_[port]);
+	}
+	desc(w, "read %s", path);
+	fd = open(path, O_RDONLY);
+	ret = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+	res(w, OP_SYSFS, ret);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int total_weight;
+
+static enum op pick_op(struct worker *w)
+{
+	int i, r = rn(w, total_weight);
+
+	for (i = 0; i < NR_OPS; i++) {
+		r -= ops[i].weight;
+		if (r < 0)
+			return i;
+	}
+	return OP_READ;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	alarm_init(w);
+	while (!atomic_load(&stop) && atomic_fetch_sub(&ops_left, 1) > 0) {
+		enum op op = pick_op(w);
+		struct wfd *f = pick_fd(w);
+
+		atomic_store(&w->cur_op, atomic_load(&w->cur_op) + 1);
+		atomic_store(&w->op_start_ms, dbg_now_ms());
+		if (!f && op != OP_SYSFS)
+			op = OP_OPEN;
+		w->count[op]++;
+		switch (op) {
+		case OP_OPEN: op_open(w); break;
+		case OP_CLOSE: op_close(w, f); break;
+		case OP_READ: op_read(w, f); break;
+		case OP_WRITE: op_write(w, f); break;
+		case OP_FCNTL: op_fcntl(w, f); break;
+		case OP_POLL: op_poll(w, f); break;
+		case OP_TCSETS: op_tcsets(w, f); break;
+		case OP_TCSETS2: op_tcsets2(w, f); break;
+		case OP_TCGETS: op_tcgets(w, f); break;
+		case OP_MODEM: op_modem(w, f); break;
+		case OP_MIWAIT: op_miwait(w, f); break;
+		case OP_ICOUNT: op_icount(w, f); break;
+		case OP_SERIAL: op_serial(w, f); break;
+		case OP_BREAK: op_break(w, f); break;
+		case OP_FLUSH: op_flush(w, f); break;
+		case OP_FLOW: op_flow(w, f); break;
+		case OP_DRAIN: op_drain(w, f); break;
+		case OP_VHANGUP: op_vhangup(w, f); break;
+		case OP_DPC_MASK: op_dpc_mask(w, f); break;
+		case OP_DPC_WAIT: op_dpc_wait(w, f); break;
+		case OP_DPC_PURGE: op_dpc_purge(w, f); break;
+		case OP_DPC_STATS: op_dpc_stats(w, f); break;
+		case OP_DPC_STATUS: op_dpc_status(w, f); break;
+		case OP_DPC_RANDOM: op_dpc_random(w, f); break;
+		case OP_MISC: op_misc(w, f); break;
+		case OP_SYSFS: op_sysfs(w, f); break;
+		default: break;
+		}
+		atomic_store(&w->op_start_ms, 0);
+		atomic_fetch_add(&ops_done, 1);
+	}
+	while (w->n)
+		drop_fd(w, &w->f[w->n - 1]);
+	return NULL;
+}
+
+/* ---- pumps: data flowing both ways the whole time ----------------------- */
+
+static void *pump_main(void *arg)
+{
+	int port = (int)(intptr_t)arg;
+	struct dbg_stream s;
+	uint8_t buf[4096];
+	int fd = -1;
+
+	dbg_stream_init(&s, 0x5eed0000u + port);
+	while (!atomic_load(&stop)) {
+		struct pollfd p;
+		ssize_t k;
+
+		if (fd < 0) {
+			fd = open(dev[port], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+			if (fd < 0) {
+				dbg_sleep_ms(20);
+				continue;
+			}
+			atomic_fetch_add(&pump_reopens[port], 1);
+		}
+		p.fd = fd;
+		p.events = POLLIN | POLLOUT;
+		p.revents = 0;
+		if (poll(&p, 1, 50) < 0)
+			continue;
+		if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+			k = read(fd, buf, sizeof(buf));
+			if (k > 0)
+				atomic_fetch_add(&pump_bytes[port], k);
+			else if (k == 0 || (errno != EAGAIN && errno != EINTR)) {
+				close(fd);
+				fd = -1;
+				continue;
+			}
+		}
+		if (p.revents & POLLOUT) {
+			size_t n = 64 + (s.x & 1023);
+
+			dbg_stream_fill(&s, buf, n);
+			k = write(fd, buf, n);
+			if (k < 0 && errno != EAGAIN && errno != EINTR) {
+				close(fd);
+				fd = -1;
+			}
+		}
+		if (p.revents & POLLNVAL) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* ---- kernel log monitor --------------------------------------------------- */
+
+static const char *kbad_re =
+	"BUG:|WARNING:|Oops|KASAN|UBSAN|ODEBUG|possible circular|inconsistent lock state|"
+	"possible recursive locking|sleeping function called|scheduling while atomic|"
+	"list_add corruption|list_del corruption|refcount_t:|kmemleak|general protection|"
+	"Kernel panic|INFO: task .* blocked|soft lockup|rcu.*stall|Call Trace";
+
+static void *kmsg_main(void *arg)
+{
+	regex_t re;
+	char rec[8192];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	(void)arg;
+	if (fd < 0)
+		return NULL;
+	lseek(fd, 0, SEEK_END);
+	regcomp(&re, kbad_re, REG_EXTENDED | REG_NOSUB);
+	while (!atomic_load(&stop)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t k;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		while ((k = read(fd, rec, sizeof(rec) - 1)) > 0 || (k < 0 && errno == EPIPE)) {
+			char *msg;
+
+			if (k <= 0)
+				continue;	/* EPIPE: records overwritten, go on */
+			rec[k] = 0;
+			msg = strchr(rec, ';');
+			msg = msg ? msg + 1 : rec;
+			msg[strcspn(msg, "\n")] = 0;
+			if (regexec(&re, msg, 0, NULL, 0))
+				continue;
+			if (atomic_fetch_add(&kernel_reports, 1) == 0) {
+				say("# kernel report during the fuzz, after %ld operations: %s\n",
+				    atomic_load(&ops_done), msg);
+				dump_rings("first kernel report");
+			} else if (atomic_load(&kernel_reports) <= 10) {
+				say("# kernel: %s\n", msg);
+			}
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+/* ---- setup and restore ----------------------------------------------------- */
+
+static int read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t k;
+
+	if (fd < 0)
+		return -1;
+	k = read(fd, buf, size - 1);
+	close(fd);
+	if (k < 0)
+		return -1;
+	buf[k] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+static void save_settings(void)
+{
+	char path[256];
+	int i, fd;
+
+	for (i = 0; i < 2; i++) {
+		fd = open(dev[i], O_RDWR | O_NOCTTY | O_NONBLOCK);
+		if (fd >= 0) {
+			saved_serial_ok[i] = !ioctl(fd, TIOCGSERIAL, &saved_serial[i]);
+			close(fd);
+		}
+		snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_bytes", devname_[i]);
+		if (read_small(path, saved_trig[i], sizeof(saved_trig[i])))
+			saved_trig[i][0] = 0;
+	}
+}
+
+/* Put every setting the fuzz may have changed back; returns an fd per port
+ * (raw, flushed) or -errno. */
+static int restore_port(int i, char *msg, size_t size)
+{
+	struct ttydpc_wait_mask m = { .version = 1 };
+	int bits = TIOCM_LOOP, fd, ret;
+	char path[256];
+
+	fd = open(dev[i], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(msg, size, "open %s: %s", dev[i], strerror(errno));
+		return -errno;
+	}
+	if (saved_serial_ok[i] && ioctl(fd, TIOCSSERIAL, &saved_serial[i])) {
+		snprintf(msg, size, "TIOCSSERIAL (restore) on %s: %s", dev[i], strerror(errno));
+		close(fd);
+		return -EINVAL;
+	}
+	ret = dbg_set_raw(fd);
+	if (ret) {
+		snprintf(msg, size, "raw termios on %s: %s", dev[i], strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	ioctl(fd, TIOCMBIC, &bits);
+	bits = TIOCM_DTR | TIOCM_RTS | TIOCM_OUT2;
+	ioctl(fd, TIOCMBIS, &bits);
+	ioctl(fd, TIOCCBRK);
+	ioctl(fd, TCXONC, TCOON);
+	ioctl(fd, TCXONC, TCION);
+	ioctl(fd, TIOCNXCL);
+	ioctl(fd, TTYDPC_IOC_SET_MASK, &m);
+	if (saved_trig[i][0]) {
+		int s;
+
+		snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_bytes", devname_[i]);
+		s = open(path, O_WRONLY);
+		if (s >= 0) {
+			if (write(s, saved_trig[i], strlen(saved_trig[i])) < 0)
+				snprintf(msg, size, "restore rx_trig_bytes: %s", strerror(errno));
+			close(s);
+		}
+	}
+	return fd;
+}
+
+/* Blocked tasks with their stacks into the kernel log (SysRq-w). */
+static void sysrq_blocked(void)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, "w", 1) == 1)
+			say("# blocked tasks written to the kernel log (SysRq-w)\n");
+		close(fd);
+	}
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: ttydpc_fuzz [-a DEV_A] [-b DEV_B] [-s SEED] [-n OPS] [-j THREADS]\n"
+		"                   [-T MAX_SECONDS] [-k CHECK_BYTES] [-x OP[,OP...]] [-v]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *env, *exclude;
+	uint64_t seed, t0, last_print = 0, max_ms = 0;
+	long nops = 10000, check_bytes = 16384;
+	pthread_t pumps[2], kmsg;
+	struct sigaction sa;
+	int opt, i, k, fails = 0, t = 0, stuck = 0;
+	long total_count[NR_OPS] = { 0 }, total_errs[NR_OPS] = { 0 }, eintr = 0;
+	char msg[512];
+	long ntests = 5;
+
+	dev[0] = getenv("TTYDPC_NM_A");
+	dev[1] = getenv("TTYDPC_NM_B");
+	env = getenv("SEED");
+	if (env && *env) {
+		seed = strtoull(env, NULL, 0);
+	} else {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		seed = ((uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20) ^ (uint64_t)ts.tv_sec) %
+		       1000000000ULL;
+	}
+	env = getenv("FUZZ_OPS");
+	if (env && *env)
+		nops = atol(env);
+	env = getenv("FUZZ_THREADS");
+	if (env && *env)
+		nworkers = atoi(env);
+	exclude = getenv("FUZZ_EXCLUDE");
+	while ((opt = getopt(argc, argv, "a:b:s:n:j:T:k:x:vh")) != -1) {
+		switch (opt) {
+		case 'x': exclude = optarg; break;
+		case 'a': dev[0] = optarg; break;
+		case 'b': dev[1] = optarg; break;
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		case 'n': nops = atol(optarg); break;
+		case 'j': nworkers = atoi(optarg); break;
+		case 'T': max_ms = strtoull(optarg, NULL, 0) * 1000; break;
+		case 'k': check_bytes = atol(optarg); break;
+		case 'v': verbose = 1; break;
+		default: usage();
+		}
+	}
+	if (nworkers < 1 || nworkers > MAX_THREADS)
+		usage();
+
+	printf("TAP version 13\n");
+	if (!dev[0] || !dev[1] || !*dev[0] || !*dev[1]) {
+		printf("1..0 # SKIP no null-modem pair (TTYDPC_NM_A/TTYDPC_NM_B or -a/-b)\n");
+		return 4;
+	}
+	if (exclude && *exclude) {
+		char buf[256], *tok, *save = NULL;
+
+		snprintf(buf, sizeof(buf), "%s", exclude);
+		for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+			for (k = 0; k < NR_OPS && strcmp(ops[k].name, tok); k++)
+				;
+			if (k == NR_OPS || k == OP_OPEN || k == OP_SYSFS) {
+				printf("1..0 # SKIP -x %s: unknown or required operation\n", tok);
+				return 2;
+			}
+			ops[k].weight = 0;
+		}
+	}
+	printf("1..%ld\n", ntests);
+	printf("# ttydpc_fuzz: seed %llu (replay: SEED=%llu), %ld operations, %d threads, "
+	       "ports %s %s%s%s\n", (unsigned long long)seed, (unsigned long long)seed, nops,
+	       nworkers, dev[0], dev[1], exclude && *exclude ? ", left out: " : "",
+	       exclude && *exclude ? exclude : "");
+	fflush(stdout);
+	for (i = 0; i < 2; i++)
+		devname_[i] = strrchr(dev[i], '/') ? strrchr(dev[i], '/') + 1 : dev[i];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: blocking calls end */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGTSTP, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
+
+	pg_none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pg_ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pg_ro_wait = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pg_edge = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pg_none == MAP_FAILED || pg_ro == MAP_FAILED || pg_ro_wait == MAP_FAILED ||
+	    pg_edge == MAP_FAILED) {
+		printf("Bail out! mmap: %s\n", strerror(errno));
+		return 1;
+	}
+	((struct ttydpc_wait *)pg_ro_wait)->version = 1;
+	mprotect(pg_ro_wait, 4096, PROT_READ);
+	mprotect(pg_edge + 4096, 4096, PROT_NONE);
+	memset(pg_edge, 0, 4096);
+	((uint32_t *)pg_edge)[1023] = 1;	/* a "version 1" just before the edge */
+
+	/* 1: both ports there, usable before the fuzz */
+	for (i = 0; i < 2; i++) {
+		int fd = dbg_open_raw(dev[i]);
+
+		if (fd < 0) {
+			printf("not ok 1 ports open before the fuzz (%s: %s)\n", dev[i], strerror(-fd));
+			for (k = 2; k <= ntests; k++)
+				printf("ok %d # SKIP no ports\n", k);
+			return 1;
+		}
+		close(fd);
+	}
+	printf("ok %d ports %s and %s open raw before the fuzz\n", ++t, dev[0], dev[1]);
+	save_settings();
+
+	for (k = 0; k < NR_OPS; k++)
+		total_weight += ops[k].weight;
+	atomic_store(&ops_left, nops);
+	pthread_create(&kmsg, NULL, kmsg_main, NULL);
+	for (i = 0; i < 2; i++)
+		pthread_create(&pumps[i], NULL, pump_main, (void *)(intptr_t)i);
+	for (i = 0; i < nworkers; i++) {
+		struct worker *w = &workers[i];
+
+		w->id = i;
+		w->rng = seed * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL * (i + 1);
+		pthread_create(&w->th, NULL, worker_main, w);
+	}
+
+	/* supervise: progress, time limit, stuck threads */
+	t0 = dbg_now_ms();
+	for (;;) {
+		bool all_idle = true;
+		uint64_t now;
+
+		dbg_sleep_ms(100);
+		now = dbg_now_ms();
+		for (i = 0; i < nworkers; i++) {
+			uint64_t st = atomic_load(&workers[i].op_start_ms);
+
+			if (atomic_load(&ops_left) > 0 || st)
+				all_idle = false;
+			if (st && now - st > 20000) {
+				/* alarms did not end it: kick once a second, report once */
+				if (!(stuck & (1 << i))) {
+					say("# thread %d stuck for %llu s in: %s\n", i,
+					    (unsigned long long)(now - st) / 1000, slot(&workers[i]));
+					if (!stuck) {
+						dump_rings("stuck thread");
+						sysrq_blocked();
+					}
+					stuck |= 1 << i;
+				}
+				pthread_kill(workers[i].th, SIGALRM);
+			}
+			if (st && now - st > 90000) {
+				printf("not ok %d fuzz: thread %d blocked in the kernel for 90 s: %s\n",
+				       ++t, i, slot(&workers[i]));
+				printf("Bail out! a fuzz thread cannot be stopped\n");
+				fflush(stdout);
+				_exit(1);
+			}
+		}
+		if (now - last_print >= 10000) {
+			last_print = now;
+			say("# %ld operations done in %.0f s, pumps moved %ld + %ld bytes (reopened %ld + %ld times)\n",
+			    atomic_load(&ops_done), (now - t0) / 1000.0, atomic_load(&pump_bytes[0]),
+			    atomic_load(&pump_bytes[1]), atomic_load(&pump_reopens[0]),
+			    atomic_load(&pump_reopens[1]));
+		}
+		if (max_ms && now - t0 > max_ms)
+			atomic_store(&stop, 1);
+		if (all_idle || atomic_load(&stop))
+			break;
+	}
+	for (i = 0; i < nworkers; i++)
+		pthread_join(workers[i].th, NULL);
+	atomic_store(&stop, 1);
+	for (i = 0; i < 2; i++)
+		pthread_join(pumps[i], NULL);
+	pthread_join(kmsg, NULL);
+
+	for (i = 0; i < nworkers; i++) {
+		for (k = 0; k < NR_OPS; k++) {
+			total_count[k] += workers[i].count[k];
+			total_errs[k] += workers[i].errs[k];
+		}
+		eintr += workers[i].eintr;
+	}
+	printf("# operations (calls/failed):");
+	for (k = 0; k < NR_OPS; k++)
+		printf("%s %s %ld/%ld", k % 6 ? "" : "\n#  ", ops[k].name, total_count[k], total_errs[k]);
+	printf("\n# %ld calls ended by the timer (EINTR); pumps moved %ld + %ld bytes, reopened %ld + %ld times\n",
+	       eintr, atomic_load(&pump_bytes[0]), atomic_load(&pump_bytes[1]),
+	       atomic_load(&pump_reopens[0]), atomic_load(&pump_reopens[1]));
+
+	/* 2: the operations ran */
+	if (atomic_load(&ops_done) >= nops || (max_ms && atomic_load(&ops_done) > 0))
+		printf("ok %d fuzz: %ld operations from %d threads in %.1f s, seed %llu\n", ++t,
+		       atomic_load(&ops_done), nworkers, (dbg_now_ms() - t0) / 1000.0,
+		       (unsigned long long)seed);
+	else {
+		printf("not ok %d fuzz: only %ld of %ld operations, seed %llu\n", ++t,
+		       atomic_load(&ops_done), nops, (unsigned long long)seed);
+		fails++;
+	}
+	/* 3: nothing blocked beyond its timer for long */
+	if (stuck) {
+		printf("not ok %d fuzz: a thread was stuck in the kernel over 20 s (see above), seed %llu\n",
+		       ++t, (unsigned long long)seed);
+		fails++;
+	} else {
+		printf("ok %d fuzz: every blocking call ended by its timer\n", ++t);
+	}
+	/* 4: API contract and kernel log */
+	if (atomic_load(&contract_violations) || atomic_load(&kernel_reports)) {
+		printf("not ok %d fuzz: %d API contract violations, %d kernel report lines, seed %llu\n",
+		       ++t, atomic_load(&contract_violations), atomic_load(&kernel_reports),
+		       (unsigned long long)seed);
+		fails++;
+	} else {
+		printf("ok %d fuzz: no API contract violation, no kernel report\n", ++t);
+	}
+	fflush(stdout);
+
+	/* 5: the ports work afterwards */
+	{
+		int fa, fb;
+		struct dbg_xfer_res r;
+
+		msg[0] = 0;
+		fa = restore_port(0, msg, sizeof(msg));
+		fb = fa < 0 ? -1 : restore_port(1, msg, sizeof(msg));
+		if (fa < 0 || fb < 0) {
+			printf("not ok %d ports work after the fuzz: %s\n", ++t, msg);
+			fails++;
+		} else {
+			/* echo storms and queued output may still be in flight */
+			dbg_drain_input(fa, 300, 10000);
+			dbg_drain_input(fb, 300, 10000);
+			ioctl(fa, TCFLSH, TCIOFLUSH);
+			ioctl(fb, TCFLSH, TCIOFLUSH);
+			if (dbg_pair_xfer(fa, fb, check_bytes, (uint32_t)seed | 1, 120000, 20000, 0,
+					  &r)) {
+				dbg_xfer_describe(&r, check_bytes, msg, sizeof(msg));
+				dbg_port_state(fa, dev[0]);
+				dbg_port_state(fb, dev[1]);
+				printf("not ok %d ports work after the fuzz: %s\n", ++t, msg);
+				fails++;
+			} else {
+				printf("ok %d ports work after the fuzz: %ld bytes each way %s<->%s, CRC %08x/%08x, %.1f s\n",
+				       ++t, check_bytes, dev[0], dev[1], r.d[0].rx_crc, r.d[1].rx_crc,
+				       r.elapsed_ms / 1000.0);
+			}
+			if (msg[0] && !fails)
+				printf("# note: %s\n", msg);
+		}
+		if (fa >= 0)
+			close(fa);
+		if (fb >= 0)
+			close(fb);
+	}
+	printf("# seed %llu (replay: SEED=%llu)\n", (unsigned long long)seed,
+	       (unsigned long long)seed);
+	printf("# Totals: pass:%d fail:%d skip:0\n", t - fails, fails);
+	return fails ? 1 : 0;
+}
