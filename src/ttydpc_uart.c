@@ -296,7 +296,7 @@ static int ttydpc_verify_port(struct uart_port *port, struct serial_struct *ser)
 		return -EINVAL;
 	if (ser->irq != port->irq || ser->io_type != port->iotype)
 		return -EINVAL;
-	if (ser->port != port->iobase)
+	if (ser->port != port->iobase || ser->iomem_reg_shift != port->regshift)
 		return -EINVAL;
 	if (ser->baud_base < 9600)
 		return -EINVAL;
