@@ -101,9 +101,14 @@ static inline void ttydpc_bh_queue(struct ttydpc_bh *bh)
 	queue_work(system_bh_highpri_wq, &bh->work);
 }
 
+/*
+ * Like tasklet_kill(), a run already queued still happens: flush, not
+ * cancel, so that every request counted is a run or a coalesce. The caller
+ * has set TTYDPC_PORT_STOPPING, so nothing queues the item again.
+ */
 static inline void ttydpc_bh_kill(struct ttydpc_bh *bh)
 {
-	cancel_work_sync(&bh->work);
+	flush_work(&bh->work);
 }
 
 #define ttydpc_bh_from(var, arg, field) \

@@ -19,7 +19,8 @@
  *  - a loopback modem toggle, a purge and a received break run only the
  *    design's MODEM, PURGE, ERROR (+RX) objects, once per event;
  *  - every object's requests == runs + coalesced, and its latency
- *    histogram counts each run once, whenever the port is idle.
+ *    histogram counts each run once, whenever the port is idle, also after
+ *    200 closes made while routines were queued.
  */
 #include <errno.h>
 #include <limits.h>
@@ -447,6 +448,39 @@ TEST_F(design, break_runs_error_object)
 	expect_only(_metadata, self->design, &a, &b, must, "a received break");
 	EXPECT_EQ(0, check_identity(_metadata, &b, "after the break"));
 	tcflush(self->fd, TCIFLUSH);
+}
+
+/*
+ * Closes with deferred routines queued: every close of the last fd stops the
+ * port while the loopback toggles, a purge and echoed bytes have just queued
+ * objects. Stopping must let a queued run happen (or never count it), so the
+ * identity holds after any number of such closes.
+ */
+TEST_F(design, close_with_routines_queued)
+{
+	const int rounds = 200;
+	struct snap s;
+	int fd, i;
+
+	TT_BODY_START();
+	ta_mbic(self->fd, TIOCM_LOOP);
+	close(self->fd);
+	self->fd = -1;
+	for (i = 0; i < rounds; i++) {
+		fd = tt_open_raw(self->port, 115200);
+		ASSERT_LE(0, fd) TH_LOG("round %d: open: %s", i, strerror(-fd));
+		ASSERT_EQ(0, ta_mbis(fd, TIOCM_LOOP));
+		ASSERT_EQ(0, ta_mbic(fd, TIOCM_RTS));
+		ASSERT_EQ(0, ta_mbis(fd, TIOCM_RTS));
+		ASSERT_EQ(2, write(fd, "dc", 2));
+		ASSERT_EQ(0, ta_purge(fd, TTYDPC_PURGE_RXCLEAR));
+		ASSERT_EQ(0, ta_mbic(fd, TIOCM_RTS | TIOCM_LOOP));
+		ASSERT_EQ(0, close(fd));
+	}
+	self->fd = tt_open_raw(self->port, 115200);
+	ASSERT_LE(0, self->fd) TH_LOG("reopen: %s", strerror(-self->fd));
+	ASSERT_EQ(0, settle(self->port, &s));
+	EXPECT_EQ(0, check_identity(_metadata, &s, "after the closes"));
 }
 
 /* The accounting identity right now (after whatever ran before). */
