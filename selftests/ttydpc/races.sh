@@ -25,7 +25,7 @@ PORT=$TTYDPC_PORT
 N_CLOSE=${TTYDPC_RACE_CLOSE:-20}
 N_SIGNAL=${TTYDPC_RACE_SIGNAL:-20}
 N_UNBIND=${TTYDPC_RACE_UNBIND:-50}
-N_RMMOD=${TTYDPC_RACE_RMMOD:-20}	# make check runs 3; check-debug the full count
+N_RMMOD=${TTYDPC_RACE_RMMOD:-20}
 TMP=${TMPDIR:-/tmp}/ttydpc_races.$$
 mkdir -p "$TMP"
 NAME=$(basename "$PORT")
@@ -362,13 +362,14 @@ else
 		"$CTL_BIN" "$PORT" raw , flood 0 "$i" > "$TMP/rflood.0" 2>&1 &
 		fpid=$!
 		pids=$fpid
-		npid=
+		npid= dpid=
 		if [ -c "$TTYDPC_NM_A" ] && [ -c "$TTYDPC_NM_B" ]; then
 			"$CTL_BIN" "$TTYDPC_NM_A" raw , flood 0 "$i" > "$TMP/rflood.1" 2>&1 &
 			npid=$!
 			pids="$pids $npid"
 			"$CTL_BIN" "$TTYDPC_NM_B" raw , drain 60000 > "$TMP/rflood.2" 2>&1 &
-			pids="$pids $!"
+			dpid=$!
+			pids="$pids $dpid"
 		fi
 		"$CTL_BIN" "$PORT" mask ring , wait 30 > "$TMP/rwait" 2>&1 &
 		wpid=$!
@@ -378,8 +379,17 @@ else
 		if rmmod ttydpc 2> "$TMP/rmmod"; then
 			n_open=$((n_open + 1))
 		else
-			# refused: end the traffic and race the last close
-			for pid in $pids $wpid; do kill -USR1 "$pid" 2>/dev/null; done
+			# refused: end the traffic and race the last close. The
+			# reader on B stops only once the writer on A has gone:
+			# A's close waits for its output to drain into B (up to
+			# closing_wait, 30 s) and B must still be taking it.
+			for pid in $fpid $npid $wpid; do kill -USR1 "$pid" 2>/dev/null; done
+			if [ -n "$dpid" ]; then
+				(
+					while alive "$npid"; do sleep 0.1; done
+					kill -USR1 "$dpid" 2>/dev/null
+				) &
+			fi
 			t=0
 			while module_loaded && [ $t -lt 100 ]; do
 				rmmod ttydpc 2> /dev/null || sleep 0.05

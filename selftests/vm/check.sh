@@ -24,8 +24,7 @@
 #   NO_MODULE=1               boot without ttydpc.ko
 #   SELFTESTS=DIR|none        prebuilt selftests directory, or none
 #   CHECK_APPEND="..."        extra kernel command line for every boot
-#                             (default TTYDPC_RACE_RMMOD=3: 20 rmmod rounds with
-#                             a pinned waiter take 10 min under TCG)
+#                             (e.g. TTYDPC_RACE_RMMOD=3 for quicker races.sh)
 #   CHECK_EXTRA="f1 f2"       extra programs for the initramfs (/usr/bin)
 set -euo pipefail
 # shellcheck source=selftests/vm/lib.sh
@@ -158,7 +157,7 @@ boot() {
 		log "boot $lane (${REL[$lane]}) dpc=$dpc"
 		"$VM_DIR/run-vm.sh" -p -t "$BOOT_TIMEOUT" -o "$dir" \
 			-k "$(kernel_image "${REL[$lane]}")" -i "${INITRD[$lane]}" \
-			-a "ttydpc.dpc=$dpc ttydpc_mode=check ttydpc_timeout=$((BOOT_TIMEOUT - 30)) ${CHECK_APPEND:-TTYDPC_RACE_RMMOD=3}" ||
+			-a "ttydpc.dpc=$dpc ttydpc_mode=check ttydpc_timeout=$((BOOT_TIMEOUT - 30)) ${CHECK_APPEND:-}" ||
 			true
 		res=$(analyse "$dir")
 	fi
