@@ -23,6 +23,9 @@
 # serialise on ENTRY.lock. Environment: JOBS (make -j, default nproc),
 # DEBUG_KERNEL_KEEP (number of other entries kept, default 1).
 set -euo pipefail
+# One function, read whole before it runs: editing this file during a build
+# does not disturb the build.
+main() {
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TTYDPC_CACHE=${TTYDPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ttydpc}
@@ -172,3 +175,5 @@ for ((i = keep; i < ${#old[@]}; i++)); do
 	rm -rf "${old[i]}" "${old[i]}.lock"
 done
 echo "$ENTRY"
+}
+main "$@"; exit

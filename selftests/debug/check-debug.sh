@@ -18,14 +18,15 @@
 # Environment (defaults in brackets):
 #   SEED          seed of the fuzzer and the traffic [random, printed];
 #                 a failing run replays with SEED=<seed>
-#   FUZZ_OPS [10000]  FUZZ_THREADS [4]  REBIND [120]  RELOAD [50]
-#                 (CI figures that keep the warm lane near 14 min under TCG:
-#                 a rebind cycle takes ~1.2 s, a reload cycle ~2.8 s, the
-#                 soak ~21 s per MiB; the full 500/200/64M take ~50 min more,
-#                 give them BOOT_TIMEOUT=5400)
+#   FUZZ_OPS [10000]  FUZZ_THREADS [4]  REBIND [60]  RELOAD [30]
+#                 CI figures: with the suite at ~9.5 min they keep the warm
+#                 lane near 14 min under TCG. Measured: a rebind cycle
+#                 0.85-1.25 s, a reload cycle 1.9-2.8 s, the soak 50-70 KiB/s
+#                 each way. REBIND=500 RELOAD=200 SOAK=64M add 30-40 min:
+#                 give them BOOT_TIMEOUT=5400.
 #   FUZZ_EXCLUDE  operation kinds the fuzzer leaves out, e.g. dpc_purge
 #   RELOAD_CLOSED=1  the traffic closes its ports before each rmmod
-#   SOAK          bytes each way of the integrity transfer [4M]
+#   SOAK          bytes each way of the integrity transfer [2M]
 #   STAGES        guest stages, comma-separated; they always run in this
 #                 order [suite,rebind,reload,soak,fuzz]
 #   DPC           ttydpc.dpc= of the boot [both]; the reload stage cycles
@@ -35,6 +36,8 @@
 #   BOOT_TIMEOUT  seconds before QEMU is killed [2400]
 #   VM_MEM [1536] VM_SMP [1]  (run-vm.sh)
 #   DEBUG_APPEND  more kernel command line for the boot
+#   SILENCE_TIMEOUT [600]  a guest that prints nothing (console, kernel
+#                 log) this long is wedged: QEMU state saved, run ended
 #   TTYDPC_CACHE  [~/.cache/ttydpc]: the kernel is cached in debug-kernel/
 #   SKIP_DEPS=1   do not apt-get install the VM's packages
 # For harness development only: DEV_KDIR=<build tree> DEV_BZIMAGE=<kernel>
@@ -51,9 +54,9 @@ RESULTS=${RESULTS:-$TOP_DIR/build/check-debug}
 SEED=${SEED:-$(( $(od -An -N4 -tu4 /dev/urandom) % 1000000000 ))}
 FUZZ_OPS=${FUZZ_OPS:-10000}
 FUZZ_THREADS=${FUZZ_THREADS:-4}
-REBIND=${REBIND:-120}
-RELOAD=${RELOAD:-50}
-SOAK=${SOAK:-4M}
+REBIND=${REBIND:-60}
+RELOAD=${RELOAD:-30}
+SOAK=${SOAK:-2M}
 STAGES=${STAGES:-suite,rebind,reload,soak,fuzz}
 DPC=${DPC:-both}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-2400}
@@ -88,6 +91,7 @@ fi
 
 # --- 1. the debug kernel ------------------------------------------------------
 t0=$(date +%s)
+was_cached=$("$HERE/build-kernel.sh" -p 2>/dev/null || true)
 if [[ -n ${DEV_KDIR:-} ]]; then
 	ENTRY=$RESULTS/dev-kernel
 	mkdir -p "$ENTRY/src/scripts"
@@ -104,7 +108,9 @@ KDIR=$ENTRY/obj
 BZIMAGE=${DEV_BZIMAGE:-$KDIR/arch/x86/boot/bzImage}
 t_kernel=$(($(date +%s) - t0))
 built=$(cat "$ENTRY/build-seconds" 2>/dev/null || echo '?')
-if ((t_kernel > 60)); then
+if [[ -n ${DEV_KDIR:-} ]]; then
+	host_ok "kernel $(cat "$ENTRY/key") (DEV_KDIR: not the debug kernel)"
+elif [[ -z $was_cached ]]; then
 	host_ok "debug kernel $(cat "$ENTRY/key"): built in ${t_kernel}s"
 else
 	host_ok "debug kernel $(cat "$ENTRY/key"): cached (its build took ${built}s)"
@@ -145,6 +151,46 @@ else
 fi
 
 # --- 4. the run -----------------------------------------------------------------
+# silence_watch PID DIR: while run-vm.sh (PID) runs, watch the guest's output
+# (console and kernel log). Silent for SILENCE_TIMEOUT seconds means it is
+# wedged past what its own watchdogs can report (a frozen console, an
+# interrupt storm): save what QEMU says about the vCPU and the interrupt
+# controllers in DIR/qemu-state.txt, and end the run.
+silence_watch() {
+	local pid=$1 dir=$2 last=-1 size quiet=0 limit=${SILENCE_TIMEOUT:-600}
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 10
+		size=$(cat "$dir/console.log" "$dir/kmsg.log" 2>/dev/null | wc -c)
+		if [[ $size != "$last" ]]; then
+			last=$size quiet=0
+			continue
+		fi
+		quiet=$((quiet + 10))
+		((quiet >= limit)) || continue
+		log "guest silent for ${limit}s: saving QEMU state, ending the run"
+		python3 - "$(cat "$dir/sockdir")/qmp" >"$dir/qemu-state.txt" 2>&1 <<-'EOF' || true
+			import json, socket, sys
+			s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+			s.settimeout(10)
+			s.connect(sys.argv[1])
+			f = s.makefile("rw")
+			f.readline()
+			f.write(json.dumps({"execute": "qmp_capabilities"}) + "\n")
+			f.flush()
+			f.readline()
+			for cmd in ("info registers", "info pic", "info lapic", "info irq"):
+			    f.write(json.dumps({"execute": "human-monitor-command",
+			                        "arguments": {"command-line": cmd}}) + "\n")
+			    f.flush()
+			    print("== " + cmd)
+			    print(json.loads(f.readline()).get("return", ""))
+		EOF
+		echo "silent for ${limit}s" >"$dir/silent"
+		kill "$pid" 2>/dev/null || true
+		return
+	done
+}
+
 vm=$RESULTS/vm
 rm -rf "$vm"
 mkdir -p "$vm"
@@ -164,8 +210,10 @@ if [[ ${HOST_TAP[*]} != *"not ok|"* ]]; then
 	t0=$(date +%s)
 	"$VM_DIR/run-vm.sh" -p -t "$BOOT_TIMEOUT" -o "$vm" -k "$BZIMAGE" -i "$RESULTS/initrd.cpio" \
 		-a "$KARGS ttydpc.dpc=$DPC ttydpc_mode=check ttydpc_run=/selftests/run_debug.sh ttydpc_timeout=$((BOOT_TIMEOUT - 60)) TTYDPC_DBG_SEED=$SEED TTYDPC_DBG_FUZZ_OPS=$FUZZ_OPS TTYDPC_DBG_FUZZ_THREADS=$FUZZ_THREADS TTYDPC_DBG_REBIND=$REBIND TTYDPC_DBG_RELOAD=$RELOAD TTYDPC_DBG_SOAK=$SOAK TTYDPC_DBG_STAGES=$STAGES${RELOAD_CLOSED:+ TTYDPC_DBG_RELOAD_CLOSED=1}${FUZZ_EXCLUDE:+ TTYDPC_DBG_FUZZ_EXCLUDE=$FUZZ_EXCLUDE}" \
-		-- -chardev "file,id=klog,path=$vm/kmsg.log" -device isa-serial,iobase=0x2e8,irq=7,chardev=klog ||
-		true
+		-- -chardev "file,id=klog,path=$vm/kmsg.log" -device isa-serial,iobase=0x2e8,irq=7,chardev=klog &
+	vm_pid=$!
+	silence_watch "$vm_pid" "$vm"
+	wait "$vm_pid" || true
 	t_boot=$(($(date +%s) - t0))
 fi
 
@@ -176,6 +224,8 @@ printf '%s\n' "$tap" >"$RESULTS/guest-tap.txt"
 note=
 if [[ -z $log ]]; then
 	note="no console output"
+elif [[ -e $vm/silent ]]; then
+	note="guest $(cat "$vm/silent"), run ended (QEMU state: $vm/qemu-state.txt)"
 elif [[ -e $vm/timeout ]]; then
 	note="QEMU killed after ${BOOT_TIMEOUT}s"
 elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
@@ -258,7 +308,7 @@ if [[ -n $all_heads ]]; then
 		on {
 			buf[n++] = $0
 			if (n >= 300 || $0 ~ /---\[ end trace/ ||
-			    (eqend && $0 ~ /={20,}/) || (!eqend && $0 ~ /<\/TASK>/)) {
+			    (eqend && $0 ~ /====================/) || (!eqend && $0 ~ /<\/TASK>/)) {
 				flush(); on = 0
 			}
 		}
@@ -346,4 +396,4 @@ else
 fi
 ((fail == 0))
 }
-main "$@"
+main "$@"; exit

@@ -131,6 +131,9 @@ stage_end() {
 	note "stage $1 took $(($(now) - STAGE_T0)) s"
 }
 
+# hung_tasks: how many hung-task reports the kernel log holds
+hung_tasks() { dmesg | grep -c 'blocked for more than'; }
+
 # run_nested SECONDS CMD...: run a TAP program, its output nested under ours
 # ("# "), in $TMP/out; NESTED_RC its exit status (124: did not end).
 run_nested() {
@@ -138,12 +141,20 @@ run_nested() {
 	shift
 	rm -f "$TMP/rc"
 	: >"$TMP/out"
+	_h0=$(hung_tasks)
 	("$@" </dev/null; echo $? >"$TMP/rc") 2>&1 | tee "$TMP/out" | sed 's/^/# /' &
 	_p=$! _w=0 _b=0
 	while kill -0 "$_p" 2>/dev/null; do
 		# a program that bailed out but cannot exit (a thread blocked
-		# in the kernel) gets 10 s, anything else its whole budget
+		# in the kernel) gets 10 s, anything else its whole budget;
+		# a hung task reported meanwhile ends the wait too: nothing
+		# after it can be trusted to finish
 		grep -q '^Bail out!' "$TMP/out" && _b=$((_b + 1))
+		if [ $((_w % 100)) -eq 99 ] && [ "$(hung_tasks)" -gt "$_h0" ]; then
+			note "the kernel reported a hung task: not waiting for the rest"
+			NESTED_RC=124
+			return
+		fi
 		if [ $_w -ge $((_t * 10)) ] || [ $_b -ge 100 ]; then
 			NESTED_RC=124
 			return

@@ -553,6 +553,11 @@ static void op_icount(struct worker *w, struct wfd *f)
 static struct serial_struct saved_serial[2];
 static bool saved_serial_ok[2];
 
+static unsigned int o_shift(int port)
+{
+	return saved_serial_ok[port] ? saved_serial[port].iomem_reg_shift : 0;
+}
+
 static void op_serial(struct worker *w, struct wfd *f)
 {
 	struct serial_struct s;
@@ -602,8 +607,17 @@ static void op_serial(struct worker *w, struct wfd *f)
 		invalid = true;
 		switch (rn(w, 8)) {
 		case 6:
-			/* register spacing: a PCI/PNP port's I/O window is fixed */
-			s.iomem_reg_shift = pct(w, 80) ? 1 + rn(w, 3) : 8 + rn(w, 248);
+			/*
+			 * Register spacing: a PCI/PNP port's I/O window is
+			 * fixed. Only 1 is tried: if it is accepted, the port
+			 * reaches 8 bytes past its window (the other port of
+			 * the card, or ttyDPC0) until the geometry is put
+			 * back just below. Larger shifts reach any I/O port
+			 * (inb/outb take 16 bits): in one run a shift of 8+
+			 * hit the PIC masks and the console UART and froze
+			 * the guest; 32 and up are an undefined shift.
+			 */
+			s.iomem_reg_shift = o_shift(f->port) + 1;
 			break;
 		case 7:
 			/* iomem_base: unused by an I/O port, the core still
@@ -651,7 +665,7 @@ static void op_serial(struct worker *w, struct wfd *f)
 
 			back.flags = s.flags;
 			ioctl(f->fd, TIOCSSERIAL, &back);
-			violation(w, "TIOCSSERIAL accepted a new iomem_reg_shift for a fixed I/O window (ttydpc_verify_port() checks port, irq, io_type, type only)");
+			violation(w, "TIOCSSERIAL accepted a new iomem_reg_shift for a fixed I/O window: ttydpc_verify_port() checks port, irq, io_type and type only, and ttydpc_in/out() then use reg << regshift outside the BAR");
 		}
 	}
 	after(w, f, ret);
