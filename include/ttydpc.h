@@ -457,6 +457,9 @@ extern const struct uart_ops ttydpc_uart_ops;
 /* ttydpc_ioctl.c */
 int ttydpc_ioctl(struct uart_port *port, unsigned int cmd, unsigned long arg);
 
+/* ttydpc_compat_ioctl.c */
+void ttydpc_compat_ioctl_install(struct uart_driver *drv);
+
 /* ttydpc_debugfs.c */
 void ttydpc_debugfs_init(void);
 void ttydpc_debugfs_exit(void);

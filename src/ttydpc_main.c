@@ -55,6 +55,7 @@ static int __init ttydpc_init(void)
 	ret = uart_register_driver(&ttydpc_uart_driver);
 	if (ret)
 		goto err_debugfs;
+	ttydpc_compat_ioctl_install(&ttydpc_uart_driver);
 	ret = ttydpc_isa_register();
 	if (ret)
 		goto err_uart;

@@ -42,30 +42,19 @@ FIXTURE(stats) {
 
 FIXTURE_SETUP(stats)
 {
-	char *names[64];
-	int n;
+	int r;
 
 	self->fd = -1;
 	self->ctl.fd = -1;
 	self->chan = tt_env("TTYDPC_CHAN");
-	if (tt_env("TTYDPC_PORT")) {
-		snprintf(self->port, sizeof(self->port), "%s", tt_env("TTYDPC_PORT"));
-	} else {
-		n = tt_list_ports(names, 64);
-		if (n <= 0)
-			SKIP(return, "no /dev/ttyDPC* node");
-		snprintf(self->port, sizeof(self->port), "%s", names[0]);
-		tt_free_list(names, n);
-	}
+	if (tt_pick_port(self->port, sizeof(self->port)))
+		SKIP(return, "no /dev/ttyDPC* node");
 	self->have_dbg = ta_dbg_available(self->port);
 	self->fd = tt_open_raw(self->port, 115200);
 	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
-	if (tt_env("TTYDPC_CTL") && self->chan) {
-		int c = tt_ctl_open(&self->ctl, NULL);
-
-		ASSERT_EQ(0, c) TH_LOG("host peer: %s", strerror(-c));
-		self->have_ctl = true;
-	}
+	r = tt_ctl_open_env(&self->ctl);
+	ASSERT_LE(0, r) TH_LOG("host peer: %s", strerror(-r));
+	self->have_ctl = r > 0;
 }
 
 FIXTURE_TEARDOWN(stats)

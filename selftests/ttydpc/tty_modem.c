@@ -18,37 +18,19 @@
 
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
+#include "ttydpc_api.h"
 
-/* From <asm-generic/termios.h>, which clashes with glibc's <termios.h>. */
-#ifndef TIOCM_OUT1
-#define TIOCM_OUT1 0x2000
-#endif
-#ifndef TIOCM_OUT2
-#define TIOCM_OUT2 0x4000
-#endif
-#ifndef TIOCM_LOOP
-#define TIOCM_LOOP 0x8000
-#endif
 
 FIXTURE(loop) {
 	int fd;
-	char *port;
+	char port[128];
 };
 
 FIXTURE_SETUP(loop)
 {
-	char *names[64];
-	int n;
-
 	self->fd = -1;
-	if (tt_env("TTYDPC_PORT")) {
-		self->port = strdup(tt_env("TTYDPC_PORT"));
-	} else {
-		n = tt_list_ports(names, 64);
-		ASSERT_LT(0, n) TH_LOG("no /dev/ttyDPC* node");
-		self->port = strdup(names[0]);
-		tt_free_list(names, n);
-	}
+	ASSERT_EQ(0, tt_pick_port(self->port, sizeof(self->port)))
+		TH_LOG("no /dev/ttyDPC* node");
 	self->fd = tt_open_raw(self->port, 115200);
 	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
 }
@@ -64,7 +46,6 @@ FIXTURE_TEARDOWN(loop)
 		tcflush(self->fd, TCIOFLUSH);
 		close(self->fd);
 	}
-	free(self->port);
 }
 
 static int get_mctrl(int fd)

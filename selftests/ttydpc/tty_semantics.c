@@ -38,22 +38,11 @@ FIXTURE(sem) {
 
 FIXTURE_SETUP(sem)
 {
-	const char *env = tt_env("TTYDPC_PORT");
-	char *names[64];
-	int n;
-
 	self->fd = -1;
-	if (env) {
-		snprintf(self->port, sizeof(self->port), "%s", env);
-	} else {
-		n = tt_list_ports(names, 64);
-		if (n <= 0)
-			SKIP(return, "no ttyDPC port");
-		snprintf(self->port, sizeof(self->port), "/dev/%s", names[0]);
-		tt_free_list(names, n);
-	}
+	if (tt_pick_port(self->port, sizeof(self->port)))
+		SKIP(return, "no /dev/ttyDPC* node");
 	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", self->port, strerror(errno));
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", self->port, strerror(-self->fd));
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_LOOP | TIOCM_RTS | TIOCM_DTR));
 	usleep(50000);
 	tcflush(self->fd, TCIOFLUSH);

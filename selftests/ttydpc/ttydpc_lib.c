@@ -427,6 +427,23 @@ void tt_free_list(char **names, int n)
 		free(names[i]);
 }
 
+int tt_pick_port(char *port, size_t size)
+{
+	char *names[64];
+	int n;
+
+	if (tt_env("TTYDPC_PORT")) {
+		snprintf(port, size, "%s", tt_env("TTYDPC_PORT"));
+		return 0;
+	}
+	n = tt_list_ports(names, 64);
+	if (n <= 0)
+		return -ENODEV;
+	snprintf(port, size, "%s", names[0]);
+	tt_free_list(names, n);
+	return 0;
+}
+
 /* ---- control channel -------------------------------------------------- */
 
 int tt_parse_reply(const char *line, const char **rest)
@@ -732,6 +749,18 @@ int tt_ctl_open(struct tt_ctl *c, const char *path)
 	}
 	tt_ctl_close(c);
 	return -ETIMEDOUT;
+}
+
+int tt_ctl_open_env(struct tt_ctl *c)
+{
+	int r;
+
+	c->fd = -1;
+	c->buf = NULL;
+	if (!tt_env("TTYDPC_CTL") || !tt_env("TTYDPC_CHAN"))
+		return 0;
+	r = tt_ctl_open(c, NULL);
+	return r ? r : 1;
 }
 
 void tt_ctl_close(struct tt_ctl *c)

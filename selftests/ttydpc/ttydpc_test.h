@@ -98,6 +98,11 @@ const char *tt_basename(const char *path);
  */
 int tt_list_ports(char **names, int max);
 void tt_free_list(char **names, int n);
+/*
+ * The port a single-port test uses: TTYDPC_PORT, else the first node
+ * tt_list_ports() finds. 0, or -ENODEV when there is none.
+ */
+int tt_pick_port(char *port, size_t size);
 
 /* ---- host peer control channel --------------------------------------- */
 struct tt_ctl {
@@ -129,6 +134,11 @@ struct tt_wait_res {
  * -ENODEV when no control line is configured.
  */
 int tt_ctl_open(struct tt_ctl *c, const char *path);
+/*
+ * The host peer's control line when the environment names one (TTYDPC_CTL
+ * and TTYDPC_CHAN): 1 opened, 0 no host peer configured, or -errno.
+ */
+int tt_ctl_open_env(struct tt_ctl *c);
 void tt_ctl_close(struct tt_ctl *c);
 /* Send one request line (no newline in fmt). */
 int tt_ctl_send(struct tt_ctl *c, const char *fmt, ...)
