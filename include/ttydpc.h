@@ -332,6 +332,9 @@ enum ttydpc_irq_stat {
  * @stats: counters
  * @lsr_saved: LSR error bits read outside the hard IRQ path (tx_empty),
  *	handed to the next RX pass so no error is lost (under port.lock)
+ * @inject_lsr: test hook (debugfs inject_rx_error): LSR PE/FE bits the
+ *	hard IRQ path attaches to the next byte it receives, as if the UART
+ *	had flagged it; atomic, taken with atomic_xchg() by that path
  * @debugfs: debugfs directory
  */
 struct ttydpc_port {
@@ -362,6 +365,7 @@ struct ttydpc_port {
 	struct ttydpc_flush_queue flush;
 	struct ttydpc_stats stats;
 	u8 lsr_saved;
+	atomic_t inject_lsr;
 	struct dentry *debugfs;
 };
 

@@ -73,6 +73,35 @@ static int ttydpc_stats_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(ttydpc_stats);
 
+/*
+ * inject_rx_error: the LSR error bits (UART_LSR_PE 0x04, UART_LSR_FE 0x08)
+ * the next received byte carries, as if the UART had flagged it. QEMU's
+ * 16550 never reports parity or framing errors; this lets the tests follow
+ * such a byte through the hard IRQ path, the error routine, the counters
+ * and the line discipline's INPCK/IGNPAR/PARMRK handling. Reads back what
+ * is still pending.
+ */
+static int ttydpc_inject_get(void *data, u64 *val)
+{
+	struct ttydpc_port *p = data;
+
+	*val = atomic_read(&p->inject_lsr);
+	return 0;
+}
+
+static int ttydpc_inject_set(void *data, u64 val)
+{
+	struct ttydpc_port *p = data;
+
+	if (!val || val & ~(u64)(UART_LSR_PE | UART_LSR_FE))
+		return -EINVAL;
+	atomic_set(&p->inject_lsr, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(ttydpc_inject_fops, ttydpc_inject_get,
+			 ttydpc_inject_set, "0x%02llx\n");
+
 /**
  * ttydpc_debugfs_init() - create /sys/kernel/debug/ttydpc
  *
@@ -106,6 +135,8 @@ void ttydpc_debugfs_add(struct ttydpc_port *p)
 	snprintf(name, sizeof(name), TTYDPC_DEV_NAME "%u", p->port.line);
 	p->debugfs = debugfs_create_dir(name, ttydpc_debugfs_root);
 	debugfs_create_file("stats", 0444, p->debugfs, p, &ttydpc_stats_fops);
+	debugfs_create_file_unsafe("inject_rx_error", 0600, p->debugfs, p,
+				   &ttydpc_inject_fops);
 }
 
 /**
