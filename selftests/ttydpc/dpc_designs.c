@@ -479,8 +479,12 @@ TEST_F(design, requests_equal_runs_plus_coalesced)
 
 	TT_BODY_START();
 	ASSERT_EQ(0, settle(self->port, &s));
-	for (int i = 0; i < TA_NR_DPCS; i++)
+	for (int i = 0; i < TA_NR_DPCS; i++) {
 		total += s.runs[i];
+		TH_LOG("design %s: dpc_%s requests %lld = runs %lld + coalesced %lld",
+		       ta_design_names[self->design], ta_dpc_names[i], s.requests[i],
+		       s.runs[i], s.coalesced[i]);
+	}
 	TH_LOG("design %s: %lld runs in all since the port was bound",
 	       ta_design_names[self->design], total);
 	EXPECT_EQ(0, check_identity(_metadata, &s, "idle"));
