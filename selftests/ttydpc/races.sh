@@ -379,17 +379,24 @@ else
 		if rmmod ttydpc 2> "$TMP/rmmod"; then
 			n_open=$((n_open + 1))
 		else
-			# refused: end the traffic and race the last close. The
-			# reader on B stops only once the writer on A has gone:
-			# A's close waits for its output to drain into B (up to
-			# closing_wait, 30 s) and B must still be taking it.
-			for pid in $fpid $npid $wpid; do kill -USR1 "$pid" 2>/dev/null; done
+			# refused: end the traffic and race the last close of
+			# the host port (traffic and waiter). The null-modem
+			# pair is ended first, writer then reader: A's close
+			# waits for its output to drain into B (up to
+			# closing_wait, 30 s), and an rmmod that hung B up first
+			# would stall it, as QEMU's socket null modem stops A's
+			# transmitter while B is not read (a real line drains
+			# at the baud rate).
 			if [ -n "$dpid" ]; then
-				(
-					while alive "$npid"; do sleep 0.1; done
-					kill -USR1 "$dpid" 2>/dev/null
-				) &
+				kill -USR1 "$npid" 2>/dev/null
+				t=0
+				while alive "$npid" && [ $t -lt 100 ]; do
+					sleep 0.1
+					t=$((t + 1))
+				done
+				kill -USR1 "$dpid" 2>/dev/null
 			fi
+			for pid in $fpid $wpid; do kill -USR1 "$pid" 2>/dev/null; done
 			t=0
 			while module_loaded && [ $t -lt 100 ]; do
 				rmmod ttydpc 2> /dev/null || sleep 0.05

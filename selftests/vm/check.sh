@@ -14,7 +14,7 @@
 #   KERNELS="6.1 6.12 6.12-rt" lanes (lib.sh: lane_release)
 #   DPCS="isr custom both"    designs (ttydpc.dpc=)
 #   RESULTS=build/check       logs: <lane>-<dpc>/{console,peer,trace,qemu}.log
-#   BOOT_TIMEOUT=600          seconds per boot (the guest stops its tests 30 s
+#   BOOT_TIMEOUT=900          seconds per boot (the guest stops its tests 30 s
 #                             earlier so that dmesg still gets printed)
 #   SKIP_DEPS=1               do not run deps.sh
 #   DEMO=0                    skip the demo-mode boot
@@ -33,7 +33,7 @@ set -euo pipefail
 read -r -a LANES <<<"${KERNELS:-6.1 6.12 6.12-rt}"
 read -r -a DESIGNS <<<"${DPCS:-isr custom both}"
 RESULTS=${RESULTS:-$TOP_DIR/build/check}
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
 read -r -a EXTRA <<<"${CHECK_EXTRA:-}"
 # Fatal patterns in the guest's dmesg (selftests/vm/README).
 FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic'
@@ -265,14 +265,26 @@ for lane in "${LANES[@]}"; do
 	done
 done
 echo "demo shell on ttyDPC0: $demo_result"
-# The armhf lane (QEMU orangepi-pc, device tree): ARM=0 leaves it out.
+# The ARM lanes, side by side: armhf (QEMU orangepi-pc, device tree) and
+# arm64 (QEMU virt, PCI). ARM=0 leaves both out, ARM=armhf or ARM=arm64
+# runs one.
 if [[ ${ARM:-1} != 0 ]]; then
-	arm_args=(--out "$RESULTS/arm")
+	arm_args=()
 	[[ ${SKIP_DEPS:-0} == 1 ]] && arm_args+=(--no-deps)
-	"$VM_DIR/arm/lane.sh" "${arm_args[@]}" >"$RESULTS/arm.log" 2>&1 || true
-	read -r ap af as <"$RESULTS/arm/result" 2>/dev/null || { ap=0 af=1 as=0; }
-	total_pass=$((total_pass + ap)) total_fail=$((total_fail + af)) total_skip=$((total_skip + as))
-	echo "armhf lane (orangepi-pc): $ap passed, $af failed, $as skipped ($RESULTS/arm.log)"
+	declare -A ARM_LANE=([armhf]=lane.sh [arm64]=lane64.sh)
+	declare -A ARM_DESC=([armhf]="orangepi-pc, device tree" [arm64]="virt, PCI")
+	arm_lanes=(armhf arm64)
+	[[ ${ARM:-1} == 1 ]] || arm_lanes=("$ARM")
+	for a in "${arm_lanes[@]}"; do
+		[[ -n ${ARM_LANE[$a]:-} ]] || die "ARM=$a: armhf, arm64, 0 or 1"
+		"$VM_DIR/arm/${ARM_LANE[$a]}" --out "$RESULTS/$a" "${arm_args[@]}" >"$RESULTS/$a.log" 2>&1 &
+	done
+	wait
+	for a in "${arm_lanes[@]}"; do
+		read -r ap af as <"$RESULTS/$a/result" 2>/dev/null || { ap=0 af=1 as=0; }
+		total_pass=$((total_pass + ap)) total_fail=$((total_fail + af)) total_skip=$((total_skip + as))
+		echo "$a lane (${ARM_DESC[$a]}): $ap passed, $af failed, $as skipped ($RESULTS/$a.log)"
+	done
 fi
 echo "time: $(($(date +%s) - t_start))s"
 if ((total_skip)); then

@@ -27,9 +27,10 @@ export DEBIAN_FRONTEND=noninteractive
 # What the suite uses, host side and guest side (busybox and picocom are
 # copied into the initramfs). linux-source-6.1 carries kselftest_harness.h,
 # which Debian's headers packages lack, for the selftests/ttydpc build;
-# gcc-multilib lets it build the 32-bit API tests (compat_ioctl).
+# the i686 cross compiler builds the 32-bit API tests (compat_ioctl); it
+# coexists with the ARM lanes' cross compilers, which gcc-multilib does not.
 PKGS=(qemu-system-x86 busybox-static picocom python3 cpio kmod gcc make
-	libc6-dev xz-utils linux-source-6.1 gcc-multilib)
+	libc6-dev xz-utils linux-source-6.1 gcc-i686-linux-gnu libc6-dev-i386-cross)
 read -r -a EXTRA <<<"${DEPS_EXTRA:-}"
 PKGS+=("${EXTRA[@]}")
 

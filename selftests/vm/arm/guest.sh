@@ -17,18 +17,27 @@
 #          tty_data (its null-modem cases) + dt_of.sh; QEMU's clock too
 #   width  the shipped overlay alone (CCU clock, 24 MHz) with
 #          reg-io-width = <2> on UART1: dt_of.sh only
+#   pci    the arm64 lane (lane64.sh, QEMU virt): no device tree UART; PCI
+#          00:10.0 pci-serial ttydpc <-> data0, 00:11.0 pci-serial-2x
+#          ttydpc null modem, 00:12.0 pci-serial 8250_pci ctl: every
+#          selftest, as on the x86 VM but without the ISA/PNP port
 UART1=1c28400.serial
 UART2=1c28800.serial
 UART3=1c28c00.serial
 BOOT=${1:-host}
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-# tty_of DEV: /dev node of the tty whose device is platform device DEV.
+# tty_of DEV [N]: /dev node of the Nth (default 1st, in name order) tty
+# whose device is DEV (a platform or PCI device name).
 tty_of() {
+	_n=0
 	for _t in /sys/class/tty/*; do
-		_d=$(readlink -f "$_t/device" 2>/dev/null) || continue
-		if [ "${_d##*/}" = "$1" ]; then
-			echo "/dev/${_t##*/}"
+		_t=${_t##*/}
+		_d=$(readlink -f "/sys/class/tty/$_t/device" 2>/dev/null) || continue
+		[ "${_d##*/}" = "$1" ] || continue
+		_n=$((_n + 1))
+		if [ "$_n" -eq "${2:-1}" ]; then
+			echo "/dev/$_t"
 			return 0
 		fi
 	done
@@ -71,6 +80,17 @@ nm | width)
 		TESTS=
 	fi
 	;;
+pci)
+	TTYDPC_CTL=$(tty_of 0000:00:12.0) || echo "# arm: no tty for PCI 00:12.0 (control line)"
+	TTYDPC_PORT=$(tty_of 0000:00:10.0) || echo "# arm: no tty for PCI 00:10.0"
+	TTYDPC_NM_A=$(tty_of 0000:00:11.0 1) || echo "# arm: no first tty for PCI 00:11.0"
+	TTYDPC_NM_B=$(tty_of 0000:00:11.0 2) || echo "# arm: no second tty for PCI 00:11.0"
+	export TTYDPC_CTL TTYDPC_PORT TTYDPC_CHAN=data0 TTYDPC_NM_A TTYDPC_NM_B
+	export TTYDPC_PCI=0000:00:10.0
+	unset TTYDPC_OF_DEVS
+	[ -c "$TTYDPC_CTL" ] &&
+		stty -F "$TTYDPC_CTL" 115200 raw -echo -echoe -echok cs8 -cstopb -parenb clocal
+	;;
 *)
 	echo "arm_guest.sh: unknown boot '$BOOT'" >&2
 	exit 2
@@ -80,7 +100,8 @@ esac
 # The default list: the kselftests chosen above and dt_of.sh, which goes
 # before bad_params.sh (loads with bad parameters: the riskiest, so last).
 # TTYDPC_ARM_TESTS=a,b on the kernel command line (lane.sh --tests): only those.
-case " $TESTS " in
+case " $BOOT $TESTS " in
+" pci "*) ;;
 *" bad_params.sh "*) TESTS=$(echo "$TESTS" | sed 's/bad_params\.sh/dt_of.sh bad_params.sh/') ;;
 *) TESTS="$TESTS dt_of.sh" ;;
 esac

@@ -35,7 +35,7 @@
 #   --add FILE      copy FILE into the guest's /selftests too (repeatable;
 #                   name it in --tests to run it)
 # Environment: TTYDPC_CACHE (~/.cache/ttydpc; this lane uses its armhf/),
-#   BOOT_TIMEOUT (480 s per boot), OOPS_GRACE (20 s: a boot whose console
+#   BOOT_TIMEOUT (900 s per boot), OOPS_GRACE (20 s: a boot whose console
 #   shows a kernel oops is stopped that long after it), ARM_KERNEL (a
 #   release such as 6.1.0-50-armmp instead of what linux-image-armmp
 #   depends on), SKIP_DEPS=1 (as --no-deps), ARM_QEMU_ARGS (more QEMU
@@ -71,131 +71,37 @@ while (($#)); do
 	esac
 	shift
 done
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-480}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
 ACACHE=$TTYDPC_CACHE/armhf
 CROSS=arm-linux-gnueabihf-
-OOPS='Internal error: Oops|Unable to handle kernel|kernel BUG at|Kernel panic'
-OOPS_GRACE=${OOPS_GRACE:-20}
-FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic|Internal error|Unable to handle'
 
-t_start=$(date +%s)
-t_last=$t_start
-TIMES=()
-stage() {
-	local now
-	now=$(date +%s)
-	TIMES+=("$1 $((now - t_last))s")
-	t_last=$now
-}
-
-SUDO=
-if [[ $EUID -ne 0 ]]; then
-	SUDO=sudo
-fi
-export DEBIAN_FRONTEND=noninteractive
-
-# --- 1. host packages -------------------------------------------------------
+# --- 1. host packages, the armhf guest's packages (cross.sh) ----------------
 
 HOST_PKGS=(qemu-system-arm gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	device-tree-compiler busybox-static picocom python3 cpio kmod gcc make
 	libc6-dev xz-utils linux-source-6.1 linux-kbuild-6.1)
-
-apt_install() {
-	local missing=() p
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing+=("$p")
-	done
-	((${#missing[@]})) || return 0
-	[[ -z $SUDO ]] || command -v sudo >/dev/null || die "not root and no sudo: cannot install ${missing[*]}"
-	apt_has_lists || $SUDO apt-get update -qq
-	log "installing: ${missing[*]}"
-	# Other lanes may be running apt at the same time: wait for the lock.
-	$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" ||
-		{ $SUDO apt-get update -qq && $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
-			--no-install-recommends "${missing[@]}"; }
-}
-
-# --- 1b. armhf packages, cached ---------------------------------------------
-
-# apt with a private armhf package list: the host's dpkg never hears of armhf.
-APT_ARM=(-oAPT::Architecture=armhf -oAPT::Architectures=armhf
-	"-oDir::State::Lists=$ACACHE/apt/lists" "-oDir::Cache=$ACACHE/apt/cache"
-	-oDir::State::status=/dev/null -oAcquire::Languages=none)
-
-arm_apt_update() {
-	mkdir -p "$ACACHE/apt/lists/partial" "$ACACHE/apt/cache/archives/partial"
-	# apt drops to user _apt for downloads.
-	chmod -R a+rwX "$ACACHE/apt"
-	log "apt-get update (armhf lists in $ACACHE/apt)"
-	# One index failing (a mirror in sync) is not fatal: what matters is
-	# that the packages below are known afterwards.
-	apt-get "${APT_ARM[@]}" update -qq 2>&1 | grep -v '^W:' >&2 || true
-	touch "$ACACHE/apt/updated"
-}
-
-arm_known() { apt-cache "${APT_ARM[@]}" show --no-all-versions "$1" >/dev/null 2>&1; }
-
-# The armmp release: what linux-image-armmp depends on (like lib.sh's "6.1").
-arm_release() {
-	local rel
-	if [[ -n ${ARM_KERNEL:-} ]]; then
-		echo "$ARM_KERNEL"
-		return
-	fi
-	rel=$(apt-cache "${APT_ARM[@]}" depends linux-image-armmp 2>/dev/null |
-		sed -n 's/^ *Depends: linux-image-\([0-9].*-armmp\)$/\1/p' | head -n1)
-	[[ -n $rel ]] || die "apt knows no armhf linux-image-armmp (armhf lists in $ACACHE/apt)"
-	echo "$rel"
-}
-
-# fetch_debs DIR PKG...: apt-get download (armhf) into DIR.
-fetch_debs() {
-	local dir=$1
-	shift
-	mkdir -p "$dir"
-	chmod 0777 "$dir"
-	(cd "$dir" && apt-get "${APT_ARM[@]}" download -qq "$@" 2>&1 | grep -v unsandboxed >&2) || true
-	local p
-	for p in "$@"; do
-		compgen -G "$dir/${p}_*.deb" >/dev/null || die "apt-get download $p (armhf) failed"
-	done
-}
+DEB_ARCH=armhf
+FLAVOUR=armmp
+KERNEL_PIN=${ARM_KERNEL:-}
+# shellcheck source=selftests/vm/arm/cross.sh
+. "$ARM_DIR/cross.sh"
 
 # prepare_kernel REL: $ACACHE/REL/{vmlinuz,config,orangepi-pc.dtb,root/usr/src/...}
-# with the headers' scripts/ and tools/ pointing at a copy of the host's
-# linux-kbuild-6.1 whose modpost is rebuilt for ARM.
+# (cross.sh's fetch_kernel) with the headers' scripts/ and tools/ pointing
+# at a copy of the host's linux-kbuild-6.1 whose modpost is rebuilt for ARM.
 prepare_kernel() {
-	local rel=$1 k=$ACACHE/$1 tmp hdr common kb kbname
+	local rel=$1 k=$ACACHE/$1 tmp
 	[[ -s $k/ready ]] && return 0
 	tmp=$(mktemp -d "$ACACHE/tmp.XXXXXX")
-	common=${rel%-armmp}-common
-	log "fetching linux-image-$rel, linux-headers-$rel, linux-headers-$common (armhf)"
-	fetch_debs "$tmp/debs" "linux-image-$rel" "linux-headers-$rel" "linux-headers-$common"
-	rm -rf "$k"
-	mkdir -p "$k/root"
-	# Only the kernel, its config and the board's DTB are needed from the
-	# image: every driver the board needs is built in (8250_dw, sunxi CCU,
+	fetch_kernel "$rel" "$k" "$tmp"
+	# From the image, besides the kernel and its config, only the board's
+	# DTB: every driver the board needs is built in (8250_dw, sunxi CCU,
 	# pinctrl, debugfs).
 	dpkg-deb --fsys-tarfile "$tmp"/debs/linux-image-"${rel}"_*.deb |
-		tar -x -C "$tmp" --wildcards './boot/*' \
-			"./usr/lib/linux-image-$rel/sun8i-h3-orangepi-pc.dtb"
-	cp "$tmp/boot/vmlinuz-$rel" "$k/vmlinuz"
-	cp "$tmp/boot/config-$rel" "$k/config"
+		tar -x -C "$tmp" "./usr/lib/linux-image-$rel/sun8i-h3-orangepi-pc.dtb"
 	cp "$tmp/usr/lib/linux-image-$rel/sun8i-h3-orangepi-pc.dtb" "$k/sun8i-h3-orangepi-pc.dtb"
-	dpkg -x "$tmp"/debs/linux-headers-"${rel}"_*.deb "$k/root"
-	dpkg -x "$tmp"/debs/linux-headers-"${common}"_*.deb "$k/root"
-	(cd "$tmp/debs" && ls ./*.deb) >"$k/packages"
-	hdr=$k/root/usr/src/linux-headers-$rel
-	# The flavour Makefile includes the common one by absolute path.
-	sed -i "s|^include /usr/src/|include $k/root/usr/src/|" "$hdr/Makefile"
-	# scripts -> ../../lib/linux-kbuild-6.1/scripts: resolve it inside the
-	# cache, to a copy of the host's kbuild (same 6.1 series).
-	kb=$(readlink "$hdr/scripts")
-	kbname=$(basename "$(dirname "$kb")")
-	[[ -d /usr/lib/$kbname ]] || die "/usr/lib/$kbname missing (apt-get install $kbname)"
-	mkdir -p "$k/root/usr/lib"
-	cp -a "/usr/lib/$kbname" "$k/root/usr/lib/"
+	# A copy of the host's kbuild (same 6.1 series): its modpost is replaced.
+	cp -a "/usr/lib/$KBNAME" "$k/root/usr/lib/"
 	build_modpost "$rel" "$k" "$tmp"
 	rm -rf "$tmp"
 	echo "$rel" >"$k/ready"
@@ -242,45 +148,10 @@ build_modpost() {
 	cp "$b/scripts/mod/devicetable-offsets.h" "$b/scripts/mod/elfconfig.h" "$k/"
 }
 
-# prepare_userland: armhf busybox (static) and picocom (dynamic: it gets the
-# cross toolchain's armhf libc in the initramfs).
-prepare_userland() {
-	local u=$ACACHE/userland tmp
-	[[ -x $u/busybox && -x $u/picocom ]] && return 0
-	tmp=$(mktemp -d "$ACACHE/tmp.XXXXXX")
-	log "fetching busybox-static, picocom (armhf)"
-	fetch_debs "$tmp/debs" busybox-static picocom
-	dpkg -x "$tmp"/debs/busybox-static_*.deb "$tmp/root"
-	dpkg -x "$tmp"/debs/picocom_*.deb "$tmp/root"
-	mkdir -p "$u"
-	cp "$tmp/root/bin/busybox" "$tmp/root/usr/bin/picocom" "$u/"
-	(cd "$tmp/debs" && ls ./*.deb) >"$u/packages"
-	rm -rf "$tmp"
-}
-
 if ((DEPS)); then
 	apt_install "${HOST_PKGS[@]}"
 fi
-mkdir -p "$ACACHE"
-# One lane at a time fills the cache.
-exec 9>"$ACACHE/.lock"
-flock 9
-# The private armhf lists: fetched once, refreshed daily (unless --no-deps),
-# so a warm run needs no network at all.
-if [[ ! -e $ACACHE/apt/updated ]] ||
-	{ ((DEPS)) && [[ -n $(find "$ACACHE/apt/updated" -mmin +1440 2>/dev/null) ]]; }; then
-	arm_apt_update
-fi
-REL=$(arm_release)
-if [[ ! -s $ACACHE/$REL/ready ]]; then
-	arm_known "linux-image-$REL" || arm_apt_update
-	prepare_kernel "$REL"
-fi
-prepare_userland
-flock -u 9
-K=$ACACHE/$REL
-HDR=$K/root/usr/src/linux-headers-$REL
-log "armhf kernel $REL ($(tr '\n' ' ' <"$K/packages"))"
+cache_guest prepare_kernel
 stage deps
 
 # --- 2. builds ----------------------------------------------------------------
@@ -289,36 +160,9 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 rm -rf "$OUT"/{build,dtb,host,nm,width,result}
 B=$OUT/build
-mkdir -p "$B/src"
-# A private copy of the module sources, as lib.sh's build_module does.
-tar -C "$TOP_DIR" -cf - \
-	--exclude=./.git --exclude=./build --exclude=./selftests \
-	--exclude=./.ci --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
-	--exclude='*.mod' --exclude='*.mod.c' --exclude=./Module.symvers \
-	--exclude=./modules.order . | tar -C "$B/src" -xf -
-log "building ttydpc.ko for $REL (ARCH=arm)"
-make -s -C "$HDR" M="$B/src" ARCH=arm CROSS_COMPILE=$CROSS modules >"$B/module.log" 2>&1 || {
-	cat "$B/module.log" >&2
-	die "module build failed for $REL (log: $B/module.log)"
-}
-grep -E 'warning:|error:' "$B/module.log" >&2 || true
-"${CROSS}strip" --strip-debug -o "$B/ttydpc.ko" "$B/src/ttydpc.ko"
-modinfo -F alias "$B/ttydpc.ko" | grep -q '^of:N\*T\*Cttydpc,dw-apb-uart$' ||
-	die "ttydpc.ko has no of: alias for ttydpc,dw-apb-uart"
-[[ $(modinfo -F vermagic "$B/ttydpc.ko") == "$REL "* ]] ||
-	die "ttydpc.ko vermagic '$(modinfo -F vermagic "$B/ttydpc.ko")' is not for $REL"
-
-log "building selftests (armhf, static)"
 # kselftest_harness.h (6.1) casts the pointers of EXPECT_NE(NULL, p) to
-# intmax_t, which -Werror refuses on 32-bit targets; CFLAGS from the
-# environment is appended to by the Makefile.
-ST=$B/selftests
-if ! CFLAGS="-O2 -Wno-pointer-to-int-cast" make -s -C "$TOP_DIR/selftests/ttydpc" \
-	OUTPUT="$ST" CC="${CROSS}gcc" >"$B/selftests.log" 2>&1; then
-	cat "$B/selftests.log" >&2
-	die "selftests build failed for armhf (log: $B/selftests.log)"
-fi
-install -m 0755 "$ARM_DIR/guest.sh" "$ST/arm_guest.sh"
+# intmax_t, which -Werror refuses on 32-bit targets.
+CFLAGS="-O2 -Wno-pointer-to-int-cast" build_guest arm "$CROSS" '^of:N\*T\*Cttydpc,dw-apb-uart$'
 install -m 0755 "$ARM_DIR/dt_of.sh" "$ST/dt_of.sh"
 for f in "${ADD[@]}"; do install -m 0755 "$f" "$ST/"; done
 stage build
@@ -349,16 +193,7 @@ done
 # toolchain's libc (the kernel unpacks concatenated archives in order, later
 # files replacing earlier ones).
 "$VM_DIR/mkinitramfs.sh" -o "$B/initrd.base" -k "$B/ttydpc.ko" -t "$ST"
-ov=$B/initrd.arm
-rm -rf "$ov"
-mkdir -p "$ov/bin" "$ov/usr/bin" "$ov/lib/arm-linux-gnueabihf"
-cp "$ACACHE/userland/busybox" "$ov/bin/busybox"
-cp "$ACACHE/userland/picocom" "$ov/usr/bin/picocom"
-for f in ld-linux-armhf.so.3 libc.so.6; do
-	cp -L "/usr/arm-linux-gnueabihf/lib/$f" "$ov/lib/arm-linux-gnueabihf/$f"
-done
-ln -s arm-linux-gnueabihf/ld-linux-armhf.so.3 "$ov/lib/ld-linux-armhf.so.3"
-(cd "$ov" && find . -mindepth 1 -print0 | cpio -o -0 -H newc --owner=0:0 --quiet) >"$B/initrd.arm.cpio"
+initramfs_overlay arm-linux-gnueabihf ld-linux-armhf.so.3 "$B/initrd.arm.cpio"
 cat "$B/initrd.base" "$B/initrd.arm.cpio" >"$B/initrd.cpio"
 stage "dtb+initramfs"
 
@@ -414,128 +249,17 @@ boot() {
 			--log "$dir/peer.log" </dev/null >"$dir/peer.out" 2>&1 &
 		peer_pid=$!
 	fi
-	# A kernel oops on the console (loglevel=3 lets only those through)
-	# usually wedges the test that caused it until the guest's timeout:
-	# give the guest OOPS_GRACE seconds to print more, then stop the boot.
-	while kill -0 "$qemu_pid" 2>/dev/null; do
-		if grep -qaE "$OOPS" "$dir/console.log" 2>/dev/null; then
-			log "  $name: kernel oops on the console, stopping the boot in ${OOPS_GRACE}s"
-			sleep "$OOPS_GRACE"
-			touch "$dir/oops"
-			kill "$qemu_pid" 2>/dev/null || true
-			break
-		fi
-		sleep 1
-	done
-	wait "$qemu_pid" || rc=$?
+	watch_boot "$qemu_pid" "$dir" || rc=$?
 	[[ -z $peer_pid ]] || { kill "$peer_pid" 2>/dev/null || true; wait "$peer_pid" 2>/dev/null || true; }
 	rm -rf "$sock"
 	[[ $rc -ne 124 || -e $dir/oops ]] || touch "$dir/timeout"
 	return 0
 }
 
-# analyse NAME: writes tap.txt, dmesg.txt and result ("pass fail skip note").
-analyse() {
-	local dir=$OUT/$1 log tap sum pass=0 fail=0 skip=0 note="" top plan dm
-	log=$(tr -d '\r' <"$dir/console.log" 2>/dev/null || true)
-	tap=$(sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$log")
-	printf '%s\n' "$tap" >"$dir/tap.txt"
-	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
-	if [[ -n $sum ]]; then
-		pass=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$sum")
-		fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sum")
-		skip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
-		skip=${skip:-0}
-	fi
-	if [[ -z $sum ]]; then
-		# No closing count (boot stopped): the top-level results.
-		pass=$(grep -E '^ok [0-9]+' <<<"$tap" | grep -ciE -v '#[[:space:]]*skip' || true)
-		skip=$(grep -E '^ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
-	fi
-	top=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
-	((fail >= top)) || fail=$top
-	if [[ -e $dir/oops ]]; then
-		note="boot stopped after a kernel oops"
-	elif [[ -e $dir/timeout ]]; then
-		note="timeout after ${BOOT_TIMEOUT}s"
-	elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
-		note="no selftests start (boot failed)"
-	elif ! grep -q '^==== ttydpc: selftests end' <<<"$log"; then
-		note="selftests did not finish (crash?)"
-	elif grep -q '^==== ttydpc: selftests killed after' <<<"$log"; then
-		note="selftests killed by the guest timeout"
-	elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
-		note="no dmesg dump"
-	elif [[ -z $sum ]]; then
-		note="no closing count from run_tests.sh (top-level results counted)"
-	fi
-	plan=$(grep -m1 -oE '^1\.\.[0-9]+' <<<"$tap" | cut -d. -f3 || true)
-	top=$(grep -cE '^(not )?ok [0-9]+' <<<"$tap" || true)
-	if [[ -z $note && -n $plan && $top -lt $plan ]]; then
-		note="only $top of $plan planned results"
-	fi
-	if grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
-		dm=$(sed -n '/^==== ttydpc: dmesg begin ====$/,/^==== ttydpc: dmesg end ====$/p' <<<"$log")
-	else
-		dm=$log
-	fi
-	printf '%s\n' "$dm" >"$dir/dmesg.txt"
-	if grep -qE "$FATAL" <<<"$dm"; then
-		note="${note:+$note; }kernel: $(grep -m1 -oE "$FATAL" <<<"$dm") in dmesg"
-		grep -nE -B2 -A20 "$FATAL" <<<"$dm" | head -n 80 >"$dir/dmesg-fatal.txt"
-	fi
-	echo "$pass $fail $skip $note" >"$dir/result"
-}
-
-# run_boot NAME: boot, analyse, one log line.
-run_boot() {
-	local name=$1 t0 pass fail skip note
-	t0=$(date +%s)
-	boot "$name"
-	analyse "$name"
-	read -r pass fail skip note <"$OUT/$name/result"
-	echo "$(($(date +%s) - t0))" >"$OUT/$name/seconds"
-	log "  $name: $pass passed, $fail failed, $skip skipped in $(cat "$OUT/$name/seconds")s${note:+ ($note)}"
-	# A passing boot's register trace is only bulk.
-	[[ -n $note || $fail != 0 ]] || rm -f "$OUT/$name/trace.log"
-}
-for name in $BOOTS; do
-	while (($(jobs -rp | wc -l) >= JOBS)); do
-		wait -n || true
-	done
-	run_boot "$name" &
-done
-wait
-for name in $BOOTS; do
-	TIMES+=("boot-$name $(cat "$OUT/$name/seconds" 2>/dev/null || echo '?')s")
-done
+boot_desc() { echo "${TEST_OVERLAY[$1]// /+}"; }
+run_boots
 stage boots
 
 # --- 5. results -----------------------------------------------------------------
 
-total_pass=0 total_fail=0 total_skip=0
-echo
-for name in $BOOTS; do
-	echo "# ---- boot $name: TAP ($OUT/$name/tap.txt) ----"
-	# Top-level results and every failed nested case.
-	grep -E '^(not )?ok [0-9]+|^1\.\.[0-9]+|^# arm boot|^[[:space:]#]*not ok [0-9]+' "$OUT/$name/tap.txt" || true
-done
-echo
-echo "ttydpc ARM lane: $REL on qemu-system-arm -M orangepi-pc, dpc=$DPC (results: $OUT)"
-printf '%-7s %-26s %7s %7s %7s  %s\n' boot "test overlays" passed failed skipped note
-for name in $BOOTS; do
-	read -r pass fail skip note <"$OUT/$name/result" || { pass=0 fail=0 skip=0 note=missing; }
-	[[ -z $note ]] || fail=$((fail + 1))
-	total_pass=$((total_pass + pass))
-	total_fail=$((total_fail + fail))
-	total_skip=$((total_skip + skip))
-	printf '%-7s %-26s %7s %7s %7s  %s\n' "$name" "${TEST_OVERLAY[$name]// /+}" "$pass" "$fail" "$skip" "${note:-}"
-done
-echo "$total_pass $total_fail $total_skip" >"$OUT/result"
-echo "time: $(($(date +%s) - t_start))s (${TIMES[*]})"
-if ((total_skip)); then
-	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
-else
-	echo "$total_pass passed, $total_fail failed"
-fi
-((total_fail == 0))
+report "ttydpc ARM lane: $REL on qemu-system-arm -M orangepi-pc, dpc=$DPC"

@@ -1,0 +1,345 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# cross.sh: what the two ARM lanes share (sourced by lane.sh, armhf on the
+# Orange Pi PC, and lane64.sh, arm64 on QEMU virt). The caller sets:
+#   DEB_ARCH   armhf | arm64: Debian architecture of the guest's packages
+#   FLAVOUR    armmp | arm64: the kernel flavour (linux-image-<FLAVOUR>)
+#   KERNEL_PIN a release to use instead of what linux-image-<FLAVOUR>
+#              depends on (empty: the metapackage's)
+#   ACACHE     the lane's cache ($TTYDPC_CACHE/<arch>)
+#   SUDO, DEPS as lane.sh sets them
+#   OUT, BOOT_TIMEOUT for analyse()
+# Guest packages are never installed on the host: apt runs with a private
+# package list for DEB_ARCH, and `apt-get download` + `dpkg -x` fill the cache.
+
+t_start=$(date +%s)
+t_last=$t_start
+TIMES=()
+# stage NAME: NAME took the time since the last stage (for the report).
+stage() {
+	local now
+	now=$(date +%s)
+	TIMES+=("$1 $((now - t_last))s")
+	t_last=$now
+}
+
+SUDO=
+if [[ $EUID -ne 0 ]]; then
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+# apt_install PKG...: install the host packages that are missing.
+apt_install() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	[[ -z $SUDO ]] || command -v sudo >/dev/null || die "not root and no sudo: cannot install ${missing[*]}"
+	apt_has_lists || $SUDO apt-get update -qq
+	log "installing: ${missing[*]}"
+	# Other lanes may be running apt at the same time: wait for the lock.
+	$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" ||
+		{ $SUDO apt-get update -qq && $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
+			--no-install-recommends "${missing[@]}"; }
+}
+
+# apt with a private package list: the host's dpkg never hears of DEB_ARCH.
+APT_ARM=(-oAPT::Architecture="$DEB_ARCH" -oAPT::Architectures="$DEB_ARCH"
+	"-oDir::State::Lists=$ACACHE/apt/lists" "-oDir::Cache=$ACACHE/apt/cache"
+	-oDir::State::status=/dev/null -oAcquire::Languages=none)
+
+arm_apt_update() {
+	mkdir -p "$ACACHE/apt/lists/partial" "$ACACHE/apt/cache/archives/partial"
+	# apt drops to user _apt for downloads.
+	chmod -R a+rwX "$ACACHE/apt"
+	log "apt-get update ($DEB_ARCH lists in $ACACHE/apt)"
+	# One index failing (a mirror in sync) is not fatal: what matters is
+	# that the packages below are known afterwards.
+	apt-get "${APT_ARM[@]}" update -qq 2>&1 | grep -v '^W:' >&2 || true
+	touch "$ACACHE/apt/updated"
+}
+
+arm_known() { apt-cache "${APT_ARM[@]}" show --no-all-versions "$1" >/dev/null 2>&1; }
+
+# arm_release: the kernel release, what linux-image-FLAVOUR depends on (like
+# lib.sh's "6.1"), or KERNEL_PIN.
+arm_release() {
+	local rel
+	if [[ -n ${KERNEL_PIN:-} ]]; then
+		echo "$KERNEL_PIN"
+		return
+	fi
+	rel=$(apt-cache "${APT_ARM[@]}" depends "linux-image-$FLAVOUR" 2>/dev/null |
+		sed -n "s/^ *Depends: linux-image-\([0-9].*-$FLAVOUR\)\$/\1/p" | head -n1)
+	[[ -n $rel ]] || die "apt knows no $DEB_ARCH linux-image-$FLAVOUR (lists in $ACACHE/apt)"
+	echo "$rel"
+}
+
+# fetch_debs DIR PKG...: apt-get download (DEB_ARCH) into DIR.
+fetch_debs() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	chmod 0777 "$dir"
+	(cd "$dir" && apt-get "${APT_ARM[@]}" download -qq "$@" 2>&1 | grep -v unsandboxed >&2) || true
+	local p
+	for p in "$@"; do
+		compgen -G "$dir/${p}_*.deb" >/dev/null || die "apt-get download $p ($DEB_ARCH) failed"
+	done
+}
+
+# fetch_kernel REL K TMP: linux-image-REL, linux-headers-REL and its
+# -common into TMP/debs; K/vmlinuz, K/config, the headers unpacked in
+# K/root (the flavour Makefile's absolute include of the common one
+# rewritten into K), K/packages. Sets HDR (the headers) and KBNAME (the
+# linux-kbuild-* their scripts/ and tools/ link to, relative as packaged:
+# the caller puts it at K/root/usr/lib/KBNAME).
+fetch_kernel() {
+	local rel=$1 k=$2 tmp=$3 common kb
+	common=${rel%-"$FLAVOUR"}-common
+	log "fetching linux-image-$rel, linux-headers-$rel, linux-headers-$common ($DEB_ARCH)"
+	fetch_debs "$tmp/debs" "linux-image-$rel" "linux-headers-$rel" "linux-headers-$common"
+	rm -rf "$k"
+	mkdir -p "$k/root/usr/lib"
+	dpkg-deb --fsys-tarfile "$tmp"/debs/linux-image-"${rel}"_*.deb |
+		tar -x -C "$tmp" --wildcards './boot/*'
+	cp "$tmp/boot/vmlinuz-$rel" "$k/vmlinuz"
+	cp "$tmp/boot/config-$rel" "$k/config"
+	dpkg -x "$tmp"/debs/linux-headers-"${rel}"_*.deb "$k/root"
+	dpkg -x "$tmp"/debs/linux-headers-"${common}"_*.deb "$k/root"
+	(cd "$tmp/debs" && ls ./*.deb) >"$k/packages"
+	HDR=$k/root/usr/src/linux-headers-$rel
+	sed -i "s|^include /usr/src/|include $k/root/usr/src/|" "$HDR/Makefile"
+	kb=$(readlink "$HDR/scripts")
+	KBNAME=$(basename "$(dirname "$kb")")
+	[[ -d /usr/lib/$KBNAME ]] || die "/usr/lib/$KBNAME missing (apt-get install $KBNAME)"
+}
+
+# build_guest ARCH CROSS ALIAS: ttydpc.ko in a private copy of the tree
+# (B/src), stripped of debug info into B/ttydpc.ko, checked for a modalias
+# matching ALIAS and for HDR's release in its vermagic; then the selftests
+# (static) into ST=B/selftests, with guest.sh as arm_guest.sh. CFLAGS from
+# the environment reach the selftests' Makefile, which appends its own.
+build_guest() {
+	local arch=$1 cross=$2 alias=$3
+	rm -rf "$B/src"
+	mkdir -p "$B/src"
+	tar -C "$TOP_DIR" -cf - Kbuild Makefile src include | tar -C "$B/src" -xf -
+	log "building ttydpc.ko for $REL (ARCH=$arch)"
+	make -s -C "$HDR" M="$B/src" ARCH="$arch" CROSS_COMPILE="$cross" modules >"$B/module.log" 2>&1 || {
+		cat "$B/module.log" >&2
+		die "module build failed for $REL (log: $B/module.log)"
+	}
+	grep -E 'warning:|error:' "$B/module.log" >&2 || true
+	"${cross}strip" --strip-debug -o "$B/ttydpc.ko" "$B/src/ttydpc.ko"
+	modinfo -F alias "$B/ttydpc.ko" | grep -q "$alias" ||
+		die "ttydpc.ko has no modalias matching $alias"
+	[[ $(modinfo -F vermagic "$B/ttydpc.ko") == "$REL "* ]] ||
+		die "ttydpc.ko vermagic '$(modinfo -F vermagic "$B/ttydpc.ko")' is not for $REL"
+	log "building selftests ($DEB_ARCH, static)"
+	ST=$B/selftests
+	if ! make -s -C "$TOP_DIR/selftests/ttydpc" OUTPUT="$ST" CC="${cross}gcc" >"$B/selftests.log" 2>&1; then
+		cat "$B/selftests.log" >&2
+		die "selftests build failed for $DEB_ARCH (log: $B/selftests.log)"
+	fi
+	install -m 0755 "$ARM_DIR/guest.sh" "$ST/arm_guest.sh"
+}
+
+# prepare_userland: the guest's busybox (static) and picocom (dynamic: it
+# gets the cross toolchain's libc in the initramfs).
+prepare_userland() {
+	local u=$ACACHE/userland tmp
+	[[ -x $u/busybox && -x $u/picocom ]] && return 0
+	tmp=$(mktemp -d "$ACACHE/tmp.XXXXXX")
+	log "fetching busybox-static, picocom ($DEB_ARCH)"
+	fetch_debs "$tmp/debs" busybox-static picocom
+	dpkg -x "$tmp"/debs/busybox-static_*.deb "$tmp/root"
+	dpkg -x "$tmp"/debs/picocom_*.deb "$tmp/root"
+	mkdir -p "$u"
+	cp "$tmp/root/bin/busybox" "$tmp/root/usr/bin/picocom" "$u/"
+	(cd "$tmp/debs" && ls ./*.deb) >"$u/packages"
+	rm -rf "$tmp"
+}
+
+# cache_guest PREPARE_KERNEL: under the cache lock, refresh the private lists
+# (fetched once, then daily unless DEPS=0, so a warm run needs no network),
+# fetch the kernel with PREPARE_KERNEL REL unless cached, and the userland.
+# Sets REL, K (its cache) and HDR (its headers).
+cache_guest() {
+	mkdir -p "$ACACHE"
+	exec 9>"$ACACHE/.lock"
+	flock 9
+	if [[ ! -e $ACACHE/apt/updated ]] ||
+		{ ((DEPS)) && [[ -n $(find "$ACACHE/apt/updated" -mmin +1440 2>/dev/null) ]]; }; then
+		arm_apt_update
+	fi
+	REL=$(arm_release)
+	if [[ ! -s $ACACHE/$REL/ready ]]; then
+		arm_known "linux-image-$REL" || arm_apt_update
+		"$1" "$REL"
+	fi
+	prepare_userland
+	flock -u 9
+	exec 9>&-
+	K=$ACACHE/$REL
+	HDR=$K/root/usr/src/linux-headers-$REL
+	log "$DEB_ARCH kernel $REL ($(tr '\n' ' ' <"$K/packages"))"
+}
+
+# initramfs_overlay TRIPLET LOADER OUT: a cpio that, appended to
+# mkinitramfs.sh's archive, replaces the host's busybox with the guest's and
+# adds the guest's picocom with the cross toolchain's loader and libc (the
+# kernel unpacks concatenated archives in order, later files replacing
+# earlier ones). LOADER is the file name of the dynamic loader.
+initramfs_overlay() {
+	local triplet=$1 loader=$2 out=$3 ov f
+	ov=$(mktemp -d)
+	mkdir -p "$ov/bin" "$ov/usr/bin" "$ov/lib/$triplet"
+	cp "$ACACHE/userland/busybox" "$ov/bin/busybox"
+	cp "$ACACHE/userland/picocom" "$ov/usr/bin/picocom"
+	for f in "$loader" libc.so.6; do
+		cp -L "/usr/$triplet/lib/$f" "$ov/lib/$triplet/$f"
+	done
+	ln -s "$triplet/$loader" "$ov/lib/$loader"
+	(cd "$ov" && find . -mindepth 1 -print0 | cpio -o -0 -H newc --owner=0:0 --quiet) >"$out"
+	rm -rf "$ov"
+}
+
+OOPS='Internal error: Oops|Unable to handle kernel|kernel BUG at|Kernel panic'
+OOPS_GRACE=${OOPS_GRACE:-20}
+FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic|Internal error|Unable to handle'
+
+# watch_boot PID DIR: wait for QEMU (PID). A kernel oops on the console
+# (loglevel=3 lets only those through) usually wedges the test that caused
+# it until the guest's timeout: give the guest OOPS_GRACE seconds to print
+# more, then stop the boot (DIR/oops). Returns QEMU's exit status.
+watch_boot() {
+	local pid=$1 dir=$2 rc=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if grep -qaE "$OOPS" "$dir/console.log" 2>/dev/null; then
+			log "  ${dir##*/}: kernel oops on the console, stopping the boot in ${OOPS_GRACE}s"
+			sleep "$OOPS_GRACE"
+			touch "$dir/oops"
+			kill "$pid" 2>/dev/null || true
+			break
+		fi
+		sleep 1
+	done
+	wait "$pid" || rc=$?
+	return "$rc"
+}
+
+# analyse NAME: writes tap.txt, dmesg.txt and result ("pass fail skip note").
+analyse() {
+	local dir=$OUT/$1 log tap sum pass=0 fail=0 skip=0 note="" top plan dm
+	log=$(tr -d '\r' <"$dir/console.log" 2>/dev/null || true)
+	tap=$(sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$log")
+	printf '%s\n' "$tap" >"$dir/tap.txt"
+	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
+	if [[ -n $sum ]]; then
+		pass=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$sum")
+		fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sum")
+		skip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
+		skip=${skip:-0}
+	fi
+	if [[ -z $sum ]]; then
+		# No closing count (boot stopped): the top-level results.
+		pass=$(grep -E '^ok [0-9]+' <<<"$tap" | grep -ciE -v '#[[:space:]]*skip' || true)
+		skip=$(grep -E '^ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
+	fi
+	top=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
+	((fail >= top)) || fail=$top
+	if [[ -e $dir/oops ]]; then
+		note="boot stopped after a kernel oops"
+	elif [[ -e $dir/timeout ]]; then
+		note="timeout after ${BOOT_TIMEOUT}s"
+	elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
+		note="no selftests start (boot failed)"
+	elif ! grep -q '^==== ttydpc: selftests end' <<<"$log"; then
+		note="selftests did not finish (crash?)"
+	elif grep -q '^==== ttydpc: selftests killed after' <<<"$log"; then
+		note="selftests killed by the guest timeout"
+	elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
+		note="no dmesg dump"
+	elif [[ -z $sum ]]; then
+		note="no closing count from run_tests.sh (top-level results counted)"
+	fi
+	plan=$(grep -m1 -oE '^1\.\.[0-9]+' <<<"$tap" | cut -d. -f3 || true)
+	top=$(grep -cE '^(not )?ok [0-9]+' <<<"$tap" || true)
+	if [[ -z $note && -n $plan && $top -lt $plan ]]; then
+		note="only $top of $plan planned results"
+	fi
+	if grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
+		dm=$(sed -n '/^==== ttydpc: dmesg begin ====$/,/^==== ttydpc: dmesg end ====$/p' <<<"$log")
+	else
+		dm=$log
+	fi
+	printf '%s\n' "$dm" >"$dir/dmesg.txt"
+	if grep -qE "$FATAL" <<<"$dm"; then
+		note="${note:+$note; }kernel: $(grep -m1 -oE "$FATAL" <<<"$dm") in dmesg"
+		grep -nE -B2 -A20 "$FATAL" <<<"$dm" | head -n 80 >"$dir/dmesg-fatal.txt"
+	fi
+	echo "$pass $fail $skip $note" >"$dir/result"
+}
+
+# run_boot NAME: boot, analyse, one log line.
+run_boot() {
+	local name=$1 t0 pass fail skip note
+	t0=$(date +%s)
+	boot "$name"
+	analyse "$name"
+	read -r pass fail skip note <"$OUT/$name/result"
+	echo "$(($(date +%s) - t0))" >"$OUT/$name/seconds"
+	log "  $name: $pass passed, $fail failed, $skip skipped in $(cat "$OUT/$name/seconds")s${note:+ ($note)}"
+	# A passing boot's register trace is only bulk.
+	[[ -n $note || $fail != 0 ]] || rm -f "$OUT/$name/trace.log"
+}
+# run_boots: every boot of BOOTS, JOBS at a time, through run_boot.
+run_boots() {
+	local name
+	for name in $BOOTS; do
+		while (($(jobs -rp | wc -l) >= JOBS)); do
+			wait -n || true
+		done
+		run_boot "$name" &
+	done
+	wait
+	for name in $BOOTS; do
+		TIMES+=("boot-$name $(cat "$OUT/$name/seconds" 2>/dev/null || echo '?')s")
+	done
+}
+
+# report TITLE: the TAP of every boot (top-level results and every failed
+# nested case), a table (boot_desc NAME gives a boot's wiring), the times,
+# OUT/result and the closing count. Returns 1 on any failure.
+report() {
+	local name pass fail skip note total_pass=0 total_fail=0 total_skip=0
+	echo
+	for name in $BOOTS; do
+		echo "# ---- boot $name: TAP ($OUT/$name/tap.txt) ----"
+		grep -E '^(not )?ok [0-9]+|^1\.\.[0-9]+|^# arm boot|^[[:space:]#]*not ok [0-9]+' "$OUT/$name/tap.txt" || true
+	done
+	echo
+	echo "$1 (results: $OUT)"
+	printf '%-7s %-26s %7s %7s %7s  %s\n' boot wiring passed failed skipped note
+	for name in $BOOTS; do
+		read -r pass fail skip note <"$OUT/$name/result" || { pass=0 fail=0 skip=0 note=missing; }
+		[[ -z $note ]] || fail=$((fail + 1))
+		total_pass=$((total_pass + pass))
+		total_fail=$((total_fail + fail))
+		total_skip=$((total_skip + skip))
+		printf '%-7s %-26s %7s %7s %7s  %s\n' "$name" "$(boot_desc "$name")" "$pass" "$fail" "$skip" "${note:-}"
+	done
+	echo "$total_pass $total_fail $total_skip" >"$OUT/result"
+	echo "time: $(($(date +%s) - t_start))s (${TIMES[*]})"
+	if ((total_skip)); then
+		echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+	else
+		echo "$total_pass passed, $total_fail failed"
+	fi
+	((total_fail == 0))
+}

@@ -1,0 +1,163 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lane64.sh [--out DIR] [--dpc DESIGN] [--no-deps] [--tests a,b] [--append ARGS]
+#
+# The arm64 lane: ttydpc's PCI binding on ARM. Debian's arm64 kernel in
+# `qemu-system-aarch64 -M virt -cpu cortex-a57` (TCG), with QEMU's PCI
+# 16550s on the virt board's generic PCIe host bridge (I/O BARs reached
+# through the bridge's I/O window, legacy INTx through the GIC):
+#   00:10.0 pci-serial     -> ttydpc, ttyDPC0, host channel data0
+#   00:11.0 pci-serial-2x  -> ttydpc, ttyDPC1 <-> ttyDPC2, a null modem
+#   00:12.0 pci-serial     stays with 8250_pci: the control line
+# The guest's /init moves 00:10.0 and 00:11.0 from 8250_pci to ttydpc as on
+# the x86 VM (driver_override, unbind, drivers_probe); guest.sh ("pci" boot)
+# finds the ttys through sysfs and runs every selftest (the ISA/PNP ones
+# skip: there is no ISA bus).
+#   1. installs the host packages it needs; caches Debian's arm64 kernel
+#      image and headers, busybox-static and picocom (cross.sh: a private
+#      arm64 package list, apt-get download, dpkg -x; nothing arm64 is
+#      installed on the host). The headers' scripts/ point at the host's
+#      linux-kbuild-6.1: its 64-bit little-endian modpost has arm64's
+#      device-table layouts (LP64 both), unlike armhf (lane.sh);
+#   2. cross-builds ttydpc.ko and the selftests (static, aarch64);
+#   3. boots, collects TAP and dmesg, prints "N passed, N failed" last;
+#      exit status 1 on any failure.
+# Options:
+#   --out DIR       results (default: build/arm64): pci/console.log, tap.txt,
+#                   dmesg.txt, peer.log, qemu.log; result ("passed failed
+#                   skipped" of the lane)
+#   --dpc DESIGN    ttydpc.dpc= of the boot (default: both)
+#   --no-deps       no apt-get install on the host, no refresh of the arm64
+#                   package lists (SKIP_DEPS=1 does the same)
+#   --tests LIST    run only these selftests (comma-separated)
+#   --append ARGS   extra guest kernel command line
+# Environment: TTYDPC_CACHE (~/.cache/ttydpc; this lane uses its arm64/),
+#   BOOT_TIMEOUT (1200 s), OOPS_GRACE (20 s), ARM64_KERNEL (a release such
+#   as 6.1.0-56-arm64 instead of what linux-image-arm64 depends on),
+#   VM_SMP (2), ARM_QEMU_ARGS (more QEMU options).
+set -euo pipefail
+ARM_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=selftests/vm/lib.sh
+. "$ARM_DIR/../lib.sh"
+
+usage() { sed -n '4,41s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+
+OUT=$TOP_DIR/build/arm64
+BOOTS=pci
+DPC=both
+DEPS=1
+[[ ${SKIP_DEPS:-0} != 1 ]] || DEPS=0
+TESTS=
+APPEND=
+JOBS=1
+while (($#)); do
+	case $1 in
+	--out) OUT=$2; shift ;;
+	--dpc) DPC=$2; shift ;;
+	--no-deps) DEPS=0 ;;
+	--tests) TESTS=$2; shift ;;
+	--append) APPEND=$2; shift ;;
+	-h | --help) usage ;;
+	*) usage ;;
+	esac
+	shift
+done
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-1200}
+ACACHE=$TTYDPC_CACHE/arm64
+CROSS=aarch64-linux-gnu-
+
+# --- 1. host packages, the arm64 guest's packages (cross.sh) ------------------
+
+HOST_PKGS=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	busybox-static picocom python3 cpio kmod gcc make libc6-dev linux-kbuild-6.1)
+DEB_ARCH=arm64
+FLAVOUR=arm64
+KERNEL_PIN=${ARM64_KERNEL:-}
+# shellcheck source=selftests/vm/arm/cross.sh
+. "$ARM_DIR/cross.sh"
+
+# prepare_kernel REL: $ACACHE/REL/{vmlinuz,config,root/usr/src/...}
+# (cross.sh's fetch_kernel); the headers' scripts/ and tools/ resolve to a
+# link to the host's /usr/lib/linux-kbuild-6.1. Everything the virt board
+# needs is built into the kernel (PL011, PCI host generic, 8250_pci,
+# debugfs).
+prepare_kernel() {
+	local rel=$1 k=$ACACHE/$1 tmp
+	tmp=$(mktemp -d "$ACACHE/tmp.XXXXXX")
+	fetch_kernel "$rel" "$k" "$tmp"
+	ln -sfn "/usr/lib/$KBNAME" "$k/root/usr/lib/$KBNAME"
+	rm -rf "$tmp"
+	echo "$rel" >"$k/ready"
+	log "kernel $rel cached in $k"
+}
+
+if ((DEPS)); then
+	apt_install "${HOST_PKGS[@]}"
+fi
+cache_guest prepare_kernel
+stage deps
+
+# --- 2. builds ----------------------------------------------------------------
+
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+rm -rf "$OUT"/{build,pci,result}
+B=$OUT/build
+build_guest arm64 "$CROSS" '^pci:v00001B36d00000002'
+stage build
+
+"$VM_DIR/mkinitramfs.sh" -o "$B/initrd.base" -k "$B/ttydpc.ko" -t "$ST"
+initramfs_overlay aarch64-linux-gnu ld-linux-aarch64.so.1 "$B/initrd.arm64.cpio"
+cat "$B/initrd.base" "$B/initrd.arm64.cpio" >"$B/initrd.cpio"
+stage initramfs
+
+# --- 3. the boot ----------------------------------------------------------------
+
+# boot pci: the check-mode boot, wired as the header says.
+boot() {
+	local name=$1 dir=$OUT/$1 sock qemu_pid peer_pid rc=0 append extra=()
+	mkdir -p "$dir"
+	sock=$(mktemp -d /tmp/ttydpc-arm64.XXXXXX)
+	# TTYDPC_CTL= : /init must not configure the x86 control line; guest.sh
+	# finds 00:12.0's tty.
+	append="console=ttyAMA0 loglevel=3 panic=-1 ttydpc.dpc=$DPC ttydpc_mode=check TTYDPC_CTL="
+	append+=" ttydpc_run=/selftests/arm_guest.sh ttydpc_args=$name ttydpc_timeout=$((BOOT_TIMEOUT - 30))"
+	[[ -z $TESTS ]] || append+=" TTYDPC_ARM_TESTS=$TESTS"
+	[[ -z $APPEND ]] || append+=" $APPEND"
+	: >"$dir/trace.log"
+	read -r -a extra <<<"${ARM_QEMU_ARGS:-}"
+	log "boot $name (virt, cortex-a57, dpc=$DPC)"
+	# The null modem's server end exists before its client connects.
+	timeout -k 5 "$BOOT_TIMEOUT" qemu-system-aarch64 -M virt -cpu cortex-a57 \
+		-smp "${VM_SMP:-2}" -m 1024 -accel tcg -nodefaults -nographic -no-reboot \
+		-kernel "$K/vmlinuz" -initrd "$B/initrd.cpio" -append "$append" \
+		-chardev "file,id=con,path=$dir/console.log" -serial chardev:con \
+		-chardev "socket,id=data0,path=$sock/data0,server=on,wait=off" \
+		-device pci-serial,addr=10.0,chardev=data0 \
+		-chardev "socket,id=nm0,path=$sock/nm,server=on,wait=off" \
+		-chardev "socket,id=nm1,path=$sock/nm" \
+		-device pci-serial-2x,addr=11.0,chardev1=nm0,chardev2=nm1 \
+		-chardev "socket,id=ctl,path=$sock/ctl,server=on,wait=off" \
+		-device pci-serial,addr=12.0,chardev=ctl \
+		-qmp "unix:$sock/qmp,server=on,wait=off" \
+		-trace serial_update_parameters -D "$dir/trace.log" \
+		"${extra[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
+	qemu_pid=$!
+	python3 "$VM_DIR/hostpeer.py" --ctl "$sock/ctl" --qmp "$sock/qmp" \
+		--trace "$dir/trace.log" --chan "data0=$sock/data0" \
+		--log "$dir/peer.log" </dev/null >"$dir/peer.out" 2>&1 &
+	peer_pid=$!
+	watch_boot "$qemu_pid" "$dir" || rc=$?
+	kill "$peer_pid" 2>/dev/null || true
+	wait "$peer_pid" 2>/dev/null || true
+	rm -rf "$sock"
+	[[ $rc -ne 124 || -e $dir/oops ]] || touch "$dir/timeout"
+	return 0
+}
+
+boot_desc() { echo "PCI 10.0 11.0, ctl 12.0"; }
+run_boots
+stage boots
+
+report "ttydpc arm64 lane: $REL on qemu-system-aarch64 -M virt, dpc=$DPC"
