@@ -167,7 +167,8 @@ prepare_userland() {
 
 # cache_guest PREPARE_KERNEL: under the cache lock, refresh the private lists
 # (fetched once, then daily unless DEPS=0, so a warm run needs no network),
-# fetch the kernel with PREPARE_KERNEL REL unless cached, and the userland.
+# fetch the kernel unless cached (fetch_kernel, then the lane's
+# PREPARE_KERNEL REL K TMP for what else it needs), and the userland.
 # Sets REL, K (its cache) and HDR (its headers).
 cache_guest() {
 	mkdir -p "$ACACHE"
@@ -179,8 +180,14 @@ cache_guest() {
 	fi
 	REL=$(arm_release)
 	if [[ ! -s $ACACHE/$REL/ready ]]; then
+		local tmp
 		arm_known "linux-image-$REL" || arm_apt_update
-		"$1" "$REL"
+		tmp=$(mktemp -d "$ACACHE/tmp.XXXXXX")
+		fetch_kernel "$REL" "$ACACHE/$REL" "$tmp"
+		"$1" "$REL" "$ACACHE/$REL" "$tmp"
+		rm -rf "$tmp"
+		echo "$REL" >"$ACACHE/$REL/ready"
+		log "kernel $REL cached in $ACACHE/$REL"
 	fi
 	prepare_userland
 	flock -u 9

@@ -86,14 +86,11 @@ KERNEL_PIN=${ARM_KERNEL:-}
 # shellcheck source=selftests/vm/arm/cross.sh
 . "$ARM_DIR/cross.sh"
 
-# prepare_kernel REL: $ACACHE/REL/{vmlinuz,config,orangepi-pc.dtb,root/usr/src/...}
-# (cross.sh's fetch_kernel) with the headers' scripts/ and tools/ pointing
-# at a copy of the host's linux-kbuild-6.1 whose modpost is rebuilt for ARM.
+# prepare_kernel REL K TMP: after cross.sh's fetch_kernel, the board's DTB
+# in K, and the headers' scripts/ and tools/ pointing at a copy of the
+# host's linux-kbuild-6.1 whose modpost is rebuilt for ARM.
 prepare_kernel() {
-	local rel=$1 k=$ACACHE/$1 tmp
-	[[ -s $k/ready ]] && return 0
-	tmp=$(mktemp -d "$ACACHE/tmp.XXXXXX")
-	fetch_kernel "$rel" "$k" "$tmp"
+	local rel=$1 k=$2 tmp=$3
 	# From the image, besides the kernel and its config, only the board's
 	# DTB: every driver the board needs is built in (8250_dw, sunxi CCU,
 	# pinctrl, debugfs).
@@ -103,9 +100,6 @@ prepare_kernel() {
 	# A copy of the host's kbuild (same 6.1 series): its modpost is replaced.
 	cp -a "/usr/lib/$KBNAME" "$k/root/usr/lib/"
 	build_modpost "$rel" "$k" "$tmp"
-	rm -rf "$tmp"
-	echo "$rel" >"$k/ready"
-	log "kernel $rel cached in $k"
 }
 
 # build_modpost REL K TMP: Debian's host modpost carries x86-64 device-table

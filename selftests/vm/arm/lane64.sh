@@ -77,19 +77,12 @@ KERNEL_PIN=${ARM64_KERNEL:-}
 # shellcheck source=selftests/vm/arm/cross.sh
 . "$ARM_DIR/cross.sh"
 
-# prepare_kernel REL: $ACACHE/REL/{vmlinuz,config,root/usr/src/...}
-# (cross.sh's fetch_kernel); the headers' scripts/ and tools/ resolve to a
-# link to the host's /usr/lib/linux-kbuild-6.1. Everything the virt board
-# needs is built into the kernel (PL011, PCI host generic, 8250_pci,
-# debugfs).
+# prepare_kernel REL K TMP: after cross.sh's fetch_kernel, the headers'
+# scripts/ and tools/ resolve to a link to the host's linux-kbuild-6.1.
+# Everything the virt board needs is built into the kernel (PL011, PCI host
+# generic, 8250_pci, debugfs).
 prepare_kernel() {
-	local rel=$1 k=$ACACHE/$1 tmp
-	tmp=$(mktemp -d "$ACACHE/tmp.XXXXXX")
-	fetch_kernel "$rel" "$k" "$tmp"
-	ln -sfn "/usr/lib/$KBNAME" "$k/root/usr/lib/$KBNAME"
-	rm -rf "$tmp"
-	echo "$rel" >"$k/ready"
-	log "kernel $rel cached in $k"
+	ln -sfn "/usr/lib/$KBNAME" "$2/root/usr/lib/$KBNAME"
 }
 
 if ((DEPS)); then
