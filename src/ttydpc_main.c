@@ -55,6 +55,14 @@ static int __init ttydpc_init(void)
 	ret = uart_register_driver(&ttydpc_uart_driver);
 	if (ret)
 		goto err_debugfs;
+	/*
+	 * Every open tty holds a module reference, so rmmod with a port open
+	 * gets EBUSY: the serial core leaves its tty driver without an owner,
+	 * but the ttys' operations live in this module (the compat_ioctl
+	 * copy), and a blocked wait runs ttydpc code with the port mutex
+	 * dropped. Set before any port exists, so no tty escapes it.
+	 */
+	ttydpc_uart_driver.tty_driver->owner = THIS_MODULE;
 	ttydpc_compat_ioctl_install(&ttydpc_uart_driver);
 	ret = ttydpc_isa_register();
 	if (ret)

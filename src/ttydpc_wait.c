@@ -14,7 +14,6 @@
  *   direction it waits on ends it with -ECANCELED.
  * All of these go through the completion rule in ttydpc_queue.c.
  */
-#include <linux/module.h>
 #include <linux/mutex.h>
 
 #include "ttydpc.h"
@@ -120,12 +119,7 @@ int ttydpc_wait_on_mask(struct ttydpc_port *p, struct mutex *held, u32 *events)
 	}
 	spin_unlock_irqrestore(&w->q.lock, flags);
 
-	/*
-	 * The serial core takes no module reference for an open port: hold
-	 * one while this thread runs ttydpc code without the mutex, so rmmod
-	 * cannot free the code it will return through (rmmod gets EBUSY).
-	 */
-	__module_get(THIS_MODULE);
+	/* the open tty pins the module (ttydpc_init()): safe without the mutex */
 	mutex_unlock(held);
 	if (wait_for_completion_interruptible(&req->done))
 		ttydpc_request_complete(&w->q, req, -EINTR, 0);
@@ -136,7 +130,6 @@ int ttydpc_wait_on_mask(struct ttydpc_port *p, struct mutex *held, u32 *events)
 	ttydpc_request_put(req);
 	ttydpc_queue_leave(&w->q);
 	mutex_lock(held);
-	module_put(THIS_MODULE);
 	return ret;
 out:
 	ttydpc_request_put(req);

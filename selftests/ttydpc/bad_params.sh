@@ -19,7 +19,7 @@ if module_loaded; then
 	SAVED_PORTS=$(ports_now)
 	KO_PARAMS=$(ko_params_now)
 	BASE=$(port_tuples)
-	out=$(rmmod ttydpc 2>&1)
+	out=$(rmmod_ttydpc 2>&1)
 	rc=$?
 	[ $rc -eq 0 ] || log "rmmod: $out"
 	wait_for 50 ports_are "" || { log "nodes left: $(ports_now)"; rc=1; }
@@ -99,7 +99,7 @@ run_case() {
 	fi
 	ctl_alive || { log "control line ($TTYDPC_CTL) stopped answering"; _rc=1; }
 	if module_loaded; then
-		_out=$(rmmod ttydpc 2>&1) || { log "rmmod after bad load: $_out"; _rc=1; }
+		_out=$(rmmod_ttydpc 2>&1) || { log "rmmod after bad load: $_out"; _rc=1; }
 	fi
 	tap_result "insmod $_params: $_what" $_rc
 }
@@ -113,7 +113,7 @@ run_case 5 "dpc=bogus" "" "bogus"
 # restore the normal module and ports
 rc=0
 if module_loaded; then
-	rmmod ttydpc 2>/dev/null
+	rmmod_ttydpc 2>/dev/null
 fi
 if [ -n "$SAVED_PORTS" ]; then
 	restore_module || { log "ports after reload: '$(ports_now)', wanted '$SAVED_PORTS'"; rc=1; }

@@ -100,6 +100,22 @@ absent() { [ ! -e "$1" ]; }
 
 module_loaded() { grep -q '^ttydpc ' /proc/modules 2>/dev/null; }
 
+# rmmod_ttydpc: rmmod ttydpc when no port is open. An open tty pins the
+# module and the last close drops that reference from a workqueue
+# (release_one_tty), so a refusal right after the last user went away is
+# retried for up to 2 s. rmmod's last message goes to stderr.
+rmmod_ttydpc() {
+	_t=20
+	until _err=$(rmmod ttydpc 2>&1); do
+		_t=$((_t - 1))
+		if [ $_t -le 0 ] || ! module_loaded; then
+			echo "$_err" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
 # Sorted list of ttyDPC nodes, one line.
 ports_now() {
 	ls /dev 2>/dev/null | grep -E '^ttyDPC[0-9]+$' | sed 's/^ttyDPC//' | sort -n |

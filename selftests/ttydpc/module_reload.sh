@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# module_reload.sh: rmmod ttydpc while a port is open (refused, or a clean
-# removal), rmmod with ports bound, insmod TTYDPC_KO again, move the PCI
+# module_reload.sh: rmmod ttydpc while a port is open (refused: an open tty
+# pins the module), rmmod with ports bound, insmod TTYDPC_KO again, move the PCI
 # functions back (driver_override survives, so drivers_probe), and use the
 # ports again. Nothing bad may reach the kernel log.
 . "$(dirname "$0")/lib.sh"
@@ -44,10 +44,10 @@ else
 		ports_are "$SAVED_PORTS" || { log "ports now: $(ports_now)"; rc=1; }
 		tap_result "rmmod with $PORT open refused, ports intact" $rc
 	else
-		rc=0
-		wait_for 50 ports_are "" || { log "nodes left after rmmod: $(ports_now)"; rc=1; }
-		module_loaded && { log "rmmod said 0 but ttydpc is still listed"; rc=1; }
-		tap_result "rmmod with $PORT open removed the module cleanly" $rc
+		# An open tty holds a module reference (its operations live in
+		# ttydpc): a removal under it would leave the tty running freed code.
+		log "rmmod with $PORT open succeeded: the open tty did not pin the module"
+		tap_fail "rmmod with $PORT open refused, ports intact"
 	fi
 	kill $hold 2>/dev/null
 fi
@@ -66,7 +66,7 @@ fi
 # 3: rmmod with ports bound and none open
 rc=0
 if module_loaded; then
-	out=$(rmmod ttydpc 2>&1) || { log "rmmod: $out"; rc=1; }
+	out=$(rmmod_ttydpc 2>&1) || { log "rmmod: $out"; rc=1; }
 fi
 if [ $rc -eq 0 ]; then
 	module_loaded && { log "ttydpc still loaded"; rc=1; }

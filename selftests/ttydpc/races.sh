@@ -347,8 +347,9 @@ rmmod_ready() {
 		waiters_are 1
 }
 
-# The serial core takes no module reference for an open port (6.1): rmmod
-# with ports open is a hot unplug (hangup, then shutdown) and may succeed.
+# An open port pins the module (ttydpc_init()): rmmod is refused until the
+# traffic ends, then races with the last close; should it ever succeed with
+# ports open (n_open), the ports are hung up and the traffic ends with EIO.
 if [ -z "$TTYDPC_KO" ] || [ ! -r "$TTYDPC_KO" ] || ! module_loaded; then
 	tap_skip "rmmod/insmod during traffic" "TTYDPC_KO unset/unreadable or ttydpc not a loaded module"
 else

@@ -251,7 +251,7 @@ if [ -z "$KO" ] || [ ! -r "$KO" ] || ! module_loaded; then
 	tap_skip "DT ports usable after reload" "not unloaded"
 else
 	rc=0
-	out=$(rmmod ttydpc 2>&1) || { log "rmmod: $out"; rc=1; }
+	out=$(rmmod_ttydpc 2>&1) || { log "rmmod: $out"; rc=1; }
 	wait_for 50 ports_are "" || { log "nodes left: $(ports_now)"; rc=1; }
 	[ -e "$DRV" ] && { log "$DRV still registered"; rc=1; }
 	for d in $DEVS; do
