@@ -99,10 +99,11 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 	unsigned int budget = TTYDPC_IRQ_RX_BUDGET;
 	unsigned int got = 0, fast = 0;
 	unsigned int errors = 0;
+	/* a test's injected PE/FE (debugfs): read once, taken by one byte */
+	bool inject = atomic_read(&p->inject_lsr);
 
 	if ((iir & 0x0f) == UART_IIR_RDI &&
-	    !(lsr & (UART_LSR_FIFOE | UART_LSR_BRK_ERROR_BITS)) &&
-	    !atomic_read(&p->inject_lsr))
+	    !(lsr & (UART_LSR_FIFOE | UART_LSR_BRK_ERROR_BITS)) && !inject)
 		fast = min(p->rx_trigger, TTYDPC_RX_RING - (head - tail));
 
 	while (fast--) {
@@ -121,9 +122,10 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 			ttydpc_read_hold_locked(p, true);
 			break;
 		}
-		/* QEMU's UART never flags PE/FE: tests inject them here */
-		if (unlikely(atomic_read(&p->inject_lsr)) && (lsr & UART_LSR_DR))
+		if (inject && (lsr & UART_LSR_DR)) {
 			err |= atomic_xchg(&p->inject_lsr, 0);
+			inject = false;
+		}
 		rx->ch[head & TTYDPC_RX_MASK] =
 			(lsr & UART_LSR_DR) ? ttydpc_in(p, UART_RX) : 0;
 		rx->lsr[head & TTYDPC_RX_MASK] = err;
