@@ -102,13 +102,14 @@ static inline void ttydpc_bh_queue(struct ttydpc_bh *bh)
 }
 
 /*
- * Like tasklet_kill(), a run already queued still happens: flush, not
- * cancel, so that every request counted is a run or a coalesce. The caller
- * has set TTYDPC_PORT_STOPPING, so nothing queues the item again.
+ * Waits for a running item and removes a queued one. Returns true when a
+ * queued run was removed: the caller runs it (ttydpc_dpc_stop()), as
+ * tasklet_kill() would have, so every request counted is a run or a
+ * coalesce.
  */
-static inline void ttydpc_bh_kill(struct ttydpc_bh *bh)
+static inline bool ttydpc_bh_kill(struct ttydpc_bh *bh)
 {
-	flush_work(&bh->work);
+	return cancel_work_sync(&bh->work);
 }
 
 #define ttydpc_bh_from(var, arg, field) \
@@ -128,9 +129,11 @@ static inline void ttydpc_bh_queue(struct ttydpc_bh *bh)
 	tasklet_hi_schedule(&bh->tasklet);
 }
 
-static inline void ttydpc_bh_kill(struct ttydpc_bh *bh)
+/* tasklet_kill() lets a scheduled run happen first: nothing left over. */
+static inline bool ttydpc_bh_kill(struct ttydpc_bh *bh)
 {
 	tasklet_kill(&bh->tasklet);
+	return false;
 }
 
 #define ttydpc_bh_from(var, arg, field) \

@@ -25,6 +25,7 @@
  * single run that follows handles it.
  */
 #include <linux/bitops.h>
+#include <linux/bottom_half.h>
 #include <linux/ktime.h>
 
 #include "ttydpc.h"
@@ -215,8 +216,19 @@ void ttydpc_dpc_stop(struct ttydpc_port *p)
 {
 	unsigned int i;
 
-	for (i = 0; i < TTYDPC_NR_DPCS; i++)
-		ttydpc_bh_kill(&p->dpc[i].bh);
+	for (i = 0; i < TTYDPC_NR_DPCS; i++) {
+		if (!ttydpc_bh_kill(&p->dpc[i].bh))
+			continue;
+		/*
+		 * A queued run was cancelled (BH work): run it here, in the
+		 * softirq-like context it expects, as tasklet_kill() would.
+		 * Not flush_work(): its on-stack barrier on a BH pool
+		 * coincided with slab corruption on 6.12 in our runs.
+		 */
+		local_bh_disable();
+		ttydpc_dpc_run(&p->dpc[i]);
+		local_bh_enable();
+	}
 	for (i = 0; i < TTYDPC_NR_DPCS; i++)
 		clear_bit(TTYDPC_DPC_QUEUED, &p->dpc[i].flags);
 	p->pending = 0;
