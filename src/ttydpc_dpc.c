@@ -14,7 +14,8 @@
  *   both     DpcForIsr     DpcForIsr      ERROR     MODEM     PURGE     TIMER
  *
  * Every object runs in softirq context (a tasklet, or a BH workqueue item
- * on kernels that have them): completion must follow the interrupt closely
+ * on kernels that have them; a BH run cancelled at port stop runs once in
+ * ttydpc_dpc_stop() with BH disabled): completion must follow the interrupt closely
  * and none of the completion routines sleeps. Unlike a Windows DPC, a
  * tasklet or work item never runs on two CPUs at once, so a routine needs
  * no lock against itself; it still takes the queue and port locks against
