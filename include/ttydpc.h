@@ -448,6 +448,7 @@ void ttydpc_wait_abort(struct ttydpc_port *p, bool rx);
 
 /* ttydpc_purge.c: flush queue */
 int ttydpc_purge(struct ttydpc_port *p, u32 flags);
+int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg);
 void dpc_purge(struct ttydpc_port *p);
 
 /* ttydpc_timer.c: timer-driven completion */

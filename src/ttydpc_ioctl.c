@@ -148,8 +148,8 @@ static int ttydpc_ioc_commstatus(struct ttydpc_port *p, void __user *arg)
 /**
  * ttydpc_ioctl() - uart_ops.ioctl: ttydpc's own requests
  * @port: the port
- * @cmd: TTYDPC_IOC_*
- * @arg: user pointer
+ * @cmd: TTYDPC_IOC_*, or TCFLSH (see ttydpc_tcflush())
+ * @arg: user pointer (TCFLSH: the flush selector)
  *
  * Context: process, tty_port mutex held (see ttydpc_wait_on_mask()).
  * Return: 0, a negative errno, or -ENOIOCTLCMD for commands not ours.
@@ -174,6 +174,8 @@ int ttydpc_ioctl(struct uart_port *port, unsigned int cmd, unsigned long arg)
 		return ttydpc_ioc_clear_stats(p);
 	case TTYDPC_IOC_COMMSTATUS:
 		return ttydpc_ioc_commstatus(p, uarg);
+	case TCFLSH:
+		return ttydpc_tcflush(p, arg);
 	default:
 		return -ENOIOCTLCMD;
 	}

@@ -118,3 +118,46 @@ int ttydpc_purge(struct ttydpc_port *p, u32 flags)
 	}
 	return ret;
 }
+
+/**
+ * ttydpc_tcflush() - the driver's part of tcflush(TCIFLUSH / TCIOFLUSH)
+ * @p: the port
+ * @arg: the TCFLSH argument
+ *
+ * The tty layer empties its flip buffers and the line discipline, and the
+ * serial core empties its xmit buffer for output; but input this driver
+ * holds back (the read queue while the tty is throttled, and the RX FIFO)
+ * would still reach the reader after the flush. The serial core has no
+ * input-flush operation, so TCFLSH is caught here on its way from
+ * uart_ioctl() to the line discipline and run as an RXCLEAR purge (with
+ * TXCLEAR for TCIOFLUSH, so output still in flight in loopback or on a
+ * looped cable does not refill the input at once).
+ *
+ * The job-control check (SIGTTOU for a background process) is the line
+ * discipline's and comes after this: a stopped background tcflush() has
+ * already emptied the driver's queues, which it would do anyway once it
+ * is continued.
+ *
+ * Context: process (ioctl, tty_port mutex held).
+ * Return: -ENOIOCTLCMD so the tty layer does its own part, or the purge's
+ * error.
+ */
+int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg)
+{
+	u32 flags;
+	int ret;
+
+	switch (arg) {
+	case TCIFLUSH:
+		flags = TTYDPC_PURGE_RXCLEAR;
+		break;
+	case TCIOFLUSH:
+		flags = TTYDPC_PURGE_RXCLEAR | TTYDPC_PURGE_TXCLEAR;
+		break;
+	default:
+		/* TCOFLUSH is uart_ops.flush_buffer; bad values: EINVAL later */
+		return -ENOIOCTLCMD;
+	}
+	ret = ttydpc_purge(p, flags);
+	return ret ? ret : -ENOIOCTLCMD;
+}

@@ -17,6 +17,8 @@
  *    the guest feeds it, so without STALL the queue is never seen full.)
  *  - TXABORT / RXABORT end pending waits on their direction with
  *    ECANCELED, and only those; CLEAR ends no wait and no blocked read().
+ *  - tcflush(TCIFLUSH) and tcflush(TCIOFLUSH) empty input held back in the
+ *    driver the same way (ttydpc_tcflush()).
  *  - Bad flags: EINVAL; bad pointer: EFAULT.
  */
 #include <errno.h>
@@ -307,45 +309,89 @@ TEST_F(purge, rxclear_during_transfer)
 }
 TT_SET_TIMEOUT(purge, rxclear_during_transfer, 120)
 
+/* How held-back input is flushed in held_input_flushed(). */
+enum held_flush {
+	BY_PURGE,		/* TTYDPC_IOC_PURGE TXCLEAR | RXCLEAR */
+	BY_TCIOFLUSH,		/* tcflush(TCIOFLUSH) */
+	BY_TCIFLUSH,		/* tcflush(TCOFLUSH), then tcflush(TCIFLUSH) */
+};
+
 /*
  * Loopback flood: input held back in the driver (in_queue > 0, HOLD_RX),
- * the tty buffers full. TXCLEAR|RXCLEAR empties all of it; afterwards a
- * marker written in loopback is all there is to read.
+ * the tty buffers full. Flushing input (and output, which would refill it
+ * in loopback) empties all of it; afterwards a marker written in loopback
+ * is all there is to read.
  */
-TEST_F(purge, rxclear_releases_held_input)
+static void held_input_flushed(struct __test_metadata *_metadata, int fd,
+			       enum held_flush how)
 {
 	struct ttydpc_comm_status cs;
 	uint8_t buf[4096];
 	long n;
 	ssize_t r;
 
-	TT_BODY_START();
-	loop_on(_metadata, self->fd);
-	n = ta_flood(self->fd, 8u << 20, 60000, ta_stop_rx_held, NULL);
+	loop_on(_metadata, fd);
+	n = ta_flood(fd, 8u << 20, 60000, ta_stop_rx_held, NULL);
 	ASSERT_LT(0, n);
-	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	ASSERT_EQ(0, ta_commstatus(fd, &cs));
 	TH_LOG("after %ld bytes in loopback: hold %#x in_queue %u out_queue %u TIOCINQ %d",
-	       n, cs.hold, cs.in_queue, cs.out_queue, inq(self->fd));
+	       n, cs.hold, cs.in_queue, cs.out_queue, inq(fd));
 	ASSERT_TRUE((cs.hold & TTYDPC_HOLD_RX) != 0) TH_LOG("RX never held back");
 	EXPECT_LT(0u, cs.in_queue);
-	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_TXCLEAR | TTYDPC_PURGE_RXCLEAR));
-	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	switch (how) {
+	case BY_PURGE:
+		ASSERT_EQ(0, ta_purge(fd, TTYDPC_PURGE_TXCLEAR | TTYDPC_PURGE_RXCLEAR));
+		break;
+	case BY_TCIOFLUSH:
+		ASSERT_EQ(0, tcflush(fd, TCIOFLUSH));
+		break;
+	case BY_TCIFLUSH:
+		ASSERT_EQ(0, tcflush(fd, TCOFLUSH));
+		usleep(50000);	/* what the TX FIFO held loops back meanwhile */
+		ASSERT_EQ(0, ta_commstatus(fd, &cs));
+		ASSERT_TRUE((cs.hold & TTYDPC_HOLD_RX) != 0)
+			TH_LOG("TCOFLUSH released the held input: hold %#x", cs.hold);
+		ASSERT_EQ(0, tcflush(fd, TCIFLUSH));
+		break;
+	}
+	ASSERT_EQ(0, ta_commstatus(fd, &cs));
 	EXPECT_EQ(0u, cs.in_queue);
 	EXPECT_EQ(0u, cs.out_queue);
-	EXPECT_EQ(0u, cs.hold & TTYDPC_HOLD_RX) TH_LOG("still held after the purge: hold %#x", cs.hold);
-	EXPECT_EQ(0, inq(self->fd)) TH_LOG("TIOCINQ right after the purge");
+	EXPECT_EQ(0u, cs.hold & TTYDPC_HOLD_RX) TH_LOG("still held after the flush: hold %#x", cs.hold);
+	EXPECT_EQ(0, inq(fd)) TH_LOG("TIOCINQ right after the flush");
 	usleep(200000);
-	EXPECT_EQ(0, inq(self->fd)) TH_LOG("TIOCINQ 200 ms after the purge (input came back from the tty buffers?)");
-	ASSERT_EQ(4, tt_write_full(self->fd, "MARK", 4, DONE_MS));
-	r = drain_input(self->fd, buf, sizeof(buf), 1000);
-	EXPECT_EQ(4, r) TH_LOG("read %zd bytes, first %#x: old input survived the purge",
+	EXPECT_EQ(0, inq(fd)) TH_LOG("TIOCINQ 200 ms after the flush (held input came back?)");
+	ASSERT_EQ(4, tt_write_full(fd, "MARK", 4, DONE_MS));
+	r = drain_input(fd, buf, sizeof(buf), 1000);
+	EXPECT_EQ(4, r) TH_LOG("read %zd bytes, first %#x: old input survived the flush",
 			       r, r > 0 ? buf[0] : 0);
 	if (r >= 4) {
 		EXPECT_EQ(0, memcmp(buf + r - 4, "MARK", 4));
 	}
-	tcflush(self->fd, TCIOFLUSH);
+	tcflush(fd, TCIOFLUSH);
+}
+
+TEST_F(purge, rxclear_releases_held_input)
+{
+	TT_BODY_START();
+	held_input_flushed(_metadata, self->fd, BY_PURGE);
 }
 TT_SET_TIMEOUT(purge, rxclear_releases_held_input, 120)
+
+/* tcflush(TCIFLUSH) reaches the driver's read queue and RX FIFO too. */
+TEST_F(purge, tciflush_discards_held_input)
+{
+	TT_BODY_START();
+	held_input_flushed(_metadata, self->fd, BY_TCIFLUSH);
+}
+TT_SET_TIMEOUT(purge, tciflush_discards_held_input, 120)
+
+TEST_F(purge, tcioflush_discards_held_input)
+{
+	TT_BODY_START();
+	held_input_flushed(_metadata, self->fd, BY_TCIOFLUSH);
+}
+TT_SET_TIMEOUT(purge, tcioflush_discards_held_input, 120)
 
 /* ---- TXCLEAR ---------------------------------------------------------- */
 

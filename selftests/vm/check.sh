@@ -166,8 +166,8 @@ boot() {
 	[[ -z $note ]] || log "  $lane/$dpc BOOT FAILURE: $note (logs: $dir)"
 	# With a passing run the register trace is only bulk.
 	[[ -n $note || $fail != 0 ]] || rm -f "$dir/trace.log"
-	# Show the failures; the full TAP is in console.log.
-	tr -d '\r' <"$dir/console.log" 2>/dev/null | grep -E '^[[:space:]]*(# )*not ok [0-9]+' |
+	# Show the failures with what they logged; the full TAP is in console.log.
+	tr -d '\r' <"$dir/console.log" 2>/dev/null | awk -f "$VM_DIR/tap_failures.awk" |
 		sed "s|^|    $lane/$dpc: |" >&2 || true
 	log "  $lane/$dpc: $pass passed, $fail failed, $skip skipped in $(($(date +%s) - t0))s"
 }
