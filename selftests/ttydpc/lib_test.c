@@ -59,6 +59,8 @@ TEST(parse_replies)
 	const char *rest;
 	struct tt_param_ev ev;
 	struct tt_wait_res w;
+	uint8_t regs[2];
+	int total;
 
 	ASSERT_EQ(1, tt_parse_reply("OK PONG", &rest));
 	ASSERT_STREQ("PONG", rest);
@@ -82,6 +84,16 @@ TEST(parse_replies)
 	ASSERT_EQ(2, ev.stop);
 	ASSERT_GT(0, tt_parse_param_line("baudrate=9600 parity=X data=8 stop=1", &ev));
 	ASSERT_GT(0, tt_parse_param_line("baudrate=9600 data=8 stop=1", &ev));
+
+	ASSERT_EQ(2, tt_parse_reg_writes("3 0x03 0x43 0x03", regs, 2, &total));
+	ASSERT_EQ(3, total);
+	ASSERT_EQ(0x43, regs[0]);	/* the newest two */
+	ASSERT_EQ(0x03, regs[1]);
+	ASSERT_EQ(0, tt_parse_reg_writes("0", regs, 2, &total));
+	ASSERT_EQ(0, total);
+	ASSERT_GT(0, tt_parse_reg_writes("1 0x100", regs, 2, &total));
+	ASSERT_GT(0, tt_parse_reg_writes("1 0x03x", regs, 2, &total));
+	ASSERT_GT(0, tt_parse_reg_writes("x", regs, 2, &total));
 
 	tt_parse_wait_reply(1, "sent=1048576 recv=0", &w);
 	ASSERT_TRUE(w.ok);

@@ -9,15 +9,21 @@
  * claims. QEMU decodes only LCR bits 0-4, so stick (mark/space) parity shows
  * as O/E there.
  *
+ * A break shows in LCR (bit 6, SBC): QEMU has no break event, so
+ * hw.break_reaches_lcr turns the serial_write trace on and reads the LCR
+ * writes back (WRITES 3).
+ *
  * Needs TTYDPC_CTL and TTYDPC_PORT (the events carry no port id: nothing
  * else may change line settings meanwhile).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/serial_reg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -27,11 +33,14 @@
 
 #define MAX_EV 64
 
+#define REG_LCR		3	/* UART_LCR as QEMU's trace numbers it */
+
 struct port_ctx {
 	struct tt_ctl ctl;
 	int fd;
 	const char *port;
 	unsigned int uartclk;
+	bool traced;		/* serial_write tracing is on: off in teardown */
 };
 
 static void ctx_setup(struct __test_metadata *_metadata, struct port_ctx *p)
@@ -58,6 +67,10 @@ static void ctx_setup(struct __test_metadata *_metadata, struct port_ctx *p)
 
 static void ctx_teardown(struct port_ctx *p)
 {
+	char reply[128];
+
+	if (p->traced)
+		tt_ctl_cmd(&p->ctl, reply, sizeof(reply), 10000, "TRACE off serial_write");
 	if (p->fd >= 0) {
 		tt_set_raw(p->fd, 115200);	/* leave the port as we found it */
 		close(p->fd);
@@ -378,6 +391,84 @@ TEST_F(hw, stty_reaches_uart)
 	out[n > 0 ? n : 0] = 0;
 	pclose(f);
 	EXPECT_NE(NULL, strstr(out, "speed 19200 baud")) TH_LOG("stty says: %s", out);
+}
+
+/* Index of the first value in v[0..n) equal to want at or after from, or -1. */
+static int find_byte(const uint8_t *v, int n, int from, uint8_t want)
+{
+	for (int i = from; i < n; i++)
+		if (v[i] == want)
+			return i;
+	return -1;
+}
+
+static int lcr_writes_since_mark(struct __test_metadata *_metadata,
+				 struct port_ctx *p, const char *what,
+				 uint8_t *v, int max)
+{
+	char list[MAX_EV * 6 + 1] = "";
+	int total = 0, n = tt_ctl_reg_writes(&p->ctl, REG_LCR, v, max, &total);
+
+	if (n < 0) {
+		TH_LOG("%s: WRITES: %s", what, strerror(-n));
+		return n;
+	}
+	for (int i = 0; i < n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), " %#04x", v[i]);
+	TH_LOG("%s: %d LCR writes:%s", what, total, list);
+	return n;
+}
+
+/*
+ * Sending a break is LCR's SBC bit: TIOCSBRK sets it, TIOCCBRK clears it,
+ * tcsendbreak(fd, 0) holds it for 250 ms; none of them may disturb the
+ * line's format bits (7E2 here, so a driver that rebuilds LCR from a
+ * default shows). The values are QEMU's serial_write trace of offset 3.
+ */
+TEST_F(hw, break_reaches_lcr)
+{
+	const uint8_t fmt = UART_LCR_WLEN7 | UART_LCR_PARITY | UART_LCR_EPAR | UART_LCR_STOP;
+	uint8_t v[MAX_EV];
+	struct termios t;
+	char reply[128];
+	uint64_t t0, held;
+	int n, on;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
+	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
+	t.c_cflag = (t.c_cflag & ~(CSIZE | PARODD)) | CS7 | PARENB | CSTOPB;
+	ASSERT_EQ(0, tcsetattr(self->p.fd, TCSANOW, &t));
+	ASSERT_EQ(1, tt_ctl_cmd(&self->p.ctl, reply, sizeof(reply), 10000,
+				"TRACE on serial_write"))
+		TH_LOG("TRACE on: %s", reply);
+	self->p.traced = true;
+
+	ASSERT_EQ(0, mark(_metadata, &self->p));
+	ASSERT_EQ(0, ioctl(self->p.fd, TIOCSBRK));
+	n = lcr_writes_since_mark(_metadata, &self->p, "TIOCSBRK", v, MAX_EV);
+	ASSERT_LT(0, n) TH_LOG("TIOCSBRK did not write LCR");
+	EXPECT_EQ(fmt | UART_LCR_SBC, v[n - 1]) TH_LOG("LCR after TIOCSBRK");
+
+	ASSERT_EQ(0, mark(_metadata, &self->p));
+	ASSERT_EQ(0, ioctl(self->p.fd, TIOCCBRK));
+	n = lcr_writes_since_mark(_metadata, &self->p, "TIOCCBRK", v, MAX_EV);
+	ASSERT_LT(0, n) TH_LOG("TIOCCBRK did not write LCR");
+	EXPECT_EQ(fmt, v[n - 1]) TH_LOG("LCR after TIOCCBRK");
+
+	ASSERT_EQ(0, mark(_metadata, &self->p));
+	t0 = tt_now_ms();
+	ASSERT_EQ(0, tcsendbreak(self->p.fd, 0));
+	held = tt_now_ms() - t0;
+	n = lcr_writes_since_mark(_metadata, &self->p, "tcsendbreak", v, MAX_EV);
+	ASSERT_LT(0, n);
+	on = find_byte(v, n, 0, fmt | UART_LCR_SBC);
+	EXPECT_LE(0, on) TH_LOG("tcsendbreak never set SBC");
+	EXPECT_LT(on, find_byte(v, n, on < 0 ? 0 : on, fmt))
+		TH_LOG("SBC not cleared after it was set");
+	EXPECT_EQ(fmt, v[n - 1]) TH_LOG("LCR after tcsendbreak");
+	EXPECT_LE(240u, held) TH_LOG("tcsendbreak(fd, 0) returned after %llu ms",
+				     (unsigned long long)held);
 }
 
 TEST_HARNESS_MAIN

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -518,6 +519,34 @@ int tt_parse_param_line(const char *line, struct tt_param_ev *ev)
 	return 0;
 }
 
+int tt_parse_reg_writes(const char *s, uint8_t *vals, int max, int *total)
+{
+	char *end;
+	long n, v;
+	int got = 0;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || end == s || n < 0 || n > INT_MAX)
+		return -EPROTO;
+	if (total)
+		*total = n;
+	for (s = end; *s == ' '; s = end) {
+		v = strtol(s + 1, &end, 0);
+		if (end == s + 1 || v < 0 || v > 0xff)
+			return -EPROTO;
+		if (got < max) {
+			vals[got++] = v;
+		} else if (max > 0) {
+			memmove(vals, vals + 1, max - 1);
+			vals[max - 1] = v;
+		}
+	}
+	if (*s)
+		return -EPROTO;
+	return got;
+}
+
 int tt_parse_wait_reply(int okerr, const char *reply, struct tt_wait_res *r)
 {
 	long v;
@@ -811,6 +840,19 @@ int tt_ctl_params(struct tt_ctl *c, struct tt_param_ev *ev, int max,
 		}
 	}
 	return got;
+}
+
+int tt_ctl_reg_writes(struct tt_ctl *c, int reg, uint8_t *vals, int max,
+		      int *total)
+{
+	char line[512];
+	int r = tt_ctl_cmd(c, line, sizeof(line), 10000, "WRITES %d", reg);
+
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -EREMOTEIO;
+	return tt_parse_reg_writes(line, vals, max, total);
 }
 
 int tt_ctl_wait(struct tt_ctl *c, const char *chan, int tmo_s,

@@ -155,12 +155,23 @@ int tt_ctl_cmd(struct tt_ctl *c, char *reply, size_t size, int tmo_ms,
 /* PARAMS: fills up to max events; returns the number reported or -errno. */
 int tt_ctl_params(struct tt_ctl *c, struct tt_param_ev *ev, int max,
 		  int *total);
+/*
+ * WRITES reg: values written to UART register offset reg since MARK (all
+ * UARTs; serial_write must be traced), as tt_parse_reg_writes().
+ */
+int tt_ctl_reg_writes(struct tt_ctl *c, int reg, uint8_t *vals, int max,
+		      int *total);
 /* WAIT chan tmo, parsed. Returns 0 if a reply was parsed, -errno else. */
 int tt_ctl_wait(struct tt_ctl *c, const char *chan, int tmo_s,
 		struct tt_wait_res *r);
 
 /* Pure parsers (unit-tested in lib_test). */
 int tt_parse_param_line(const char *line, struct tt_param_ev *ev);
+/*
+ * "n v1 ... vk" (a WRITES reply): *total = n, the newest max values into
+ * vals. Returns how many were stored, -EPROTO for anything malformed.
+ */
+int tt_parse_reg_writes(const char *s, uint8_t *vals, int max, int *total);
 int tt_parse_wait_reply(int okerr, const char *reply, struct tt_wait_res *r);
 /* Split "OK rest"/"ERR rest": 1/0, -EPROTO for anything else. */
 int tt_parse_reply(const char *line, const char **rest);

@@ -372,6 +372,8 @@ class QMP:
             return self._cmd(command, args)
 
 
+# WRITES replies with the newest this many values (one line stays short).
+WRITES_MAX = 64
 PARAMS_RE = re.compile(rb"serial_update_parameters\s+baudrate=(\d+) parity='?(.)'? data=(\d+) stop=(\d+)")
 
 
@@ -495,6 +497,18 @@ class Peer:
             writes += chunk.count(b"serial_write ")
         return "OK reads=%d writes=%d" % (reads, writes)
 
+    def v_WRITES(self, a):
+        """Values written to UART register offset a[0] (0-7) since MARK,
+        oldest first, all UARTs (serial_write must be traced: TRACE on)."""
+        reg = int(a[0], 0)
+        if not 0 <= reg <= 7:
+            raise ProtoError("register offset 0-7")
+        pat = re.compile(rb"serial_write write addr 0x%02x val 0x([0-9a-f]{2})" % reg)
+        vals = []
+        for chunk in self.trace_since_mark():
+            vals.extend(m.group(1).decode() for m in pat.finditer(chunk))
+        return " ".join(["OK %d" % len(vals)] + ["0x" + v for v in vals[-WRITES_MAX:]])
+
     def v_TRACE(self, a):
         if a[0] not in ("on", "off") or len(a) < 2:
             raise ProtoError("usage TRACE on|off event...")
@@ -508,6 +522,7 @@ class Peer:
         "FLUSH": (1, False), "PUT": (2, False), "GET": (3, False), "EXPECT": (2, True),
         "STALL": (1, False), "RESUME": (1, False), "BREAK": (1, False), "MARK": (0, False),
         "PARAMS": (0, False), "TRACE": (1, False), "REGS": (0, False),
+        "WRITES": (1, False),
     }
 
     def handle(self, line):
