@@ -10,6 +10,10 @@
  * The hard IRQ handler takes only the uart_port lock. Deferred routines
  * take a queue lock and then, if they need registers, the uart_port lock.
  * Nothing takes a queue lock while holding the uart_port lock.
+ * The tty core's own order puts the flip buffer lock and termios_rwsem
+ * outside the tty_port mutex, so ttydpc never flushes the tty layer's
+ * input with that mutex held: it drops it first (ttydpc_purge()), as a
+ * blocking wait does (ttydpc_wait_on_mask()).
  */
 #ifndef TTYDPC_H
 #define TTYDPC_H
@@ -447,8 +451,8 @@ int ttydpc_wait_on_mask(struct ttydpc_port *p, struct mutex *held, u32 *events);
 void ttydpc_wait_abort(struct ttydpc_port *p, bool rx);
 
 /* ttydpc_purge.c: flush queue */
-int ttydpc_purge(struct ttydpc_port *p, u32 flags);
-int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg);
+int ttydpc_purge(struct ttydpc_port *p, u32 flags, struct mutex *held);
+int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg, struct mutex *held);
 void dpc_purge(struct ttydpc_port *p);
 
 /* ttydpc_timer.c: timer-driven completion */

@@ -72,7 +72,7 @@ static int ttydpc_ioc_purge(struct ttydpc_port *p, u32 __user *arg)
 
 	if (get_user(flags, arg))
 		return -EFAULT;
-	return ttydpc_purge(p, flags);
+	return ttydpc_purge(p, flags, &p->port.state->port.mutex);
 }
 
 static int ttydpc_ioc_get_stats(struct ttydpc_port *p, void __user *arg)
@@ -175,7 +175,7 @@ int ttydpc_ioctl(struct uart_port *port, unsigned int cmd, unsigned long arg)
 	case TTYDPC_IOC_COMMSTATUS:
 		return ttydpc_ioc_commstatus(p, uarg);
 	case TCFLSH:
-		return ttydpc_tcflush(p, arg);
+		return ttydpc_tcflush(p, arg, &p->port.state->port.mutex);
 	default:
 		return -ENOIOCTLCMD;
 	}

@@ -69,14 +69,18 @@ void dpc_purge(struct ttydpc_port *p)
  * ttydpc_purge() - queue a purge and wait for it
  * @p: the port
  * @flags: TTYDPC_PURGE_* (zero or unknown bits: -EINVAL)
+ * @held: the tty_port mutex, held by the caller
  *
- * Input the tty layer already holds is flushed here too, in process
- * context, since that may sleep.
+ * For RX flags, input the tty layer already holds (flip buffers, line
+ * discipline) is flushed too. The tty core's lock order is flip buffer
+ * lock, then termios_rwsem (n_tty's flush), then the tty_port mutex
+ * (uart_set_termios()), so that flush runs with @held dropped; @p may be
+ * unbound and freed meanwhile, and is not touched after it.
  *
- * Context: process (ioctl, tty_port mutex held).
+ * Context: process (ioctl), @held held on entry and on return.
  * Return: 0 or a negative errno.
  */
-int ttydpc_purge(struct ttydpc_port *p, u32 flags)
+int ttydpc_purge(struct ttydpc_port *p, u32 flags, struct mutex *held)
 {
 	struct ttydpc_queue *q = &p->flush.q;
 	struct ttydpc_request *req;
@@ -112,8 +116,10 @@ int ttydpc_purge(struct ttydpc_port *p, u32 flags)
 	if (!ret && (flags & TTYDPC_PURGE_RX)) {
 		tty = tty_port_tty_get(&p->port.state->port);
 		if (tty) {
-			tty_ldisc_flush(tty);	/* flip buffers and ldisc */
+			mutex_unlock(held);
+			tty_ldisc_flush(tty);
 			tty_kref_put(tty);
+			mutex_lock(held);
 		}
 	}
 	return ret;
@@ -123,6 +129,7 @@ int ttydpc_purge(struct ttydpc_port *p, u32 flags)
  * ttydpc_tcflush() - the driver's part of tcflush(TCIFLUSH / TCIOFLUSH)
  * @p: the port
  * @arg: the TCFLSH argument
+ * @held: the tty_port mutex, held by the caller
  *
  * The tty layer empties its flip buffers and the line discipline, and the
  * serial core empties its xmit buffer for output; but input this driver
@@ -136,13 +143,16 @@ int ttydpc_purge(struct ttydpc_port *p, u32 flags)
  * The job-control check (SIGTTOU for a background process) is the line
  * discipline's and comes after this: a stopped background tcflush() has
  * already emptied the driver's queues, which it would do anyway once it
- * is continued.
+ * is continued. The tty layer flushed its flip buffers before this, while
+ * the read queue could still push into them: they are flushed again after
+ * the purge, with @held dropped (ttydpc_purge()).
  *
- * Context: process (ioctl, tty_port mutex held).
+ * Context: process (ioctl), @held (the tty_port mutex) held on entry and
+ * on return.
  * Return: -ENOIOCTLCMD so the tty layer does its own part, or the purge's
  * error.
  */
-int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg)
+int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg, struct mutex *held)
 {
 	u32 flags;
 	int ret;
@@ -158,6 +168,6 @@ int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg)
 		/* TCOFLUSH is uart_ops.flush_buffer; bad values: EINVAL later */
 		return -ENOIOCTLCMD;
 	}
-	ret = ttydpc_purge(p, flags);
+	ret = ttydpc_purge(p, flags, held);
 	return ret ? ret : -ENOIOCTLCMD;
 }
