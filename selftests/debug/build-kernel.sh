@@ -7,6 +7,8 @@
 #   ENTRY/obj/arch/x86/boot/bzImage  the kernel the VM boots
 #   ENTRY/obj/System.map, ENTRY/obj/.config, ENTRY/build.log, ENTRY/key
 # -p only prints the entry (empty when not built yet) and builds nothing.
+# -d only installs the packages the build needs (make check runs it before
+# starting the build in the background, so that apt-get never runs twice).
 #
 # Source: Debian's linux-source-6.1 (LINUX_SOURCE, default
 # /usr/src/linux-source-6.1.tar.xz; installed with apt-get when missing).
@@ -37,8 +39,9 @@ RECIPE=3
 log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-print_only=0
+print_only=0 deps_only=0
 [[ ${1:-} == -p ]] && print_only=1
+[[ ${1:-} == -d ]] && deps_only=1
 
 SUDO=
 [[ $EUID -eq 0 ]] || SUDO=sudo
@@ -64,6 +67,7 @@ if ((!print_only)); then
 		pkgs+=(linux-source-6.1)
 	need_pkgs "${pkgs[@]}"
 fi
+((!deps_only)) || exit 0
 [[ -r $LINUX_SOURCE ]] || die "no $LINUX_SOURCE (apt-get install linux-source-6.1)"
 
 # --- cache key ---------------------------------------------------------------

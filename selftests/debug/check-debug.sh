@@ -18,22 +18,25 @@
 # Environment (defaults in brackets):
 #   SEED          seed of the fuzzer and the traffic [random, printed];
 #                 a failing run replays with SEED=<seed>
-#   FUZZ_OPS [10000]  FUZZ_THREADS [4]  REBIND [60]  RELOAD [30]
-#                 CI figures: with the suite at ~9.5 min they keep the warm
-#                 lane near 14 min under TCG. Measured: a rebind cycle
-#                 0.85-1.25 s, a reload cycle 1.9-2.8 s, the soak 50-70 KiB/s
-#                 each way. REBIND=500 RELOAD=200 SOAK=64M add 30-40 min:
-#                 give them BOOT_TIMEOUT=5400.
+#   FUZZ_OPS [10000]  FUZZ_THREADS [4]  REBIND [500]  RELOAD [200]
+#                 the reliability issue's counts. Measured under TCG, two
+#                 VMs side by side: 500 rebinds 292 s, 200 reloads 326 s,
+#                 the soak 20-26 KiB/s each way (64M: 40-55 min, the long
+#                 pole; make check passes SOAK=16M). A quick look:
+#                 REBIND=60 RELOAD=30 SOAK=2M (about 12 min).
 #   FUZZ_EXCLUDE  operation kinds the fuzzer leaves out, e.g. dpc_purge
 #   RELOAD_CLOSED=1  the traffic closes its ports before each rmmod
-#   SOAK          bytes each way of the integrity transfer [2M]
+#   SOAK          bytes each way of the integrity transfer [64M]
 #   STAGES        guest stages, comma-separated; they always run in this
 #                 order [suite,rebind,reload,soak,fuzz]
+#   SPLIT         stage groups, one VM each, run side by side, groups
+#                 separated by ':' [suite,rebind,reload:soak,fuzz with two
+#                 cores or more, else none]; RESULTS/<group>/ per VM
 #   DPC           ttydpc.dpc= of the boot [both]; the reload stage cycles
 #                 through isr, custom and both
 #   RESULTS       [build/check-debug]: console.log, peer.log, reports.txt,
 #                 kernel-log.txt, the module with debug info
-#   BOOT_TIMEOUT  seconds before QEMU is killed [2400]
+#   BOOT_TIMEOUT  seconds before QEMU is killed [3600]
 #   VM_MEM [1536] VM_SMP [1]  (run-vm.sh)
 #   DEBUG_APPEND  more kernel command line for the boot
 #   SILENCE_TIMEOUT [600]  a guest that prints nothing (console, kernel
@@ -54,12 +57,14 @@ RESULTS=${RESULTS:-$TOP_DIR/build/check-debug}
 SEED=${SEED:-$(( $(od -An -N4 -tu4 /dev/urandom) % 1000000000 ))}
 FUZZ_OPS=${FUZZ_OPS:-10000}
 FUZZ_THREADS=${FUZZ_THREADS:-4}
-REBIND=${REBIND:-60}
-RELOAD=${RELOAD:-30}
-SOAK=${SOAK:-2M}
+REBIND=${REBIND:-500}
+RELOAD=${RELOAD:-200}
+SOAK=${SOAK:-64M}
 STAGES=${STAGES:-suite,rebind,reload,soak,fuzz}
 DPC=${DPC:-both}
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-2400}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-3600}
+# Two stage groups of about equal length on a machine with two cores or more.
+SPLIT=${SPLIT:-$( (($(nproc) >= 2)) && echo "suite,rebind,reload:soak,fuzz" || echo none)}
 export VM_MEM=${VM_MEM:-1536}
 
 t_start=$(date +%s)
@@ -87,6 +92,89 @@ if [[ ${SKIP_DEPS:-0} != 1 ]]; then
 		$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
 			{ $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; }
 	fi
+fi
+
+# --- 0. one VM per stage group -------------------------------------------------
+# TCG runs the guest's one vCPU in one host thread, so a single VM uses one
+# core. SPLIT puts stage groups into separate VMs run side by side (groups
+# separated by ':'); each VM boots, runs its stages, its final port check
+# and its kmemleak scan, and is judged on its own kernel log. The kernel is
+# built (or found) once, first. A child's results are in RESULTS/<group>/.
+split_run() {
+	local groups=("$@") g i pids=() names=() rc
+	if [[ -z ${DEV_KDIR:-} ]] && ! "$HERE/build-kernel.sh" >/dev/null; then
+		echo "TAP version 13"
+		echo "1..1"
+		echo "not ok 1 debug kernel build (see the messages above)"
+		echo "0 passed, 1 failed"
+		return 1
+	fi
+	for g in "${groups[@]}"; do
+		names+=("${g//,/-}")
+		log "VM ${names[-1]}: stages $g (log: $RESULTS/${names[-1]}.log)"
+		TTYDPC_DEBUG_CHILD=1 SPLIT=none SKIP_DEPS=1 STAGES=$g SEED=$SEED \
+			FUZZ_OPS=$FUZZ_OPS FUZZ_THREADS=$FUZZ_THREADS REBIND=$REBIND \
+			RELOAD=$RELOAD SOAK=$SOAK DPC=$DPC BOOT_TIMEOUT=$BOOT_TIMEOUT \
+			RESULTS=$RESULTS/${names[-1]} "$HERE/check-debug.sh" \
+			>"$RESULTS/${names[-1]}.log" 2>&1 &
+		pids+=($!)
+	done
+	rc=0
+	for i in "${!pids[@]}"; do
+		wait "${pids[i]}" || rc=1
+	done
+	# The children's TAP, one numbering; their "N passed" lines summed.
+	local n=0 pass=0 fail=0 skip=0 line p f s
+	local out=()
+	for i in "${!names[@]}"; do
+		local clog=$RESULTS/${names[i]}.log sum
+		sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$clog" | tail -n1 || true)
+		if [[ -z $sum ]]; then
+			n=$((n + 1)) fail=$((fail + 1))
+			out+=("not ok $n ${names[i]}: no result (log: $clog)")
+			continue
+		fi
+		p=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$sum")
+		f=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$sum")
+		s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + ${s:-0}))
+		while IFS= read -r line; do
+			if [[ $line =~ ^(not\ ok|ok)\ [0-9]+\ (.*)$ ]]; then
+				n=$((n + 1))
+				out+=("${BASH_REMATCH[1]} $n ${names[i]}: ${BASH_REMATCH[2]}")
+			else
+				out+=("# ${names[i]}: ${line#\# }")
+			fi
+		done < <(sed -n '/^TAP version 13$/,$p' "$clog" | grep -E '^((not )?ok [0-9]+ |# )')
+	done
+	echo
+	echo "TAP version 13"
+	echo "1..$n"
+	printf '%s\n' "${out[@]}"
+	echo "# total $(($(date +%s) - t_start))s, ${#names[@]} VMs side by side"
+	if ((skip)); then
+		echo "$pass passed, $fail failed, $skip skipped"
+	else
+		echo "$pass passed, $fail failed"
+	fi
+	((rc == 0 && fail == 0))
+}
+# The groups, each cut down to the stages asked for (STAGES).
+split_groups=()
+if [[ -z ${TTYDPC_DEBUG_CHILD:-} && $SPLIT != none ]]; then
+	IFS=: read -r -a sg <<<"$SPLIT"
+	for g in "${sg[@]}"; do
+		kept=
+		IFS=, read -r -a st <<<"$g"
+		for x in "${st[@]}"; do
+			[[ ,$STAGES, == *",$x,"* ]] && kept=${kept:+$kept,}$x
+		done
+		[[ -z $kept ]] || split_groups+=("$kept")
+	done
+fi
+if ((${#split_groups[@]} > 1)); then
+	split_run "${split_groups[@]}"
+	return
 fi
 
 # --- 1. the debug kernel ------------------------------------------------------

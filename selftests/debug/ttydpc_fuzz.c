@@ -1618,14 +1618,20 @@ int main(int argc, char **argv)
 		now = dbg_now_ms();
 		for (i = 0; i < nworkers; i++) {
 			uint64_t st = atomic_load(&workers[i].op_start_ms);
+			/*
+			 * A worker may have started its operation after
+			 * "now" was read: that is no time at all, not a
+			 * negative one wrapped to 584 million years.
+			 */
+			uint64_t busy = st && now > st ? now - st : 0;
 
 			if (atomic_load(&ops_left) > 0 || st)
 				all_idle = false;
-			if (st && now - st > 20000) {
+			if (busy > 20000) {
 				/* alarms did not end it: kick once a second, report once */
 				if (!(stuck & (1 << i))) {
 					say("# thread %d stuck for %llu s in: %s\n", i,
-					    (unsigned long long)(now - st) / 1000, slot(&workers[i]));
+					    (unsigned long long)busy / 1000, slot(&workers[i]));
 					if (!stuck) {
 						dump_rings("stuck thread");
 						sysrq_blocked();
@@ -1634,7 +1640,7 @@ int main(int argc, char **argv)
 				}
 				pthread_kill(workers[i].th, SIGALRM);
 			}
-			if (st && now - st > 90000) {
+			if (busy > 90000) {
 				printf("not ok %d fuzz: thread %d blocked in the kernel for 90 s: %s\n",
 				       ++t, i, slot(&workers[i]));
 				printf("Bail out! a fuzz thread cannot be stopped\n");

@@ -450,7 +450,8 @@ static void traffic_check(struct traffic *tr)
 	for (i = 0; i < tr->n; i++) {
 		uint64_t st = atomic_load(&tr->w[i].op_start_ms);
 
-		if (st && now - st > 20000 && !(tr->stuck & (1 << (i & 31)))) {
+		/* st may be later than now: the worker started since */
+		if (st && now > st && now - st > 20000 && !(tr->stuck & (1 << (i & 31)))) {
 			printf("# traffic %s: worker %d blocked in %s for 20 s\n", tr->w[i].dev, i,
 			       tr->w[i].op);
 			if (!tr->stuck)

@@ -18,6 +18,14 @@
 #                             earlier so that dmesg still gets printed)
 #   SKIP_DEPS=1               do not run deps.sh
 #   DEMO=0                    skip the demo-mode boot
+#   ARM=0|armhf|arm64         leave out the ARM lanes, or run one
+#   DEBUG=0                   leave out the debug-kernel lane, which runs
+#                             last (selftests/debug/check-debug.sh; its
+#                             knobs, e.g. REBIND, pass through; its kernel
+#                             builds at nice 19 while the other lanes run).
+#                             Here the soak moves SOAK=16M each way, not
+#                             make check-debug's 64M: 64M takes 40-55 min
+#                             under TCG and would not fit CI's 90 min.
 #   JOBS=nproc/VM_SMP         boots at a time (JOBS=1: quieter timings)
 #   VM_SMP, VM_MEM            see run-vm.sh
 # For harness development (selftest.sh uses them):
@@ -43,6 +51,17 @@ t_start=$(date +%s)
 
 mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd)
+
+# The debug lane's kernel (cached under ~/.cache/ttydpc after the first
+# build) compiles in the background, at the lowest priority, while the
+# boots below run: it takes idle cycles only, and check-debug.sh finds it
+# built (or waits on the cache's lock). Detached, so that the boots' own
+# `wait` does not wait for it.
+DEBUG_DIR=$TOP_DIR/selftests/debug
+if [[ ${DEBUG:-1} != 0 ]]; then
+	[[ ${SKIP_DEPS:-0} == 1 ]] || "$DEBUG_DIR/build-kernel.sh" -d
+	( (nice -n 19 "$DEBUG_DIR/build-kernel.sh" >"$RESULTS/debug-kernel.log" 2>&1 &) )
+fi
 
 # --- build --------------------------------------------------------------------
 
@@ -285,6 +304,26 @@ if [[ ${ARM:-1} != 0 ]]; then
 		total_pass=$((total_pass + ap)) total_fail=$((total_fail + af)) total_skip=$((total_skip + as))
 		echo "$a lane (${ARM_DESC[$a]}): $ap passed, $af failed, $as skipped ($RESULTS/$a.log)"
 	done
+fi
+# The debug-kernel lane: KASAN, lockdep, UBSAN, DEBUG_OBJECTS, kmemleak;
+# the suite, fuzzing, unbind/bind and rmmod/insmod under traffic, a long
+# checksummed transfer (selftests/debug/README). Last and alone: its two
+# VMs take both cores.
+if [[ ${DEBUG:-1} != 0 ]]; then
+	log "debug-kernel lane (log: $RESULTS/debug.log)"
+	SKIP_DEPS=${SKIP_DEPS:-0} RESULTS=$RESULTS/debug BOOT_TIMEOUT=${DEBUG_BOOT_TIMEOUT:-3600} \
+		SOAK=${SOAK:-16M} \
+		"$DEBUG_DIR/check-debug.sh" >"$RESULTS/debug.log" 2>&1 || true
+	dsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$RESULTS/debug.log" | tail -n1 || true)
+	dp=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$dsum")
+	df=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$dsum")
+	ds=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$dsum")
+	dp=${dp:-0} df=${df:-1} ds=${ds:-0}
+	total_pass=$((total_pass + dp)) total_fail=$((total_fail + df)) total_skip=$((total_skip + ds))
+	echo "debug-kernel lane (KASAN, lockdep, fuzz, stress): $dp passed, $df failed, $ds skipped ($RESULTS/debug.log)"
+	# what the guests did (cycles, bytes, operations), every failure, seeds
+	grep -E '^((not )?ok [0-9]+ .*guest: |not ok |# .*(seed|total|time:))' "$RESULTS/debug.log" |
+		sed 's/^/    /' || true
 fi
 echo "time: $(($(date +%s) - t_start))s"
 if ((total_skip)); then

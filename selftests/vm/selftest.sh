@@ -18,7 +18,7 @@ set -euo pipefail
 out=${RESULTS:-$TOP_DIR/build/vm-selftest}
 mkdir -p "$out"
 gcc -O2 -Wall -Wextra -static -o "$out/peertest" "$VM_DIR/peertest.c"
-export RESULTS=$out NO_MODULE=1 SELFTESTS=none DPCS=${DPCS:-stock}
+export RESULTS=$out NO_MODULE=1 SELFTESTS=none DPCS=${DPCS:-stock} DEBUG=0
 export CHECK_EXTRA="$out/peertest"
 export CHECK_APPEND="ttydpc_nomod=1 ttydpc_run=/usr/bin/peertest ttydpc_args=-n,${PEERTEST_BYTES:-1048576} TTYDPC_PORT=/dev/ttyS4 TTYDPC_NM_A=/dev/ttyS5 TTYDPC_NM_B=/dev/ttyS6 TTYDPC_DEMO_TTY=/dev/ttyS4"
 exec "$VM_DIR/check.sh"
