@@ -20,9 +20,10 @@
 #                 a failing run replays with SEED=<seed>
 #   FUZZ_OPS [10000]  FUZZ_THREADS [4]  REBIND [500]  RELOAD [200]
 #                 the reliability issue's counts. Measured under TCG, two
-#                 VMs side by side: 500 rebinds 292 s, 200 reloads 326 s,
-#                 the soak 20-26 KiB/s each way (64M: 40-55 min, the long
-#                 pole; make check passes SOAK=16M). A quick look:
+#                 VMs side by side: the suite 470-690 s, 500 rebinds
+#                 280-700 s, 200 reloads 330-900 s, the soak 22-30 KiB/s
+#                 each way (64M: 36-55 min, the long pole; make check
+#                 passes SOAK=16M). A quick look:
 #                 REBIND=60 RELOAD=30 SOAK=2M (about 12 min).
 #   FUZZ_EXCLUDE  operation kinds the fuzzer leaves out, e.g. dpc_purge
 #   RELOAD_CLOSED=1  the traffic closes its ports before each rmmod
@@ -31,7 +32,8 @@
 #                 order [suite,rebind,reload,soak,fuzz]
 #   SPLIT         stage groups, one VM each, run side by side, groups
 #                 separated by ':' [suite,rebind,reload:soak,fuzz with two
-#                 cores or more, else none]; RESULTS/<group>/ per VM
+#                 cores or more, else none]; RESULTS/<group>/ per VM.
+#                 In make check the first VM took 34 min, the second 14
 #   DPC           ttydpc.dpc= of the boot [both]; the reload stage cycles
 #                 through isr, custom and both
 #   RESULTS       [build/check-debug]: console.log, peer.log, reports.txt,
