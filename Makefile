@@ -38,7 +38,7 @@ bench:
 .PHONY: bench
 
 # Debug-kernel lane (KASAN, lockdep, UBSAN, kmemleak; fuzz and stress).
-# make check runs it last (with a 16 MiB soak; DEBUG=0 leaves it out);
+# DEBUG=1 make check runs it last (with a 16 MiB soak);
 # here on its own with the full counts (soak 64 MiB each way).
 check-debug:
 	selftests/debug/check-debug.sh

@@ -19,7 +19,8 @@
 #   SKIP_DEPS=1               do not run deps.sh
 #   DEMO=0                    skip the demo-mode boot
 #   ARM=0|armhf|arm64         leave out the ARM lanes, or run one
-#   DEBUG=0                   leave out the debug-kernel lane, which runs
+#   DEBUG=1                   add the debug-kernel lane (off by default
+#                             until its open bugs are fixed: issue 8), run
 #                             last (selftests/debug/check-debug.sh; its
 #                             knobs, e.g. REBIND, pass through; its kernel
 #                             builds at nice 19 while the other lanes run).
@@ -61,7 +62,7 @@ RESULTS=$(cd "$RESULTS" && pwd)
 # built (or waits on the cache's lock). Detached, so that the boots' own
 # `wait` does not wait for it.
 DEBUG_DIR=$TOP_DIR/selftests/debug
-if [[ ${DEBUG:-1} != 0 ]]; then
+if [[ ${DEBUG:-0} != 0 ]]; then
 	[[ ${SKIP_DEPS:-0} == 1 ]] || "$DEBUG_DIR/build-kernel.sh" -d
 	( (nice -n 19 "$DEBUG_DIR/build-kernel.sh" >"$RESULTS/debug-kernel.log" 2>&1 &) )
 fi
@@ -312,7 +313,7 @@ fi
 # the suite, fuzzing, unbind/bind and rmmod/insmod under traffic, a long
 # checksummed transfer (selftests/debug/README). Last and alone: its two
 # VMs take both cores.
-if [[ ${DEBUG:-1} != 0 ]]; then
+if [[ ${DEBUG:-0} != 0 ]]; then
 	log "debug-kernel lane (log: $RESULTS/debug.log)"
 	SKIP_DEPS=${SKIP_DEPS:-0} RESULTS=$RESULTS/debug BOOT_TIMEOUT=${DEBUG_BOOT_TIMEOUT:-3600} \
 		SOAK=${SOAK:-16M} SEED=${SEED:-724555630} \
