@@ -311,7 +311,8 @@ enum ttydpc_irq_stat {
  *	shadow registers below and the xmit buffer.
  * @dev: the bus device
  * @design: deferral design, fixed while the port is bound
- * @ier: shadow of IER (under port.lock)
+ * @ier: shadow of IER (under port.lock); 0 while TTYDPC_PORT_STOPPING is
+ *	set, see ttydpc_set_ier()
  * @mcr: MCR bits always set on top of mctrl (under port.lock)
  * @lcr: shadow of LCR (under port.lock)
  * @fcr: FCR value: FIFO enable and RX trigger (under port.lock)

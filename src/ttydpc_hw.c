@@ -7,6 +7,7 @@
  * before the port is visible, so it needs no lock.
  */
 #include <linux/io.h>
+#include <linux/irqflags.h>
 #include <linux/serial_reg.h>
 
 #include "ttydpc.h"
@@ -125,18 +126,29 @@ void ttydpc_hw_set_fcr(struct ttydpc_port *p, unsigned int extra)
 	ttydpc_out(p, UART_FCR, p->fcr | extra);
 }
 
+/*
+ * Writing 0x0f to IER raises THRI at once, and the IRQ line may already be
+ * live: shared with a port of the same card that is open. With interrupts
+ * on, this CPU would take that level interrupt before it could write IER
+ * back, the other port's handler would find nothing to clear, and on one
+ * CPU the storm never lets the write happen: "irq N: nobody cared". So the
+ * test runs with local interrupts off and leaves IER at 0 (the detection
+ * below needs it quiet, and an open of the port sets it).
+ */
 static bool ttydpc_hw_present(struct ttydpc_port *p)
 {
-	unsigned int old_ier, ier1, ier2;
+	unsigned int ier1, ier2;
+	unsigned long flags;
 
 	if (ttydpc_in(p, UART_LSR) == 0xff && ttydpc_in(p, UART_IIR) == 0xff)
 		return false;
-	old_ier = ttydpc_in(p, UART_IER);
+	local_irq_save(flags);
 	ttydpc_out(p, UART_IER, 0);
 	ier1 = ttydpc_in(p, UART_IER) & 0x0f;
 	ttydpc_out(p, UART_IER, 0x0f);
 	ier2 = ttydpc_in(p, UART_IER) & 0x0f;
-	ttydpc_out(p, UART_IER, old_ier);
+	ttydpc_out(p, UART_IER, 0);
+	local_irq_restore(flags);
 	return ier1 == 0 && ier2 == 0x0f;
 }
 
@@ -185,7 +197,9 @@ static bool ttydpc_hw_is_16750(struct ttydpc_port *p)
  * Sets port.type, port.fifosize, tx_loadsz and capabilities. The loopback
  * test runs unless UPF_SKIP_TEST is set (PNP and PCI ports, as 8250 does).
  *
- * Context: probe; may not race with anything.
+ * Context: probe. The port is not registered yet, but its IRQ line may be
+ * live (shared with an open port), so nothing here leaves an interrupt
+ * source enabled.
  * Return: 0, or -ENODEV when no UART answers.
  */
 int ttydpc_hw_detect(struct ttydpc_port *p)

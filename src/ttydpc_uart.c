@@ -72,7 +72,6 @@ static int ttydpc_startup(struct uart_port *port)
 	p->wait.mask = 0;
 	for (i = 0; (q = ttydpc_queues(p, i)); i++)
 		ttydpc_queue_start(q);
-	clear_bit(TTYDPC_PORT_STOPPING, &p->state);
 
 	ret = request_irq(port->irq, ttydpc_irq, port->irqflags,
 			  dev_name(p->dev), p);
@@ -81,7 +80,13 @@ static int ttydpc_startup(struct uart_port *port)
 		goto err;
 	}
 
+	/*
+	 * Only now may IER be set (ttydpc_set_ier()): a start_tx from the
+	 * line discipline's echo can come at any time, and a cause enabled
+	 * before our handler is on a shared line is one nobody clears.
+	 */
 	uart_port_lock_irqsave(port, &flags);
+	clear_bit(TTYDPC_PORT_STOPPING, &p->state);
 	ttydpc_hw_write_lcr(p, UART_LCR_WLEN8);
 	p->lcr = UART_LCR_WLEN8;
 	ttydpc_hw_set_fcr(p, UART_FCR_CLEAR_RCVR | UART_FCR_CLEAR_XMIT);

@@ -90,8 +90,6 @@ void ttydpc_start_tx(struct uart_port *port)
 {
 	struct ttydpc_port *p = to_ttydpc(port);
 
-	if (test_bit(TTYDPC_PORT_STOPPING, &p->state))
-		return;
 	ttydpc_set_ier(p, p->ier | UART_IER_THRI);
 }
 
