@@ -35,13 +35,19 @@ static void ttydpc_clear_pending(struct ttydpc_port *p)
  * The serial core waits for tx_empty only about two FIFO times before
  * shutdown; on a busy line bytes may still sit in the TX FIFO. Give them
  * a bounded while to leave before the FIFO is reset, so a close right
- * after a write does not cut its tail off.
+ * after a write does not cut its tail off. Bounded by TTYDPC_DRAIN_MAX_MS
+ * too: at a few baud two FIFO times are minutes, and a transmitter the
+ * far end holds off (CTS, a stalled peer) may never drain; the core has
+ * already waited closing_wait for it, and the close must not hang.
  */
+#define TTYDPC_DRAIN_MAX_MS	1000
+
 static void ttydpc_wait_tx_drained(struct ttydpc_port *p)
 {
 	u64 fifo_ns = (u64)READ_ONCE(p->port.frame_time) * p->port.fifosize;
 	unsigned long expire = jiffies + msecs_to_jiffies(200) +
-			       nsecs_to_jiffies(2 * fifo_ns);
+			       min(nsecs_to_jiffies(2 * fifo_ns),
+				   msecs_to_jiffies(TTYDPC_DRAIN_MAX_MS));
 
 	while (!(ttydpc_in(p, UART_LSR) & UART_LSR_TEMT) &&
 	       time_before(jiffies, expire))

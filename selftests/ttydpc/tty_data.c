@@ -9,8 +9,10 @@
  *  move with the data.
  *
  *  nm fixture (needs TTYDPC_NM_A and TTYDPC_NM_B): 256 KiB each way at once
- *  between two processes, checksummed; and data written just before close
- *  is drained, not lost.
+ *  between two processes, checksummed; data written just before close is
+ *  drained, not lost; and a close whose output can never drain (the far end
+ *  closed, at 2 baud) still returns, within closing_wait and a bounded
+ *  FIFO wait.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/serial.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -337,5 +341,60 @@ TEST_F(nm, close_drains_output)
 	}
 }
 TT_SET_TIMEOUT(nm, close_drains_output, 240)
+
+/*
+ * B closed: its UART takes no more bytes, so QEMU stops taking A's (a real
+ * line would be a peer holding its receiver off). Stall A's output, drop it
+ * to 2 baud, where two FIFO times are 160 s, set closing_wait to 1 s and
+ * close A: close must return in seconds, not wait out the FIFO at 2 baud.
+ */
+TEST_F(nm, close_of_stalled_line_is_bounded)
+{
+	struct serial_struct ss;
+	uint64_t t0, idle_since, took;
+	uint8_t blk[4096];
+	size_t sent = 0;
+	ssize_t r;
+
+	TT_BODY_START();
+	close(self->fb);
+	self->fb = -1;
+	memset(blk, 0x55, sizeof(blk));
+	ASSERT_EQ(0, fcntl(self->fa, F_SETFL, O_NONBLOCK));
+	t0 = tt_now_ms();
+	idle_since = t0;
+	while (tt_now_ms() - idle_since < 1500) {
+		ASSERT_GT(60000ULL, tt_now_ms() - t0)
+			TH_LOG("%s never stalled (%zu bytes taken)", self->a, sent);
+		r = write(self->fa, blk, sizeof(blk));
+		if (r > 0) {
+			sent += r;
+			idle_since = tt_now_ms();
+		} else {
+			ASSERT_EQ(EAGAIN, errno);
+			usleep(20000);
+		}
+	}
+	TH_LOG("%s stalled after %zu bytes", self->a, sent);
+
+	ASSERT_EQ(0, tt_tcsets2_baud(self->fa, 2));
+	ASSERT_EQ(0, ioctl(self->fa, TIOCGSERIAL, &ss));
+	ss.closing_wait = 100;		/* 1 s, in 1/100 s */
+	ASSERT_EQ(0, ioctl(self->fa, TIOCSSERIAL, &ss));
+	t0 = tt_now_ms();
+	ASSERT_EQ(0, close(self->fa));
+	self->fa = -1;
+	took = tt_now_ms() - t0;
+	TH_LOG("close at 2 baud with output stuck took %llu ms",
+	       (unsigned long long)took);
+	EXPECT_GT(10000ULL, took);
+
+	/* let the pair drain, so that the next test starts clean */
+	self->fb = tt_open_raw(self->b, 115200);
+	ASSERT_LE(0, self->fb);
+	while (tt_read_full(self->fb, blk, sizeof(blk), 1500) > 0)
+		;
+}
+TT_SET_TIMEOUT(nm, close_of_stalled_line_is_bounded, 400)
 
 TEST_HARNESS_MAIN
