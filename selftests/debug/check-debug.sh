@@ -11,8 +11,9 @@
 # fuzzer, unbind/bind and rmmod/insmod cycles under traffic, a long
 # checksummed transfer, then a kmemleak scan. The guest's log is then
 # scanned: any KASAN, lockdep, UBSAN, DEBUG_OBJECTS, list corruption,
-# WARNING, BUG, Oops, hung task or kmemleak report is a failure; each report
-# is saved whole, with ttydpc frames decoded, in RESULTS/reports.txt.
+# WARNING, BUG, Oops, hung task, IRQ storm ("nobody cared") or kmemleak
+# report is a failure; each report is saved whole, with ttydpc frames
+# decoded, in RESULTS/reports.txt.
 # Prints TAP and a last line "N passed, N failed"; non-zero exit on failure.
 #
 # Environment (defaults in brackets):
@@ -21,10 +22,9 @@
 #   FUZZ_OPS [10000]  FUZZ_THREADS [4]  REBIND [500]  RELOAD [200]
 #                 the reliability issue's counts. Measured under TCG, two
 #                 VMs side by side: the suite 470-690 s, 500 rebinds
-#                 280-700 s, 200 reloads 330-900 s, the soak 22-30 KiB/s
-#                 each way (64M: 36-55 min, the long pole; make check
-#                 passes SOAK=16M). A quick look:
-#                 REBIND=60 RELOAD=30 SOAK=2M (about 12 min).
+#                 280-700 s, 200 reloads 330-900 s, the soak 30-50 KiB/s
+#                 each way (64M: about 36 min, the long pole). A quick
+#                 look: REBIND=60 RELOAD=30 SOAK=2M (about 12 min).
 #   FUZZ_EXCLUDE  operation kinds the fuzzer leaves out, e.g. dpc_purge
 #   RELOAD_CLOSED=1  the traffic closes its ports before each rmmod
 #   SOAK          bytes each way of the integrity transfer [64M]
@@ -33,7 +33,7 @@
 #   SPLIT         stage groups, one VM each, run side by side, groups
 #                 separated by ':' [suite,rebind,reload:soak,fuzz with two
 #                 cores or more, else none]; RESULTS/<group>/ per VM.
-#                 In make check the first VM took 34 min, the second 14
+#                 The soak is the long pole (about 36 min at 64M).
 #   DPC           ttydpc.dpc= of the boot [both]; the reload stage cycles
 #                 through isr, custom and both
 #   RESULTS       [build/check-debug]: console.log, peer.log, reports.txt,
@@ -366,6 +366,7 @@ CATS=(
 	"WARNING|WARNING:|refcount_t:"
 	"BUG/Oops/panic|BUG:|Oops|kernel BUG at|general protection fault|Kernel panic|Unable to handle|stack-protector|double fault"
 	"hung task/lockup/stall|INFO: task .* blocked for|soft lockup|hard LOCKUP|rcu: INFO: rcu_|self-detected stall|detected stalls"
+	"IRQ storm|irq [0-9]+: nobody cared|Disabling IRQ #"
 )
 reports=$RESULTS/reports.txt
 : >"$reports"

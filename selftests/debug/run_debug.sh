@@ -52,7 +52,7 @@ CASE_SKIP=0
 TOP=0
 BAILED=
 # What counts as a kernel report (check-debug.sh judges with its own list).
-KRE='BUG:|WARNING:|Oops|KASAN|UBSAN|ODEBUG|possible circular|inconsistent lock state|possible recursive locking|sleeping function called|scheduling while atomic|list_add corruption|list_del corruption|refcount_t:|general protection|Kernel panic|INFO: task .* blocked|soft lockup|rcu: INFO|kmemleak: [0-9]+ new suspected'
+KRE='BUG:|WARNING:|Oops|KASAN|UBSAN|ODEBUG|possible circular|inconsistent lock state|possible recursive locking|sleeping function called|scheduling while atomic|list_add corruption|list_del corruption|refcount_t:|general protection|Kernel panic|INFO: task .* blocked|soft lockup|rcu: INFO|nobody cared|Disabling IRQ #|kmemleak: [0-9]+ new suspected'
 
 # ok/nok/skip/result: a top-level line that is also one test case.
 # top_ok/top_nok: a top-level line summing up nested cases counted already.

@@ -182,6 +182,8 @@ tap_result "close while the host floods RX and the guest writes (${N_CLOSE}x, $P
 
 # ---- 2: purge during a transfer ---------------------------------------------
 
+# A fresh host flood: what is left of the last one may be spent already.
+host_flood_start
 rc=0
 "$CTL_BIN" "$PORT" raw , flood 8 7 > "$TMP/pflood" 2>&1 &
 fpid=$!
@@ -372,7 +374,10 @@ else
 			dpid=$!
 			pids="$pids $dpid"
 		fi
-		"$CTL_BIN" "$PORT" mask ring , wait 30 > "$TMP/rwait" 2>&1 &
+		# The waiter is ended by USR1 or by the rmmod; its own timeout
+		# only bounds a broken run. A round can pass 30 s under a debug
+		# kernel (the null-modem close drains at TCG speed).
+		"$CTL_BIN" "$PORT" mask ring , wait 300 > "$TMP/rwait" 2>&1 &
 		wpid=$!
 		[ $((i % 5)) -eq 0 ] && host_flood_start
 		wait_for 30 rmmod_ready

@@ -139,7 +139,7 @@ done
 
 # The kernel log of the whole run: no oops, BUG, WARNING, lockdep splat...
 N=$((N + 1))
-KBAD='Oops|BUG:|WARNING:|general protection|Call Trace|kernel BUG|KASAN|UBSAN|list_del corruption|refcount_t:|use-after-free|scheduling while atomic|INFO: task .* blocked|possible circular locking|Unable to handle'
+KBAD='Oops|BUG:|nobody cared|WARNING:|general protection|Call Trace|kernel BUG|KASAN|UBSAN|list_del corruption|refcount_t:|use-after-free|scheduling while atomic|INFO: task .* blocked|possible circular locking|Unable to handle'
 if dmesg 2>/dev/null | grep -qF "$MARK"; then
 	bad=$(dmesg | awk -v m="$MARK" 'index($0, m) { on = 1; next } on' | grep -E "$KBAD")
 	if [ -n "$bad" ]; then
