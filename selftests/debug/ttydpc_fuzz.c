@@ -298,11 +298,11 @@ static bool benign(int e)
 	return e == EIO || e == EINTR;
 }
 
-static void dump_rings(const char *why)
+/* out_lock held, or the process is about to die (on_crash()) */
+static void dump_rings_unlocked(const char *why)
 {
 	int i, k;
 
-	pthread_mutex_lock(&out_lock);
 	printf("# ---- %s: last operations of every thread (oldest first) ----\n", why);
 	for (i = 0; i < nworkers; i++) {
 		struct worker *w = &workers[i];
@@ -321,7 +321,26 @@ static void dump_rings(const char *why)
 	}
 	printf("# ---- end of operations ----\n");
 	fflush(stdout);
+}
+
+static void dump_rings(const char *why)
+{
+	pthread_mutex_lock(&out_lock);
+	dump_rings_unlocked(why);
 	pthread_mutex_unlock(&out_lock);
+}
+
+/*
+ * A fault in the fuzzer itself: say where, and what every thread was
+ * doing, before dying (not async-signal-safe, but the process is done;
+ * out_lock is not taken, as the faulting thread may hold it).
+ */
+static void on_crash(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	printf("# ttydpc_fuzz: signal %d (%s) at address %p\n", sig, strsignal(sig), si->si_addr);
+	dump_rings_unlocked("fuzzer crashed");
+	_exit(3);
 }
 
 /* ---- fds ----------------------------------------------------------------- */
@@ -1006,7 +1025,13 @@ static void op_dpc_random(struct worker *w, struct wfd *f)
 	} else if (pct(w, 50)) {
 		arg = bad_ptr(w, 64, true);
 	} else {
-		arg = (void *)(uintptr_t)r32(w);
+		/*
+		 * Any number, but never one of our own addresses: below 4 GiB
+		 * a random value can land in this static binary's data or
+		 * heap, where an ioctl the kernel does not refuse would write.
+		 * Above it, up to the mmap area, nothing is mapped.
+		 */
+		arg = (void *)(uintptr_t)(0x100000000ULL + r32(w));
 	}
 	desc(w, "ioctl fd%d(%c) 0x%lx (dir %lu nr 0x%lx size %lu) arg %p", f->fd, 'A' + f->port,
 	     cmd, (unsigned long)_IOC_DIR(cmd), (unsigned long)_IOC_NR(cmd),
@@ -1553,6 +1578,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < 2; i++)
 		devname_[i] = strrchr(dev[i], '/') ? strrchr(dev[i], '/') + 1 : dev[i];
 
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_crash;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: blocking calls end */
