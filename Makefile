@@ -37,9 +37,9 @@ bench:
 
 .PHONY: bench
 
-# Debug-kernel lane (KASAN, lockdep, UBSAN, kmemleak; fuzz and stress).
-# DEBUG=1 make check runs it last (with a 16 MiB soak);
-# here on its own with the full counts (soak 64 MiB each way).
+# Debug-kernel lane (KASAN, lockdep, UBSAN, kmemleak; fuzz and stress) at
+# the full counts (soak 64 MiB each way). make check runs it last, with a
+# fixed seed (DEBUG=0 leaves it out); here on its own, with a random seed.
 check-debug:
 	selftests/debug/check-debug.sh
 
