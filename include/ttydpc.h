@@ -301,7 +301,7 @@ enum ttydpc_irq_stat {
 };
 
 /* struct ttydpc_port.state bits */
-#define TTYDPC_PORT_STOPPING	0	/* shutdown: nothing may queue work */
+#define TTYDPC_PORT_STOPPING	0	/* not started: no work queued, IER 0 */
 #define TTYDPC_PORT_OPEN	1	/* between startup and shutdown */
 #define TTYDPC_PORT_TX_TIMER	2	/* timer armed to watch for TEMT */
 
