@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -154,6 +155,44 @@ TEST_F_TIMEOUT(ports, open_close_repeat, 300)
 		EXPECT_EQ((tcflag_t)CS8, t.c_cflag & CSIZE);
 		close(fd);
 		ASSERT_EQ(0, tcgetattr(fd2, &t)) TH_LOG("%s: fd unusable after the other closed", dev);
+		close(fd2);
+	}
+}
+
+/*
+ * After a hangup the old fd is dead: write and ioctl give EIO, read gives
+ * end of file, on every port; a new open gets a working port (its ioctls
+ * and tcdrain work).
+ */
+TEST_F(ports, io_after_hangup)
+{
+	TT_BODY_START();
+	for (int i = 0; i < self->n; i++) {
+		const char *dev = self->names[i];
+		char c = 'h';
+		int fd, fd2, mc;
+
+		fd = tt_open_raw(dev, 115200);
+		ASSERT_LE(0, fd) TH_LOG("%s: %s", dev, strerror(-fd));
+		if (ioctl(fd, TIOCVHANGUP) && errno == EPERM) {
+			close(fd);
+			SKIP(return, "TIOCVHANGUP needs CAP_SYS_ADMIN");
+		}
+		errno = 0;
+		EXPECT_EQ(-1, write(fd, &c, 1));
+		EXPECT_EQ(EIO, errno) TH_LOG("%s: write after hangup: %s", dev, strerror(errno));
+		EXPECT_EQ(0, read(fd, &c, 1)) TH_LOG("%s: read after hangup", dev);
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(fd, TIOCMGET, &mc));
+		EXPECT_EQ(EIO, errno) TH_LOG("%s: TIOCMGET after hangup: %s", dev, strerror(errno));
+		EXPECT_EQ(0, close(fd));
+
+		fd2 = tt_open_raw(dev, 115200);
+		ASSERT_LE(0, fd2) TH_LOG("%s: open after hangup: %s", dev, strerror(-fd2));
+		/* (no data written: the peers of these ports are other tests') */
+		EXPECT_EQ(0, ioctl(fd2, TIOCMGET, &mc)) TH_LOG("%s: %s", dev, strerror(errno));
+		EXPECT_EQ(0, tcdrain(fd2)) TH_LOG("%s: tcdrain after reopen: %s", dev,
+						  strerror(errno));
 		close(fd2);
 	}
 }

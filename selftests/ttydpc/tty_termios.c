@@ -350,6 +350,81 @@ TEST_F(hw, bother_reports_actual_rate)
 	}
 }
 
+/*
+ * Termios extremes. B0 is "hang up": DTR and RTS drop, tcgetattr keeps B0,
+ * and the UART is never given a zero divisor (it stays at a real rate);
+ * a real speed afterwards raises DTR and RTS again and reaches the UART.
+ */
+TEST_F(hw, b0_drops_dtr_rts_and_recovers)
+{
+	struct tt_param_ev ev;
+	struct termios t;
+	int mc = 0, n;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
+	ASSERT_EQ(0, ioctl(self->p.fd, TIOCMGET, &mc));
+	ASSERT_EQ(TIOCM_DTR | TIOCM_RTS, mc & (TIOCM_DTR | TIOCM_RTS))
+		TH_LOG("DTR/RTS not up after open: 0x%x", mc);
+	ASSERT_EQ(0, mark(_metadata, &self->p));
+
+	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
+	cfsetospeed(&t, B0);
+	cfsetispeed(&t, B0);
+	ASSERT_EQ(0, tcsetattr(self->p.fd, TCSANOW, &t)) TH_LOG("B0: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(self->p.fd, TIOCMGET, &mc));
+	EXPECT_EQ(0, mc & (TIOCM_DTR | TIOCM_RTS)) TH_LOG("B0 left DTR/RTS up: 0x%x", mc);
+	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
+	EXPECT_EQ((unsigned int)B0, (unsigned int)cfgetospeed(&t));
+	n = last_params(_metadata, &self->p, &ev);
+	ASSERT_LE(0, n);
+	if (n)
+		EXPECT_LT(0UL, ev.baud) TH_LOG("B0 programmed the UART to 0 baud");
+
+	ASSERT_EQ(0, mark(_metadata, &self->p));
+	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
+	cfsetospeed(&t, B19200);
+	cfsetispeed(&t, B19200);
+	ASSERT_EQ(0, tcsetattr(self->p.fd, TCSANOW, &t));
+	ASSERT_EQ(0, ioctl(self->p.fd, TIOCMGET, &mc));
+	EXPECT_EQ(TIOCM_DTR | TIOCM_RTS, mc & (TIOCM_DTR | TIOCM_RTS))
+		TH_LOG("DTR/RTS not raised again after B0: 0x%x", mc);
+	n = last_params(_metadata, &self->p, &ev);
+	ASSERT_LT(0, n) TH_LOG("19200 after B0: UART not reprogrammed");
+	EXPECT_EQ(19200UL, ev.baud);
+}
+
+/*
+ * BOTHER with a rate of 0 is no rate: the kernel accepts it as it does B0
+ * (TCGETS2 then reports 0, nothing is claimed), the UART keeps a real
+ * divisor, and the port takes a real rate afterwards.
+ */
+TEST_F(hw, bother_zero_is_no_rate)
+{
+	unsigned int is = 1, os = 1, cflag = 0;
+	struct tt_param_ev ev;
+	int r, n;
+
+	TT_BODY_START();
+	ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
+	ASSERT_EQ(0, mark(_metadata, &self->p));
+	r = tt_tcsets2_baud(self->p.fd, 0);
+	ASSERT_EQ(0, r) TH_LOG("TCSETS2 BOTHER 0: %s", strerror(-r));
+	ASSERT_EQ(0, tt_tcgets2_speed(self->p.fd, &is, &os, &cflag));
+	TH_LOG("BOTHER 0: TCGETS2 ospeed %u ispeed %u", os, is);
+	EXPECT_EQ(0u, os);
+	n = last_params(_metadata, &self->p, &ev);
+	ASSERT_LE(0, n);
+	if (n)
+		EXPECT_LT(0UL, ev.baud) TH_LOG("BOTHER 0 programmed the UART to 0 baud");
+
+	ASSERT_EQ(0, mark(_metadata, &self->p));
+	ASSERT_EQ(0, tt_tcsets2_baud(self->p.fd, 38400));
+	n = last_params(_metadata, &self->p, &ev);
+	ASSERT_LT(0, n) TH_LOG("38400 after BOTHER 0: UART not reprogrammed");
+	EXPECT_EQ(38400UL, ev.baud);
+}
+
 /* busybox stty changes the port from outside; the UART follows. */
 TEST_F(hw, stty_reaches_uart)
 {
