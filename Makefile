@@ -39,7 +39,7 @@ bench:
 
 # Debug-kernel lane (KASAN, lockdep, UBSAN, kmemleak; fuzz and stress) at
 # the full counts (soak 64 MiB each way). make check runs it last, with a
-# fixed seed and a 40 MiB soak (DEBUG=0 leaves it out); here on its own,
+# fixed seed and a 32 MiB soak (DEBUG=0 leaves it out); here on its own,
 # with a random seed.
 check-debug:
 	selftests/debug/check-debug.sh

@@ -21,7 +21,7 @@
 #   ARM=0|armhf|arm64         leave out the ARM lanes, or run one
 #   DEBUG=0                   leave out the debug-kernel lane. It runs
 #                             last (selftests/debug/check-debug.sh, at its
-#                             full counts but the soak: 40 MiB each way,
+#                             full counts but the soak: 32 MiB each way,
 #                             16 MiB when its kernel was not cached, not
 #                             make check-debug's 64 MiB; its knobs, e.g.
 #                             REBIND, SOAK, pass through; its kernel builds
@@ -64,16 +64,17 @@ DEBUG_DIR=$TOP_DIR/selftests/debug
 # CI's 90 min decide the soak's size here; make check-debug moves the
 # issue's 64 MiB each way. Measured (2 cores, TCG): the x86 and ARM lanes
 # 33-38 min, then the debug lane's two VMs side by side, the suite, rebind
-# and reload VM 31 min, the soak VM at 26-30 KiB/s each way. A 64 MiB soak
-# made it the long pole at 43 min and make check took 81 min: too close to
-# 90. 40 MiB (about 28 min) ends before the other VM, so the lane costs no
-# more than without a soak: make check about 70 min. A cold cache adds the
+# and reload VM 31 min, the soak VM at 17-30 KiB/s each way (slower while
+# the other VM's stress runs). A 64 MiB soak made it the long pole at
+# 43 min and make check took 81 min: too close to 90. 32 MiB (18-32 min)
+# ends by the other VM's end, so the lane costs no more than without a
+# soak: make check about 70 min. A cold cache adds the
 # kernel build (41-50 min at nice 19 beside the other lanes) before the
 # lane can start; then the soak moves 16 MiB, and says so. SOAK= sets it.
-DEBUG_SOAK=40M
+DEBUG_SOAK=32M
 if [[ ${DEBUG:-1} != 0 && -z $("$DEBUG_DIR/build-kernel.sh" -p 2>/dev/null) ]]; then
 	DEBUG_SOAK=16M
-	log "debug kernel not cached: it builds first, and the debug lane's soak is ${SOAK:-16M} each way, not 40M"
+	log "debug kernel not cached: it builds first, and the debug lane's soak is ${SOAK:-16M} each way, not 32M"
 fi
 if [[ ${DEBUG:-1} != 0 ]]; then
 	[[ ${SKIP_DEPS:-0} == 1 ]] || "$DEBUG_DIR/build-kernel.sh" -d
