@@ -64,11 +64,11 @@ DEBUG_DIR=$TOP_DIR/selftests/debug
 # CI's 90 min decide the soak's size here; make check-debug moves the
 # issue's 64 MiB each way. Measured (2 cores, TCG): the x86 and ARM lanes
 # 33-38 min, then the debug lane's two VMs side by side, the suite, rebind
-# and reload VM 31 min, the soak VM at 17-30 KiB/s each way (slower while
-# the other VM's stress runs). A 64 MiB soak made it the long pole at
-# 43 min and make check took 81 min: too close to 90. 32 MiB (18-32 min)
-# ends by the other VM's end, so the lane costs no more than without a
-# soak: make check about 70 min. A cold cache adds the
+# and reload VM 31-32 min, the soak VM at 16-30 KiB/s each way (slower
+# while the other VM's stress runs). A 64 MiB soak made it the long pole
+# at 43 min and make check took 81 min: too close to 90. 32 MiB (18-34 min)
+# ends about when the other VM does, so the lane adds at most a few
+# minutes to it: make check 70-75 min. A cold cache adds the
 # kernel build (41-50 min at nice 19 beside the other lanes) before the
 # lane can start; then the soak moves 16 MiB, and says so. SOAK= sets it.
 DEBUG_SOAK=32M
