@@ -72,11 +72,11 @@ DEBUG_DIR=$TOP_DIR/selftests/debug
 # kernel build (41-50 min at nice 19 beside the other lanes) before the
 # lane can start; then the soak moves 16 MiB, and says so. SOAK= sets it.
 DEBUG_SOAK=32M
-if [[ ${DEBUG:-1} != 0 && -z $("$DEBUG_DIR/build-kernel.sh" -p 2>/dev/null) ]]; then
-	DEBUG_SOAK=16M
-	log "debug kernel not cached: it builds first, and the debug lane's soak is ${SOAK:-16M} each way, not 32M"
-fi
 if [[ ${DEBUG:-1} != 0 ]]; then
+	if [[ -z $("$DEBUG_DIR/build-kernel.sh" -p 2>/dev/null) ]]; then
+		DEBUG_SOAK=16M
+		log "debug kernel not cached: it builds first, and the debug lane's soak is ${SOAK:-16M} each way, not 32M"
+	fi
 	[[ ${SKIP_DEPS:-0} == 1 ]] || "$DEBUG_DIR/build-kernel.sh" -d
 	( (nice -n 19 "$DEBUG_DIR/build-kernel.sh" >"$RESULTS/debug-kernel.log" 2>&1 &) )
 fi
