@@ -343,6 +343,26 @@ if [[ ${DEBUG:-1} != 0 ]]; then
 	grep -E '^((not )?ok [0-9]+ .*guest: |not ok |# .*(seed|total|time:))' "$RESULTS/debug.log" |
 		sed 's/^/    /' || true
 fi
+# Every failure once more, last: a CI log is often read from its tail.
+failed_cases() {
+	local d r
+	for d in "$RESULTS"/*/ "$RESULTS"/arm*/*/; do
+		r=$d/result
+		[[ -f $r && -f $d/console.log ]] || continue
+		read -r _ fail _ note <"$r" || continue
+		[[ -n ${note:-} ]] && echo "${d#"$RESULTS"/}: $note"
+		[[ ${fail:-0} != 0 ]] || continue
+		tr -d '\r' <"$d/console.log" | grep -E '^[[:space:]#]*not ok [0-9]+' |
+			sed -E "s|^[[:space:]#]*|${d#"$RESULTS"/}: |"
+	done
+	[[ ${DEMO:-1} == 0 || $demo_result == ok ]] || echo "demo shell: $demo_result"
+	[[ ${DEBUG:-1} == 0 ]] || grep -E '^not ok ' "$RESULTS/debug.log" | sed 's/^/debug lane: /' || true
+}
+failed_list=$(failed_cases 2>/dev/null | sed 's|/: |: |' || true)
+if [[ -n $failed_list ]]; then
+	echo "failed ($(wc -l <<<"$failed_list") lines; logs under $RESULTS):"
+	head -n 16 <<<"$failed_list" | cut -c1-200 | sed 's/^/  /'
+fi
 echo "time: $(($(date +%s) - t_start))s"
 if ((total_skip)); then
 	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
