@@ -126,6 +126,8 @@ struct worker {
 	int n;
 	timer_t timer;
 	bool timer_ok;
+	pid_t tid;
+	atomic_bool done;		/* its last fd closed, about to return */
 	/* the last operations, for a report */
 	char ring[RING][DESC];
 	atomic_uint ring_pos;
@@ -200,7 +202,8 @@ static void alarm_init(struct worker *w)
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = SIGALRM;
-	sev.sigev_notify_thread_id = (pid_t)syscall(SYS_gettid);
+	w->tid = (pid_t)syscall(SYS_gettid);
+	sev.sigev_notify_thread_id = w->tid;
 	w->timer_ok = !timer_create(CLOCK_MONOTONIC, &sev, &w->timer);
 }
 
@@ -1290,8 +1293,16 @@ static void *worker_main(void *arg)
 		atomic_store(&w->op_start_ms, 0);
 		atomic_fetch_add(&ops_done, 1);
 	}
-	while (w->n)
-		drop_fd(w, &w->f[w->n - 1]);
+	/* The last closes can block too (closing_wait, a stalled line): watched. */
+	while (w->n) {
+		struct wfd *f = &w->f[w->n - 1];
+
+		desc(w, "close fd%d(%c) at the end, alarm 1000ms", f->fd, 'A' + f->port);
+		atomic_store(&w->op_start_ms, dbg_now_ms());
+		drop_fd(w, f);
+		atomic_store(&w->op_start_ms, 0);
+	}
+	atomic_store(&w->done, true);
 	return NULL;
 }
 
@@ -1483,6 +1494,34 @@ static int restore_port(int i, char *msg, size_t size)
 }
 
 /* Blocked tasks with their stacks into the kernel log (SysRq-w). */
+/* What the kernel says of a thread: its state, signals, where it sleeps. */
+static void thread_state(struct worker *w)
+{
+	char path[96], line[256], wchan[64] = "?";
+	FILE *f;
+	int fd;
+	ssize_t k;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", (int)w->tid);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		k = read(fd, wchan, sizeof(wchan) - 1);
+		wchan[k > 0 ? k : 0] = 0;
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)w->tid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	say("# thread %d (tid %d) sleeps in %s\n", w->id, (int)w->tid, wchan);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "State:", 6) || !strncmp(line, "SigPnd:", 7) ||
+		    !strncmp(line, "ShdPnd:", 7) || !strncmp(line, "SigBlk:", 7) ||
+		    !strncmp(line, "SigCgt:", 7))
+			say("#   %s", line);
+	fclose(f);
+}
+
 static void sysrq_blocked(void)
 {
 	int fd = open("/proc/sysrq-trigger", O_WRONLY);
@@ -1655,13 +1694,14 @@ int main(int argc, char **argv)
 			 */
 			uint64_t busy = st && now > st ? now - st : 0;
 
-			if (atomic_load(&ops_left) > 0 || st)
+			if (!atomic_load(&workers[i].done))
 				all_idle = false;
 			if (busy > 20000) {
 				/* alarms did not end it: kick once a second, report once */
 				if (!(stuck & (1 << i))) {
 					say("# thread %d stuck for %llu s in: %s\n", i,
 					    (unsigned long long)busy / 1000, slot(&workers[i]));
+					thread_state(&workers[i]);
 					if (!stuck) {
 						dump_rings("stuck thread");
 						sysrq_blocked();
@@ -1687,7 +1727,8 @@ int main(int argc, char **argv)
 		}
 		if (max_ms && now - t0 > max_ms)
 			atomic_store(&stop, 1);
-		if (all_idle || atomic_load(&stop))
+		/* on stop, the workers end their operation and close their fds */
+		if (all_idle)
 			break;
 	}
 	for (i = 0; i < nworkers; i++)
