@@ -38,9 +38,9 @@ bench:
 .PHONY: bench
 
 # Debug-kernel lane (KASAN, lockdep, UBSAN, kmemleak; fuzz and stress) at
-# the full counts (soak 64 MiB each way). make check runs it last, with a
-# fixed seed and a 32 MiB soak (DEBUG=0 leaves it out); here on its own,
-# with a random seed.
+# the full counts (soak 64 MiB each way). make check runs it too, with a
+# fixed seed, the soak's VM beside the other lanes at nice 19 and the rest
+# after them (DEBUG=0 leaves it out); here on its own, with a random seed.
 check-debug:
 	selftests/debug/check-debug.sh
 

@@ -19,16 +19,19 @@
 #   SKIP_DEPS=1               do not run deps.sh
 #   DEMO=0                    skip the demo-mode boot
 #   ARM=0|armhf|arm64         leave out the ARM lanes, or run one
-#   DEBUG=0                   leave out the debug-kernel lane. It runs
-#                             last (selftests/debug/check-debug.sh, at its
-#                             full counts but the soak: 32 MiB each way,
-#                             16 MiB when its kernel was not cached, not
-#                             make check-debug's 64 MiB; its knobs, e.g.
-#                             REBIND, SOAK, pass through; its kernel builds
-#                             at nice 19 while the other lanes run). Its
+#   DEBUG=0                   leave out the debug-kernel lane
+#                             (selftests/debug/check-debug.sh) at its
+#                             full counts: 64 MiB soak each way, its VM
+#                             started at nice 19 beside the other lanes
+#                             when the debug kernel is cached (else the
+#                             kernel builds there at nice 19, and the soak
+#                             moves 16 MiB after them); the other stages
+#                             in one VM after the other lanes. Its knobs,
+#                             e.g. REBIND, SOAK, STAGES, pass through. Its
 #                             fuzz/traffic SEED is fixed here (724555630)
 #                             so that a make check result replays; make
 #                             check-debug draws a random one each run.
+#   EARLY_SOAK=0              the soak's VM waits for the other lanes too
 #   JOBS=nproc/VM_SMP         boots at a time (JOBS=1: quieter timings)
 #   VM_SMP, VM_MEM            see run-vm.sh
 # For harness development (selftest.sh uses them):
@@ -61,25 +64,60 @@ RESULTS=$(cd "$RESULTS" && pwd)
 # built (or waits on the cache's lock). Detached, so that the boots' own
 # `wait` does not wait for it.
 DEBUG_DIR=$TOP_DIR/selftests/debug
-# CI's 90 min decide the soak's size here; make check-debug moves the
-# issue's 64 MiB each way. Measured (2 cores, TCG): the x86 and ARM lanes
-# 33-38 min, then the debug lane's two VMs side by side, the suite, rebind
-# and reload VM 31-32 min, the soak VM at 16-30 KiB/s each way (slower
-# while the other VM's stress runs). A 64 MiB soak made it the long pole
-# at 43 min and make check took 81 min: too close to 90. 32 MiB (18-34 min)
-# ends about when the other VM does, so the lane adds at most a few
-# minutes to it: make check 70-75 min. A cold cache adds the
-# kernel build (41-50 min at nice 19 beside the other lanes) before the
-# lane can start; then the soak moves 16 MiB, and says so. SOAK= sets it.
-DEBUG_SOAK=32M
+# CI's 90 min decide how the soak runs. Measured (2 cores, TCG): the x86
+# and ARM lanes 37-40 min with both cores 20-35% idle (their guests wait
+# on timeouts, the host peer, rebinds); the suite, rebind and reload VM
+# 31-33 min; the soak 41 KiB/s each way alone, 16-30 beside another VM.
+# Run after the other lanes, 64 MiB made make check 81 min; 32 MiB, 70.
+# So with the kernel cached, the soak's VM boots now, at nice 19, and
+# takes the other lanes' idle cycles (at that weight it barely delays
+# them); it gets a normal share once they end, beside the VM that runs
+# the rest of the lane: 64 MiB each way in about the time 32 MiB took.
+# A cold cache builds the kernel (41-50 min at nice 19) in that time
+# instead; then the soak runs after the other lanes as make check-debug
+# runs it, at 16 MiB, and says so. SOAK= sets the size, EARLY_SOAK=0
+# keeps the soak for the end.
+DEBUG_SOAK=64M
+EARLY_SOAK=${EARLY_SOAK:-1}
 if [[ ${DEBUG:-1} != 0 ]]; then
 	if [[ -z $("$DEBUG_DIR/build-kernel.sh" -p 2>/dev/null) ]]; then
-		DEBUG_SOAK=16M
-		log "debug kernel not cached: it builds first, and the debug lane's soak is ${SOAK:-16M} each way, not 32M"
+		DEBUG_SOAK=16M EARLY_SOAK=0
+		log "debug kernel not cached: it builds first, and the debug lane's soak is ${SOAK:-16M} each way, not 64M"
 	fi
+	# Back to nice 0 later needs root (CI runs as root).
+	((EUID == 0)) || EARLY_SOAK=0
 	[[ ${SKIP_DEPS:-0} == 1 ]] || "$DEBUG_DIR/build-kernel.sh" -d
 	( (nice -n 19 "$DEBUG_DIR/build-kernel.sh" >"$RESULTS/debug-kernel.log" 2>&1 &) )
+else
+	EARLY_SOAK=0
 fi
+DEBUG_SEED=${SEED:-724555630}
+# STAGES (check-debug.sh's) without the soak, for the VM that runs them.
+DEBUG_STAGES=${STAGES:-suite,rebind,reload,soak,fuzz}
+[[ ,$DEBUG_STAGES, == *,soak,* ]] || EARLY_SOAK=0
+DEBUG_MAIN_STAGES=$(tr , '\n' <<<"$DEBUG_STAGES" | { grep -vx soak || true; } | paste -sd, -)
+
+# kill_tree PID: PID and its descendants, children first (run-vm.sh's own
+# trap then stops its QEMU).
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null); do
+		kill_tree "$c"
+	done
+	kill "$1" 2>/dev/null || true
+}
+
+# renice_tree PRIO PID: PID, its descendants and all their threads (nice
+# is per thread: QEMU's vCPU thread must move too).
+renice_tree() {
+	local prio=$1 pid=$2 c t
+	for t in /proc/"$pid"/task/*; do
+		renice -n "$prio" -p "${t##*/}" >/dev/null 2>&1 || true
+	done
+	for c in $(pgrep -P "$pid" 2>/dev/null); do
+		renice_tree "$prio" "$c"
+	done
+}
 
 # --- build --------------------------------------------------------------------
 
@@ -114,6 +152,23 @@ for lane in "${LANES[@]}"; do
 	"$VM_DIR/mkinitramfs.sh" "${args[@]}"
 	INITRD[$lane]=$ldir/initrd.cpio
 done
+
+# The debug lane's soak VM, early and at nice 19 (see DEBUG_SOAK above).
+# It starts after the selftests build, which fills the shared kselftest
+# header cache.
+if ((EARLY_SOAK)); then
+	mkdir -p "$RESULTS/debug"
+	log "debug lane: the soak's VM starts now at nice 19 (log: $RESULTS/debug/soak.log)"
+	# Detached: the boots' throttle and `wait` must not count it.
+	( (exec env SKIP_DEPS=1 SPLIT=none STAGES=soak SOAK="${SOAK:-$DEBUG_SOAK}" \
+		SEED="$DEBUG_SEED" BOOT_TIMEOUT="${SOAK_BOOT_TIMEOUT:-4800}" \
+		SILENCE_TIMEOUT=1800 RESULTS="$RESULTS/debug/soak" \
+		nice -n 19 "$DEBUG_DIR/check-debug.sh" >"$RESULTS/debug/soak.log" 2>&1 </dev/null) &
+	  echo $! >"$RESULTS/debug/soak.pid" )
+	soak_pid=$(cat "$RESULTS/debug/soak.pid")
+	# An interrupted make check takes the soak's VM with it.
+	trap '[[ -z $soak_pid ]] || kill_tree "$soak_pid"' EXIT
+fi
 
 # --- boots --------------------------------------------------------------------
 
@@ -325,23 +380,53 @@ if [[ ${ARM:-1} != 0 ]]; then
 fi
 # The debug-kernel lane: KASAN, lockdep, UBSAN, DEBUG_OBJECTS, kmemleak;
 # the suite, fuzzing, unbind/bind and rmmod/insmod under traffic, a long
-# checksummed transfer (selftests/debug/README). Last and alone: its two
-# VMs take both cores.
+# checksummed transfer (selftests/debug/README). Last, as the other lanes'
+# VMs are done: with the soak's VM already running (now at a normal
+# share), the rest in one VM beside it; else both VMs now, side by side.
 if [[ ${DEBUG:-1} != 0 ]]; then
-	log "debug-kernel lane (log: $RESULTS/debug.log)"
-	SKIP_DEPS=${SKIP_DEPS:-0} RESULTS=$RESULTS/debug BOOT_TIMEOUT=${DEBUG_BOOT_TIMEOUT:-3600} \
-		SOAK=${SOAK:-$DEBUG_SOAK} SEED=${SEED:-724555630} \
-		"$DEBUG_DIR/check-debug.sh" >"$RESULTS/debug.log" 2>&1 || true
-	dsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$RESULTS/debug.log" | tail -n1 || true)
-	dp=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$dsum")
-	df=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$dsum")
-	ds=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$dsum")
-	dp=${dp:-0} df=${df:-1} ds=${ds:-0}
+	if ((EARLY_SOAK)); then
+		renice_tree 0 "$soak_pid"
+		log "debug-kernel lane: the soak runs since the start; the other stages now (log: $RESULTS/debug/main.log)"
+		dlogs=()
+		if [[ -n $DEBUG_MAIN_STAGES ]]; then
+			SKIP_DEPS=${SKIP_DEPS:-0} SPLIT=none STAGES=$DEBUG_MAIN_STAGES \
+				RESULTS=$RESULTS/debug/main BOOT_TIMEOUT=${DEBUG_BOOT_TIMEOUT:-3600} \
+				SEED=$DEBUG_SEED "$DEBUG_DIR/check-debug.sh" \
+				>"$RESULTS/debug/main.log" 2>&1 </dev/null || true
+			dlogs+=("$RESULTS/debug/main.log")
+		fi
+		log "debug-kernel lane: waiting for the soak (log: $RESULTS/debug/soak.log)"
+		while kill -0 "$soak_pid" 2>/dev/null; do sleep 5; done
+		soak_pid=
+		dlogs+=("$RESULTS/debug/soak.log")
+	else
+		log "debug-kernel lane (log: $RESULTS/debug.log)"
+		SKIP_DEPS=${SKIP_DEPS:-0} RESULTS=$RESULTS/debug BOOT_TIMEOUT=${DEBUG_BOOT_TIMEOUT:-3600} \
+			SOAK=${SOAK:-$DEBUG_SOAK} SEED=$DEBUG_SEED \
+			"$DEBUG_DIR/check-debug.sh" >"$RESULTS/debug.log" 2>&1 </dev/null || true
+		dlogs=("$RESULTS/debug.log")
+	fi
+	dp=0 df=0 ds=0
+	for dl in "${dlogs[@]}"; do
+		dsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$dl" 2>/dev/null | tail -n1 || true)
+		if [[ -z $dsum ]]; then
+			df=$((df + 1))
+			continue
+		fi
+		dp=$((dp + $(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$dsum")))
+		df=$((df + $(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$dsum")))
+		n=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$dsum")
+		ds=$((ds + ${n:-0}))
+	done
 	total_pass=$((total_pass + dp)) total_fail=$((total_fail + df)) total_skip=$((total_skip + ds))
-	echo "debug-kernel lane (KASAN, lockdep, fuzz, stress): $dp passed, $df failed, $ds skipped ($RESULTS/debug.log)"
+	echo "debug-kernel lane (KASAN, lockdep, fuzz, stress): $dp passed, $df failed, $ds skipped (${dlogs[*]})"
 	# what the guests did (cycles, bytes, operations), every failure, seeds
-	grep -E '^((not )?ok [0-9]+ .*guest: |not ok |# .*(seed|total|time:))' "$RESULTS/debug.log" |
-		sed 's/^/    /' || true
+	for dl in "${dlogs[@]}"; do
+		vm=
+		((${#dlogs[@]} == 1)) || vm="$(basename "$dl" .log): "
+		grep -E '^((not )?ok [0-9]+ .*guest: |not ok |# .*(seed|total|time:))' "$dl" 2>/dev/null |
+			sed "s/^/    $vm/" || true
+	done
 fi
 # Every failure once more, last: a CI log is often read from its tail.
 failed_cases() {
@@ -356,7 +441,8 @@ failed_cases() {
 			sed -E "s|^[[:space:]#]*|${d#"$RESULTS"/}: |"
 	done
 	[[ ${DEMO:-1} == 0 || $demo_result == ok ]] || echo "demo shell: $demo_result"
-	[[ ${DEBUG:-1} == 0 ]] || grep -E '^not ok ' "$RESULTS/debug.log" | sed 's/^/debug lane: /' || true
+	[[ ${DEBUG:-1} == 0 ]] || grep -H -E '^not ok ' "${dlogs[@]}" 2>/dev/null |
+		sed -E 's|^.*/([a-z]+)\.log:|debug lane (\1): |' || true
 }
 failed_list=$(failed_cases 2>/dev/null | sed 's|/: |: |' || true)
 if [[ -n $failed_list ]]; then
