@@ -70,9 +70,11 @@ DEBUG_DIR=$TOP_DIR/selftests/debug
 # 31-33 min; the soak 41 KiB/s each way alone, 16-30 beside another VM.
 # Run after the other lanes, 64 MiB made make check 81 min; 32 MiB, 70.
 # So with the kernel cached, the soak's VM boots now, at nice 19, and
-# takes the other lanes' idle cycles (at that weight it barely delays
-# them); it gets a normal share once they end, beside the VM that runs
-# the rest of the lane: 64 MiB each way in about the time 32 MiB took.
+# takes the other lanes' idle cycles (the boots took no longer); it gets a
+# normal share once they end, beside the VM that runs the rest of the
+# lane. Measured (2026-11-25, .ci/run on a clean clone): the x86 and ARM
+# lanes 34.7 min, the soak 20 MiB each way by then and 64 MiB after
+# 70 min, the other VM 34 min; make check 73 min.
 # A cold cache builds the kernel (41-50 min at nice 19) in that time
 # instead; then the soak runs after the other lanes as make check-debug
 # runs it, at 16 MiB, and says so. SOAK= sets the size, EARLY_SOAK=0
