@@ -1493,7 +1493,6 @@ static int restore_port(int i, char *msg, size_t size)
 	return fd;
 }
 
-/* Blocked tasks with their stacks into the kernel log (SysRq-w). */
 /* What the kernel says of a thread: its state, signals, where it sleeps. */
 static void thread_state(struct worker *w)
 {
@@ -1522,6 +1521,7 @@ static void thread_state(struct worker *w)
 	fclose(f);
 }
 
+/* Blocked tasks with their stacks into the kernel log (SysRq-w). */
 static void sysrq_blocked(void)
 {
 	int fd = open("/proc/sysrq-trigger", O_WRONLY);
