@@ -1674,7 +1674,11 @@ int main(int argc, char **argv)
 
 		w->id = i;
 		w->rng = seed * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL * (i + 1);
-		pthread_create(&w->th, NULL, worker_main, w);
+		/* the supervisor waits for every worker's done flag */
+		if (pthread_create(&w->th, NULL, worker_main, w)) {
+			printf("Bail out! pthread_create: worker %d\n", i);
+			return 1;
+		}
 	}
 
 	/* supervise: progress, time limit, stuck threads */
