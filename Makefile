@@ -3,7 +3,9 @@
 #
 #   make                 build ttydpc.ko for KDIR (default: the running kernel)
 #   make demo            QEMU PC with a ttyDPC0 shell, reached with picocom
-#   make check           the whole selftest suite in QEMU (KERNELS, DPCS select lanes)
+#   make check           what CI runs: every lane in QEMU, within 45 min cold on 2 cores
+#   make check-quick     the edit-and-test loop: 6.1, one design, the whole suite
+#   make check-full      every kernel x design at full counts, the full debug lane
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -22,7 +24,13 @@ clean:
 # Test entry points (selftests/vm/README). Lanes and designs come from the
 # environment or the command line: make check KERNELS=6.1 DPCS=isr
 check:
-	selftests/vm/check.sh
+	TIER=check selftests/vm/check.sh
+
+check-quick:
+	TIER=quick selftests/vm/check.sh
+
+check-full:
+	TIER=full selftests/vm/check.sh
 
 demo:
 	selftests/vm/demo.sh
@@ -30,17 +38,17 @@ demo:
 deps:
 	selftests/vm/deps.sh
 
-.PHONY: check demo deps
+.PHONY: check check-quick check-full demo deps
 
 bench:
 	selftests/bench/bench.sh
 
 .PHONY: bench
 
-# Debug-kernel lane (KASAN, lockdep, UBSAN, kmemleak; fuzz and stress) at
-# the full counts (soak 64 MiB each way). make check runs it too, with a
-# fixed seed, the soak's VM beside the other lanes at nice 19 and the rest
-# after them (DEBUG=0 leaves it out); here on its own, with a random seed.
+# Debug-kernel lane (KASAN, lockdep, UBSAN, kmemleak; fuzz and stress) on
+# its own at the full counts, with a random seed. make check runs it at
+# short counts with a fixed seed (DEBUG=0 leaves it out), check-full at
+# the full counts beside the other lanes.
 check-debug:
 	selftests/debug/check-debug.sh
 

@@ -1,103 +1,95 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh: the whole ttydpc suite in QEMU (`make check`).
+# check.sh: the ttydpc suite in QEMU (`make check`, `check-quick`,
+# `check-full`).
 #
-# For each kernel lane in KERNELS and each DPC design in DPCS: build
-# ttydpc.ko against the lane's headers, boot the test VM in check mode with
-# the host peer attached, collect the TAP output of selftests/ttydpc and scan
-# the guest's dmesg for warnings. Then boot once in demo mode and check that
-# a shell answers on ttyDPC0. Prints a per-lane table and a last line
-# "N passed, N failed"; exits non-zero on any failure.
+# Builds ttydpc.ko for each kernel lane and the selftests, then runs a plan
+# of jobs on a machine's cores: x86 boots of the test VM (host peer
+# attached, selftests/ttydpc in the guest, its dmesg scanned), the two ARM
+# lanes, the debug-kernel lane and the demo check. Prints a table per lane,
+# every failed case, the wall time of every stage, and a last line
+# "N passed, N failed[, N skipped]"; exits non-zero on any failure, and on
+# any skip that selftests/vm/expected-skips does not list.
+#
+# Tiers (TIER, set by the make targets; selftests/vm/README has the plan):
+#   quick  build, 6.1, one design (both), the whole suite in one 2-vCPU
+#          boot; no ARM, debug or demo. The edit-and-test loop.
+#   check  what CI runs: per kernel lane, the design-independent group once
+#          and the design group once per design; lanes in SMP_LANES with
+#          2 vCPUs; the ARM lanes; the debug-kernel lane at short counts
+#          (soak bounded by time); the demo. Race/rebind counts reduced.
+#   full   every kernel x design with the whole suite at full counts, the
+#          ARM lanes, the debug lane at full counts with a random seed.
 #
 # Environment:
-#   KERNELS="6.1 6.12 6.12-rt" lanes (lib.sh: lane_release)
-#   DPCS="isr custom both"    designs (ttydpc.dpc=)
-#   RESULTS=build/check       logs: <lane>-<dpc>/{console,peer,trace,qemu}.log
-#   BOOT_TIMEOUT=900          seconds per boot (the guest stops its tests 30 s
-#                             earlier so that dmesg still gets printed)
-#   SKIP_DEPS=1               do not run deps.sh
-#   DEMO=0                    skip the demo-mode boot
-#   ARM=0|armhf|arm64         leave out the ARM lanes, or run one
-#   DEBUG=0                   leave out the debug-kernel lane
-#                             (selftests/debug/check-debug.sh) at its
-#                             full counts: 64 MiB soak each way, its VM
-#                             started at nice 19 beside the other lanes
-#                             when the debug kernel is cached (else the
-#                             kernel builds there at nice 19, and the soak
-#                             moves 16 MiB after them); the other stages
-#                             in one VM after the other lanes. Its knobs,
-#                             e.g. REBIND, SOAK, STAGES, pass through. Its
-#                             fuzz/traffic SEED is fixed here (724555630)
-#                             so that a make check result replays; make
-#                             check-debug draws a random one each run.
-#   EARLY_SOAK=0              the soak's VM waits for the other lanes too
-#   JOBS=nproc/VM_SMP         boots at a time (JOBS=1: quieter timings)
-#   VM_SMP, VM_MEM            see run-vm.sh
+#   KERNELS="6.1 6.12 6.12-rt"  lanes (lib.sh: lane_release)
+#   DPCS="isr custom both"      designs (ttydpc.dpc=)
+#   SMP_LANES="6.1 6.12-rt"     lanes whose boots have 2 vCPUs (others 1)
+#   RESULTS=build/check         logs: <lane>-<dpc>/{console,peer,trace,qemu}.log
+#   BOOT_TIMEOUT=900            seconds per x86 boot (the guest stops its
+#                               tests 30 s earlier so dmesg still gets printed)
+#   SKIP_DEPS=1                 do not run deps.sh
+#   DEMO=0                      skip the demo-mode boot
+#   ARM=0|armhf|arm64           leave out the ARM lanes, or run one
+#   DEBUG=0                     leave out the debug-kernel lane; DEBUG_KERNEL
+#                               (6.1) picks its source; SEED its fuzz seed
+#   JOBS=nproc                  jobs (VMs, ARM lanes) at a time
+#   COUNTS="TTYDPC_X=N ..."     test counts for every guest (tier default)
 # For harness development (selftest.sh uses them):
 #   NO_MODULE=1               boot without ttydpc.ko
 #   SELFTESTS=DIR|none        prebuilt selftests directory, or none
-#   CHECK_APPEND="..."        extra kernel command line for every boot
-#                             (e.g. TTYDPC_RACE_RMMOD=3 for quicker races.sh)
+#   CHECK_APPEND="..."        extra kernel command line for every x86 boot
+#                             (ttydpc_args=-t,NAME,... runs only those tests)
 #   CHECK_EXTRA="f1 f2"       extra programs for the initramfs (/usr/bin)
 set -euo pipefail
 # shellcheck source=selftests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+TIER=${TIER:-check}
+case $TIER in
+quick)
+	: "${KERNELS:=6.1}" "${DPCS:=both}" "${ARM:=0}" "${DEBUG:=0}" "${DEMO:=0}"
+	;;
+check | full) ;;
+*) die "TIER=$TIER: quick, check or full" ;;
+esac
 read -r -a LANES <<<"${KERNELS:-6.1 6.12 6.12-rt}"
 read -r -a DESIGNS <<<"${DPCS:-isr custom both}"
+SMP_LANES=" ${SMP_LANES-6.1 6.12-rt} "
 RESULTS=${RESULTS:-$TOP_DIR/build/check}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
 read -r -a EXTRA <<<"${CHECK_EXTRA:-}"
 # Fatal patterns in the guest's dmesg (selftests/vm/README).
-FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic'
+FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic|nobody cared'
+# Counts for the guests (TTYDPC_* on the kernel command line reach every
+# test through /init). The full counts are the tests' own defaults.
+if [[ $TIER == full ]]; then
+	COUNTS=${COUNTS-}
+else
+	COUNTS=${COUNTS-TTYDPC_RACE_CLOSE=8 TTYDPC_RACE_SIGNAL=10 TTYDPC_RACE_UNBIND=15 TTYDPC_RACE_RMMOD=6 TTYDPC_REBIND_COUNT=8 TTYDPC_XFER_KIB=256}
+fi
+# Tests that do not depend on the deferral design: run once per kernel
+# (check tier). Everything else (transfers, queues, the API, races, the
+# deferred objects themselves) runs once per design.
+COMMON_TESTS="lib_test tty_basic tty_modem tty_termios tty_semantics tty_line_errors tty_picocom api_wait32 api_purge32 api_stats32 pnp_bind.sh rebind.sh module_reload.sh bad_params.sh"
 
 t_start=$(date +%s)
-[[ ${SKIP_DEPS:-0} == 1 ]] || "$VM_DIR/deps.sh" "${LANES[@]}"
-
 mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd)
+rm -rf "$RESULTS/times"
+mkdir -p "$RESULTS/times"
+# stage_time NAME START [END]: one line of the closing time table.
+stage_time() {
+	echo "$1 $(($2 - t_start)) $((${3:-$(date +%s)} - $2))" >"$RESULTS/times/${1//\//_}"
+}
 
-# The debug lane's kernel (cached under ~/.cache/ttydpc after the first
-# build) compiles in the background, at the lowest priority, while the
-# boots below run: it takes idle cycles only, and check-debug.sh finds it
-# built (or waits on the cache's lock). Detached, so that the boots' own
-# `wait` does not wait for it.
-DEBUG_DIR=$TOP_DIR/selftests/debug
-# CI's 90 min decide how the soak runs. Measured (2 cores, TCG): the x86
-# and ARM lanes 37-40 min with both cores 20-35% idle (their guests wait
-# on timeouts, the host peer, rebinds); the suite, rebind and reload VM
-# 31-33 min; the soak 41 KiB/s each way alone, 16-30 beside another VM.
-# Run after the other lanes, 64 MiB made make check 81 min; 32 MiB, 70.
-# So with the kernel cached, the soak's VM boots now, at nice 19, and
-# takes the other lanes' idle cycles (the boots took no longer); it gets a
-# normal share once they end, beside the VM that runs the rest of the
-# lane. Measured (2026-11-25, .ci/run on a clean clone): the x86 and ARM
-# lanes 34.7 min, the soak 20 MiB each way by then and 64 MiB after
-# 70 min, the other VM 34 min; make check 73 min.
-# A cold cache builds the kernel (41-50 min at nice 19) in that time
-# instead; then the soak runs after the other lanes as make check-debug
-# runs it, at 16 MiB, and says so. SOAK= sets the size, EARLY_SOAK=0
-# keeps the soak for the end.
-DEBUG_SOAK=64M
-EARLY_SOAK=${EARLY_SOAK:-1}
-if [[ ${DEBUG:-1} != 0 ]]; then
-	if [[ -z $("$DEBUG_DIR/build-kernel.sh" -p 2>/dev/null) ]]; then
-		DEBUG_SOAK=16M EARLY_SOAK=0
-		log "debug kernel not cached: it builds first, and the debug lane's soak is ${SOAK:-16M} each way, not 64M"
-	fi
-	# Back to nice 0 later needs root (CI runs as root).
-	((EUID == 0)) || EARLY_SOAK=0
-	[[ ${SKIP_DEPS:-0} == 1 ]] || "$DEBUG_DIR/build-kernel.sh" -d
-	( (nice -n 19 "$DEBUG_DIR/build-kernel.sh" >"$RESULTS/debug-kernel.log" 2>&1 &) )
-else
-	EARLY_SOAK=0
+t0=$(date +%s)
+if [[ ${SKIP_DEPS:-0} != 1 ]]; then
+	"$VM_DIR/deps.sh" "${LANES[@]}"
+	[[ ${DEBUG:-1} == 0 ]] || "$TOP_DIR/selftests/debug/build-kernel.sh" -d
 fi
-DEBUG_SEED=${SEED:-724555630}
-# STAGES (check-debug.sh's) without the soak, for the VM that runs them.
-DEBUG_STAGES=${STAGES:-suite,rebind,reload,soak,fuzz}
-[[ ,$DEBUG_STAGES, == *,soak,* ]] || EARLY_SOAK=0
-DEBUG_MAIN_STAGES=$(tr , '\n' <<<"$DEBUG_STAGES" | { grep -vx soak || true; } | paste -sd, -)
+stage_time deps "$t0"
 
 # kill_tree PID: PID and its descendants, children first (run-vm.sh's own
 # trap then stops its QEMU).
@@ -109,20 +101,40 @@ kill_tree() {
 	kill "$1" 2>/dev/null || true
 }
 
-# renice_tree PRIO PID: PID, its descendants and all their threads (nice
-# is per thread: QEMU's vCPU thread must move too).
-renice_tree() {
-	local prio=$1 pid=$2 c t
-	for t in /proc/"$pid"/task/*; do
-		renice -n "$prio" -p "${t##*/}" >/dev/null 2>&1 || true
-	done
-	for c in $(pgrep -P "$pid" 2>/dev/null); do
-		renice_tree "$prio" "$c"
+# The debug lane's kernel (cached under ~/.cache/ttydpc after the first
+# build) compiles from the start, beside the builds and boots below, at a
+# lower priority than the VMs so that their timing suffers least; the
+# debug job starts when it is ready. Detached, so that `wait` skips it.
+DEBUG_DIR=$TOP_DIR/selftests/debug
+DEBUG_KERNEL=${DEBUG_KERNEL:-6.1}
+kbuild_pid=
+if [[ ${DEBUG:-1} != 0 ]]; then
+	rm -f "$RESULTS/debug-kernel.rc"
+	( (
+		t=$(date +%s)
+		rc=0
+		DEBUG_KERNEL=$DEBUG_KERNEL nice -n 10 "$DEBUG_DIR/build-kernel.sh" \
+			>"$RESULTS/debug-kernel.log" 2>&1 </dev/null || rc=$?
+		stage_time debug-kernel-build "$t"
+		echo "$rc" >"$RESULTS/debug-kernel.rc"
+	) &
+	  echo $! >"$RESULTS/debug-kernel.pid" )
+	kbuild_pid=$(cat "$RESULTS/debug-kernel.pid")
+fi
+
+# An interrupted make check takes every VM, lane and build with it.
+cleanup() {
+	local p
+	for p in $(jobs -rp) $kbuild_pid; do
+		kill_tree "$p"
 	done
 }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # --- build --------------------------------------------------------------------
 
+t0=$(date +%s)
 case ${SELFTESTS:-} in
 none) tests_dir= ;;
 '')
@@ -154,23 +166,22 @@ for lane in "${LANES[@]}"; do
 	"$VM_DIR/mkinitramfs.sh" "${args[@]}"
 	INITRD[$lane]=$ldir/initrd.cpio
 done
+stage_time build "$t0"
 
-# The debug lane's soak VM, early and at nice 19 (see DEBUG_SOAK above).
-# It starts after the selftests build, which fills the shared kselftest
-# header cache.
-if ((EARLY_SOAK)); then
-	mkdir -p "$RESULTS/debug"
-	log "debug lane: the soak's VM starts now at nice 19 (log: $RESULTS/debug/soak.log)"
-	# Detached: the boots' throttle and `wait` must not count it.
-	( (exec env SKIP_DEPS=1 SPLIT=none STAGES=soak SOAK="${SOAK:-$DEBUG_SOAK}" \
-		SEED="$DEBUG_SEED" BOOT_TIMEOUT="${SOAK_BOOT_TIMEOUT:-4800}" \
-		SILENCE_TIMEOUT=1800 RESULTS="$RESULTS/debug/soak" \
-		nice -n 19 "$DEBUG_DIR/check-debug.sh" >"$RESULTS/debug/soak.log" 2>&1 </dev/null) &
-	  echo $! >"$RESULTS/debug/soak.pid" )
-	soak_pid=$(cat "$RESULTS/debug/soak.pid")
-	# An interrupted make check takes the soak's VM with it.
-	trap '[[ -z $soak_pid ]] || kill_tree "$soak_pid"' EXIT
-fi
+# The design group: every test run_tests.sh knows that is not common.
+ALL_TESTS=$COMMON_TESTS
+[[ -z $tests_dir ]] || ALL_TESTS=$("$tests_dir/run_tests.sh" -l | tr '\n' ' ')
+DESIGN_TESTS=
+for t in $ALL_TESTS; do
+	[[ " $COMMON_TESTS " == *" $t "* ]] || DESIGN_TESTS+="$t "
+done
+
+# test_args TESTS...: run_tests.sh arguments for /init (ttydpc_args=).
+test_args() {
+	local t out=
+	for t in "$@"; do out+="${out:+,}-t,$t"; done
+	echo "$out"
+}
 
 # --- boots --------------------------------------------------------------------
 
@@ -237,21 +248,29 @@ analyse() {
 	printf '%s %s %s %s\n' "$pass" "$fail" "$skip" "$note"
 }
 
-# boot LANE DESIGN: one check-mode boot; leaves "pass fail skip note" in
-# $RESULTS/LANE-DESIGN/result. Runs as a background job when JOBS > 1.
+# --- jobs ---------------------------------------------------------------------
+
+# boot LANE DESIGN GROUP SMP: one check-mode boot of the x86 VM running the
+# tests of GROUP (all, common, design); leaves "pass fail skip note" in
+# $RESULTS/LANE-DESIGN/result.
 boot() {
-	local lane=$1 dpc=$2 dir res pass fail skip note t0
+	local lane=$1 dpc=$2 group=$3 smp=$4 dir res pass fail skip note t0 targs=
 	dir=$RESULTS/$lane-$dpc
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	t0=$(date +%s)
+	case $group in
+	common) read -r -a tl <<<"$COMMON_TESTS"; targs="ttydpc_args=$(test_args "${tl[@]}")" ;;
+	design) read -r -a tl <<<"$DESIGN_TESTS"; targs="ttydpc_args=$(test_args "${tl[@]}")" ;;
+	esac
+	echo "$group" >"$dir/group"
 	if [[ -n ${LANE_ERR[$lane]:-} ]]; then
 		res="0 0 0 ${LANE_ERR[$lane]}"
 	else
-		log "boot $lane (${REL[$lane]}) dpc=$dpc"
-		"$VM_DIR/run-vm.sh" -p -t "$BOOT_TIMEOUT" -o "$dir" \
+		log "boot $lane (${REL[$lane]}) dpc=$dpc tests=$group vcpus=$smp"
+		VM_SMP=$smp "$VM_DIR/run-vm.sh" -p -t "$BOOT_TIMEOUT" -o "$dir" \
 			-k "$(kernel_image "${REL[$lane]}")" -i "${INITRD[$lane]}" \
-			-a "ttydpc.dpc=$dpc ttydpc_mode=check ttydpc_timeout=$((BOOT_TIMEOUT - 30)) ${CHECK_APPEND:-}" ||
+			-a "ttydpc.dpc=$dpc ttydpc_mode=check ttydpc_timeout=$((BOOT_TIMEOUT - 30)) $targs $COUNTS ${CHECK_APPEND:-}" ||
 			true
 		res=$(analyse "$dir")
 	fi
@@ -264,12 +283,14 @@ boot() {
 	tr -d '\r' <"$dir/console.log" 2>/dev/null | awk -f "$VM_DIR/tap_failures.awk" |
 		sed "s|^|    $lane/$dpc: |" >&2 || true
 	log "  $lane/$dpc: $pass passed, $fail failed, $skip skipped in $(($(date +%s) - t0))s"
+	stage_time "x86 $lane/$dpc ($group, ${smp} vCPU)" "$t0"
 }
 
 # demo_boot: boots in demo mode and types a command into the shell on
 # ttyDPC0 (hostpeer.py --demo-check); leaves ok / FAILED in $RESULTS/demo/result.
 demo_boot() {
-	local lane=${LANES[0]} dpc=${DESIGNS[0]} dir=$RESULTS/demo vm res sock
+	local lane=${LANES[0]} dpc=${DESIGNS[0]} dir=$RESULTS/demo vm res sock t0
+	t0=$(date +%s)
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	if [[ -n ${LANE_ERR[$lane]:-} ]]; then
@@ -295,31 +316,140 @@ demo_boot() {
 	sed 's/^/    /' "$dir/demo-check.log" >&2
 	wait "$vm" || true
 	echo "$res" >"$dir/result"
+	stage_time "demo ($lane/$dpc)" "$t0"
 }
 
-# Boots run JOBS at a time. TCG runs each vCPU in a host thread, so by
-# default as many VMs as there are cores for their vCPUs (2 on 2 cores with
-# VM_SMP=1: a default run takes half the time). JOBS=1 for quiet timings.
-JOBS=${JOBS:-$(($(nproc) / ${VM_SMP:-1}))}
+# arm_job ARCH: one ARM lane (armhf: orangepi-pc, device tree; arm64: virt,
+# PCI), its boots one after the other; result in $RESULTS/ARCH/result.
+declare -A ARM_LANE=([armhf]=lane.sh [arm64]=lane64.sh)
+declare -A ARM_DESC=([armhf]="orangepi-pc, device tree" [arm64]="virt, PCI")
+arm_job() {
+	local a=$1 t0 args=(--out "$RESULTS/$1")
+	t0=$(date +%s)
+	[[ ${SKIP_DEPS:-0} == 1 ]] && args+=(--no-deps)
+	[[ -z $COUNTS ]] || args+=(--append "$COUNTS")
+	log "ARM lane $a (${ARM_DESC[$a]}; log: $RESULTS/$a.log)"
+	"$VM_DIR/arm/${ARM_LANE[$a]}" "${args[@]}" >"$RESULTS/$a.log" 2>&1 </dev/null || true
+	stage_time "$a lane" "$t0"
+	# The lane's own stages (deps, build, each boot).
+	sed -nE 's/^time: [0-9]+s \((.*)\)$/\1/p' "$RESULTS/$a.log" | tail -n1 >"$RESULTS/$a.stages" || true
+}
+
+# debug_job: the debug-kernel lane (selftests/debug/README) once its kernel
+# is built. make check runs it at short counts with a fixed seed, so that a
+# result replays; make check-full at the full counts with a random seed.
+DEBUG_SEED=${SEED:-724555630}
+debug_job() {
+	local t0 knobs
+	t0=$(date +%s)
+	if [[ $TIER == full ]]; then
+		knobs=(SEED="${SEED:-}")
+	else
+		knobs=(SEED="$DEBUG_SEED" SPLIT=none REBIND="${REBIND:-50}" RELOAD="${RELOAD:-15}"
+			SOAK_SECS="${SOAK_SECS:-150}" FUZZ_OPS="${FUZZ_OPS:-2500}"
+			DEBUG_SUITE="${DEBUG_SUITE:-$DESIGN_TESTS}" DEBUG_APPEND="$COUNTS")
+	fi
+	if [[ $(cat "$RESULTS/debug-kernel.rc") != 0 ]]; then
+		{ tail -n 20 "$RESULTS/debug-kernel.log"; echo "not ok 1 debug kernel build"; echo "0 passed, 1 failed"; } >"$RESULTS/debug.log"
+		return
+	fi
+	log "debug-kernel lane (log: $RESULTS/debug.log)"
+	env SKIP_DEPS=1 RESULTS="$RESULTS/debug" DEBUG_KERNEL="$DEBUG_KERNEL" \
+		BOOT_TIMEOUT="${DEBUG_BOOT_TIMEOUT:-3000}" "${knobs[@]}" \
+		"$DEBUG_DIR/check-debug.sh" >"$RESULTS/debug.log" 2>&1 </dev/null || true
+	stage_time "debug lane (${DEBUG_KERNEL})" "$t0"
+}
+debug_ready() { [[ -e $RESULTS/debug-kernel.rc ]]; }
+
+# The plan: one line per job, "KIND ARGS...", longest first so that the
+# last jobs to start are short ones.
+PLAN=()
+arm_lanes=()
+if [[ ${ARM:-1} != 0 ]]; then
+	arm_lanes=(armhf arm64)
+	[[ ${ARM:-1} == 1 ]] || arm_lanes=("$ARM")
+	for a in "${arm_lanes[@]}"; do
+		[[ -n ${ARM_LANE[$a]:-} ]] || die "ARM=$a: armhf, arm64, 0 or 1"
+		PLAN+=("arm $a")
+	done
+fi
+[[ ${DEBUG:-1} == 0 ]] || PLAN+=("debug")
+i=0
+for lane in "${LANES[@]}"; do
+	smp=1
+	[[ $SMP_LANES != *" $lane "* ]] || smp=2
+	[[ $TIER != quick ]] || smp=2
+	for dpc in "${DESIGNS[@]}"; do
+		group=all
+		# check: the common group rides along with one design per lane,
+		# a different design on each lane.
+		if [[ $TIER == check && ${#DESIGNS[@]} -gt 1 ]]; then
+			group=design
+			[[ $dpc != "${DESIGNS[i % ${#DESIGNS[@]}]}" ]] || group=all
+		fi
+		PLAN+=("x86 $lane $dpc $group $smp")
+	done
+	i=$((i + 1))
+done
+[[ ${DEMO:-1} == 0 ]] || PLAN+=("demo")
+
+# Jobs run JOBS at a time (TCG runs each vCPU in a host thread, and the
+# guests wait on the host peer and timeouts often enough that a 2-vCPU
+# guest beside another VM keeps two cores busy, not more). A job that is
+# not ready (the debug lane before its kernel) lets the next one go first.
+JOBS=${JOBS:-$(nproc)}
 ((JOBS >= 1)) || JOBS=1
-throttle() {
+pending=("${PLAN[@]}")
+while ((${#pending[@]})); do
 	while (($(jobs -rp | wc -l) >= JOBS)); do
 		wait -n || true
 	done
-}
-for lane in "${LANES[@]}"; do
-	for dpc in "${DESIGNS[@]}"; do
-		throttle
-		boot "$lane" "$dpc" &
+	pick=-1
+	for k in "${!pending[@]}"; do
+		if [[ ${pending[k]} != debug ]] || debug_ready; then
+			pick=$k
+			break
+		fi
 	done
+	if ((pick < 0)); then
+		sleep 5
+		continue
+	fi
+	read -r kind a b c d <<<"${pending[pick]}"
+	unset 'pending[pick]'
+	pending=("${pending[@]}")
+	case $kind in
+	arm) arm_job "$a" & ;;
+	debug) debug_job & ;;
+	x86) boot "$a" "$b" "$c" "$d" & ;;
+	demo) demo_boot & ;;
+	esac
 done
-if [[ ${DEMO:-1} != 0 ]]; then
-	throttle
-	demo_boot &
-fi
 wait
 
 # --- summary ------------------------------------------------------------------
+
+# unexpected_skips KIND CONSOLE...: the skipped cases of these boots that
+# selftests/vm/expected-skips does not list for lane KIND, one per line.
+unexpected_skips() {
+	local kind=$1 f line prog case why l p c ok
+	shift
+	for f in "$@"; do
+		[[ -f $f ]] || continue
+		tr -d '\r' <"$f" | awk -f "$VM_DIR/tap_skips.awk" | while read -r prog case why; do
+			ok=0
+			while read -r l p c _; do
+				[[ -z $l || $l == \#* ]] && continue
+				# shellcheck disable=SC2053 # globs on purpose
+				if [[ $kind == $l && $prog == $p && $case == $c ]]; then
+					ok=1
+					break
+				fi
+			done <"$VM_DIR/expected-skips"
+			((ok)) || echo "$kind: ${f#"$RESULTS"/}: $prog $case # SKIP $why"
+		done
+	done
+}
 
 total_pass=0 total_fail=0 total_skip=0
 declare -A CELL
@@ -331,9 +461,11 @@ for lane in "${LANES[@]}"; do
 		total_pass=$((total_pass + pass))
 		total_fail=$((total_fail + fail))
 		total_skip=$((total_skip + skip))
-		CELL[$lane/$dpc]="$pass/$fail/$skip${note:+ !}"
+		g=$(cat "$RESULTS/$lane-$dpc/group" 2>/dev/null || echo '?')
+		CELL[$lane/$dpc]="$pass/$fail/$skip${note:+ !} ${g:0:1}"
 	done
 done
+skips_bad=$(unexpected_skips x86 "$RESULTS"/*-*/console.log)
 demo_result=skipped
 if [[ ${DEMO:-1} != 0 ]]; then
 	demo_result=$(cat "$RESULTS/demo/result" 2>/dev/null || echo "FAILED (no result)")
@@ -345,91 +477,54 @@ if [[ ${DEMO:-1} != 0 ]]; then
 fi
 
 echo
-echo "ttydpc check: passed/failed/skipped test cases per boot (! = boot failure: $RESULTS/<lane>-<dpc>/result)"
-printf '%-8s %-24s' lane kernel
-for dpc in "${DESIGNS[@]}"; do printf ' %-14s' "$dpc"; done
+echo "ttydpc check (TIER=$TIER): passed/failed/skipped test cases per boot, then the tests it ran"
+echo "(a = whole suite, d = design group only; ! = boot failure: $RESULTS/<lane>-<dpc>/result)"
+printf '%-8s %-24s %-5s' lane kernel vcpus
+for dpc in "${DESIGNS[@]}"; do printf ' %-16s' "$dpc"; done
 echo
 for lane in "${LANES[@]}"; do
-	printf '%-8s %-24s' "$lane" "${REL[$lane]}"
-	for dpc in "${DESIGNS[@]}"; do printf ' %-14s' "${CELL[$lane/$dpc]}"; done
+	smp=1
+	[[ $SMP_LANES != *" $lane "* && $TIER != quick ]] || smp=2
+	printf '%-8s %-24s %-5s' "$lane" "${REL[$lane]}" "$smp"
+	for dpc in "${DESIGNS[@]}"; do printf ' %-16s' "${CELL[$lane/$dpc]}"; done
 	echo
 	for dpc in "${DESIGNS[@]}"; do
 		read -r _ _ _ note <"$RESULTS/$lane-$dpc/result" 2>/dev/null || note=missing
 		[[ -z $note ]] || echo "    ! $lane/$dpc: $note"
 	done
 done
-echo "demo shell on ttyDPC0: $demo_result"
-# The ARM lanes, side by side: armhf (QEMU orangepi-pc, device tree) and
-# arm64 (QEMU virt, PCI). ARM=0 leaves both out, ARM=armhf or ARM=arm64
-# runs one.
-if [[ ${ARM:-1} != 0 ]]; then
-	arm_args=()
-	[[ ${SKIP_DEPS:-0} == 1 ]] && arm_args+=(--no-deps)
-	declare -A ARM_LANE=([armhf]=lane.sh [arm64]=lane64.sh)
-	declare -A ARM_DESC=([armhf]="orangepi-pc, device tree" [arm64]="virt, PCI")
-	arm_lanes=(armhf arm64)
-	[[ ${ARM:-1} == 1 ]] || arm_lanes=("$ARM")
-	for a in "${arm_lanes[@]}"; do
-		[[ -n ${ARM_LANE[$a]:-} ]] || die "ARM=$a: armhf, arm64, 0 or 1"
-		"$VM_DIR/arm/${ARM_LANE[$a]}" --out "$RESULTS/$a" "${arm_args[@]}" >"$RESULTS/$a.log" 2>&1 &
-	done
-	wait
-	for a in "${arm_lanes[@]}"; do
-		read -r ap af as <"$RESULTS/$a/result" 2>/dev/null || { ap=0 af=1 as=0; }
-		total_pass=$((total_pass + ap)) total_fail=$((total_fail + af)) total_skip=$((total_skip + as))
-		echo "$a lane (${ARM_DESC[$a]}): $ap passed, $af failed, $as skipped ($RESULTS/$a.log)"
-	done
-fi
-# The debug-kernel lane: KASAN, lockdep, UBSAN, DEBUG_OBJECTS, kmemleak;
-# the suite, fuzzing, unbind/bind and rmmod/insmod under traffic, a long
-# checksummed transfer (selftests/debug/README). Last, as the other lanes'
-# VMs are done: with the soak's VM already running (now at a normal
-# share), the rest in one VM beside it; else both VMs now, side by side.
+[[ ${DEMO:-1} == 0 ]] || echo "demo shell on ttyDPC0: $demo_result"
+for a in "${arm_lanes[@]}"; do
+	read -r ap af as <"$RESULTS/$a/result" 2>/dev/null || { ap=0 af=1 as=0; }
+	total_pass=$((total_pass + ap)) total_fail=$((total_fail + af)) total_skip=$((total_skip + as))
+	echo "$a lane (${ARM_DESC[$a]}): $ap passed, $af failed, $as skipped ($RESULTS/$a.log)"
+	skips_bad+=$'\n'$(unexpected_skips "$a" "$RESULTS/$a"/*/console.log)
+done
 if [[ ${DEBUG:-1} != 0 ]]; then
-	if ((EARLY_SOAK)); then
-		renice_tree 0 "$soak_pid"
-		log "debug-kernel lane: the soak runs since the start; the other stages now (log: $RESULTS/debug/main.log)"
-		dlogs=()
-		if [[ -n $DEBUG_MAIN_STAGES ]]; then
-			SKIP_DEPS=${SKIP_DEPS:-0} SPLIT=none STAGES=$DEBUG_MAIN_STAGES \
-				RESULTS=$RESULTS/debug/main BOOT_TIMEOUT=${DEBUG_BOOT_TIMEOUT:-3600} \
-				SEED=$DEBUG_SEED "$DEBUG_DIR/check-debug.sh" \
-				>"$RESULTS/debug/main.log" 2>&1 </dev/null || true
-			dlogs+=("$RESULTS/debug/main.log")
-		fi
-		log "debug-kernel lane: waiting for the soak (log: $RESULTS/debug/soak.log)"
-		while kill -0 "$soak_pid" 2>/dev/null; do sleep 5; done
-		soak_pid=
-		dlogs+=("$RESULTS/debug/soak.log")
+	dsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$RESULTS/debug.log" 2>/dev/null | tail -n1 || true)
+	if [[ -z $dsum ]]; then
+		dp=0 df=1 ds=0
 	else
-		log "debug-kernel lane (log: $RESULTS/debug.log)"
-		SKIP_DEPS=${SKIP_DEPS:-0} RESULTS=$RESULTS/debug BOOT_TIMEOUT=${DEBUG_BOOT_TIMEOUT:-3600} \
-			SOAK=${SOAK:-$DEBUG_SOAK} SEED=$DEBUG_SEED \
-			"$DEBUG_DIR/check-debug.sh" >"$RESULTS/debug.log" 2>&1 </dev/null || true
-		dlogs=("$RESULTS/debug.log")
+		dp=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$dsum")
+		df=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$dsum")
+		ds=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$dsum")
+		ds=${ds:-0}
 	fi
-	dp=0 df=0 ds=0
-	for dl in "${dlogs[@]}"; do
-		dsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$dl" 2>/dev/null | tail -n1 || true)
-		if [[ -z $dsum ]]; then
-			df=$((df + 1))
-			continue
-		fi
-		dp=$((dp + $(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$dsum")))
-		df=$((df + $(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$dsum")))
-		n=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$dsum")
-		ds=$((ds + ${n:-0}))
-	done
 	total_pass=$((total_pass + dp)) total_fail=$((total_fail + df)) total_skip=$((total_skip + ds))
-	echo "debug-kernel lane (KASAN, lockdep, fuzz, stress): $dp passed, $df failed, $ds skipped (${dlogs[*]})"
-	# what the guests did (cycles, bytes, operations), every failure, seeds
-	for dl in "${dlogs[@]}"; do
-		vm=
-		((${#dlogs[@]} == 1)) || vm="$(basename "$dl" .log): "
-		grep -E '^((not )?ok [0-9]+ .*guest: |not ok |# .*(seed|total|time:))' "$dl" 2>/dev/null |
-			sed "s/^/    $vm/" || true
-	done
+	echo "debug-kernel lane ($DEBUG_KERNEL: KASAN, lockdep, fuzz, stress): $dp passed, $df failed, $ds skipped ($RESULTS/debug.log)"
+	# what the guest did (cycles, bytes, operations), every failure, the seed
+	grep -E '^((not )?ok [0-9]+ .*guest: |not ok |# .*(seed|total|time:|moved))' "$RESULTS/debug.log" 2>/dev/null |
+		sed 's/^/    /' || true
+	skips_bad+=$'\n'$(unexpected_skips debug "$RESULTS"/debug/console.log "$RESULTS"/debug/*/console.log)
 fi
+skips_bad=$(grep -v '^$' <<<"$skips_bad" || true)
+if [[ -n $skips_bad ]]; then
+	n=$(wc -l <<<"$skips_bad")
+	echo "unexpected skips ($n; each counts as a failure; expected ones: selftests/vm/expected-skips):"
+	sed 's/^/  /' <<<"$skips_bad"
+	total_fail=$((total_fail + n))
+fi
+
 # Every failure once more, last: a CI log is often read from its tail.
 failed_cases() {
 	local d r
@@ -443,14 +538,30 @@ failed_cases() {
 			sed -E "s|^[[:space:]#]*|${d#"$RESULTS"/}: |"
 	done
 	[[ ${DEMO:-1} == 0 || $demo_result == ok ]] || echo "demo shell: $demo_result"
-	[[ ${DEBUG:-1} == 0 ]] || grep -H -E '^not ok ' "${dlogs[@]}" 2>/dev/null |
-		sed -E 's|^.*/([a-z]+)\.log:|debug lane (\1): |' || true
+	[[ ${DEBUG:-1} == 0 ]] || grep -E '^not ok ' "$RESULTS/debug.log" 2>/dev/null |
+		sed -E 's|^|debug lane: |' || true
 }
 failed_list=$(failed_cases 2>/dev/null | sed 's|/: |: |' || true)
 if [[ -n $failed_list ]]; then
 	echo "failed ($(wc -l <<<"$failed_list") lines; logs under $RESULTS):"
-	head -n 16 <<<"$failed_list" | cut -c1-200 | sed 's/^/  /'
+	head -n 20 <<<"$failed_list" | cut -c1-200 | sed 's/^/  /'
 fi
+# Where the time went: every stage, its start after make check began, and
+# its wall time (jobs overlap: JOBS at a time).
+echo "stage times (start +s, wall s):"
+
+for f in "$RESULTS"/times/*; do
+	[[ -f $f ]] || continue
+	read -r line <"$f"
+	wall=${line##* }
+	rest=${line% *}
+	start=${rest##* }
+	name=${rest% *}
+	printf '%6d %6d  %s\n' "$start" "$wall" "$name"
+done | sort -n | awk '{ printf "  +%-6s %5ss  ", $1, $2; $1 = ""; $2 = ""; sub(/^  /, ""); print }'
+for a in "${arm_lanes[@]}"; do
+	[[ ! -s $RESULTS/$a.stages ]] || echo "  ($a lane inside: $(cat "$RESULTS/$a.stages"))"
+done
 echo "time: $(($(date +%s) - t_start))s"
 if ((total_skip)); then
 	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
