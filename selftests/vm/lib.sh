@@ -95,7 +95,7 @@ build_module() {
 		--exclude='*.mod' --exclude='*.mod.c' --exclude=./Module.symvers \
 		--exclude=./modules.order . | tar -C "$src" -xf -
 	log "building ttydpc.ko for $rel"
-	make -s -C "$kdir" M="$src" modules >"$out/build.log" 2>&1 || {
+	make -s -j"$(nproc)" -C "$kdir" M="$src" modules >"$out/build.log" 2>&1 || {
 		cat "$out/build.log" >&2
 		die "module build failed for $rel (log: $out/build.log)"
 	}
@@ -111,7 +111,7 @@ build_selftests() {
 		die "selftests/ttydpc/Makefile is missing: cannot build the guest tests"
 	mkdir -p "$out"
 	log "building selftests into $out"
-	make -s -C "$TOP_DIR/selftests/ttydpc" OUTPUT="$out" >"$out.log" 2>&1 || {
+	make -s -j"$(nproc)" -C "$TOP_DIR/selftests/ttydpc" OUTPUT="$out" >"$out.log" 2>&1 || {
 		cat "$out.log" >&2
 		die "selftests build failed (log: $out.log)"
 	}

@@ -1,7 +1,9 @@
 # tap_skips.awk: every skipped case of a run_tests.sh TAP stream, one line
 # each: "PROGRAM CASE REASON". A program that skipped whole (its own plan
 # "1..0 # SKIP", or run_tests.sh's "ok N selftests: ttydpc: P # SKIP")
-# gives CASE "*". check.sh holds these against selftests/vm/expected-skips.
+# gives CASE "*". Blanks in a case's name become "_". The 6.1 harness
+# prints "ok N # SKIP reason" without the name: it comes from the case's
+# "#  RUN" line. check.sh holds these against selftests/vm/expected-skips.
 # Usage: tr -d '\r' <console.log | awk -f tap_skips.awk
 
 function reason(s) {
@@ -9,7 +11,7 @@ function reason(s) {
 	return s == "" ? "-" : s
 }
 
-/^# selftests: ttydpc: [^ ]+$/ { prog = $4; next }
+/^# selftests: ttydpc: [^ ]+$/ { prog = $4; run = ""; next }
 
 # run_tests.sh's own line for a whole program.
 /^ok [0-9]+ selftests: ttydpc: [^ ]+ # [Ss][Kk][Ii][Pp]/ {
@@ -20,5 +22,14 @@ function reason(s) {
 # The program's plan says it skipped everything.
 /^# 1\.\.0 # [Ss][Kk][Ii][Pp]/ { whole[prog] = 1; print prog, "*", reason($0); next }
 
+/^# #  RUN / { run = $4; next }
+
 # A case inside a program (one "# " of nesting).
-/^# ok [0-9]+ [^ ]+ # [Ss][Kk][Ii][Pp]/ { print prog, $4, reason($0) }
+/^# ok [0-9]+ .*# [Ss][Kk][Ii][Pp]/ {
+	name = $0
+	sub(/^# ok [0-9]+ */, "", name)
+	sub(/ *# *[Ss][Kk][Ii][Pp].*/, "", name)
+	if (name == "") name = run
+	gsub(/[ \t]+/, "_", name)
+	print prog, (name == "" ? "?" : name), reason($0)
+}
