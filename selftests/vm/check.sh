@@ -45,6 +45,9 @@
 #                             (ttydpc_args=-t,NAME,... runs only those tests)
 #   CHECK_EXTRA="f1 f2"       extra programs for the initramfs (/usr/bin)
 set -euo pipefail
+# The whole script is one function, read before it runs: editing this file
+# while a run is going does not disturb it.
+main() {
 # shellcheck source=selftests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -152,7 +155,7 @@ none) tests_dir= ;;
 *) tests_dir=$(cd "$SELFTESTS" && pwd) ;;
 esac
 
-declare -A REL INITRD LANE_ERR
+declare -gA REL INITRD LANE_ERR
 for lane in "${LANES[@]}"; do
 	REL[$lane]=$(lane_release "$lane")
 	ldir=$RESULTS/lanes/$lane
@@ -328,8 +331,8 @@ demo_boot() {
 
 # arm_job ARCH: one ARM lane (armhf: orangepi-pc, device tree; arm64: virt,
 # PCI), its boots one after the other; result in $RESULTS/ARCH/result.
-declare -A ARM_LANE=([armhf]=lane.sh [arm64]=lane64.sh)
-declare -A ARM_DESC=([armhf]="orangepi-pc, device tree" [arm64]="virt, PCI")
+declare -gA ARM_LANE=([armhf]=lane.sh [arm64]=lane64.sh)
+declare -gA ARM_DESC=([armhf]="orangepi-pc, device tree" [arm64]="virt, PCI")
 arm_job() {
 	local a=$1 t0 args=(--out "$RESULTS/$1")
 	t0=$(date +%s)
@@ -381,7 +384,7 @@ if [[ ${ARM:-1} != 0 ]]; then
 	done
 fi
 [[ ${DEBUG:-1} == 0 ]] || PLAN+=("debug")
-declare -A PLANNED
+declare -gA PLANNED
 i=0
 for lane in "${LANES[@]}"; do
 	smp=1
@@ -465,7 +468,7 @@ unexpected_skips() {
 }
 
 total_pass=0 total_fail=0 total_skip=0
-declare -A CELL
+declare -gA CELL
 for lane in "${LANES[@]}"; do
 	for dpc in "${DESIGNS[@]}"; do
 		if [[ -z ${PLANNED[$lane/$dpc]:-} ]]; then
@@ -587,3 +590,5 @@ else
 	echo "$total_pass passed, $total_fail failed"
 fi
 ((total_fail == 0))
+}
+main "$@"; exit
