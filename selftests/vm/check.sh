@@ -142,6 +142,35 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# arm_job ARCH: one ARM lane (armhf: orangepi-pc, device tree; arm64: virt,
+# PCI), its boots one after the other; result in $RESULTS/ARCH/result.
+declare -gA ARM_LANE=([armhf]=lane.sh [arm64]=lane64.sh)
+declare -gA ARM_DESC=([armhf]="orangepi-pc, device tree" [arm64]="virt, PCI")
+arm_job() {
+	local a=$1 t0 args=(--out "$RESULTS/$1")
+	t0=$(date +%s)
+	[[ ${SKIP_DEPS:-0} == 1 ]] && args+=(--no-deps)
+	[[ -z $COUNTS ]] || args+=(--append "$COUNTS")
+	log "ARM lane $a (${ARM_DESC[$a]}; log: $RESULTS/$a.log)"
+	"$VM_DIR/arm/${ARM_LANE[$a]}" "${args[@]}" >"$RESULTS/$a.log" 2>&1 </dev/null || true
+	stage_time "$a lane" "$t0"
+	# The lane's own stages (deps, build, each boot).
+	sed -nE 's/^time: [0-9]+s \((.*)\)$/\1/p' "$RESULTS/$a.log" | tail -n1 >"$RESULTS/$a.stages" || true
+}
+
+
+# The ARM lanes are the longest jobs, and build their own module and
+# selftests (cross compilers): they start first, beside the x86 build.
+arm_lanes=()
+if [[ ${ARM:-1} != 0 ]]; then
+	arm_lanes=(armhf arm64)
+	[[ ${ARM:-1} == 1 ]] || arm_lanes=("$ARM")
+	for a in "${arm_lanes[@]}"; do
+		[[ -n ${ARM_LANE[$a]:-} ]] || die "ARM=$a: armhf, arm64, 0 or 1"
+		arm_job "$a" &
+	done
+fi
+
 # --- build --------------------------------------------------------------------
 
 t0=$(date +%s)
@@ -329,22 +358,6 @@ demo_boot() {
 	stage_time "demo ($lane/$dpc)" "$t0"
 }
 
-# arm_job ARCH: one ARM lane (armhf: orangepi-pc, device tree; arm64: virt,
-# PCI), its boots one after the other; result in $RESULTS/ARCH/result.
-declare -gA ARM_LANE=([armhf]=lane.sh [arm64]=lane64.sh)
-declare -gA ARM_DESC=([armhf]="orangepi-pc, device tree" [arm64]="virt, PCI")
-arm_job() {
-	local a=$1 t0 args=(--out "$RESULTS/$1")
-	t0=$(date +%s)
-	[[ ${SKIP_DEPS:-0} == 1 ]] && args+=(--no-deps)
-	[[ -z $COUNTS ]] || args+=(--append "$COUNTS")
-	log "ARM lane $a (${ARM_DESC[$a]}; log: $RESULTS/$a.log)"
-	"$VM_DIR/arm/${ARM_LANE[$a]}" "${args[@]}" >"$RESULTS/$a.log" 2>&1 </dev/null || true
-	stage_time "$a lane" "$t0"
-	# The lane's own stages (deps, build, each boot).
-	sed -nE 's/^time: [0-9]+s \((.*)\)$/\1/p' "$RESULTS/$a.log" | tail -n1 >"$RESULTS/$a.stages" || true
-}
-
 # debug_job: the debug-kernel lane (selftests/debug/README) once its kernel
 # is built. make check runs it at short counts with a fixed seed, so that a
 # result replays; make check-full at the full counts with a random seed.
@@ -371,18 +384,9 @@ debug_job() {
 }
 debug_ready() { [[ -e $RESULTS/debug-kernel.rc ]]; }
 
-# The plan: one line per job, "KIND ARGS...", longest first so that the
-# last jobs to start are short ones.
+# The rest of the plan: one line per job, "KIND ARGS...", longest first so
+# that the last jobs to start are short ones.
 PLAN=()
-arm_lanes=()
-if [[ ${ARM:-1} != 0 ]]; then
-	arm_lanes=(armhf arm64)
-	[[ ${ARM:-1} == 1 ]] || arm_lanes=("$ARM")
-	for a in "${arm_lanes[@]}"; do
-		[[ -n ${ARM_LANE[$a]:-} ]] || die "ARM=$a: armhf, arm64, 0 or 1"
-		PLAN+=("arm $a")
-	done
-fi
 [[ ${DEBUG:-1} == 0 ]] || PLAN+=("debug")
 declare -gA PLANNED
 i=0
@@ -435,7 +439,6 @@ while ((${#pending[@]})); do
 	unset 'pending[pick]'
 	pending=("${pending[@]}")
 	case $kind in
-	arm) arm_job "$a" & ;;
 	debug) debug_job & ;;
 	x86) boot "$a" "$b" "$c" "$d" & ;;
 	demo) demo_boot & ;;
