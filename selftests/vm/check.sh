@@ -34,8 +34,9 @@
 #   SKIP_DEPS=1                 do not run deps.sh
 #   DEMO=0                      skip the demo-mode boot
 #   ARM=0|armhf|arm64           leave out the ARM lanes, or run one
-#   DEBUG=0                     leave out the debug-kernel lane; DEBUG_KERNEL
-#                               (6.1) picks its source; SEED its fuzz seed
+#   DEBUG=0                     leave out the debug-kernel lane; DEBUG_KERNELS
+#                               (6.1; full: 6.1 6.12) its kernels; SEED the
+#                               fuzz seed (check: 724555630, full: random)
 #   JOBS=nproc                  jobs (VMs, ARM lanes) at a time
 #   COUNTS="TTYDPC_X=N ..."     test counts for every guest (tier default)
 # For harness development (selftest.sh uses them):
@@ -87,7 +88,7 @@ RESULTS=$(cd "$RESULTS" && pwd)
 for d in "$RESULTS"/*/; do
 	[[ ! -f $d/result ]] || rm -rf "$d"
 done
-rm -rf "$RESULTS/times" "$RESULTS/debug" "$RESULTS"/{armhf,arm64,debug}.log
+rm -rf "$RESULTS/times" "$RESULTS"/debug-* "$RESULTS"/{armhf,arm64}.log
 mkdir -p "$RESULTS/times"
 # stage_time NAME START [END]: one line of the closing time table.
 stage_time() {
@@ -116,17 +117,23 @@ kill_tree() {
 # lower priority than the VMs so that their timing suffers least; the
 # debug job starts when it is ready. Detached, so that `wait` skips it.
 DEBUG_DIR=$TOP_DIR/selftests/debug
-DEBUG_KERNEL=${DEBUG_KERNEL:-6.1}
+# One debug lane per source in DEBUG_KERNELS (6.1; check-full adds 6.12,
+# whose BH-workqueue path 6.1 lacks); their kernels build one after the
+# other.
+[[ $TIER == full ]] && : "${DEBUG_KERNELS:=6.1 6.12}"
+read -r -a DKS <<<"${DEBUG_KERNELS:-6.1}"
+[[ ${DEBUG:-1} != 0 ]] || DKS=()
 kbuild_pid=
-if [[ ${DEBUG:-1} != 0 ]]; then
-	rm -f "$RESULTS/debug-kernel.rc"
+if ((${#DKS[@]})); then
 	( (
-		t=$(date +%s)
-		rc=0
-		DEBUG_KERNEL=$DEBUG_KERNEL nice -n 10 "$DEBUG_DIR/build-kernel.sh" \
-			>"$RESULTS/debug-kernel.log" 2>&1 </dev/null || rc=$?
-		stage_time debug-kernel-build "$t"
-		echo "$rc" >"$RESULTS/debug-kernel.rc"
+		for k in "${DKS[@]}"; do
+			t=$(date +%s)
+			rc=0
+			nice -n 10 "$DEBUG_DIR/build-kernel.sh" -k "$k" \
+				>"$RESULTS/debug-$k-kernel.log" 2>&1 </dev/null || rc=$?
+			stage_time "debug kernel $k build" "$t"
+			echo "$rc" >"$RESULTS/debug-$k-kernel.rc"
+		done
 	) &
 	  echo $! >"$RESULTS/debug-kernel.pid" )
 	kbuild_pid=$(cat "$RESULTS/debug-kernel.pid")
@@ -363,7 +370,7 @@ demo_boot() {
 # result replays; make check-full at the full counts with a random seed.
 DEBUG_SEED=${SEED:-724555630}
 debug_job() {
-	local t0 knobs
+	local k=$1 t0 knobs log=$RESULTS/debug-$1.log
 	t0=$(date +%s)
 	if [[ $TIER == full ]]; then
 		knobs=(SEED="${SEED:-}")
@@ -372,22 +379,22 @@ debug_job() {
 			SOAK_SECS="${SOAK_SECS:-150}" FUZZ_OPS="${FUZZ_OPS:-2500}"
 			DEBUG_SUITE="${DEBUG_SUITE:-$DESIGN_TESTS}" DEBUG_APPEND="$COUNTS")
 	fi
-	if [[ $(cat "$RESULTS/debug-kernel.rc") != 0 ]]; then
-		{ tail -n 20 "$RESULTS/debug-kernel.log"; echo "not ok 1 debug kernel build"; echo "0 passed, 1 failed"; } >"$RESULTS/debug.log"
+	if [[ $(cat "$RESULTS/debug-$k-kernel.rc") != 0 ]]; then
+		{ tail -n 20 "$RESULTS/debug-$k-kernel.log"; echo "not ok 1 debug kernel $k build"; echo "0 passed, 1 failed"; } >"$log"
 		return
 	fi
-	log "debug-kernel lane (log: $RESULTS/debug.log)"
-	env SKIP_DEPS=1 RESULTS="$RESULTS/debug" DEBUG_KERNEL="$DEBUG_KERNEL" \
+	log "debug-kernel lane $k (log: $log)"
+	env SKIP_DEPS=1 RESULTS="$RESULTS/debug-$k" DEBUG_KERNEL="$k" \
 		BOOT_TIMEOUT="${DEBUG_BOOT_TIMEOUT:-3000}" "${knobs[@]}" \
-		"$DEBUG_DIR/check-debug.sh" >"$RESULTS/debug.log" 2>&1 </dev/null || true
-	stage_time "debug lane (${DEBUG_KERNEL})" "$t0"
+		"$DEBUG_DIR/check-debug.sh" >"$log" 2>&1 </dev/null || true
+	stage_time "debug lane $k" "$t0"
 }
-debug_ready() { [[ -e $RESULTS/debug-kernel.rc ]]; }
+debug_ready() { [[ -e $RESULTS/debug-$1-kernel.rc ]]; }
 
 # The rest of the plan: one line per job, "KIND ARGS...", longest first so
 # that the last jobs to start are short ones.
 PLAN=()
-[[ ${DEBUG:-1} == 0 ]] || PLAN+=("debug")
+for k in "${DKS[@]}"; do PLAN+=("debug $k"); done
 declare -gA PLANNED
 i=0
 for lane in "${LANES[@]}"; do
@@ -426,7 +433,7 @@ while ((${#pending[@]})); do
 	done
 	pick=-1
 	for k in "${!pending[@]}"; do
-		if [[ ${pending[k]} != debug ]] || debug_ready; then
+		if [[ ${pending[k]} != debug* ]] || debug_ready "${pending[k]#debug }"; then
 			pick=$k
 			break
 		fi
@@ -439,7 +446,7 @@ while ((${#pending[@]})); do
 	unset 'pending[pick]'
 	pending=("${pending[@]}")
 	case $kind in
-	debug) debug_job & ;;
+	debug) debug_job "$a" & ;;
 	x86) boot "$a" "$b" "$c" "$d" & ;;
 	demo) demo_boot & ;;
 	esac
@@ -524,8 +531,9 @@ for a in "${arm_lanes[@]}"; do
 	echo "$a lane (${ARM_DESC[$a]}): $ap passed, $af failed, $as skipped ($RESULTS/$a.log)"
 	skips_bad+=$'\n'$(unexpected_skips "$a" "$RESULTS/$a"/*/console.log)
 done
-if [[ ${DEBUG:-1} != 0 ]]; then
-	dsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$RESULTS/debug.log" 2>/dev/null | tail -n1 || true)
+for k in "${DKS[@]}"; do
+	dl=$RESULTS/debug-$k.log
+	dsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$dl" 2>/dev/null | tail -n1 || true)
 	if [[ -z $dsum ]]; then
 		dp=0 df=1 ds=0
 	else
@@ -535,12 +543,12 @@ if [[ ${DEBUG:-1} != 0 ]]; then
 		ds=${ds:-0}
 	fi
 	total_pass=$((total_pass + dp)) total_fail=$((total_fail + df)) total_skip=$((total_skip + ds))
-	echo "debug-kernel lane ($DEBUG_KERNEL: KASAN, lockdep, fuzz, stress): $dp passed, $df failed, $ds skipped ($RESULTS/debug.log)"
+	echo "debug-kernel lane $k (KASAN, lockdep, UBSAN, kmemleak; fuzz, stress): $dp passed, $df failed, $ds skipped ($dl)"
 	# what the guest did (cycles, bytes, operations), every failure, the seed
-	grep -E '^((not )?ok [0-9]+ .*guest: |not ok |# .*(seed|total|time:|moved))' "$RESULTS/debug.log" 2>/dev/null |
+	grep -E '^((not )?ok [0-9]+ .*guest: |not ok |# .*(seed|total|time:|moved))' "$dl" 2>/dev/null |
 		sed 's/^/    /' || true
-	skips_bad+=$'\n'$(unexpected_skips debug "$RESULTS"/debug/console.log "$RESULTS"/debug/*/console.log)
-fi
+	skips_bad+=$'\n'$(unexpected_skips debug "$RESULTS/debug-$k"/console.log "$RESULTS/debug-$k"/*/console.log)
+done
 skips_bad=$(grep -v '^$' <<<"$skips_bad" || true)
 if [[ -n $skips_bad ]]; then
 	n=$(wc -l <<<"$skips_bad")
@@ -562,8 +570,9 @@ failed_cases() {
 			sed -E "s|^[[:space:]#]*|${d#"$RESULTS"/}: |"
 	done
 	[[ ${DEMO:-1} == 0 || $demo_result == ok ]] || echo "demo shell: $demo_result"
-	[[ ${DEBUG:-1} == 0 ]] || grep -E '^not ok ' "$RESULTS/debug.log" 2>/dev/null |
-		sed -E 's|^|debug lane: |' || true
+	for k in "${DKS[@]}"; do
+		grep -E '^not ok ' "$RESULTS/debug-$k.log" 2>/dev/null | sed -E "s|^|debug lane $k: |" || true
+	done
 }
 failed_list=$(failed_cases 2>/dev/null | sed 's|/: |: |' || true)
 if [[ -n $failed_list ]]; then
