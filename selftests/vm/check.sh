@@ -396,6 +396,7 @@ debug_ready() { [[ -e $RESULTS/debug-$1-kernel.rc ]]; }
 PLAN=()
 for k in "${DKS[@]}"; do PLAN+=("debug $k"); done
 declare -gA PLANNED
+later=()
 i=0
 for lane in "${LANES[@]}"; do
 	smp=1
@@ -413,11 +414,17 @@ for lane in "${LANES[@]}"; do
 			group=design
 			[[ $dpc != "${DESIGNS[i % ${#DESIGNS[@]}]}" ]] || group=all
 		fi
-		PLAN+=("x86 $lane $dpc $group $smp")
+		# Whole-suite boots are the longer ones: they go first.
+		if [[ $group == all ]]; then
+			PLAN+=("x86 $lane $dpc $group $smp")
+		else
+			later+=("x86 $lane $dpc $group $smp")
+		fi
 		PLANNED[$lane/$dpc]=1
 	done
 	i=$((i + 1))
 done
+PLAN+=("${later[@]}")
 [[ ${DEMO:-1} == 0 ]] || PLAN+=("demo")
 
 # Jobs run JOBS at a time (TCG runs each vCPU in a host thread, and the
