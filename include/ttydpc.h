@@ -302,7 +302,7 @@ enum ttydpc_irq_stat {
 
 /* struct ttydpc_port.state bits */
 #define TTYDPC_PORT_STOPPING	0	/* not started: no work queued, IER 0 */
-#define TTYDPC_PORT_OPEN	1	/* between startup and shutdown */
+#define TTYDPC_PORT_OPEN	1	/* startup done, ttydpc_port_stop() not */
 #define TTYDPC_PORT_TX_TIMER	2	/* timer armed to watch for TEMT */
 
 /**
@@ -340,6 +340,8 @@ enum ttydpc_irq_stat {
  * @inject_lsr: test hook (debugfs inject_rx_error): LSR PE/FE bits the
  *	hard IRQ path attaches to the next byte it receives, as if the UART
  *	had flagged it; atomic, taken with atomic_xchg() by that path
+ * @carrier_off: test hook (debugfs carrier_off): get_mctrl reports no
+ *	carrier while it is non-zero (QEMU's sockets always show DCD)
  * @debugfs: debugfs directory
  */
 struct ttydpc_port {
@@ -371,6 +373,7 @@ struct ttydpc_port {
 	struct ttydpc_stats stats;
 	u8 lsr_saved;
 	atomic_t inject_lsr;
+	atomic_t carrier_off;
 	struct dentry *debugfs;
 };
 
@@ -463,6 +466,7 @@ void dpc_timeout(struct ttydpc_port *p);
 
 /* ttydpc_uart.c: uart_ops */
 extern const struct uart_ops ttydpc_uart_ops;
+void ttydpc_port_stop(struct ttydpc_port *p);
 
 /* ttydpc_ioctl.c */
 int ttydpc_ioctl(struct uart_port *port, unsigned int cmd, unsigned long arg);

@@ -112,12 +112,29 @@ err:
 	return ret;
 }
 
-static void ttydpc_shutdown(struct uart_port *port)
+/**
+ * ttydpc_port_stop() - undo a successful startup, once
+ * @p: the port
+ *
+ * The body of ->shutdown, also called by ttydpc_port_unregister(): the
+ * serial core runs ->shutdown only for a port that became active, and an
+ * open blocked waiting for carrier has run startup without that. Whoever
+ * comes first does the work; TTYDPC_PORT_OPEN says whether it is done.
+ * The two never run at once: the core calls ->shutdown under the tty_port
+ * mutex, and unregister calls this only after uart_remove_one_port() has
+ * detached the port from the core.
+ *
+ * Context: process, may sleep.
+ */
+void ttydpc_port_stop(struct ttydpc_port *p)
 {
-	struct ttydpc_port *p = to_ttydpc(port);
+	struct uart_port *port = &p->port;
 	struct ttydpc_queue *q;
 	unsigned long flags;
 	unsigned int i;
+
+	if (!test_bit(TTYDPC_PORT_OPEN, &p->state))
+		return;
 
 	uart_port_lock_irqsave(port, &flags);
 	set_bit(TTYDPC_PORT_STOPPING, &p->state);
@@ -142,6 +159,11 @@ static void ttydpc_shutdown(struct uart_port *port)
 	ttydpc_clear_pending(p);
 	ttydpc_out(p, UART_FCR, 0);
 	uart_port_unlock_irqrestore(port, flags);
+}
+
+static void ttydpc_shutdown(struct uart_port *port)
+{
+	ttydpc_port_stop(to_ttydpc(port));
 }
 
 static unsigned int ttydpc_tx_empty(struct uart_port *port)
