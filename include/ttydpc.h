@@ -205,6 +205,16 @@ struct ttydpc_request {
  *
  * Single producer, single consumer: head and tail are published with
  * release/acquire so the hard IRQ path never takes a queue lock.
+ *
+ * The tty flip buffer behind it allows one producer, and its commit
+ * (tty_flip_buffer_push()) takes no lock. Two rules make RX completion
+ * single-producer: (1) dpc_complete_read runs only in the deferred object
+ * the design maps TTYDPC_CAUSE_RX to, which never runs on two CPUs at once;
+ * every other path that wants reads completed (the timer, a release of the
+ * hold) raises that cause instead of calling it. Two different objects do
+ * run in parallel on different CPUs. (2) It fills the flip buffer and
+ * commits it under the uart_port lock, which a purge also holds while it
+ * empties the ring and the FIFO, so a purge never falls between the two.
  */
 struct ttydpc_read_queue {
 	struct ttydpc_queue q;

@@ -4,7 +4,9 @@
  * to the tty layer.
  *
  * The hard IRQ handler is the ring's only producer; dpc_complete_read (and
- * a purge, both under the uart_port lock) its only consumer. When the ring
+ * a purge, both under the uart_port lock) its only consumer, and
+ * dpc_complete_read is the tty flip buffer's only producer (struct
+ * ttydpc_read_queue says how that holds). When the ring
  * or the tty layer is full the data is held back, never dropped: the
  * handler stops taking RX interrupts (the UART keeps the bytes, and with
  * flow control the sender stops), and the port timer retries.
@@ -205,7 +207,10 @@ static u8 ttydpc_rx_flag(struct uart_port *port, u8 *lsr)
  * the hold: bytes it could not hand over stay in the ring, and the port
  * timer brings it back.
  *
- * Context: softirq (a deferred object's routine; also from dpc_timeout).
+ * Runs only in the deferred object that owns TTYDPC_CAUSE_RX (or in its
+ * place at port stop), never on two CPUs at once.
+ *
+ * Context: softirq, or process with BH disabled (ttydpc_dpc_stop()).
  */
 void dpc_complete_read(struct ttydpc_port *p)
 {
@@ -245,12 +250,19 @@ void dpc_complete_read(struct ttydpc_port *p)
 	left = head - tail;
 	if (!left || left < TTYDPC_RX_RING / 2)
 		ttydpc_read_hold_locked(p, false);
+	/*
+	 * Commit under the lock, as 8250 does: a purge takes the lock after
+	 * us and finds these bytes committed, so the tty layer's flush that
+	 * follows it drops them. Pushed after the unlock, they could be
+	 * committed after that flush and read after tcflush(TCIFLUSH).
+	 */
+	if (moved)
+		tty_flip_buffer_push(tport);
 	uart_port_unlock_irqrestore(port, flags);
 
 	if (moved) {
 		atomic_long_add(moved, &p->stats.rx_bytes);
 		events |= TTYDPC_EV_RXCHAR;
-		tty_flip_buffer_push(tport);
 	}
 	if (left)
 		ttydpc_timer_arm(p, TTYDPC_RX_RETRY_CHARS);
