@@ -39,8 +39,10 @@
 
 /*
  * Work the hard IRQ handler may do per interrupt: at most this many passes
- * over IIR, each reading at most the RX FIFO (and never more than
- * TTYDPC_IRQ_RX_BUDGET bytes in total) and writing at most one TX FIFO load.
+ * over IIR, each reading at most TTYDPC_IRQ_RX_BUDGET bytes and writing at
+ * most one TX FIFO load; so at most TTYDPC_IRQ_PASSES * TTYDPC_IRQ_RX_BUDGET
+ * bytes are read per interrupt. A pass reads what the FIFO holds, so the
+ * per-pass budget binds only when bytes keep arriving while it reads.
  */
 #define TTYDPC_IRQ_PASSES	4
 #define TTYDPC_IRQ_RX_BUDGET	256
@@ -145,7 +147,6 @@ struct ttydpc_dpc {
 
 /**
  * struct ttydpc_queue - what every one of the four queues has
- * @name: "read", "write", "flush" or "wait"
  * @lock: guards @requests and every request's list membership
  * @requests: in-flight struct ttydpc_request, oldest first
  * @refs: one base reference while the port is up, plus one for every agent
@@ -157,7 +158,6 @@ struct ttydpc_dpc {
  * @entered: statistics: successful enters
  */
 struct ttydpc_queue {
-	const char *name;
 	spinlock_t lock;	/* guards requests */
 	struct list_head requests;
 	refcount_t refs;
@@ -266,12 +266,13 @@ struct ttydpc_flush_queue {
  * @rx_bytes: bytes handed to the tty layer
  * @tx_bytes: bytes written to THR
  * @rx_hw_overrun: overruns the UART reported
- * @rx_buf_overrun: bytes the tty layer had no room for (should stay 0)
+ * @rx_buf_overrun: characters the tty layer refused in dpc_complete_read
+ *	(it only offers what tty_buffer_space_avail() allows, so only an
+ *	allocation failure should count); since the last CLEAR_STATS
  * @frame: framing errors
  * @parity: parity errors
  * @brk: breaks
  * @rx_held: times RX was held back because the ring was full
- * @buf_overrun_base: icount.buf_overrun at the last CLEAR_STATS
  * @done: runs of each completion routine, indexed by enum ttydpc_cause
  */
 struct ttydpc_stats {
@@ -284,7 +285,6 @@ struct ttydpc_stats {
 	atomic_long_t parity;
 	atomic_long_t brk;
 	atomic_long_t rx_held;
-	atomic_long_t buf_overrun_base;
 	atomic_long_t done[TTYDPC_NR_CAUSES];
 };
 
@@ -313,7 +313,6 @@ enum ttydpc_irq_stat {
 /* struct ttydpc_port.state bits */
 #define TTYDPC_PORT_STOPPING	0	/* not started: no work queued, IER 0 */
 #define TTYDPC_PORT_OPEN	1	/* startup done, ttydpc_port_stop() not */
-#define TTYDPC_PORT_TX_TIMER	2	/* timer armed to watch for TEMT */
 
 /**
  * struct ttydpc_port - one UART driven by ttydpc
@@ -339,7 +338,7 @@ enum ttydpc_irq_stat {
  * @comm_errors: TTYDPC_ERR_* since the last GET_COMMSTATUS, atomic
  * @dpc: deferred objects
  * @dpc_of: cause -> object, from @design (fixed while bound)
- * @timer: the port's timer (TX drain watch, RX backpressure retry)
+ * @timer: the port's timer (RX backpressure retry)
  * @rx: read queue
  * @tx: write queue
  * @wait: wait queue
@@ -388,7 +387,6 @@ struct ttydpc_port {
 };
 
 #define TTYDPC_CAP_FIFO		BIT(0)
-#define TTYDPC_CAP_AFE		BIT(1)	/* 16750 auto flow */
 
 static inline struct ttydpc_port *to_ttydpc(struct uart_port *port)
 {
@@ -417,7 +415,7 @@ void ttydpc_dpc_raise_mask(struct ttydpc_port *p, unsigned long causes);
 void ttydpc_dpc_stop(struct ttydpc_port *p);
 
 /* ttydpc_queue.c: queues and the request completion rule */
-void ttydpc_queue_init(struct ttydpc_queue *q, const char *name);
+void ttydpc_queue_init(struct ttydpc_queue *q);
 void ttydpc_queue_start(struct ttydpc_queue *q);
 bool ttydpc_queue_enter(struct ttydpc_queue *q);
 void ttydpc_queue_leave(struct ttydpc_queue *q);
@@ -438,7 +436,6 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 void dpc_complete_read(struct ttydpc_port *p);
 unsigned int ttydpc_read_queued(struct ttydpc_port *p);
 void ttydpc_read_discard(struct ttydpc_port *p);
-void ttydpc_read_hold(struct ttydpc_port *p, bool hold);
 void ttydpc_set_ier(struct ttydpc_port *p, u8 ier);
 
 /* ttydpc_write.c: write queue */

@@ -50,8 +50,7 @@ static int ttydpc_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "tx_bytes %ld\n", atomic_long_read(&p->stats.tx_bytes));
 	seq_printf(s, "rx_buf_highwater %u\n", READ_ONCE(p->rx.high_water));
 	seq_printf(s, "rx_hw_overrun %ld\n", atomic_long_read(&p->stats.rx_hw_overrun));
-	seq_printf(s, "rx_buf_overrun %ld\n", atomic_long_read(&p->stats.rx_buf_overrun) +
-		   (long)p->port.icount.buf_overrun);
+	seq_printf(s, "rx_buf_overrun %ld\n", atomic_long_read(&p->stats.rx_buf_overrun));
 	seq_printf(s, "rx_held %ld\n", atomic_long_read(&p->stats.rx_held));
 	seq_printf(s, "frame_err %ld\n", atomic_long_read(&p->stats.frame));
 	seq_printf(s, "parity_err %ld\n", atomic_long_read(&p->stats.parity));

@@ -64,10 +64,10 @@ int ttydpc_port_register(struct ttydpc_port *p)
 		 UART_FCR_ENABLE_FIFO | trigger_bits : 0;
 	ttydpc_dpc_init(p);
 	ttydpc_timer_init(p);
-	ttydpc_queue_init(&p->rx.q, "read");
-	ttydpc_queue_init(&p->tx.q, "write");
-	ttydpc_queue_init(&p->flush.q, "flush");
-	ttydpc_queue_init(&p->wait.q, "wait");
+	ttydpc_queue_init(&p->rx.q);
+	ttydpc_queue_init(&p->tx.q);
+	ttydpc_queue_init(&p->flush.q);
+	ttydpc_queue_init(&p->wait.q);
 
 	ret = uart_add_one_port(&ttydpc_uart_driver, port);
 	if (ret) {

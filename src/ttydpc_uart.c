@@ -182,19 +182,6 @@ static unsigned int ttydpc_tx_empty(struct uart_port *port)
 	       (UART_LSR_TEMT | UART_LSR_THRE) ? TIOCSER_TEMT : 0;
 }
 
-static void ttydpc_throttle(struct uart_port *port)
-{
-	ttydpc_read_hold(to_ttydpc(port), true);
-}
-
-static void ttydpc_unthrottle(struct uart_port *port)
-{
-	struct ttydpc_port *p = to_ttydpc(port);
-
-	ttydpc_read_hold(p, false);
-	ttydpc_dpc_raise(p, TTYDPC_CAUSE_RX);
-}
-
 static void ttydpc_stop_rx(struct uart_port *port)
 {
 	struct ttydpc_port *p = to_ttydpc(port);
@@ -342,8 +329,6 @@ const struct uart_ops ttydpc_uart_ops = {
 	.get_mctrl	= ttydpc_get_mctrl,
 	.stop_tx	= ttydpc_stop_tx,
 	.start_tx	= ttydpc_start_tx,
-	.throttle	= ttydpc_throttle,
-	.unthrottle	= ttydpc_unthrottle,
 	.stop_rx	= ttydpc_stop_rx,
 	.enable_ms	= ttydpc_enable_ms,
 	.break_ctl	= ttydpc_break_ctl,
