@@ -30,9 +30,9 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 
-#define SEG_LEN		(2u << 20)	/* stream bytes per SEND */
-#define RUN_MAX		(512u << 10)	/* a run is flushed at this size */
-#define KEY		8		/* bytes that place a run in the stream */
+#define SEG_LEN		(256u << 10)	/* stream bytes per SEND */
+#define RUN_MAX		(64u << 10)	/* a run is flushed at this size */
+#define KEY		6		/* bytes that place a run in the stream */
 #define SHOW_MAX	8		/* bad runs described in the log */
 
 struct rxfo {
@@ -40,6 +40,7 @@ struct rxfo {
 	size_t next;		/* stream offset after the last good run */
 	unsigned long runs, short_runs, flushes, gaps, reorders, junk;
 	unsigned long long bytes;
+	uint64_t flush_ms, flush_max_ms;
 	unsigned int shown;
 };
 
@@ -181,7 +182,7 @@ TEST_F_TIMEOUT(rxfo, runs_between_flushes_are_contiguous, 600)
 	uint64_t end, seg_start, last_data;
 	struct tt_stream st;
 	char reply[256];
-	unsigned int seg = 0;
+	unsigned int seg = 0, i;
 
 	TT_BODY_START();
 	/* the harness ends the child with _exit(): no buffered line may wait */
@@ -209,7 +210,7 @@ TEST_F_TIMEOUT(rxfo, runs_between_flushes_are_contiguous, 600)
 		seg_start = last_data = tt_now_ms();
 		while (tt_now_ms() < end && r.next < SEG_LEN - RUN_MAX &&
 		       tt_now_ms() - last_data < 2000) {
-			uint64_t flush_at = tt_now_ms() + random() % 5;
+			uint64_t flush_at = tt_now_ms() + random() % 5, t;
 			int got;
 
 			/* now and then stop reading: input backs up in the driver */
@@ -224,23 +225,37 @@ TEST_F_TIMEOUT(rxfo, runs_between_flushes_are_contiguous, 600)
 			/* everything read so far precedes the flush */
 			check_run(&r, run, n);
 			n = 0;
+			t = tt_now_ms();
 			ASSERT_EQ(0, tcflush(self->fd, TCIFLUSH));
+			t = tt_now_ms() - t;
+			r.flush_ms += t;
+			if (t > r.flush_max_ms)
+				r.flush_max_ms = t;
 			r.flushes++;
 		}
 		if (n)
 			check_run(&r, run, n);
-		drain(self->fd, 300);
-		tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 20000, "WAIT %s 15", self->chan);
+		/* the whole segment must be gone before the next one starts */
+		for (i = 0; i < 20; i++) {
+			drain(self->fd, 300);
+			if (tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "WAIT %s 2",
+				       self->chan) == 1)
+				break;
+		}
 		ksft_print_msg("segment %u: %llu ms, host: %s\n", seg,
 			       (unsigned long long)(tt_now_ms() - seg_start), reply);
+		ASSERT_GT(20u, i) TH_LOG("the host's SEND did not end");
 		tt_ctl_cmd(&self->ctl, NULL, 0, 10000, "FLUSH %s", self->chan);
 	}
 	drain(self->fd, 300);
 	free(r.s);
 
 	ksft_print_msg("%lu flushes, %lu runs (%lu too short to place), %llu bytes read; "
-		       "bad runs: %lu gap, %lu reorder, %lu junk\n", r.flushes, r.runs,
-		       r.short_runs, r.bytes, r.gaps, r.reorders, r.junk);
+		       "bad runs: %lu gap, %lu reorder, %lu junk; tcflush %llu ms on average, "
+		       "%llu ms at most\n", r.flushes, r.runs, r.short_runs, r.bytes, r.gaps,
+		       r.reorders, r.junk,
+		       (unsigned long long)(r.flushes ? r.flush_ms / r.flushes : 0),
+		       (unsigned long long)r.flush_max_ms);
 	EXPECT_LT(500UL, r.flushes) TH_LOG("too few flushes to say anything");
 	EXPECT_LT(100UL, r.runs - r.short_runs) TH_LOG("too few runs placed");
 	/*
