@@ -39,8 +39,10 @@
 
 /*
  * Work the hard IRQ handler may do per interrupt: at most this many passes
- * over IIR, each reading at most the RX FIFO (and never more than
- * TTYDPC_IRQ_RX_BUDGET bytes in total) and writing at most one TX FIFO load.
+ * over IIR, each reading at most TTYDPC_IRQ_RX_BUDGET bytes and writing at
+ * most one TX FIFO load; so at most TTYDPC_IRQ_PASSES * TTYDPC_IRQ_RX_BUDGET
+ * bytes are read per interrupt. A pass reads what the FIFO holds, so the
+ * per-pass budget binds only when bytes keep arriving while it reads.
  */
 #define TTYDPC_IRQ_PASSES	4
 #define TTYDPC_IRQ_RX_BUDGET	256
@@ -145,7 +147,6 @@ struct ttydpc_dpc {
 
 /**
  * struct ttydpc_queue - what every one of the four queues has
- * @name: "read", "write", "flush" or "wait"
  * @lock: guards @requests and every request's list membership
  * @requests: in-flight struct ttydpc_request, oldest first
  * @refs: one base reference while the port is up, plus one for every agent
@@ -157,7 +158,6 @@ struct ttydpc_dpc {
  * @entered: statistics: successful enters
  */
 struct ttydpc_queue {
-	const char *name;
 	spinlock_t lock;	/* guards requests */
 	struct list_head requests;
 	refcount_t refs;
@@ -205,6 +205,16 @@ struct ttydpc_request {
  *
  * Single producer, single consumer: head and tail are published with
  * release/acquire so the hard IRQ path never takes a queue lock.
+ *
+ * The tty flip buffer behind it allows one producer, and its commit
+ * (tty_flip_buffer_push()) takes no lock. Two rules make RX completion
+ * single-producer: (1) dpc_complete_read runs only in the deferred object
+ * the design maps TTYDPC_CAUSE_RX to, which never runs on two CPUs at once;
+ * every other path that wants reads completed (the timer, a release of the
+ * hold) raises that cause instead of calling it. Two different objects do
+ * run in parallel on different CPUs. (2) It fills the flip buffer and
+ * commits it under the uart_port lock, which a purge also holds while it
+ * empties the ring and the FIFO, so a purge never falls between the two.
  */
 struct ttydpc_read_queue {
 	struct ttydpc_queue q;
@@ -256,12 +266,13 @@ struct ttydpc_flush_queue {
  * @rx_bytes: bytes handed to the tty layer
  * @tx_bytes: bytes written to THR
  * @rx_hw_overrun: overruns the UART reported
- * @rx_buf_overrun: bytes the tty layer had no room for (should stay 0)
+ * @rx_buf_overrun: characters the tty layer refused in dpc_complete_read
+ *	(it only offers what tty_buffer_space_avail() allows, so only an
+ *	allocation failure should count); since the last CLEAR_STATS
  * @frame: framing errors
  * @parity: parity errors
  * @brk: breaks
  * @rx_held: times RX was held back because the ring was full
- * @buf_overrun_base: icount.buf_overrun at the last CLEAR_STATS
  * @done: runs of each completion routine, indexed by enum ttydpc_cause
  */
 struct ttydpc_stats {
@@ -274,7 +285,6 @@ struct ttydpc_stats {
 	atomic_long_t parity;
 	atomic_long_t brk;
 	atomic_long_t rx_held;
-	atomic_long_t buf_overrun_base;
 	atomic_long_t done[TTYDPC_NR_CAUSES];
 };
 
@@ -302,8 +312,7 @@ enum ttydpc_irq_stat {
 
 /* struct ttydpc_port.state bits */
 #define TTYDPC_PORT_STOPPING	0	/* not started: no work queued, IER 0 */
-#define TTYDPC_PORT_OPEN	1	/* between startup and shutdown */
-#define TTYDPC_PORT_TX_TIMER	2	/* timer armed to watch for TEMT */
+#define TTYDPC_PORT_OPEN	1	/* startup done, ttydpc_port_stop() not */
 
 /**
  * struct ttydpc_port - one UART driven by ttydpc
@@ -329,7 +338,7 @@ enum ttydpc_irq_stat {
  * @comm_errors: TTYDPC_ERR_* since the last GET_COMMSTATUS, atomic
  * @dpc: deferred objects
  * @dpc_of: cause -> object, from @design (fixed while bound)
- * @timer: the port's timer (TX drain watch, RX backpressure retry)
+ * @timer: the port's timer (RX backpressure retry)
  * @rx: read queue
  * @tx: write queue
  * @wait: wait queue
@@ -340,6 +349,8 @@ enum ttydpc_irq_stat {
  * @inject_lsr: test hook (debugfs inject_rx_error): LSR PE/FE bits the
  *	hard IRQ path attaches to the next byte it receives, as if the UART
  *	had flagged it; atomic, taken with atomic_xchg() by that path
+ * @carrier_off: test hook (debugfs carrier_off): get_mctrl reports no
+ *	carrier while it is non-zero (QEMU's sockets always show DCD)
  * @debugfs: debugfs directory
  */
 struct ttydpc_port {
@@ -371,11 +382,11 @@ struct ttydpc_port {
 	struct ttydpc_stats stats;
 	u8 lsr_saved;
 	atomic_t inject_lsr;
+	atomic_t carrier_off;
 	struct dentry *debugfs;
 };
 
 #define TTYDPC_CAP_FIFO		BIT(0)
-#define TTYDPC_CAP_AFE		BIT(1)	/* 16750 auto flow */
 
 static inline struct ttydpc_port *to_ttydpc(struct uart_port *port)
 {
@@ -404,7 +415,7 @@ void ttydpc_dpc_raise_mask(struct ttydpc_port *p, unsigned long causes);
 void ttydpc_dpc_stop(struct ttydpc_port *p);
 
 /* ttydpc_queue.c: queues and the request completion rule */
-void ttydpc_queue_init(struct ttydpc_queue *q, const char *name);
+void ttydpc_queue_init(struct ttydpc_queue *q);
 void ttydpc_queue_start(struct ttydpc_queue *q);
 bool ttydpc_queue_enter(struct ttydpc_queue *q);
 void ttydpc_queue_leave(struct ttydpc_queue *q);
@@ -425,7 +436,6 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 void dpc_complete_read(struct ttydpc_port *p);
 unsigned int ttydpc_read_queued(struct ttydpc_port *p);
 void ttydpc_read_discard(struct ttydpc_port *p);
-void ttydpc_read_hold(struct ttydpc_port *p, bool hold);
 void ttydpc_set_ier(struct ttydpc_port *p, u8 ier);
 
 /* ttydpc_write.c: write queue */
@@ -463,6 +473,7 @@ void dpc_timeout(struct ttydpc_port *p);
 
 /* ttydpc_uart.c: uart_ops */
 extern const struct uart_ops ttydpc_uart_ops;
+void ttydpc_port_stop(struct ttydpc_port *p);
 
 /* ttydpc_ioctl.c */
 int ttydpc_ioctl(struct uart_port *port, unsigned int cmd, unsigned long arg);

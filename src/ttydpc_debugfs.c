@@ -50,8 +50,7 @@ static int ttydpc_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "tx_bytes %ld\n", atomic_long_read(&p->stats.tx_bytes));
 	seq_printf(s, "rx_buf_highwater %u\n", READ_ONCE(p->rx.high_water));
 	seq_printf(s, "rx_hw_overrun %ld\n", atomic_long_read(&p->stats.rx_hw_overrun));
-	seq_printf(s, "rx_buf_overrun %ld\n", atomic_long_read(&p->stats.rx_buf_overrun) +
-		   (long)p->port.icount.buf_overrun);
+	seq_printf(s, "rx_buf_overrun %ld\n", atomic_long_read(&p->stats.rx_buf_overrun));
 	seq_printf(s, "rx_held %ld\n", atomic_long_read(&p->stats.rx_held));
 	seq_printf(s, "frame_err %ld\n", atomic_long_read(&p->stats.frame));
 	seq_printf(s, "parity_err %ld\n", atomic_long_read(&p->stats.parity));
@@ -102,6 +101,33 @@ static int ttydpc_inject_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(ttydpc_inject_fops, ttydpc_inject_get,
 			 ttydpc_inject_set, "0x%02llx\n");
 
+/*
+ * carrier_off: while non-zero, get_mctrl reports no carrier (TIOCM_CAR)
+ * whatever MSR says. QEMU's 16550 on a socket chardev always shows DCD, and
+ * in loopback DCD follows OUT2, which startup sets; this lets a test block
+ * an open on carrier (CLOCAL clear) as a real line with DCD low would. The
+ * modem state the driver tracks is left alone, so no DCD change (and no
+ * hangup) follows from it.
+ */
+static int ttydpc_carrier_off_get(void *data, u64 *val)
+{
+	struct ttydpc_port *p = data;
+
+	*val = atomic_read(&p->carrier_off);
+	return 0;
+}
+
+static int ttydpc_carrier_off_set(void *data, u64 val)
+{
+	struct ttydpc_port *p = data;
+
+	atomic_set(&p->carrier_off, !!val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(ttydpc_carrier_off_fops, ttydpc_carrier_off_get,
+			 ttydpc_carrier_off_set, "%llu\n");
+
 /**
  * ttydpc_debugfs_init() - create /sys/kernel/debug/ttydpc
  *
@@ -137,6 +163,8 @@ void ttydpc_debugfs_add(struct ttydpc_port *p)
 	debugfs_create_file("stats", 0444, p->debugfs, p, &ttydpc_stats_fops);
 	debugfs_create_file_unsafe("inject_rx_error", 0600, p->debugfs, p,
 				   &ttydpc_inject_fops);
+	debugfs_create_file_unsafe("carrier_off", 0600, p->debugfs, p,
+				   &ttydpc_carrier_off_fops);
 }
 
 /**

@@ -15,11 +15,16 @@
  *
  * Every object runs in softirq context (a tasklet, or a BH workqueue item
  * on kernels that have them; a BH run cancelled at port stop runs once in
- * ttydpc_dpc_stop() with BH disabled): completion must follow the interrupt closely
- * and none of the completion routines sleeps. Unlike a Windows DPC, a
- * tasklet or work item never runs on two CPUs at once, so a routine needs
- * no lock against itself; it still takes the queue and port locks against
- * the other routines, the hard IRQ path and process context.
+ * ttydpc_dpc_stop() with BH disabled): completion must follow the interrupt
+ * closely and none of the completion routines sleeps. One object never
+ * runs on two CPUs at once, so a routine needs no lock against itself. Two
+ * different objects of a port, like two tasklets or two BH work items, do
+ * run at the same time on different CPUs, as DPCs do on Windows: routines
+ * take the queue and port locks against each other, the hard IRQ path and
+ * process context, and each kind of completion belongs to exactly one
+ * object. RX completion above all: the tty buffer takes one producer, so
+ * only the object that owns TTYDPC_CAUSE_RX completes reads, and the TIMER
+ * object queues it rather than completing them itself.
  *
  * Queuing an object that is already queued coalesces, as KeInsertQueueDpc
  * returning FALSE: it is counted, and the pending cause bit makes sure the
@@ -223,8 +228,15 @@ void ttydpc_dpc_stop(struct ttydpc_port *p)
 		/*
 		 * A queued run was cancelled (BH work): run it here, in the
 		 * softirq-like context it expects, as tasklet_kill() would.
-		 * Not flush_work(): its on-stack barrier on a BH pool
-		 * coincided with slab corruption on 6.12 in our runs.
+		 * flush_work() would do as well. It was in place (34ca61e)
+		 * when two of three 6.12 boots died of slab corruption in
+		 * races.sh after module reloads, and was replaced by this
+		 * (c3ce459) without a cause. It was not the timer completing
+		 * reads beside the RX object: those runs had one vCPU, where
+		 * two BH items (like two tasklets) never run at once outside
+		 * PREEMPT_RT, and -rt never showed it. Still unexplained; see
+		 * Documentation/ttydpc/design.rst, "Deferred objects in
+		 * parallel".
 		 */
 		local_bh_disable();
 		ttydpc_dpc_run(&p->dpc[i]);

@@ -225,7 +225,6 @@ int ttydpc_hw_detect(struct ttydpc_port *p)
 		if (ttydpc_hw_is_16750(p)) {
 			port->type = PORT_16750;
 			port->fifosize = 64;
-			p->capabilities |= TTYDPC_CAP_AFE;
 		} else {
 			port->type = PORT_16550A;
 			port->fifosize = 16;

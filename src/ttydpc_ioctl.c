@@ -90,9 +90,7 @@ static int ttydpc_ioc_get_stats(struct ttydpc_port *p, void __user *arg)
 	s.transmitted = atomic_long_read(&p->stats.tx_bytes);
 	s.frame_errors = atomic_long_read(&p->stats.frame);
 	s.overrun_errors = atomic_long_read(&p->stats.rx_hw_overrun);
-	s.buffer_overruns = atomic_long_read(&p->stats.rx_buf_overrun) +
-			    p->port.icount.buf_overrun -
-			    atomic_long_read(&p->stats.buf_overrun_base);
+	s.buffer_overruns = atomic_long_read(&p->stats.rx_buf_overrun);
 	s.parity_errors = atomic_long_read(&p->stats.parity);
 	s.breaks = atomic_long_read(&p->stats.brk);
 	return copy_to_user(arg, &s, sizeof(s)) ? -EFAULT : 0;
@@ -105,7 +103,6 @@ static int ttydpc_ioc_clear_stats(struct ttydpc_port *p)
 	atomic_long_set(&p->stats.frame, 0);
 	atomic_long_set(&p->stats.rx_hw_overrun, 0);
 	atomic_long_set(&p->stats.rx_buf_overrun, 0);
-	atomic_long_set(&p->stats.buf_overrun_base, p->port.icount.buf_overrun);
 	atomic_long_set(&p->stats.parity, 0);
 	atomic_long_set(&p->stats.brk, 0);
 	return 0;

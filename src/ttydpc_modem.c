@@ -164,7 +164,7 @@ unsigned int ttydpc_get_mctrl(struct uart_port *port)
 
 	ttydpc_modem_check(p, msr, &causes);
 	ttydpc_dpc_raise_mask(p, causes);
-	if (msr & UART_MSR_DCD)
+	if ((msr & UART_MSR_DCD) && !atomic_read(&p->carrier_off))
 		ret |= TIOCM_CAR;
 	if (msr & UART_MSR_RI)
 		ret |= TIOCM_RNG;

@@ -64,10 +64,10 @@ int ttydpc_port_register(struct ttydpc_port *p)
 		 UART_FCR_ENABLE_FIFO | trigger_bits : 0;
 	ttydpc_dpc_init(p);
 	ttydpc_timer_init(p);
-	ttydpc_queue_init(&p->rx.q, "read");
-	ttydpc_queue_init(&p->tx.q, "write");
-	ttydpc_queue_init(&p->flush.q, "flush");
-	ttydpc_queue_init(&p->wait.q, "wait");
+	ttydpc_queue_init(&p->rx.q);
+	ttydpc_queue_init(&p->tx.q);
+	ttydpc_queue_init(&p->flush.q);
+	ttydpc_queue_init(&p->wait.q);
 
 	ret = uart_add_one_port(&ttydpc_uart_driver, port);
 	if (ret) {
@@ -87,9 +87,14 @@ int ttydpc_port_register(struct ttydpc_port *p)
  * ttydpc_port_unregister() - remove the port
  * @p: a registered port
  *
- * uart_remove_one_port() hangs up any open tty and runs shutdown, which
- * waits for every deferred routine, timer and queue agent; after it
- * returns nothing of @p runs, and the binding may free it.
+ * uart_remove_one_port() hangs up any open tty, and for an active port
+ * runs shutdown. A port whose open is still blocked waiting for carrier
+ * (CLOCAL clear, DCD low) has run startup but is not active: the hangup
+ * skips shutdown and so does the hung-up opener's close, leaving the IRQ
+ * (on a shared line), the deferred objects and the timer live. So once the
+ * core is done with the port, ttydpc_port_stop() undoes whatever startup
+ * is left. After this returns nothing of @p runs, and the binding may
+ * free it.
  *
  * Context: process (remove).
  */
@@ -97,6 +102,7 @@ void ttydpc_port_unregister(struct ttydpc_port *p)
 {
 	ttydpc_debugfs_remove(p);
 	uart_remove_one_port(&ttydpc_uart_driver, &p->port);
+	ttydpc_port_stop(p);
 	timer_delete_sync(&p->timer);
 	mutex_lock(&ttydpc_lines_lock);
 	clear_bit(p->port.line, ttydpc_lines);

@@ -133,7 +133,7 @@ int ttydpc_purge(struct ttydpc_port *p, u32 flags, struct mutex *held)
  *
  * The tty layer empties its flip buffers and the line discipline, and the
  * serial core empties its xmit buffer for output; but input this driver
- * holds back (the read queue while the tty is throttled, and the RX FIFO)
+ * holds back (the read queue while the tty layer is full, and the RX FIFO)
  * would still reach the reader after the flush. The serial core has no
  * input-flush operation, so TCFLSH is caught here on its way from
  * uart_ioctl() to the line discipline and run as an RXCLEAR purge (with

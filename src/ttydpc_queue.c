@@ -26,13 +26,11 @@
 /**
  * ttydpc_queue_init() - set up a queue, stopped
  * @q: the queue
- * @name: its name for debugfs
  *
  * Context: process, before the port is registered.
  */
-void ttydpc_queue_init(struct ttydpc_queue *q, const char *name)
+void ttydpc_queue_init(struct ttydpc_queue *q)
 {
-	q->name = name;
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->requests);
 	refcount_set(&q->refs, 0);
@@ -83,8 +81,16 @@ bool ttydpc_queue_enter(struct ttydpc_queue *q)
  */
 void ttydpc_queue_leave(struct ttydpc_queue *q)
 {
-	if (refcount_dec_and_test(&q->refs))
+	if (refcount_dec_and_test(&q->refs)) {
+		/*
+		 * wake_up_var() looks at the wait queue without a lock: order
+		 * the store of zero before that look, against the waiter's
+		 * set_current_state() before its check (see wake_up_bit()).
+		 * refcount_dec_and_test() is only release + acquire on zero.
+		 */
+		smp_mb();
 		wake_up_var(&q->refs);
+	}
 }
 
 /**

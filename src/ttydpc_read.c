@@ -4,10 +4,19 @@
  * to the tty layer.
  *
  * The hard IRQ handler is the ring's only producer; dpc_complete_read (and
- * a purge, both under the uart_port lock) its only consumer. When the ring
+ * a purge, both under the uart_port lock) its only consumer, and
+ * dpc_complete_read is the tty flip buffer's only producer (struct
+ * ttydpc_read_queue says how that holds). When the ring
  * or the tty layer is full the data is held back, never dropped: the
  * handler stops taking RX interrupts (the UART keeps the bytes, and with
  * flow control the sender stops), and the port timer retries.
+ *
+ * That hold is the driver's whole input throttling. It has no throttle or
+ * unthrottle operation: uart_throttle() calls them only for a port with
+ * UPSTAT_AUTORTS, UPSTAT_AUTOXOFF or UPSTAT_SYNC_FIFO set, which ttydpc
+ * never sets, so when n_tty fills up the serial core drops RTS (CRTSCTS)
+ * or sends XOFF (IXOFF) itself, and the tty buffer's limit reaches us as
+ * tty_buffer_space_avail() going to 0.
  */
 #include <linux/serial_reg.h>
 #include <linux/tty_flip.h>
@@ -37,8 +46,8 @@ void ttydpc_read_init(struct ttydpc_port *p)
  *
  * While TTYDPC_PORT_STOPPING is set (never opened, shutting down, closed,
  * hung up) IER stays 0 whatever the caller asks: the serial core still
- * calls unthrottle, enable_ms, set_termios and start_tx on a port that is
- * shut down, and our IRQ handler is gone then. A cause left enabled would
+ * calls enable_ms, set_termios and start_tx on a port that is shut down,
+ * and our IRQ handler is gone then. A cause left enabled would
  * hold a shared line (both ports of a PCI card) asserted where the other
  * port's handler cannot clear it, and the kernel disables the IRQ.
  *
@@ -64,22 +73,6 @@ static void ttydpc_read_hold_locked(struct ttydpc_port *p, bool hold)
 		   (p->port.read_status_mask & UART_LSR_DR)) {
 		ttydpc_set_ier(p, p->ier | UART_IER_RDI | UART_IER_RLSI);
 	}
-}
-
-/**
- * ttydpc_read_hold() - hold received data back in the UART, or release it
- * @p: the port
- * @hold: true to stop taking RX interrupts
- *
- * Context: any but hard IRQ; takes the uart_port lock.
- */
-void ttydpc_read_hold(struct ttydpc_port *p, bool hold)
-{
-	unsigned long flags;
-
-	uart_port_lock_irqsave(&p->port, &flags);
-	ttydpc_read_hold_locked(p, hold);
-	uart_port_unlock_irqrestore(&p->port, flags);
 }
 
 /**
@@ -205,7 +198,10 @@ static u8 ttydpc_rx_flag(struct uart_port *port, u8 *lsr)
  * the hold: bytes it could not hand over stay in the ring, and the port
  * timer brings it back.
  *
- * Context: softirq (a deferred object's routine; also from dpc_timeout).
+ * Runs only in the deferred object that owns TTYDPC_CAUSE_RX (or in its
+ * place at port stop), never on two CPUs at once.
+ *
+ * Context: softirq, or process with BH disabled (ttydpc_dpc_stop()).
  */
 void dpc_complete_read(struct ttydpc_port *p)
 {
@@ -213,7 +209,7 @@ void dpc_complete_read(struct ttydpc_port *p)
 	struct tty_port *tport = &port->state->port;
 	struct ttydpc_read_queue *rx = &p->rx;
 	u32 events = 0, mask = READ_ONCE(p->wait.mask);
-	unsigned int head, tail, room, moved = 0, left;
+	unsigned int head, tail, room, moved = 0, left, refused;
 	unsigned long flags;
 
 	if (!ttydpc_queue_enter(&rx->q))
@@ -224,6 +220,7 @@ void dpc_complete_read(struct ttydpc_port *p)
 	head = smp_load_acquire(&rx->head);
 	tail = rx->tail;
 	room = tty_buffer_space_avail(tport);
+	refused = port->icount.buf_overrun;
 	if (head - tail >= TTYDPC_RX_80PCT)
 		events |= TTYDPC_EV_RX80FULL;
 	while (tail != head && moved < room) {
@@ -240,17 +237,28 @@ void dpc_complete_read(struct ttydpc_port *p)
 		tail++;
 		moved++;
 	}
+	/* uart_insert_char() counts what the tty layer would not take */
+	refused = port->icount.buf_overrun - refused;
+	if (refused)
+		atomic_long_add(refused, &p->stats.rx_buf_overrun);
 	/* slots read before the producer may reuse them */
 	smp_store_release(&rx->tail, tail);
 	left = head - tail;
 	if (!left || left < TTYDPC_RX_RING / 2)
 		ttydpc_read_hold_locked(p, false);
+	/*
+	 * Commit under the lock, as 8250 does: a purge takes the lock after
+	 * us and finds these bytes committed, so the tty layer's flush that
+	 * follows it drops them. Pushed after the unlock, they could be
+	 * committed after that flush and read after tcflush(TCIFLUSH).
+	 */
+	if (moved)
+		tty_flip_buffer_push(tport);
 	uart_port_unlock_irqrestore(port, flags);
 
 	if (moved) {
 		atomic_long_add(moved, &p->stats.rx_bytes);
 		events |= TTYDPC_EV_RXCHAR;
-		tty_flip_buffer_push(tport);
 	}
 	if (left)
 		ttydpc_timer_arm(p, TTYDPC_RX_RETRY_CHARS);

@@ -5,7 +5,9 @@
  * One timer per port. The timer callback does nothing itself but raise
  * TTYDPC_CAUSE_TIMER, so the work runs in whichever deferred object the
  * design gives timers. Today it retries the read queue when received data
- * was held back because the tty layer was full.
+ * was held back because the tty layer was full: it raises TTYDPC_CAUSE_RX,
+ * so the reads are completed by the one object that owns RX completion
+ * (see struct ttydpc_read_queue), never by the timer object itself.
  */
 #include "ttydpc.h"
 
@@ -50,10 +52,14 @@ void ttydpc_timer_arm(struct ttydpc_port *p, unsigned int chars)
  * dpc_timeout() - timer-driven completion
  * @p: the port
  *
+ * In the custom and both designs this runs in the TIMER object, which may
+ * run on one CPU while the RX object runs on another: completing reads
+ * here would make two producers of the tty buffer. Queue the RX owner.
+ *
  * Context: softirq.
  */
 void dpc_timeout(struct ttydpc_port *p)
 {
 	if (ttydpc_read_queued(p))
-		dpc_complete_read(p);
+		ttydpc_dpc_raise(p, TTYDPC_CAUSE_RX);
 }

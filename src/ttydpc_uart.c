@@ -112,12 +112,29 @@ err:
 	return ret;
 }
 
-static void ttydpc_shutdown(struct uart_port *port)
+/**
+ * ttydpc_port_stop() - undo a successful startup, once
+ * @p: the port
+ *
+ * The body of ->shutdown, also called by ttydpc_port_unregister(): the
+ * serial core runs ->shutdown only for a port that became active, and an
+ * open blocked waiting for carrier has run startup without that. Whoever
+ * comes first does the work; TTYDPC_PORT_OPEN says whether it is done.
+ * The two never run at once: the core calls ->shutdown under the tty_port
+ * mutex, and unregister calls this only after uart_remove_one_port() has
+ * detached the port from the core.
+ *
+ * Context: process, may sleep.
+ */
+void ttydpc_port_stop(struct ttydpc_port *p)
 {
-	struct ttydpc_port *p = to_ttydpc(port);
+	struct uart_port *port = &p->port;
 	struct ttydpc_queue *q;
 	unsigned long flags;
 	unsigned int i;
+
+	if (!test_bit(TTYDPC_PORT_OPEN, &p->state))
+		return;
 
 	uart_port_lock_irqsave(port, &flags);
 	set_bit(TTYDPC_PORT_STOPPING, &p->state);
@@ -144,6 +161,11 @@ static void ttydpc_shutdown(struct uart_port *port)
 	uart_port_unlock_irqrestore(port, flags);
 }
 
+static void ttydpc_shutdown(struct uart_port *port)
+{
+	ttydpc_port_stop(to_ttydpc(port));
+}
+
 static unsigned int ttydpc_tx_empty(struct uart_port *port)
 {
 	struct ttydpc_port *p = to_ttydpc(port);
@@ -158,19 +180,6 @@ static unsigned int ttydpc_tx_empty(struct uart_port *port)
 
 	return (lsr & (UART_LSR_TEMT | UART_LSR_THRE)) ==
 	       (UART_LSR_TEMT | UART_LSR_THRE) ? TIOCSER_TEMT : 0;
-}
-
-static void ttydpc_throttle(struct uart_port *port)
-{
-	ttydpc_read_hold(to_ttydpc(port), true);
-}
-
-static void ttydpc_unthrottle(struct uart_port *port)
-{
-	struct ttydpc_port *p = to_ttydpc(port);
-
-	ttydpc_read_hold(p, false);
-	ttydpc_dpc_raise(p, TTYDPC_CAUSE_RX);
 }
 
 static void ttydpc_stop_rx(struct uart_port *port)
@@ -320,8 +329,6 @@ const struct uart_ops ttydpc_uart_ops = {
 	.get_mctrl	= ttydpc_get_mctrl,
 	.stop_tx	= ttydpc_stop_tx,
 	.start_tx	= ttydpc_start_tx,
-	.throttle	= ttydpc_throttle,
-	.unthrottle	= ttydpc_unthrottle,
 	.stop_rx	= ttydpc_stop_rx,
 	.enable_ms	= ttydpc_enable_ms,
 	.break_ctl	= ttydpc_break_ctl,
