@@ -39,14 +39,24 @@ irqreturn_t ttydpc_irq(int irq, void *dev_id)
 	unsigned int iir, lsr;
 
 	atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_TOTAL]);
+	/*
+	 * IIR is read under the lock, never before it: whoever holds the
+	 * lock may empty the RX FIFO (a purge, tcflush, the DesignWare LCR
+	 * retry, a new trigger level), and an RDI seen before that would
+	 * make ttydpc_rx_chars() read rx_trigger bytes from a FIFO that has
+	 * fewer: reads of an empty RBR delivered as data. Under the lock an
+	 * RDI guarantees the bytes until we are done. A line shared with
+	 * another device costs an uncontended lock, not a register read.
+	 */
+	uart_port_lock(&p->port);
 	iir = ttydpc_in(p, UART_IIR);
 	cause = ttydpc_iir_decode(iir, p->dw_apb);
 	if (cause == TTYDPC_IIR_NONE) {
+		uart_port_unlock(&p->port);
 		atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_NONE]);
 		return IRQ_NONE;
 	}
 
-	uart_port_lock(&p->port);
 	for (;;) {
 		switch (cause) {
 		case TTYDPC_IIR_RX_DATA:
