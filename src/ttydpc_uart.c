@@ -76,6 +76,10 @@ static int ttydpc_startup(struct uart_port *port)
 	atomic_set(&p->latched_msr, 0);
 	atomic_set(&p->wait.latched, 0);
 	p->wait.mask = 0;
+	/* set_termios follows startup and says what the termios want */
+	p->ms_termios = false;
+	p->ms_miwait = false;
+	p->ms_events = false;
 	for (i = 0; (q = ttydpc_queues(p, i)); i++)
 		ttydpc_queue_start(q);
 
@@ -251,10 +255,9 @@ static void ttydpc_set_termios(struct uart_port *port, struct ktermios *termios,
 	if (!(termios->c_cflag & CREAD))
 		port->ignore_status_mask |= UART_LSR_DR;
 
-	if (UART_ENABLE_MS(port, termios->c_cflag))
-		ttydpc_set_ier(p, p->ier | UART_IER_MSI);
-	else
-		ttydpc_set_ier(p, p->ier & ~UART_IER_MSI);
+	/* a modem wait (TIOCMIWAIT, event mask) keeps MSI on regardless */
+	p->ms_termios = UART_ENABLE_MS(port, termios->c_cflag);
+	ttydpc_update_msi(p);
 
 	p->lcr = lcr | (p->lcr & UART_LCR_SBC);
 	ttydpc_hw_write_lcr(p, p->lcr | UART_LCR_DLAB);
