@@ -232,6 +232,17 @@ static void ttydpc_set_termios(struct uart_port *port, struct ktermios *termios,
 	lcr = ttydpc_lcr_from_cflag(termios->c_cflag);
 	baud = uart_get_baud_rate(port, termios, old,
 				  port->uartclk / 16 / 0xffff, port->uartclk / 16);
+	if (!baud) {
+		/*
+		 * No rate fits the clock (the bus bindings refuse such
+		 * clocks; this keeps a bad one from dividing by zero): run
+		 * at the fastest rate the clock gives, and say so.
+		 */
+		baud = max(port->uartclk / 16, 1U);
+		dev_err_ratelimited(p->dev, "%s: no baud rate fits a %u Hz clock, using %u\n",
+				    port->name, port->uartclk, baud);
+		tty_termios_encode_baud_rate(termios, baud, baud);
+	}
 	quot = clamp_t(unsigned int, DIV_ROUND_CLOSEST(port->uartclk, 16 * baud),
 		       1, 0xffff);
 	actual = port->uartclk / (16 * quot);
@@ -312,8 +323,17 @@ static int ttydpc_verify_port(struct uart_port *port, struct serial_struct *ser)
 		return -EINVAL;
 	if (ser->port != port->iobase || ser->iomem_reg_shift != port->regshift)
 		return -EINVAL;
-	if (ser->baud_base < 9600)
+	/*
+	 * The port is UPF_FIXED_PORT: the core never changes its clock, so
+	 * another baud_base would be ignored without a word, and a huge one
+	 * (baud_base * 16 wraps to a clock of a few Hz) names a clock no
+	 * rate fits. Only the port's own value is accepted.
+	 */
+	if (ser->baud_base != port->uartclk / 16) {
+		dev_err_ratelimited(port->dev, "%s: baud_base %d refused: the clock gives %u\n",
+				    port->name, ser->baud_base, port->uartclk / 16);
 		return -EINVAL;
+	}
 	return 0;
 }
 
