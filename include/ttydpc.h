@@ -331,6 +331,12 @@ enum ttydpc_irq_stat {
  * @tx_loadsz: bytes written to the TX FIFO per THRE
  * @dw_apb: DesignWare APB UART: busy detect, USR at @dw_usr
  * @dw_usr: DesignWare UART status register index
+ * @ms_termios: the termios want modem status interrupts (CRTSCTS, no
+ *	CLOCAL, hardpps), under port.lock
+ * @ms_miwait: TIOCMIWAIT asked for them (enable_ms) since startup; kept
+ *	until shutdown, as the core never says when such a wait ends
+ *	(under port.lock)
+ * @ms_events: the wait-on-mask mask holds modem events (under port.lock)
  * @state: TTYDPC_PORT_* bits, atomic bitops
  * @pending: enum ttydpc_cause bits raised and not yet handled, atomic
  * @latched_lsr: line error bits seen by the hard IRQ path, for comm_error
@@ -367,6 +373,9 @@ struct ttydpc_port {
 	unsigned int tx_loadsz;
 	bool dw_apb;
 	unsigned int dw_usr;
+	bool ms_termios;
+	bool ms_miwait;
+	bool ms_events;
 	unsigned long state;
 	unsigned long pending;
 	atomic_t latched_lsr;
@@ -454,6 +463,7 @@ void dpc_comm_error(struct ttydpc_port *p);
 void ttydpc_set_mctrl(struct uart_port *port, unsigned int mctrl);
 unsigned int ttydpc_get_mctrl(struct uart_port *port);
 void ttydpc_enable_ms(struct uart_port *port);
+void ttydpc_update_msi(struct ttydpc_port *p);
 
 /* ttydpc_wait.c: wait queue */
 void ttydpc_wait_latch(struct ttydpc_port *p, u32 events);

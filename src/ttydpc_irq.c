@@ -19,6 +19,7 @@
 #include <linux/serial_reg.h>
 
 #include "ttydpc.h"
+#include "ttydpc_iir.h"
 
 /**
  * ttydpc_irq() - interrupt handler of one port
@@ -33,40 +34,56 @@ irqreturn_t ttydpc_irq(int irq, void *dev_id)
 {
 	struct ttydpc_port *p = dev_id;
 	unsigned int passes = TTYDPC_IRQ_PASSES;
+	enum ttydpc_iir_cause cause;
 	unsigned long causes = 0;
 	unsigned int iir, lsr;
 
 	atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_TOTAL]);
+	/*
+	 * IIR is read under the lock, never before it: whoever holds the
+	 * lock may empty the RX FIFO (a purge, tcflush, the DesignWare LCR
+	 * retry, a new trigger level), and an RDI seen before that would
+	 * make ttydpc_rx_chars() read rx_trigger bytes from a FIFO that has
+	 * fewer: reads of an empty RBR delivered as data. Under the lock an
+	 * RDI guarantees the bytes until we are done. A line shared with
+	 * another device costs an uncontended lock, not a register read.
+	 */
+	uart_port_lock(&p->port);
 	iir = ttydpc_in(p, UART_IIR);
-	if (iir & UART_IIR_NO_INT) {
+	cause = ttydpc_iir_decode(iir, p->dw_apb);
+	if (cause == TTYDPC_IIR_NONE) {
+		uart_port_unlock(&p->port);
 		atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_NONE]);
 		return IRQ_NONE;
 	}
 
-	uart_port_lock(&p->port);
 	for (;;) {
-		switch (iir & 0x0f) {
-		case UART_IIR_RDI:
+		switch (cause) {
+		case TTYDPC_IIR_RX_DATA:
 			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_RX_DATA]);
 			break;
-		case UART_IIR_RX_TIMEOUT:
+		case TTYDPC_IIR_RX_TIMEOUT:
 			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_RX_TIMEOUT]);
 			break;
-		case UART_IIR_THRI:
+		case TTYDPC_IIR_THRE:
 			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_THRE]);
 			break;
-		case UART_IIR_RLSI:
+		case TTYDPC_IIR_LINE:
 			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_LINE]);
 			break;
-		case UART_IIR_MSI:
+		case TTYDPC_IIR_MODEM:
 			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_MODEM]);
 			ttydpc_modem_check(p, ttydpc_in(p, UART_MSR), &causes);
 			break;
-		case UART_IIR_BUSY:
-			/* DesignWare busy detect: reading USR clears it. */
+		case TTYDPC_IIR_BUSY:
+			/*
+			 * An LCR write hit a busy DesignWare UART: its level
+			 * interrupt stays up until USR is read.
+			 */
 			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_BUSY]);
-			if (p->dw_apb)
-				ttydpc_in(p, p->dw_usr);
+			ttydpc_in(p, p->dw_usr);
+			break;
+		default:
 			break;
 		}
 
@@ -93,7 +110,8 @@ irqreturn_t ttydpc_irq(int irq, void *dev_id)
 			break;
 		}
 		iir = ttydpc_in(p, UART_IIR);
-		if (iir & UART_IIR_NO_INT)
+		cause = ttydpc_iir_decode(iir, p->dw_apb);
+		if (cause == TTYDPC_IIR_NONE)
 			break;
 	}
 	uart_port_unlock(&p->port);

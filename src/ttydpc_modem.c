@@ -176,8 +176,35 @@ unsigned int ttydpc_get_mctrl(struct uart_port *port)
 }
 
 /**
+ * ttydpc_update_msi() - modem status interrupt on while anyone listens
+ * @p: the port
+ *
+ * Without MSI a change of CTS, DSR, DCD or RI is seen only when someone
+ * happens to read MSR (get_mctrl), so flow control, carrier watch,
+ * TIOCMIWAIT and event waits on modem lines need it on. It is on while
+ * any of them wants it: the termios, a TIOCMIWAIT since the port was
+ * opened, a wait mask with modem events. When it goes on, MSR is read
+ * first: its delta bits and p->msr may be stale from a time nobody
+ * listened, and would end a wait just started with an old change.
+ *
+ * Context: uart_port lock held.
+ */
+void ttydpc_update_msi(struct ttydpc_port *p)
+{
+	bool on = p->ms_termios || p->ms_miwait || p->ms_events;
+
+	if (on && !(p->ier & UART_IER_MSI) &&
+	    !test_bit(TTYDPC_PORT_STOPPING, &p->state))
+		p->msr = ttydpc_in(p, UART_MSR) & TTYDPC_MSR_STATUS;
+	ttydpc_set_ier(p, on ? p->ier | UART_IER_MSI : p->ier & ~UART_IER_MSI);
+}
+
+/**
  * ttydpc_enable_ms() - uart_ops.enable_ms
  * @port: the port
+ *
+ * The serial core calls it for TIOCMIWAIT, and never says when that wait
+ * ends: MSI stays on until the port shuts down.
  *
  * Context: uart_port lock held, interrupts off.
  */
@@ -185,5 +212,6 @@ void ttydpc_enable_ms(struct uart_port *port)
 {
 	struct ttydpc_port *p = to_ttydpc(port);
 
-	ttydpc_set_ier(p, p->ier | UART_IER_MSI);
+	p->ms_miwait = true;
+	ttydpc_update_msi(p);
 }

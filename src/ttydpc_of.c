@@ -13,11 +13,21 @@
 #include <linux/platform_device.h>
 #include <linux/property.h>
 #include <linux/reset.h>
+#include <linux/serial_reg.h>
 
 #include "ttydpc.h"
 
 /* DesignWare APB UART status register, as a register index (offset 0x7c). */
 #define TTYDPC_DW_USR	31
+
+/*
+ * The clock must give at least the lowest termios rate, B50: below 32 Hz
+ * uart_get_baud_rate() finds no rate at all and returns 0, and anything
+ * below 800 Hz is a typo for a value in kHz or MHz. Above 1 GHz the
+ * divisor arithmetic in set_termios could overflow.
+ */
+#define TTYDPC_OF_MIN_CLK	(16 * 50)
+#define TTYDPC_OF_MAX_CLK	1000000000
 
 struct ttydpc_of_variant {
 	bool dw_apb;
@@ -31,32 +41,56 @@ static void ttydpc_of_reset_assert(void *rst)
 	reset_control_assert(rst);
 }
 
+static int ttydpc_of_check_clock(struct device *dev, unsigned long rate,
+				 const char *from)
+{
+	if (rate < TTYDPC_OF_MIN_CLK || rate > TTYDPC_OF_MAX_CLK)
+		return dev_err_probe(dev, -EINVAL,
+				     "%s %lu Hz unsupported (%u to %u)\n", from, rate,
+				     TTYDPC_OF_MIN_CLK, TTYDPC_OF_MAX_CLK);
+	return 0;
+}
+
 static int ttydpc_of_clock(struct device *dev, struct ttydpc_port *p)
 {
 	struct clk *clk;
+	unsigned long rate;
 	u32 freq;
 
 	if (!device_property_read_u32(dev, "clock-frequency", &freq)) {
-		if (!freq)
-			return dev_err_probe(dev, -EINVAL, "clock-frequency is 0\n");
+		if (ttydpc_of_check_clock(dev, freq, "clock-frequency"))
+			return -EINVAL;
 		p->port.uartclk = freq;
 		return 0;
 	}
 	clk = devm_clk_get_optional_enabled(dev, NULL);
 	if (IS_ERR(clk))
 		return dev_err_probe(dev, PTR_ERR(clk), "cannot enable clocks\n");
-	p->port.uartclk = clk ? clk_get_rate(clk) : 0;
-	if (!p->port.uartclk)
+	rate = clk ? clk_get_rate(clk) : 0;
+	if (!rate)
 		return dev_err_probe(dev, -EINVAL,
 				     "no clock rate: give clock-frequency or clocks\n");
+	if (ttydpc_of_check_clock(dev, rate, "clocks rate"))
+		return -EINVAL;
+	p->port.uartclk = rate;
 	return 0;
 }
 
-static int ttydpc_of_regs(struct platform_device *pdev, struct ttydpc_port *p)
+/*
+ * reg-shift and reg-io-width are checked together: 32-bit accesses need
+ * 32-bit spaced registers (width 4 with shift 0 would do 32-bit accesses
+ * at byte offsets, an alignment fault on device memory), and a DesignWare
+ * UART's USR at 0x7c exists only with shift 2. Byte accesses at a 4-byte
+ * stride (width 1, shift 2) are fine and found on real boards. The
+ * mapping must then cover every register the driver touches.
+ */
+static int ttydpc_of_regs(struct platform_device *pdev, struct ttydpc_port *p,
+			  bool dw_apb)
 {
 	struct device *dev = &pdev->dev;
-	struct resource *res;
 	u32 shift = 0, width = 1;
+	struct resource *res;
+	resource_size_t span, size;
 
 	device_property_read_u32(dev, "reg-shift", &shift);
 	if (shift != 0 && shift != 2)
@@ -64,7 +98,20 @@ static int ttydpc_of_regs(struct platform_device *pdev, struct ttydpc_port *p)
 	device_property_read_u32(dev, "reg-io-width", &width);
 	if (width != 1 && width != 4)
 		return dev_err_probe(dev, -EINVAL, "reg-io-width %u unsupported (1 or 4)\n", width);
+	if (width == 4 && shift != 2)
+		return dev_err_probe(dev, -EINVAL,
+				     "reg-io-width 4 needs reg-shift 2, not %u\n", shift);
+	if (dw_apb && shift != 2)
+		return dev_err_probe(dev, -EINVAL,
+				     "dw-apb-uart needs reg-shift 2 (USR at 0x7c), not %u\n",
+				     shift);
+	span = ((dw_apb ? TTYDPC_DW_USR : UART_SCR) + 1) << shift;
 
+	res = platform_get_resource(pdev, IORESOURCE_MEM, 0);
+	size = res ? resource_size(res) : 0;
+	if (res && size < span)
+		return dev_err_probe(dev, -EINVAL, "reg: size %pa, registers need %pa\n",
+				     &size, &span);
 	p->port.membase = devm_platform_get_and_ioremap_resource(pdev, 0, &res);
 	if (IS_ERR(p->port.membase))
 		return dev_err_probe(dev, PTR_ERR(p->port.membase), "reg: cannot map\n");
@@ -89,7 +136,7 @@ static int ttydpc_of_probe(struct platform_device *pdev)
 		return -ENOMEM;
 	p->dev = dev;
 
-	ret = ttydpc_of_regs(pdev, p);
+	ret = ttydpc_of_regs(pdev, p, variant && variant->dw_apb);
 	if (ret)
 		return ret;
 	irq = platform_get_irq(pdev, 0);

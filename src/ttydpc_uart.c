@@ -76,6 +76,10 @@ static int ttydpc_startup(struct uart_port *port)
 	atomic_set(&p->latched_msr, 0);
 	atomic_set(&p->wait.latched, 0);
 	p->wait.mask = 0;
+	/* set_termios follows startup and says what the termios want */
+	p->ms_termios = false;
+	p->ms_miwait = false;
+	p->ms_events = false;
 	for (i = 0; (q = ttydpc_queues(p, i)); i++)
 		ttydpc_queue_start(q);
 
@@ -237,6 +241,17 @@ static void ttydpc_set_termios(struct uart_port *port, struct ktermios *termios,
 	lcr = ttydpc_lcr_from_cflag(termios->c_cflag);
 	baud = uart_get_baud_rate(port, termios, old,
 				  port->uartclk / 16 / 0xffff, port->uartclk / 16);
+	if (!baud) {
+		/*
+		 * No rate fits the clock (the bus bindings refuse such
+		 * clocks; this keeps a bad one from dividing by zero): run
+		 * at the fastest rate the clock gives, and say so.
+		 */
+		baud = max(port->uartclk / 16, 1U);
+		dev_err_ratelimited(p->dev, "%s: no baud rate fits a %u Hz clock, using %u\n",
+				    port->name, port->uartclk, baud);
+		tty_termios_encode_baud_rate(termios, baud, baud);
+	}
 	quot = clamp_t(unsigned int, DIV_ROUND_CLOSEST(port->uartclk, 16 * baud),
 		       1, 0xffff);
 	actual = port->uartclk / (16 * quot);
@@ -260,10 +275,9 @@ static void ttydpc_set_termios(struct uart_port *port, struct ktermios *termios,
 	if (!(termios->c_cflag & CREAD))
 		port->ignore_status_mask |= UART_LSR_DR;
 
-	if (UART_ENABLE_MS(port, termios->c_cflag))
-		ttydpc_set_ier(p, p->ier | UART_IER_MSI);
-	else
-		ttydpc_set_ier(p, p->ier & ~UART_IER_MSI);
+	/* a modem wait (TIOCMIWAIT, event mask) keeps MSI on regardless */
+	p->ms_termios = UART_ENABLE_MS(port, termios->c_cflag);
+	ttydpc_update_msi(p);
 
 	p->lcr = lcr | (p->lcr & UART_LCR_SBC);
 	ttydpc_hw_write_lcr(p, p->lcr | UART_LCR_DLAB);
@@ -318,8 +332,17 @@ static int ttydpc_verify_port(struct uart_port *port, struct serial_struct *ser)
 		return -EINVAL;
 	if (ser->port != port->iobase || ser->iomem_reg_shift != port->regshift)
 		return -EINVAL;
-	if (ser->baud_base < 9600)
+	/*
+	 * The port is UPF_FIXED_PORT: the core never changes its clock, so
+	 * another baud_base would be ignored without a word, and a huge one
+	 * (baud_base * 16 wraps to a clock of a few Hz) names a clock no
+	 * rate fits. Only the port's own value is accepted.
+	 */
+	if (ser->baud_base != port->uartclk / 16) {
+		dev_err_ratelimited(port->dev, "%s: baud_base %d refused: the clock gives %u\n",
+				    port->name, ser->baud_base, port->uartclk / 16);
 		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -19,6 +19,8 @@
 #include "ttydpc.h"
 
 #define TTYDPC_EV_RX_SIDE	(TTYDPC_EV_RXCHAR | TTYDPC_EV_RXFLAG | TTYDPC_EV_RX80FULL)
+#define TTYDPC_EV_MODEM		(TTYDPC_EV_CTS | TTYDPC_EV_DSR | TTYDPC_EV_RLSD | \
+				 TTYDPC_EV_RING)
 
 /**
  * ttydpc_wait_latch() - record events and end the waits they satisfy
@@ -45,6 +47,9 @@ void ttydpc_wait_latch(struct ttydpc_port *p, u32 events)
  * @p: the port
  * @mask: TTYDPC_EV_* bits, already validated
  *
+ * A mask with modem events (CTS, DSR, RLSD, RING) turns the modem status
+ * interrupt on, one without them lets it go (ttydpc_update_msi()).
+ *
  * Context: process.
  * Return: 0.
  */
@@ -58,6 +63,12 @@ int ttydpc_wait_set_mask(struct ttydpc_port *p, u32 mask)
 	atomic_set(&w->latched, 0);
 	spin_unlock_irqrestore(&w->q.lock, flags);
 	ttydpc_queue_complete_all(&w->q, 0, 0);
+
+	/* modem events are latched only if the UART interrupts for them */
+	uart_port_lock_irqsave(&p->port, &flags);
+	p->ms_events = mask & TTYDPC_EV_MODEM;
+	ttydpc_update_msi(p);
+	uart_port_unlock_irqrestore(&p->port, flags);
 	return 0;
 }
 

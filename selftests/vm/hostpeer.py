@@ -111,8 +111,9 @@ class RecvJob:
 
 
 class SendJob:
-    def __init__(self, seed, n):
+    def __init__(self, seed, n, burst=0, gap_us=0):
         self.seed, self.n = seed, n
+        self.burst, self.gap = burst, gap_us / 1e6  # 0: as fast as possible
         self.sent = 0
         self.error = None
         self.cancel = False
@@ -235,8 +236,9 @@ class Channel:
                 _, w, _ = select.select([], [self.sock], [], 0.2)
                 if not w:
                     continue
+                chunk = job.burst or 65536
                 try:
-                    k = self.sock.send(view[job.sent : job.sent + 65536], socket.MSG_DONTWAIT)
+                    k = self.sock.send(view[job.sent : job.sent + chunk], socket.MSG_DONTWAIT)
                 except BlockingIOError:
                     continue
                 except OSError as e:
@@ -245,6 +247,10 @@ class Channel:
                 with self.cv:
                     job.sent += k
                     self.total_tx += k
+                if job.burst:
+                    # A trickle: QEMU's FIFO then fills a few bytes at a
+                    # time instead of to its trigger level at once.
+                    time.sleep(job.gap)
         with self.cv:
             job.done = True
             self.cv.notify_all()
@@ -253,11 +259,11 @@ class Channel:
 
     # -- verbs --------------------------------------------------------------
 
-    def start_send(self, n, seed):
+    def start_send(self, n, seed, burst=0, gap_us=0):
         with self.cv:
             if self.send is not None and not self.send.done:
                 raise ProtoError("busy send")
-            job = self.send = SendJob(seed, n)
+            job = self.send = SendJob(seed, n, burst, gap_us)
             if job.done:
                 return
         threading.Thread(target=self._sender, args=(job,), name="tx-" + self.name,
@@ -403,7 +409,10 @@ class Peer:
         return "OK PONG"
 
     def v_SEND(self, a):
-        self.chan(a[0]).start_send(num(a[1]), num(a[2]))
+        burst, gap = (num(a[3]), num(a[4])) if len(a) >= 5 else (0, 0)
+        if burst < 0 or gap < 0:
+            raise ProtoError("bad burst/gap")
+        self.chan(a[0]).start_send(num(a[1]), num(a[2]), burst, gap)
         return "OK"
 
     def v_RECV(self, a):

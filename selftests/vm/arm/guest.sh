@@ -17,6 +17,8 @@
 #          tty_data (its null-modem cases) + dt_of.sh; QEMU's clock too
 #   width  the shipped overlay alone (CCU clock, 24 MHz) with
 #          reg-io-width = <2> on UART1: dt_of.sh only
+#   dwshift, clock, size: the same with UART1's reg-shift = <0>
+#          (DesignWare), clock-frequency = <20>, or a 0x40-byte reg
 #   pci    the arm64 lane (lane64.sh, QEMU virt): no device tree UART; PCI
 #          00:10.0 pci-serial ttydpc <-> data0, 00:11.0 pci-serial-2x
 #          ttydpc null modem, 00:12.0 pci-serial 8250_pci ctl: every
@@ -63,7 +65,7 @@ host)
 	[ -c "$TTYDPC_CTL" ] &&
 		stty -F "$TTYDPC_CTL" 115200 raw -echo -echoe -echok cs8 -cstopb -parenb clocal
 	;;
-nm | width)
+nm | width | dwshift | clock | size)
 	TTYDPC_NM_A=$(tty_of $UART2) || echo "# arm: no tty for $UART2"
 	TTYDPC_NM_B=$(tty_of $UART3) || echo "# arm: no tty for $UART3"
 	export TTYDPC_NM_A TTYDPC_NM_B
@@ -75,7 +77,13 @@ nm | width)
 		# that would land in the other end of the null modem.)
 		TESTS="tty_basic tty_data"
 	else
-		export TTYDPC_OF_BAD="$UART1=reg-io-width"
+		case $BOOT in
+		width) _bad=reg-io-width ;;
+		dwshift) _bad=reg-shift ;;
+		clock) _bad=clock-frequency ;;
+		size) _bad=reg ;;
+		esac
+		export TTYDPC_OF_BAD="$UART1=$_bad"
 		export TTYDPC_OF_UARTCLK=24000000	# the CCU's apb2, as on a board
 		TESTS=
 	fi

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# lane.sh [--out DIR] [--boots "host nm width"] [--dpc DESIGN] [--no-deps]
+# lane.sh [--out DIR] [--boots "host nm width ..."] [--dpc DESIGN] [--no-deps]
 #
 # The armhf lane: ttydpc on Debian's armmp kernel in QEMU's Orange Pi PC
 # (Allwinner H3, -M orangepi-pc, TCG), bound through the device tree.
@@ -22,7 +22,7 @@
 #   --out DIR       results (default: build/arm): <boot>/console.log,
 #                   tap.txt, dmesg.txt, peer.log, qemu.log, result; result
 #                   ("passed failed skipped" of the whole lane)
-#   --boots LIST    which boots (default "host nm width")
+#   --boots LIST    which boots (default "host nm width dwshift clock size")
 #   --dpc DESIGN    ttydpc.dpc= for every boot (default: both)
 #   --jobs N        boots at a time (default 1; 2 saves wall time on an idle
 #                   2-core host, at the price of slower transfers in each)
@@ -48,7 +48,7 @@ ARM_DIR=$(cd "$(dirname "$0")" && pwd)
 usage() { sed -n '4,40s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 OUT=$TOP_DIR/build/arm
-BOOTS="host nm width"
+BOOTS="host nm width dwshift clock size"
 DPC=both
 DEPS=1
 [[ ${SKIP_DEPS:-0} != 1 ]] || DEPS=0
@@ -171,9 +171,10 @@ for o in "$ARM_DIR"/*.dtso; do dtbo "$o"; done
 BASE_DTB=$K/sun8i-h3-orangepi-pc.dtb
 # Test-only overlays applied after the shipped one, per boot (README).
 declare -A TEST_OVERLAY=([host]="ctl-uart1 qemu-clock" [nm]="qemu-clock bad-reg-shift"
-	[width]="bad-reg-io-width")
+	[width]="bad-reg-io-width" [dwshift]="bad-dw-reg-shift" [clock]="bad-clock"
+	[size]="bad-reg-size")
 for boot in $BOOTS; do
-	[[ -n ${TEST_OVERLAY[$boot]:-} ]] || die "unknown boot '$boot' (host nm width)"
+	[[ -n ${TEST_OVERLAY[$boot]:-} ]] || die "unknown boot '$boot' (${!TEST_OVERLAY[*]})"
 	ovs=("$D/ttydpc-orangepi-pc.dtbo")
 	for o in ${TEST_OVERLAY[$boot]}; do ovs+=("$D/$o.dtbo"); done
 	fdtoverlay -i "$BASE_DTB" -o "$D/$boot.dtb" "${ovs[@]}"
@@ -211,7 +212,7 @@ boot() {
 			-chardev "socket,id=data1,path=$sock/data1,server=on,wait=off" -serial chardev:data1
 		)
 		;;
-	nm | width)
+	nm | width | dwshift | clock | size)
 		append+=" TTYDPC_CTL="
 		# UART1 has the bad node and gets no driver; UART2 <-> UART3 is a
 		# null modem (the server end exists before the client connects).
