@@ -74,7 +74,7 @@ FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kern
 if [[ $TIER == full ]]; then
 	COUNTS=${COUNTS-}
 else
-	COUNTS=${COUNTS-TTYDPC_RACE_CLOSE=8 TTYDPC_RACE_SIGNAL=10 TTYDPC_RACE_UNBIND=15 TTYDPC_RACE_RMMOD=6 TTYDPC_REBIND_COUNT=8 TTYDPC_XFER_KIB=256}
+	COUNTS=${COUNTS-TTYDPC_RACE_CLOSE=8 TTYDPC_RACE_SIGNAL=10 TTYDPC_RACE_UNBIND=15 TTYDPC_RACE_RMMOD=6 TTYDPC_REBIND_COUNT=8 TTYDPC_XFER_KIB=256 TTYDPC_FLOOD_S=30 TTYDPC_RXFO_SEC=25}
 fi
 # Tests that do not depend on the deferral design: run once per kernel
 # (check tier). Everything else (transfers, queues, the API, races, the
