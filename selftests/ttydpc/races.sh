@@ -299,10 +299,9 @@ while [ $i -le "$N_SIGNAL" ]; do
 	if grep -q '^events 0x0008 CTS' "$out"; then
 		n_ev=$((n_ev + 1))
 	elif grep -q 'wait: EINTR' "$out"; then
-		n_intr=$((n_intr + 1))
 		o=$("$CTL_BIN" "$PORT" wait 1 2>&1)
 		case "$o" in
-		"events 0x0008 CTS"*) ;;
+		"events 0x0008 CTS"*) n_intr=$((n_intr + 1)) ;;
 		*)
 			log "signal/event round $i: EINTR, and the CTS event is gone (next wait: $o)"
 			rc=1 ;;
