@@ -85,6 +85,11 @@ caught() {
 	[ $((0x$_m & (1 << ($2 - 1)))) -ne 0 ]
 }
 
+# caught_or_gone PID SIG: caught, or PID has ended already
+caught_or_gone() {
+	! alive "$1" || caught "$1" "$2"
+}
+
 # opened PID DEV: PID has DEV open
 opened() {
 	for _f in /proc/"$1"/fd/*; do
@@ -287,7 +292,8 @@ while [ $i -le "$N_SIGNAL" ]; do
 	case $((i % 3)) in
 	0)
 		"$CTL_BIN" "$PORT" mctrl -out1 > /dev/null
-		wait_for 50 caught $pid 10
+		# (the latched event may have ended it before its handlers show)
+		wait_for 50 caught_or_gone $pid 10
 		kill -USR1 $pid 2>/dev/null ;;
 	1)
 		wait_for 50 caught $pid 10
