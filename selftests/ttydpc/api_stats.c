@@ -53,7 +53,8 @@ FIXTURE_SETUP(stats)
 	self->fd = tt_open_raw(self->port, 115200);
 	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
 	r = tt_ctl_open_env(&self->ctl);
-	ASSERT_LE(0, r) TH_LOG("host peer: %s", strerror(-r));
+	ASSERT_LE(0, r) TH_LOG("host peer on %s (TTYDPC_CTL) does not answer: %s",
+			     tt_env("TTYDPC_CTL"), strerror(-r));
 	self->have_ctl = r > 0;
 }
 
@@ -134,7 +135,7 @@ TEST_F(stats, counts_host_transfer)
 
 	TT_BODY_START();
 	if (!self->have_ctl)
-		SKIP(return, "no host peer");
+		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	ASSERT_EQ(0, ta_clear_stats(self->fd));
 	ASSERT_EQ(0, ta_get_stats(self->fd, &s));
 	EXPECT_EQ(0u, s.received);
@@ -250,7 +251,7 @@ TEST_F(stats, break_latched_once)
 
 	TT_BODY_START();
 	if (!self->have_ctl)
-		SKIP(return, "no host peer");
+		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));	/* clear what is latched */
 	ASSERT_EQ(0, ta_clear_stats(self->fd));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "BREAK %s",

@@ -23,6 +23,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +64,8 @@ FIXTURE_SETUP(ev)
 	self->fd = tt_open_raw(self->port, 115200);
 	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
 	r = tt_ctl_open_env(&self->ctl);
-	ASSERT_LE(0, r) TH_LOG("host peer: %s", strerror(-r));
+	ASSERT_LE(0, r) TH_LOG("host peer on %s (TTYDPC_CTL) does not answer: %s",
+			     tt_env("TTYDPC_CTL"), strerror(-r));
 	self->have_ctl = r > 0;
 }
 
@@ -260,7 +263,7 @@ TEST_F(ev, rxchar_from_host)
 
 	TT_BODY_START();
 	if (!self->have_ctl)
-		SKIP(return, "no host peer");
+		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RXCHAR, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS)) TH_LOG("wait ended with nothing received");
@@ -387,7 +390,7 @@ TEST_F(ev, break_from_host)
 
 	TT_BODY_START();
 	if (!self->have_ctl)
-		SKIP(return, "no host peer");
+		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_BREAK | TTYDPC_EV_ERR, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "BREAK %s",
@@ -583,45 +586,78 @@ TEST_F(ev, signal_gives_eintr)
 }
 
 /*
- * A signal racing with an event (either first, the other up to 1.5 ms
- * later): the wait returns the event, or it gets EINTR and the event stays
- * latched for the next wait. Never lost. The window this guards against
- * only opens with more than one CPU. TTYDPC_SIGNAL_ROUNDS: rounds (200).
+ * A signal racing with an event: the wait returns the event, or it gets
+ * EINTR and the event stays latched for the next wait. Never lost. The
+ * window: the signal wakes the waiter and, after the waiter saw no
+ * completion and before it claims its request for -EINTR, the event
+ * routine claims it with the event (ttydpc_wait_on_mask() must then return
+ * the event, not EINTR). It is a few microseconds wide and both sides must
+ * run at once, so it only opens with more than one CPU: the waiter is
+ * pinned to CPU 1 and this thread, which raises the event and so runs its
+ * deferred routine, to CPU 0; the routine is made to run right after the
+ * modem ioctl (sched_yield() to ksoftirqd), not at the next tick. The
+ * offset between signal and event is a staircase: a round the event won
+ * gives the signal more lead next time, a round EINTR won gives it less,
+ * so the rounds gather (with +-3 us of jitter) where the two arrive
+ * together, which is where the window is. One CPU: the case still runs,
+ * and says the window cannot open.
+ * TTYDPC_SIGNAL_ROUNDS: rounds (200).
  */
 TEST_F(ev, signal_vs_event_none_lost)
 {
 	const int rounds = tt_env_long("TTYDPC_SIGNAL_ROUNDS", 200);
-	int got = 0, eintr = 0, lost = 0;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int got = 0, eintr = 0, lost = 0, off = 0, off_min = 0, off_max = 0;
 	unsigned int seed = 0x5157;
+	cpu_set_t old, cpu0, cpu1;
+	bool pinned = false;
 
 	TT_BODY_START();
+	if (ncpu >= 2 && !sched_getaffinity(0, sizeof(old), &old) &&
+	    CPU_ISSET(0, &old) && CPU_ISSET(1, &old)) {
+		CPU_ZERO(&cpu0);
+		CPU_SET(0, &cpu0);
+		CPU_ZERO(&cpu1);
+		CPU_SET(1, &cpu1);
+		pinned = !sched_setaffinity(0, sizeof(cpu0), &cpu0);
+	}
+	if (!pinned)
+		TH_LOG("%ld CPU(s) online, not pinned: the window this case guards cannot open", ncpu);
 	loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
 	usleep(20000);
 	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
 	for (int i = 0; i < rounds; i++) {
 		struct ta_waiter w, w2;
-
-		unsigned int delay_us = rand_r(&seed) % 1500;
-		bool signal_first = i & 2;
+		/* > 0: the signal leads by o us; < 0: the event leads */
+		int o = off + (int)(rand_r(&seed) % 7) - 3;
 		uint64_t until;
 
 		ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
-		if (signal_first)
+		if (pinned)
+			pthread_setaffinity_np(w.th, sizeof(cpu1), &cpu1);
+		if (o >= 0)
 			pthread_kill(w.th, SIGUSR2);
-		until = tt_now_us() + delay_us;
+		until = tt_now_us() + (o < 0 ? -o : o);
 		while (tt_now_us() < until)
 			;
 		ASSERT_EQ(0, (i & 1) ? ta_mbis(self->fd, TIOCM_RTS) : ta_mbic(self->fd, TIOCM_RTS));
-		if (!signal_first)
+		sched_yield();
+		if (o < 0)
 			pthread_kill(w.th, SIGUSR2);
 		ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
 			ta_waiter_kill(&w);
 		}
+		if (off < off_min)
+			off_min = off;
+		if (off > off_max)
+			off_max = off;
 		if (w.ret == 0 && w.events == TTYDPC_EV_CTS) {
 			got++;
+			off += i < 40 ? 8 : 2;
 			continue;
 		}
+		off -= i < 40 ? 8 : 2;
 		ASSERT_EQ(-EINTR, w.ret) TH_LOG("round %d: %s events %#x", i,
 						ta_errno_name(w.ret), w.events);
 		eintr++;
@@ -629,7 +665,8 @@ TEST_F(ev, signal_vs_event_none_lost)
 		ASSERT_EQ(0, ta_waiter_start(&w2, self->fd));
 		if (!ta_waiter_join(&w2, 1000)) {
 			lost++;
-			TH_LOG("round %d: EINTR, and the CTS event is gone", i);
+			TH_LOG("round %d (%s leading by %d us): EINTR, and the CTS event is gone", i,
+			       o >= 0 ? "signal" : "event", o < 0 ? -o : o);
 			ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
 			ASSERT_TRUE(ta_waiter_join(&w2, DONE_MS));
 			continue;
@@ -637,8 +674,11 @@ TEST_F(ev, signal_vs_event_none_lost)
 		EXPECT_EQ(0, w2.ret);
 		EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS), w2.events);
 	}
-	TH_LOG("%d rounds: %d returned the event, %d EINTR with the event kept, %d lost",
-	       rounds, got, eintr - lost, lost);
+	if (pinned)
+		sched_setaffinity(0, sizeof(old), &old);
+	TH_LOG("%d rounds on %ld CPU(s)%s: %d returned the event, %d EINTR with the event kept, %d lost; signal lead %d..%d us, %d at the end",
+	       rounds, ncpu, pinned ? ", waiter on CPU 1, events from CPU 0" : "",
+	       got, eintr - lost, lost, off_min, off_max, off);
 	EXPECT_EQ(0, lost);
 }
 TT_SET_TIMEOUT(ev, signal_vs_event_none_lost, 120)

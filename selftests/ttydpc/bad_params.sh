@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# bad_params.sh: insmod ttydpc with bad parameters. Each load must either be
-# refused with a ttydpc line in the kernel log, or succeed without a port for
-# the bad entry and with a log line naming it; never an oops or a warning,
+# bad_params.sh: insmod ttydpc with bad parameters. io=0 (with and without
+# irq=) must be refused with the driver's own log line for it; each other
+# load must either be refused with a ttydpc line in the kernel log, or
+# succeed without a port for the bad entry and with a log line naming it; never an oops or a warning,
 # and the other UARTs (the control line at 0x2f8) keep working. Then the
 # module is loaded as it was and the ports are used again.
 . "$(dirname "$0")/lib.sh"
@@ -11,7 +12,7 @@ need_root
 KO=$TTYDPC_KO
 [ -n "$KO" ] && [ -r "$KO" ] || tap_skip_all "TTYDPC_KO unset or unreadable"
 
-NCASES=5
+NCASES=6
 tap_header $((NCASES + 3))
 kmsg_mark badparams
 
@@ -40,11 +41,15 @@ ctl_alive() {
 	"$XFER" --ctl-cmd PING > /dev/null 2>&1
 }
 
-# run_case N PARAMS WATCH NEEDLE
+# run_case N PARAMS EXPECT WATCH NEEDLE
+#   EXPECT: refused (insmod must fail, and a ttydpc log line must contain
+#           NEEDLE as it is), loaded (insmod must succeed), or either
 #   WATCH: I/O addresses that must not get a new port
-#   NEEDLE: text a log line must carry if the module loads (address or value)
+#   NEEDLE: refused: the exact text of the driver's log line; otherwise
+#           words a log line must carry if the module loads (addresses or
+#           values)
 run_case() {
-	_n=$1 _params=$2 _watch=$3 _needle=$4
+	_n=$1 _params=$2 _expect=$3 _watch=$4 _needle=$5
 	_tag="bad$_n.$$"
 	_rc=0
 	if ! [ "$rc" -eq 0 ]; then
@@ -65,11 +70,18 @@ run_case() {
 
 	if [ $_irc -ne 0 ]; then
 		module_loaded && { log "insmod failed yet ttydpc is loaded"; _rc=1; }
-		echo "$_msgs" | grep -qi ttydpc ||
-			{ log "refused without a ttydpc line in the kernel log"; _rc=1; }
+		[ "$_expect" = loaded ] && { log "refused; the driver accepts $_params"; _rc=1; }
+		if [ "$_expect" = refused ]; then
+			echo "$_msgs" | grep -i ttydpc | grep -qF -- "$_needle" ||
+				{ log "refused without the ttydpc log line '$_needle'"; _rc=1; }
+		else
+			echo "$_msgs" | grep -qi ttydpc ||
+				{ log "refused without a ttydpc line in the kernel log"; _rc=1; }
+		fi
 		_what=refused
 	else
 		_what=loaded
+		[ "$_expect" = refused ] && { log "loaded; the driver must refuse $_params ('$_needle')"; _rc=1; }
 		_tuples=$(port_tuples)
 		echo "$_tuples" | grep -v '^$' | sed 's/^/#   port: /'
 		for _a in $_watch; do
@@ -79,6 +91,7 @@ run_case() {
 			done)
 			[ -z "$_new" ] || { log "port created for bad entry $_a: $_new"; _rc=1; }
 		done
+		[ "$_expect" = refused ] && _needle=
 		for _w in $_needle; do
 			case "$_w" in
 			0x*|[0-9]*)
@@ -104,11 +117,24 @@ run_case() {
 	tap_result "insmod $_params: $_what" $_rc
 }
 
-run_case 1 "io=0" "0" "ttydpc"
-run_case 2 "io=0x3e8 irq=999" "0x3e8" "0x3e8"
-run_case 3 "io=0x2f8,0x3e8 irq=3" "0x2f8 0x3e8" "0x2f8 0x3e8"
-run_case 4 "io=0x200 irq=5" "0x200" "0x200"
-run_case 5 "dpc=bogus" "" "bogus"
+# io= is a list of ISA I/O bases, each needing its irq= (src/ttydpc_isa.c,
+# ttydpc_isa_check_params()); 0 is no ISA UART address (0x100-0xfff8).
+# Either mistake refuses the whole load with its own line; elsewhere than
+# x86 any io= is refused first.
+case "$(uname -m)" in
+x86_64|i?86)
+	IO0_NOIRQ="ttydpc: io= has 1 entries but irq= has 0: give one IRQ per port"
+	IO0_IRQ="ttydpc: io=0x0: not an ISA UART address (0x100-0xfff8, 8-byte aligned)" ;;
+*)
+	IO0_NOIRQ="ttydpc: io=: legacy ISA ports exist only on x86"
+	IO0_IRQ=$IO0_NOIRQ ;;
+esac
+run_case 1 "io=0" refused "0" "$IO0_NOIRQ"
+run_case 2 "io=0 irq=4" refused "0" "$IO0_IRQ"
+run_case 3 "io=0x3e8 irq=999" either "0x3e8" "0x3e8"
+run_case 4 "io=0x2f8,0x3e8 irq=3" either "0x2f8 0x3e8" "0x2f8 0x3e8"
+run_case 5 "io=0x200 irq=5" either "0x200" "0x200"
+run_case 6 "dpc=bogus" either "" "bogus"
 
 # restore the normal module and ports
 rc=0

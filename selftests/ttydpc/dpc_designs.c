@@ -177,7 +177,8 @@ FIXTURE_SETUP(design)
 	self->fd = tt_open_raw(self->port, 115200);
 	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
 	r = tt_ctl_open_env(&self->ctl);
-	ASSERT_LE(0, r) TH_LOG("host peer: %s", strerror(-r));
+	ASSERT_LE(0, r) TH_LOG("host peer on %s (TTYDPC_CTL) does not answer: %s",
+			     tt_env("TTYDPC_CTL"), strerror(-r));
 	self->have_ctl = r > 0;
 }
 
@@ -332,7 +333,7 @@ TEST_F(design, transfer_64k_counts)
 
 	TT_BODY_START();
 	if (!self->have_ctl)
-		SKIP(return, "no host peer (TTYDPC_CTL / TTYDPC_CHAN unset)");
+		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	ASSERT_EQ(0, settle(self->port, &a));
 	EXPECT_EQ(0, check_identity(_metadata, &a, "before"));
 	r = tt_host_xfer(&self->ctl, self->fd, self->chan, XFER_N, 0xd1,
@@ -431,7 +432,7 @@ TEST_F(design, break_runs_error_object)
 
 	TT_BODY_START();
 	if (!self->have_ctl)
-		SKIP(return, "no host peer (TTYDPC_CTL / TTYDPC_CHAN unset)");
+		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	ASSERT_EQ(0, settle(self->port, &a));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "BREAK %s",
 				self->chan)) TH_LOG("BREAK: %s", reply);

@@ -71,7 +71,7 @@ if [ -z "$node" ]; then
 elif [ -z "$TTYDPC_CTL" ] || [ -z "$TTYDPC_PNP_CHAN" ]; then
 	rc=0
 	"$XFER" --port "$node" --open-only | sed 's/^/# /'
-	tap_skip "data through the PNP port" "no host peer or TTYDPC_PNP_CHAN"
+	tap_skip "data through the PNP port" "$([ -z "$TTYDPC_CTL" ] && echo "no host peer: TTYDPC_CTL unset" || echo "no host channel for it: TTYDPC_PNP_CHAN unset")"
 else
 	out=$("$XFER" --port "$node" --chan "$TTYDPC_PNP_CHAN" --send 65536 --recv 65536 --seed 31 2>&1)
 	rc=$?

@@ -63,8 +63,10 @@ FIXTURE_SETUP(pc)
 	self->chan = tt_env("TTYDPC_CHAN");
 	if (!tt_env("TTYDPC_CTL"))
 		SKIP(return, "no host peer: TTYDPC_CTL unset");
-	if (!self->port || !self->chan)
-		SKIP(return, "TTYDPC_PORT / TTYDPC_CHAN unset");
+	if (!self->port)
+		SKIP(return, "TTYDPC_PORT unset");
+	if (!self->chan)
+		SKIP(return, "no host channel: TTYDPC_CHAN unset");
 	if (tt_env("TTYDPC_PICOCOM"))
 		snprintf(self->picocom, sizeof(self->picocom), "%s", tt_env("TTYDPC_PICOCOM"));
 	else if (!find_in_path("picocom", self->picocom, sizeof(self->picocom)))

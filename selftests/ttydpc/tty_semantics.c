@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ttydpc_harness.h"
@@ -70,36 +71,109 @@ struct miwait {
 	int fd;
 	int ret;
 	int err;
+	bool started;		/* about to enter the ioctl */
+	bool done;		/* the ioctl returned; ret and err are set */
+	pid_t tid;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
 };
 
 static void *miwait_thread(void *arg)
 {
 	struct miwait *m = arg;
+	int ret, err;
 
-	m->ret = ioctl(m->fd, TIOCMIWAIT, TIOCM_CTS);
-	m->err = errno;
+	pthread_mutex_lock(&m->lock);
+	m->tid = gettid();
+	m->started = true;
+	pthread_cond_broadcast(&m->cond);
+	pthread_mutex_unlock(&m->lock);
+	ret = ioctl(m->fd, TIOCMIWAIT, TIOCM_CTS);
+	err = errno;
+	pthread_mutex_lock(&m->lock);
+	m->ret = ret;
+	m->err = err;
+	m->done = true;
+	pthread_cond_broadcast(&m->cond);
+	pthread_mutex_unlock(&m->lock);
 	return NULL;
 }
 
-/* TIOCMIWAIT returns on a CTS change, and TIOCGICOUNT counts it. */
+/* Wait until m->done, for at most ms; returns m->done. */
+static bool miwait_done(struct miwait *m, int ms)
+{
+	struct timespec ts;
+	bool done;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&m->lock);
+	while (!m->done && pthread_cond_timedwait(&m->cond, &m->lock, &ts) == 0)
+		;
+	done = m->done;
+	pthread_mutex_unlock(&m->lock);
+	return done;
+}
+
+/* Sleepers on the port's delta_msr_wait (TIOCMIWAIT): /proc wchan says. */
+static bool miwait_blocked(pid_t tid)
+{
+	char path[64], wchan[64] = "";
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", (int)tid);
+	if (tt_read_file(path, wchan, sizeof(wchan)) <= 0)
+		return false;
+	return strstr(wchan, "uart_wait_modem_status") || strstr(wchan, "tty_port");
+}
+
+/*
+ * TIOCMIWAIT returns on a CTS change, and TIOCGICOUNT counts it. The
+ * waiter is synchronised, not slept on: it says when it enters the ioctl,
+ * the change is made only once it sleeps there (its wchan, or 300 ms when
+ * wchan says nothing), and its result is read only after it returned
+ * (condition variable, bounded); a wait that does not end within 5 s of
+ * the change fails the case, and the thread is then signalled out.
+ */
 TEST_F(sem, tiocmiwait_and_icount)
 {
 	struct serial_icounter_struct before, after;
-	struct miwait m = { .fd = self->fd, .ret = -2 };
+	struct miwait m = { .fd = self->fd, .ret = -2,
+			    .lock = PTHREAD_MUTEX_INITIALIZER,
+			    .cond = PTHREAD_COND_INITIALIZER };
 	pthread_t th;
-	int i;
+	bool done;
 
 	TT_BODY_START();
+	ta_install_nop_handlers();
 	ASSERT_EQ(0, ioctl(self->fd, TIOCGICOUNT, &before));
 	ASSERT_EQ(0, pthread_create(&th, NULL, miwait_thread, &m));
-	usleep(300000);
-	EXPECT_EQ(-2, m.ret) TH_LOG("TIOCMIWAIT returned before any change");
+	pthread_mutex_lock(&m.lock);
+	while (!m.started)
+		pthread_cond_wait(&m.cond, &m.lock);
+	pthread_mutex_unlock(&m.lock);
+	/* it must not return by itself, and must sleep in the ioctl */
+	done = miwait_done(&m, 300);
+	EXPECT_FALSE(done) TH_LOG("TIOCMIWAIT returned before any change: ret %d (%s)",
+				  m.ret, strerror(m.err));
+	for (int i = 0; i < 100 && !done && !miwait_blocked(m.tid); i++)
+		usleep(20000);
+	if (!done && !miwait_blocked(m.tid))
+		TH_LOG("wchan does not show the waiter asleep; went on after 2.3 s");
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));	/* loopback: CTS drops */
-	for (i = 0; i < 200 && m.ret == -2; i++)
-		usleep(10000);
-	if (m.ret == -2)
-		pthread_cancel(th);
+	done = miwait_done(&m, 5000);
+	if (!done) {
+		/* stuck in the kernel: SIGUSR2 (nop handler) ends the ioctl */
+		pthread_kill(th, SIGUSR2);
+		if (!miwait_done(&m, 2000))
+			pthread_cancel(th);
+	}
 	pthread_join(th, NULL);
+	ASSERT_TRUE(done) TH_LOG("TIOCMIWAIT did not return within 5 s of the CTS change");
 	ASSERT_EQ(0, m.ret) TH_LOG("TIOCMIWAIT: ret %d (%s)", m.ret, strerror(m.err));
 	ASSERT_EQ(0, ioctl(self->fd, TIOCGICOUNT, &after));
 	EXPECT_LT(before.cts, after.cts) TH_LOG("cts count did not grow");

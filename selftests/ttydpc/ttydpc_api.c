@@ -457,3 +457,21 @@ bool ta_stop_rx_held(int fd, void *arg)
 	(void)arg;
 	return ta_commstatus(fd, &cs) == 0 && (cs.hold & TTYDPC_HOLD_RX);
 }
+
+bool ta_stop_rx_held_full(int fd, void *arg)
+{
+	struct ta_held_full *h = arg;
+	struct ttydpc_comm_status cs;
+	struct ttydpc_stats_user s;
+	uint64_t now = tt_now_ms();
+
+	if (ta_commstatus(fd, &cs) || ta_get_stats(fd, &s))
+		return false;
+	/* a release needs bytes handed over ('received' moves), or a purge */
+	if (!(cs.hold & TTYDPC_HOLD_RX) || !h->since || s.received != h->received) {
+		h->since = (cs.hold & TTYDPC_HOLD_RX) ? now : 0;
+		h->received = s.received;
+		return false;
+	}
+	return now - h->since >= TA_HELD_FULL_MS;
+}

@@ -136,6 +136,21 @@ long ta_flood(int fd, size_t limit, int tmo_ms, bool (*stop)(int fd, void *arg),
 /* stop functions for ta_flood: the waiter (arg) ended; RX is held back. */
 bool ta_stop_waiter_done(int fd, void *arg);
 bool ta_stop_rx_held(int fd, void *arg);
+/*
+ * Stop function: RX is held back *because the tty layer is full*, arg a
+ * zeroed struct ta_held_full. A hold alone can be transient (the ring
+ * filled before the deferred routine ran while the tty layer still had
+ * room): the next retry hands the bytes over and releases it. So this
+ * waits until the hold has lasted TA_HELD_FULL_MS with GET_STATS
+ * 'received' (bytes handed to the tty layer) not moving across the
+ * driver's retries (every 32 character times, at least a jiffy).
+ */
+#define TA_HELD_FULL_MS 300
+struct ta_held_full {
+	uint64_t since;		/* first sample of the current hold, ms; 0 none */
+	uint64_t received;	/* 'received' at that sample */
+};
+bool ta_stop_rx_held_full(int fd, void *arg);
 
 /* SIGALRM/SIGUSR2 handlers that do nothing, without SA_RESTART. */
 void ta_install_nop_handlers(void);

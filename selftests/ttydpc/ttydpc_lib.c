@@ -792,6 +792,15 @@ int tt_ctl_open_env(struct tt_ctl *c)
 	return r ? r : 1;
 }
 
+const char *tt_ctl_missing(void)
+{
+	if (!tt_env("TTYDPC_CTL"))
+		return tt_env("TTYDPC_CHAN") ? "TTYDPC_CTL unset" : "TTYDPC_CTL and TTYDPC_CHAN unset";
+	if (!tt_env("TTYDPC_CHAN"))
+		return "TTYDPC_CHAN unset";
+	return "none missing";
+}
+
 void tt_ctl_close(struct tt_ctl *c)
 {
 	if (c->fd >= 0)

@@ -136,9 +136,13 @@ struct tt_wait_res {
 int tt_ctl_open(struct tt_ctl *c, const char *path);
 /*
  * The host peer's control line when the environment names one (TTYDPC_CTL
- * and TTYDPC_CHAN): 1 opened, 0 no host peer configured, or -errno.
+ * and TTYDPC_CHAN): 1 opened, 0 no host peer configured, or -errno. A
+ * configured peer that does not answer PING is an error (-ETIMEDOUT), for
+ * the caller to fail on: only an unconfigured one may be skipped.
  */
 int tt_ctl_open_env(struct tt_ctl *c);
+/* Why tt_ctl_open_env() found no host peer: "TTYDPC_CTL unset" etc. */
+const char *tt_ctl_missing(void);
 void tt_ctl_close(struct tt_ctl *c);
 /* Send one request line (no newline in fmt). */
 int tt_ctl_send(struct tt_ctl *c, const char *fmt, ...)
