@@ -82,7 +82,7 @@ static atomic_int contract_violations;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Pages for bad pointers: no access, read-only (zero / a valid wait), and
- * a read-write page followed by a no-access one (copies that straddle). */
+ * a read-write page between two no-access ones (copies that straddle). */
 static char *pg_none, *pg_ro, *pg_ro_wait, *pg_edge;
 
 enum op {
@@ -179,7 +179,17 @@ static void *bad_ptr(struct worker *w, size_t size, bool kernel_writes)
 	case 2:
 		return pg_none + rn(w, 64);
 	case 3:
-		/* starts readable, ends in the no-access page */
+		/*
+		 * Starts readable, ends in the no-access page; never before
+		 * pg_edge, whatever the size (reads go up to 8 KiB). Below
+		 * it lies the next mapping, the first thread's stack with
+		 * its struct pthread (TLS, stack guard) at the top: a read()
+		 * that started there wrote serial data into it, and the
+		 * fuzzer died of SIGSEGV without its crash report. The guard
+		 * page below pg_edge now turns any such slip into -EFAULT.
+		 */
+		if (size > 4096)
+			size = 4096;
 		return pg_edge + 4096 - (size > 1 ? 1 + rn(w, size - 1) : 1);
 	case 4:
 		return (void *)(uintptr_t)0xffffffff81000000ULL;
@@ -1636,7 +1646,8 @@ int main(int argc, char **argv)
 	pg_none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	pg_ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	pg_ro_wait = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	pg_edge = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* pg_edge: a no-access page on each side of the read-write one */
+	pg_edge = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (pg_none == MAP_FAILED || pg_ro == MAP_FAILED || pg_ro_wait == MAP_FAILED ||
 	    pg_edge == MAP_FAILED) {
 		printf("Bail out! mmap: %s\n", strerror(errno));
@@ -1644,6 +1655,8 @@ int main(int argc, char **argv)
 	}
 	((struct ttydpc_wait *)pg_ro_wait)->version = 1;
 	mprotect(pg_ro_wait, 4096, PROT_READ);
+	mprotect(pg_edge, 4096, PROT_NONE);
+	pg_edge += 4096;
 	mprotect(pg_edge + 4096, 4096, PROT_NONE);
 	memset(pg_edge, 0, 4096);
 	((uint32_t *)pg_edge)[1023] = 1;	/* a "version 1" just before the edge */
