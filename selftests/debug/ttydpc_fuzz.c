@@ -146,7 +146,7 @@ static int nworkers = 4;
  * then also the main thread once it starts its cleanup */
 static atomic_int nwatched;
 static atomic_int watch_stop;
-static atomic_int stuck;		/* bit i: workers[i] was stuck over 20 s */
+static atomic_ullong stuck;		/* bit i: workers[i] was stuck over 20 s */
 static atomic_int tap_n;		/* TAP test number last printed */
 static uint64_t max_ms;
 
@@ -1584,12 +1584,12 @@ static void *watch_main(void *arg)
 
 			if (busy > 20000) {
 				/* alarms did not end it: kick once a second, report once */
-				if (!(atomic_load(&stuck) & (1 << i))) {
+				if (!(atomic_load(&stuck) & (1ULL << i))) {
 					say("# thread %d%s stuck for %llu s in: %s\n", i,
 					    i == nworkers ? " (main, cleanup)" : "",
 					    (unsigned long long)busy / 1000, slot(&workers[i]));
 					thread_state(&workers[i]);
-					if (!atomic_fetch_or(&stuck, 1 << i)) {
+					if (!atomic_fetch_or(&stuck, 1ULL << i)) {
 						dump_rings("stuck thread");
 						sysrq_blocked();
 					}
@@ -1916,7 +1916,7 @@ int main(int argc, char **argv)
 		fails++;
 	}
 	/* 3: nothing blocked beyond its timer for long */
-	if (atomic_load(&stuck) & ((1 << nworkers) - 1)) {
+	if (atomic_load(&stuck) & ((1ULL << nworkers) - 1)) {
 		printf("not ok %d fuzz: a thread was stuck in the kernel over 20 s (see above), seed %llu\n",
 		       (t = atomic_fetch_add(&tap_n, 1) + 1), (unsigned long long)seed);
 		fails++;
@@ -1986,7 +1986,7 @@ int main(int argc, char **argv)
 			restore_closing_wait(i);
 		atomic_store(&watch_stop, 1);
 		pthread_join(watch, NULL);
-		if (ok5 && (atomic_load(&stuck) & (1 << nworkers))) {
+		if (ok5 && (atomic_load(&stuck) & (1ULL << nworkers))) {
 			ok5 = 0;
 			snprintf(res5, sizeof(res5), "the fuzzer's own cleanup was stuck over 20 s (see above)");
 		}
