@@ -359,7 +359,8 @@ if has_stage soak; then
 		if [ "$NESTED_RC" -eq 124 ]; then
 			bail "soak did not end"
 		else
-			result "soak: $SOAK_WHAT each way $NM_A<->$NM_B${_moved:+: $_moved}${_moved:-, every byte checked}" "$NESTED_RC"
+			[ -n "$_moved" ] || _moved="every byte checked"
+			result "soak: $SOAK_WHAT each way $NM_A<->$NM_B: $_moved" "$NESTED_RC"
 		fi
 	fi
 	stage_end soak
