@@ -3,9 +3,10 @@
 #
 # check-debug.sh: `make check-debug`, ttydpc under a debug kernel.
 #
-# Builds (or takes from the cache) Debian's linux-source-6.1 with KASAN,
-# lockdep (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP, UBSAN, DEBUG_OBJECTS, KMEMLEAK
-# and DEBUG_LIST (build-kernel.sh, debug.config), builds ttydpc.ko against
+# Builds (or takes from the cache) Debian's linux-source-6.1 (or 6.12: -k 6.12
+# or DEBUG_KERNEL=6.12) on tinyconfig with KASAN, lockdep (PROVE_LOCKING),
+# DEBUG_ATOMIC_SLEEP, UBSAN, DEBUG_OBJECTS, KMEMLEAK and DEBUG_LIST
+# (build-kernel.sh, debug.config), builds ttydpc.ko against
 # it, boots the standard test VM (selftests/vm/run-vm.sh, host peer attached)
 # and runs run_debug.sh in the guest: the whole selftests/ttydpc suite, the
 # fuzzer, unbind/bind and rmmod/insmod cycles under traffic, a long
@@ -14,7 +15,8 @@
 # WARNING, BUG, Oops, hung task, IRQ storm ("nobody cared") or kmemleak
 # report is a failure; each report is saved whole, with ttydpc frames
 # decoded, in RESULTS/reports.txt.
-# Prints TAP and a last line "N passed, N failed"; non-zero exit on failure.
+# Prints TAP, each stage's wall time ("# time: ..."), and a last line
+# "N passed, N failed[, N skipped]"; non-zero exit on failure.
 #
 # Environment (defaults in brackets):
 #   SEED          seed of the fuzzer and the traffic [random, printed];
@@ -27,7 +29,13 @@
 #                 look: REBIND=60 RELOAD=30 SOAK=2M (about 12 min).
 #   FUZZ_EXCLUDE  operation kinds the fuzzer leaves out, e.g. dpc_purge
 #   RELOAD_CLOSED=1  the traffic closes its ports before each rmmod
-#   SOAK          bytes each way of the integrity transfer [64M]
+#   SOAK          bytes each way of the integrity transfer [64M, or no
+#                 limit with SOAK_SECS]
+#   SOAK_SECS     bound the integrity transfer by time instead: no new data
+#                 after this many seconds each way, every byte sent still
+#                 checked; its TAP line gives bytes and rate each way
+#   DEBUG_KERNEL  6.1 [default] or 6.12 (also -k VERSION): the source the
+#                 debug kernel is built from, cached under its own key
 #   STAGES        guest stages, comma-separated; they always run in this
 #                 order [suite,rebind,reload,soak,fuzz]
 #   SPLIT         stage groups, one VM each, run side by side, groups
@@ -55,13 +63,22 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/vm/lib.sh
 . "$HERE/../vm/lib.sh"
 
+while getopts k: opt; do
+	case $opt in
+	k) DEBUG_KERNEL=$OPTARG ;;
+	*) die "usage: check-debug.sh [-k 6.1|6.12]" ;;
+	esac
+done
+export DEBUG_KERNEL=${DEBUG_KERNEL:-6.1}
 RESULTS=${RESULTS:-$TOP_DIR/build/check-debug}
 SEED=${SEED:-$(( $(od -An -N4 -tu4 /dev/urandom) % 1000000000 ))}
 FUZZ_OPS=${FUZZ_OPS:-10000}
 FUZZ_THREADS=${FUZZ_THREADS:-4}
 REBIND=${REBIND:-500}
 RELOAD=${RELOAD:-200}
-SOAK=${SOAK:-64M}
+SOAK_SECS=${SOAK_SECS:-}
+SOAK=${SOAK-}
+[[ -n $SOAK || -n $SOAK_SECS ]] || SOAK=64M
 STAGES=${STAGES:-suite,rebind,reload,soak,fuzz}
 DPC=${DPC:-both}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-3600}
@@ -82,7 +99,7 @@ host_nok() { HOST_TAP+=("not ok|$*"); }
 if [[ ${SKIP_DEPS:-0} != 1 ]]; then
 	missing=()
 	for p in qemu-system-x86 busybox-static picocom python3 cpio kmod gcc make libc6-dev \
-		binutils xz-utils linux-source-6.1; do
+		binutils xz-utils "linux-source-$DEBUG_KERNEL"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done
@@ -116,7 +133,7 @@ split_run() {
 		log "VM ${names[-1]}: stages $g (log: $RESULTS/${names[-1]}.log)"
 		TTYDPC_DEBUG_CHILD=1 SPLIT=none SKIP_DEPS=1 STAGES=$g SEED=$SEED \
 			FUZZ_OPS=$FUZZ_OPS FUZZ_THREADS=$FUZZ_THREADS REBIND=$REBIND \
-			RELOAD=$RELOAD SOAK=$SOAK DPC=$DPC BOOT_TIMEOUT=$BOOT_TIMEOUT \
+			RELOAD=$RELOAD SOAK=$SOAK SOAK_SECS=$SOAK_SECS DPC=$DPC BOOT_TIMEOUT=$BOOT_TIMEOUT \
 			RESULTS=$RESULTS/${names[-1]} "$HERE/check-debug.sh" \
 			>"$RESULTS/${names[-1]}.log" 2>&1 &
 		pids+=($!)
@@ -207,6 +224,7 @@ else
 fi
 
 # --- 2. ttydpc.ko against it --------------------------------------------------
+t0=$(date +%s)
 # A private copy of the module sources (never the developer's tree), built
 # with -g so that report frames in ttydpc decode to file:line.
 mod=$RESULTS/module
@@ -239,6 +257,8 @@ if ((ok_build)) && [[ -f $mod/ttydpc.ko ]] &&
 else
 	host_nok "selftests, ttydpc_fuzz, ttydpc_stress and the initramfs built"
 fi
+
+t_prep=$(($(date +%s) - t0))
 
 # --- 4. the run -----------------------------------------------------------------
 # silence_watch PID DIR: while run-vm.sh (PID) runs, watch the guest's output
@@ -299,7 +319,7 @@ if [[ ${HOST_TAP[*]} != *"not ok|"* ]]; then
 	log "booting the debug kernel (dpc=$DPC, stages $STAGES; log: $vm/console.log)"
 	t0=$(date +%s)
 	"$VM_DIR/run-vm.sh" -p -t "$BOOT_TIMEOUT" -o "$vm" -k "$BZIMAGE" -i "$RESULTS/initrd.cpio" \
-		-a "$KARGS ttydpc.dpc=$DPC ttydpc_mode=check ttydpc_run=/selftests/run_debug.sh ttydpc_timeout=$((BOOT_TIMEOUT - 60)) TTYDPC_DBG_SEED=$SEED TTYDPC_DBG_FUZZ_OPS=$FUZZ_OPS TTYDPC_DBG_FUZZ_THREADS=$FUZZ_THREADS TTYDPC_DBG_REBIND=$REBIND TTYDPC_DBG_RELOAD=$RELOAD TTYDPC_DBG_SOAK=$SOAK TTYDPC_DBG_STAGES=$STAGES${RELOAD_CLOSED:+ TTYDPC_DBG_RELOAD_CLOSED=1}${FUZZ_EXCLUDE:+ TTYDPC_DBG_FUZZ_EXCLUDE=$FUZZ_EXCLUDE}" \
+		-a "$KARGS ttydpc.dpc=$DPC ttydpc_mode=check ttydpc_run=/selftests/run_debug.sh ttydpc_timeout=$((BOOT_TIMEOUT - 60)) TTYDPC_DBG_SEED=$SEED TTYDPC_DBG_FUZZ_OPS=$FUZZ_OPS TTYDPC_DBG_FUZZ_THREADS=$FUZZ_THREADS TTYDPC_DBG_REBIND=$REBIND TTYDPC_DBG_RELOAD=$RELOAD TTYDPC_DBG_STAGES=$STAGES${SOAK:+ TTYDPC_DBG_SOAK=$SOAK}${SOAK_SECS:+ TTYDPC_DBG_SOAK_SECS=$SOAK_SECS}${RELOAD_CLOSED:+ TTYDPC_DBG_RELOAD_CLOSED=1}${FUZZ_EXCLUDE:+ TTYDPC_DBG_FUZZ_EXCLUDE=$FUZZ_EXCLUDE}" \
 		-- -chardev "file,id=klog,path=$vm/kmsg.log" -device isa-serial,iobase=0x2e8,irq=7,chardev=klog &
 	vm_pid=$!
 	silence_watch "$vm_pid" "$vm"
@@ -478,7 +498,10 @@ if [[ -s $reports ]]; then
 	grep -m 20 -E '^\[ *[0-9.]+\] ' "$reports" | head -n 20 | sed 's/^/#   /' || true
 fi
 echo "# seed $SEED (replay: SEED=$SEED make check-debug); logs: $vm"
-echo "# time: kernel ${t_kernel}s, guest run ${t_boot}s, total $(($(date +%s) - t_start))s"
+# Wall time of each guest stage (run_debug.sh's "stage X took N s").
+stage_times=$(sed -nE 's/^# stage ([a-z]+) took ([0-9]+) s$/\1 \2s/p' <<<"$tap" | paste -sd, - | sed 's/,/, /g')
+echo "# time: kernel ${t_kernel}s ($([[ -z $was_cached && -z ${DEV_KDIR:-} ]] && echo built || echo cached)), module+programs+initramfs ${t_prep}s, guest run ${t_boot}s (boot to power-off), total $(($(date +%s) - t_start))s"
+echo "# time: guest stages: ${stage_times:-none recorded}"
 pass=$((hpass + gpass)) fail=$((hfail + gfail))
 if ((gskip)); then
 	echo "$pass passed, $fail failed, $gskip skipped"

@@ -144,6 +144,7 @@ static inline void dbg_drain_input(int fd, int quiet_ms, int max_ms)
 struct dbg_dir {
 	int wfd, rfd;
 	struct dbg_stream tx, rx;
+	size_t goal;			/* bytes to move: n, or what was sent in time */
 	size_t sent, recvd;
 	uint32_t tx_crc, rx_crc;
 	bool mismatch;
@@ -162,14 +163,17 @@ struct dbg_xfer_res {
 
 /*
  * Move n bytes A->B (stream seed) and n bytes B->A (stream seed + 1) at
- * once on two non-blocking fds, checking every byte. Gives up after tmo_ms,
- * or after stall_ms without any byte moving. progress_mib > 0 prints a
- * "# " line every that many MiB moved (both ways counted). Returns 0 when
- * everything arrived intact.
+ * once on two non-blocking fds, checking every byte. send_ms > 0 bounds the
+ * transfer by time instead (n may then be SIZE_MAX): after send_ms no new
+ * data is written (a block already started is finished), and each
+ * direction then has to deliver exactly what it sent. Gives up after
+ * tmo_ms, or after stall_ms without any byte moving. progress_mib > 0
+ * prints a "# " line every that many MiB moved (both ways counted).
+ * Returns 0 when everything sent arrived intact (d[i].goal bytes).
  */
-static inline int dbg_pair_xfer(int fa, int fb, size_t n, uint32_t seed, int tmo_ms,
-				int stall_ms, unsigned int progress_mib,
-				struct dbg_xfer_res *r)
+static inline int dbg_pair_xfer_for(int fa, int fb, size_t n, int send_ms, uint32_t seed,
+				    int tmo_ms, int stall_ms, unsigned int progress_mib,
+				    struct dbg_xfer_res *r)
 {
 	static uint8_t wbuf[2][4096], rbuf[4096], want[4096];
 	uint64_t t0 = dbg_now_ms(), last = t0, now;
@@ -185,24 +189,28 @@ static inline int dbg_pair_xfer(int fa, int fb, size_t n, uint32_t seed, int tmo
 	for (i = 0; i < 2; i++) {
 		dbg_stream_init(&r->d[i].tx, seed + i);
 		dbg_stream_init(&r->d[i].rx, seed + i);
+		r->d[i].goal = n;
 	}
 	for (;;) {
 		struct pollfd p[2] = { { .fd = fa }, { .fd = fb } };
 		bool done = true;
 
+		now = dbg_now_ms();
+		if (send_ms > 0 && (int)(now - t0) >= send_ms)
+			for (i = 0; i < 2; i++)
+				r->d[i].goal = r->d[i].sent;	/* no new block */
 		for (i = 0; i < 2; i++) {
 			struct dbg_dir *d = &r->d[i];
 
-			if (d->recvd < n)
+			if (d->recvd < d->goal)
 				done = false;
-			if (d->sent < n || wlen[i] > woff[i])
+			if (d->sent < d->goal || wlen[i] > woff[i])
 				p[i].events |= POLLOUT;	/* fd i writes direction i */
-			if (d->recvd < n)
+			if (d->recvd < d->goal)
 				p[!i].events |= POLLIN;	/* the other fd reads it */
 		}
 		if (done)
 			break;
-		now = dbg_now_ms();
 		if ((int)(now - t0) > tmo_ms) {
 			r->timed_out = true;
 			break;
@@ -225,8 +233,8 @@ static inline int dbg_pair_xfer(int fa, int fb, size_t n, uint32_t seed, int tmo
 
 			/* writing direction i on fd i */
 			if (p[i].revents & (POLLOUT | POLLERR | POLLHUP)) {
-				if (woff[i] == wlen[i] && d->sent < n) {
-					size_t m = n - d->sent;
+				if (woff[i] == wlen[i] && d->sent < d->goal) {
+					size_t m = d->goal - d->sent;
 
 					if (m > sizeof(wbuf[i]))
 						m = sizeof(wbuf[i]);
@@ -250,7 +258,7 @@ static inline int dbg_pair_xfer(int fa, int fb, size_t n, uint32_t seed, int tmo
 			}
 			/* reading direction i on the other fd */
 			if (p[!i].revents & (POLLIN | POLLERR | POLLHUP)) {
-				size_t m = n - d->recvd;
+				size_t m = d->goal - d->recvd;
 
 				if (!m)
 					continue;
@@ -297,9 +305,18 @@ static inline int dbg_pair_xfer(int fa, int fb, size_t n, uint32_t seed, int tmo
 out:
 	r->elapsed_ms = dbg_now_ms() - t0;
 	for (i = 0; i < 2; i++)
-		if (r->d[i].recvd != n || r->d[i].mismatch || r->d[i].tx_crc != r->d[i].rx_crc)
+		if (r->d[i].recvd != r->d[i].goal || r->d[i].mismatch ||
+		    r->d[i].tx_crc != r->d[i].rx_crc)
 			return -1;
 	return r->err ? -1 : 0;
+}
+
+/* dbg_pair_xfer_for() with n bytes each way and no time bound. */
+static inline int dbg_pair_xfer(int fa, int fb, size_t n, uint32_t seed, int tmo_ms,
+				int stall_ms, unsigned int progress_mib,
+				struct dbg_xfer_res *r)
+{
+	return dbg_pair_xfer_for(fa, fb, n, 0, seed, tmo_ms, stall_ms, progress_mib, r);
 }
 
 static inline void dbg_xfer_describe(const struct dbg_xfer_res *r, size_t n, char *buf,
@@ -311,7 +328,8 @@ static inline void dbg_xfer_describe(const struct dbg_xfer_res *r, size_t n, cha
 		const struct dbg_dir *d = &r->d[i];
 
 		o += snprintf(buf + o, size - o, "%s %zu/%zu bytes, crc sent %08x got %08x",
-			      i ? "; B->A" : "A->B", d->recvd, n, d->tx_crc, d->rx_crc);
+			      i ? "; B->A" : "A->B", d->recvd, d->goal == SIZE_MAX ? n : d->goal,
+			      d->tx_crc, d->rx_crc);
 		if (d->mismatch)
 			o += snprintf(buf + o, size - o, " MISMATCH at %zu got 0x%02x want 0x%02x",
 				      d->bad_at, d->got, d->want);

@@ -26,6 +26,9 @@
 #   TTYDPC_DBG_RELOAD     rmmod/insmod cycles (200)
 #   TTYDPC_DBG_RELOAD_CLOSED=1  traffic closes its ports before each rmmod
 #   TTYDPC_DBG_SOAK       bytes each way of the long transfer (64M; K/M suffix)
+#   TTYDPC_DBG_SOAK_SECS  the long transfer is bounded by time instead: no new
+#                         data after this many seconds (SOAK, if also given,
+#                         may end it sooner); everything sent must arrive
 # Kernel reports seen during a stage are printed under it as "# " lines; the
 # host scans the whole log and decides. A call that stays blocked in the
 # kernel (a program that does not end, a sysfs write or rmmod that does not
@@ -41,7 +44,12 @@ FUZZ_OPS=${TTYDPC_DBG_FUZZ_OPS:-10000}
 FUZZ_THREADS=${TTYDPC_DBG_FUZZ_THREADS:-4}
 REBIND=${TTYDPC_DBG_REBIND:-500}
 RELOAD=${TTYDPC_DBG_RELOAD:-200}
-SOAK=${TTYDPC_DBG_SOAK:-64M}
+SOAK_SECS=${TTYDPC_DBG_SOAK_SECS:-0}
+if [ "$SOAK_SECS" -gt 0 ]; then
+	SOAK=${TTYDPC_DBG_SOAK:-}
+else
+	SOAK=${TTYDPC_DBG_SOAK:-64M}
+fi
 STRESS=$HERE/ttydpc_stress
 TMP=${TMPDIR:-/tmp}/ttydpc_debug.$$
 mkdir -p "$TMP"
@@ -223,7 +231,12 @@ echo -1 >/proc/sys/kernel/hung_task_warnings 2>/dev/null
 
 echo "TAP version 13"
 note "ttydpc debug lane: kernel $(uname -r), dpc=$TTYDPC_DPC, seed $SEED (replay: SEED=$SEED)"
-note "stages: $STAGES; fuzz $FUZZ_OPS ops x $FUZZ_THREADS threads, rebind $REBIND, reload $RELOAD, soak $SOAK each way"
+if [ "$SOAK_SECS" -gt 0 ]; then
+	SOAK_WHAT="${SOAK_SECS} s${SOAK:+ (at most $SOAK)}"
+else
+	SOAK_WHAT=$SOAK
+fi
+note "stages: $STAGES; fuzz $FUZZ_OPS ops x $FUZZ_THREADS threads, rebind $REBIND, reload $RELOAD, soak $SOAK_WHAT each way"
 note "ports: $SAVED_PORTS; null modem $NM_A:$NM_B ($NM_PCI); host port $PORT ($PORT_PCI); module params '$KO_PARAMS'"
 note "tainted=$(cat /proc/sys/kernel/tainted)"
 
@@ -334,11 +347,20 @@ if has_stage soak; then
 	if [ -z "$NM_A" ] || [ -z "$NM_B" ]; then
 		skip "soak" "no null-modem pair"
 	else
-		run_nested 7200 "$STRESS" soak -s "$SEED" -p 4 -S 60 "$NM_A" "$NM_B" "$SOAK"
+		if [ "$SOAK_SECS" -gt 0 ]; then
+			# shellcheck disable=SC2086 # SOAK: one word or none
+			run_nested $((SOAK_SECS + 600)) "$STRESS" soak -s "$SEED" -p 4 -S 60 \
+				-T "$SOAK_SECS" "$NM_A" "$NM_B" $SOAK
+		else
+			run_nested 7200 "$STRESS" soak -s "$SEED" -p 4 -S 60 "$NM_A" "$NM_B" "$SOAK"
+		fi
+		# "soak result: N bytes A->B (R KiB/s), ..." into the TAP line
+		_moved=$(sed -n 's/^# soak result: //p' "$TMP/out" | tail -n 1)
 		if [ "$NESTED_RC" -eq 124 ]; then
 			bail "soak did not end"
 		else
-			result "soak: $SOAK each way $NM_A<->$NM_B, every byte checked" "$NESTED_RC"
+			[ -n "$_moved" ] || _moved="every byte checked"
+			result "soak: $SOAK_WHAT each way $NM_A<->$NM_B: $_moved" "$NESTED_RC"
 		fi
 	fi
 	stage_end soak

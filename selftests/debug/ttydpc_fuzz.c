@@ -82,7 +82,7 @@ static atomic_int contract_violations;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Pages for bad pointers: no access, read-only (zero / a valid wait), and
- * a read-write page followed by a no-access one (copies that straddle). */
+ * a read-write page between two no-access ones (copies that straddle). */
 static char *pg_none, *pg_ro, *pg_ro_wait, *pg_edge;
 
 enum op {
@@ -139,8 +139,16 @@ struct worker {
 	uint8_t buf[8192];
 };
 
-static struct worker workers[MAX_THREADS];
+/* workers[nworkers] stands for the main thread's cleanup (see mainw) */
+static struct worker workers[MAX_THREADS + 1];
 static int nworkers = 4;
+/* entries of workers[] the watch thread looks after: the fuzzing threads,
+ * then also the main thread once it starts its cleanup */
+static atomic_int nwatched;
+static atomic_int watch_stop;
+static atomic_ullong stuck;		/* bit i: workers[i] was stuck over 20 s */
+static atomic_int tap_n;		/* TAP test number last printed */
+static uint64_t max_ms;
 
 /* ---- random ------------------------------------------------------------ */
 
@@ -179,7 +187,17 @@ static void *bad_ptr(struct worker *w, size_t size, bool kernel_writes)
 	case 2:
 		return pg_none + rn(w, 64);
 	case 3:
-		/* starts readable, ends in the no-access page */
+		/*
+		 * Starts readable, ends in the no-access page; never before
+		 * pg_edge, whatever the size (reads go up to 8 KiB). Below
+		 * it lies the next mapping, the first thread's stack with
+		 * its struct pthread (TLS, stack guard) at the top: a read()
+		 * that started there wrote serial data into it, and the
+		 * fuzzer died of SIGSEGV without its crash report. The guard
+		 * page below pg_edge now turns any such slip into -EFAULT.
+		 */
+		if (size > 4096)
+			size = 4096;
 		return pg_edge + 4096 - (size > 1 ? 1 + rn(w, size - 1) : 1);
 	case 4:
 		return (void *)(uintptr_t)0xffffffff81000000ULL;
@@ -307,7 +325,7 @@ static void dump_rings_unlocked(const char *why)
 	int i, k;
 
 	printf("# ---- %s: last operations of every thread (oldest first) ----\n", why);
-	for (i = 0; i < nworkers; i++) {
+	for (i = 0; i < atomic_load(&nwatched); i++) {
 		struct worker *w = &workers[i];
 		unsigned int pos = atomic_load(&w->ring_pos);
 
@@ -1533,6 +1551,154 @@ static void sysrq_blocked(void)
 	}
 }
 
+/* ---- the watch: progress, time limit, stuck threads ------------------------ */
+
+static uint64_t t_fuzz0;
+
+/*
+ * Every 100 ms: a watched thread in one call for over 20 s is reported
+ * (with what the kernel says of it, once) and kicked with SIGALRM once a
+ * second; after 90 s the run ends. Covers the fuzzing threads and, from
+ * its cleanup on, the main thread (its last closes can wait out
+ * closing_wait too).
+ */
+static void *watch_main(void *arg)
+{
+	uint64_t last_print = 0;
+	int i;
+
+	(void)arg;
+	while (!atomic_load(&watch_stop)) {
+		uint64_t now;
+
+		dbg_sleep_ms(100);
+		now = dbg_now_ms();
+		for (i = 0; i < atomic_load(&nwatched); i++) {
+			uint64_t st = atomic_load(&workers[i].op_start_ms);
+			/*
+			 * A thread may have started its operation after
+			 * "now" was read: that is no time at all, not a
+			 * negative one wrapped to 584 million years.
+			 */
+			uint64_t busy = st && now > st ? now - st : 0;
+
+			if (busy > 20000) {
+				/* alarms did not end it: kick once a second, report once */
+				if (!(atomic_load(&stuck) & (1ULL << i))) {
+					say("# thread %d%s stuck for %llu s in: %s\n", i,
+					    i == nworkers ? " (main, cleanup)" : "",
+					    (unsigned long long)busy / 1000, slot(&workers[i]));
+					thread_state(&workers[i]);
+					if (!atomic_fetch_or(&stuck, 1ULL << i)) {
+						dump_rings("stuck thread");
+						sysrq_blocked();
+					}
+				}
+				pthread_kill(workers[i].th, SIGALRM);
+			}
+			if (busy > 90000) {
+				pthread_mutex_lock(&out_lock);
+				printf("not ok %d fuzz: thread %d blocked in the kernel for 90 s: %s\n",
+				       atomic_fetch_add(&tap_n, 1) + 1, i, slot(&workers[i]));
+				printf("Bail out! a fuzz thread cannot be stopped\n");
+				fflush(stdout);
+				_exit(1);
+			}
+		}
+		if (now - last_print >= 10000 && !atomic_load(&stop)) {
+			last_print = now;
+			say("# %ld operations done in %.0f s, pumps moved %ld + %ld bytes (reopened %ld + %ld times)\n",
+			    atomic_load(&ops_done), (now - t_fuzz0) / 1000.0, atomic_load(&pump_bytes[0]),
+			    atomic_load(&pump_bytes[1]), atomic_load(&pump_reopens[0]),
+			    atomic_load(&pump_reopens[1]));
+		}
+		if (max_ms && now - t_fuzz0 > max_ms)
+			atomic_store(&stop, 1);
+	}
+	return NULL;
+}
+
+/*
+ * The main thread's cleanup calls, under the watch: workers[nworkers]
+ * describes them and carries their alarm (after ms, then every 50 ms;
+ * none with ms 0: the watch still kicks after 20 s).
+ */
+static struct worker *mainw;
+
+static void main_begin(unsigned int ms, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void main_begin(unsigned int ms, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+
+	atomic_fetch_add(&mainw->ring_pos, 1);
+	atomic_store(&mainw->cur_op, atomic_load(&mainw->cur_op) + 1);
+	s = slot(mainw);
+	snprintf(s, DESC, "main#%ld ", atomic_load(&mainw->cur_op));
+	va_start(ap, fmt);
+	vsnprintf(s + strlen(s), DESC - strlen(s), fmt, ap);
+	va_end(ap);
+	atomic_store(&mainw->op_start_ms, dbg_now_ms());
+	if (ms)
+		alarm_ms(mainw, ms);
+}
+
+static void main_end(void)
+{
+	alarm_off(mainw);
+	atomic_store(&mainw->op_start_ms, 0);
+}
+
+static void main_close(int fd, const char *what)
+{
+	if (fd < 0)
+		return;
+	main_begin(1000, "close fd%d (%s)", fd, what);
+	close(fd);
+	main_end();
+}
+
+/*
+ * closing_wait NONE on a port, so that the last close does not wait for
+ * output to drain (30 s by default, forever if the fuzz left it at
+ * ASYNC_CLOSING_WAIT_INF, while a stopped peer holds the line).
+ */
+static void no_closing_wait(int fd, int port)
+{
+	struct serial_struct ss;
+
+	main_begin(1000, "TIOCSSERIAL fd%d(%c) closing_wait NONE", fd, 'A' + port);
+	if (!ioctl(fd, TIOCGSERIAL, &ss)) {
+		ss.closing_wait = ASYNC_CLOSING_WAIT_NONE;
+		ioctl(fd, TIOCSSERIAL, &ss);
+	}
+	main_end();
+}
+
+/* The port's closing_wait as it was before the fuzz, with nothing queued
+ * (so that this last close has nothing to wait for). */
+static void restore_closing_wait(int port)
+{
+	struct serial_struct ss;
+	int fd;
+
+	if (!saved_serial_ok[port])
+		return;
+	main_begin(1000, "open %s, closing_wait %u again", dev[port],
+		   saved_serial[port].closing_wait);
+	fd = open(dev[port], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		ioctl(fd, TCFLSH, TCIOFLUSH);
+		if (!ioctl(fd, TIOCGSERIAL, &ss)) {
+			ss.closing_wait = saved_serial[port].closing_wait;
+			ioctl(fd, TIOCSSERIAL, &ss);
+		}
+	}
+	main_end();
+	main_close(fd, "after closing_wait");
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -1544,11 +1710,11 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *env, *exclude;
-	uint64_t seed, t0, last_print = 0, max_ms = 0;
+	uint64_t seed;
 	long nops = 10000, check_bytes = 16384;
-	pthread_t pumps[2], kmsg;
+	pthread_t pumps[2], kmsg, watch;
 	struct sigaction sa;
-	int opt, i, k, fails = 0, t = 0, stuck = 0;
+	int opt, i, k, fails = 0, t = 0, ctl[2] = { -1, -1 };
 	long total_count[NR_OPS] = { 0 }, total_errs[NR_OPS] = { 0 }, eintr = 0;
 	char msg[512];
 	long ntests = 5;
@@ -1636,7 +1802,8 @@ int main(int argc, char **argv)
 	pg_none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	pg_ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	pg_ro_wait = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	pg_edge = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* pg_edge: a no-access page on each side of the read-write one */
+	pg_edge = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (pg_none == MAP_FAILED || pg_ro == MAP_FAILED || pg_ro_wait == MAP_FAILED ||
 	    pg_edge == MAP_FAILED) {
 		printf("Bail out! mmap: %s\n", strerror(errno));
@@ -1644,6 +1811,8 @@ int main(int argc, char **argv)
 	}
 	((struct ttydpc_wait *)pg_ro_wait)->version = 1;
 	mprotect(pg_ro_wait, 4096, PROT_READ);
+	mprotect(pg_edge, 4096, PROT_NONE);
+	pg_edge += 4096;
 	mprotect(pg_edge + 4096, 4096, PROT_NONE);
 	memset(pg_edge, 0, 4096);
 	((uint32_t *)pg_edge)[1023] = 1;	/* a "version 1" just before the edge */
@@ -1660,12 +1829,15 @@ int main(int argc, char **argv)
 		}
 		close(fd);
 	}
-	printf("ok %d ports %s and %s open raw before the fuzz\n", ++t, dev[0], dev[1]);
+	printf("ok %d ports %s and %s open raw before the fuzz\n", (t = atomic_fetch_add(&tap_n, 1) + 1), dev[0], dev[1]);
 	save_settings();
 
 	for (k = 0; k < NR_OPS; k++)
 		total_weight += ops[k].weight;
 	atomic_store(&ops_left, nops);
+	t_fuzz0 = dbg_now_ms();
+	atomic_store(&nwatched, nworkers);
+	pthread_create(&watch, NULL, watch_main, NULL);
 	pthread_create(&kmsg, NULL, kmsg_main, NULL);
 	for (i = 0; i < 2; i++)
 		pthread_create(&pumps[i], NULL, pump_main, (void *)(intptr_t)i);
@@ -1674,69 +1846,46 @@ int main(int argc, char **argv)
 
 		w->id = i;
 		w->rng = seed * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL * (i + 1);
-		/* the supervisor waits for every worker's done flag */
+		/* main waits for every worker's done flag */
 		if (pthread_create(&w->th, NULL, worker_main, w)) {
 			printf("Bail out! pthread_create: worker %d\n", i);
 			return 1;
 		}
 	}
 
-	/* supervise: progress, time limit, stuck threads */
-	t0 = dbg_now_ms();
+	/* the workers end their operations and close their fds */
 	for (;;) {
-		bool all_idle = true;
-		uint64_t now;
+		bool all_done = true;
 
-		dbg_sleep_ms(100);
-		now = dbg_now_ms();
-		for (i = 0; i < nworkers; i++) {
-			uint64_t st = atomic_load(&workers[i].op_start_ms);
-			/*
-			 * A worker may have started its operation after
-			 * "now" was read: that is no time at all, not a
-			 * negative one wrapped to 584 million years.
-			 */
-			uint64_t busy = st && now > st ? now - st : 0;
-
+		for (i = 0; i < nworkers; i++)
 			if (!atomic_load(&workers[i].done))
-				all_idle = false;
-			if (busy > 20000) {
-				/* alarms did not end it: kick once a second, report once */
-				if (!(stuck & (1 << i))) {
-					say("# thread %d stuck for %llu s in: %s\n", i,
-					    (unsigned long long)busy / 1000, slot(&workers[i]));
-					thread_state(&workers[i]);
-					if (!stuck) {
-						dump_rings("stuck thread");
-						sysrq_blocked();
-					}
-					stuck |= 1 << i;
-				}
-				pthread_kill(workers[i].th, SIGALRM);
-			}
-			if (busy > 90000) {
-				printf("not ok %d fuzz: thread %d blocked in the kernel for 90 s: %s\n",
-				       ++t, i, slot(&workers[i]));
-				printf("Bail out! a fuzz thread cannot be stopped\n");
-				fflush(stdout);
-				_exit(1);
-			}
-		}
-		if (now - last_print >= 10000) {
-			last_print = now;
-			say("# %ld operations done in %.0f s, pumps moved %ld + %ld bytes (reopened %ld + %ld times)\n",
-			    atomic_load(&ops_done), (now - t0) / 1000.0, atomic_load(&pump_bytes[0]),
-			    atomic_load(&pump_bytes[1]), atomic_load(&pump_reopens[0]),
-			    atomic_load(&pump_reopens[1]));
-		}
-		if (max_ms && now - t0 > max_ms)
-			atomic_store(&stop, 1);
-		/* on stop, the workers end their operation and close their fds */
-		if (all_idle)
+				all_done = false;
+		if (all_done)
 			break;
+		dbg_sleep_ms(100);
 	}
 	for (i = 0; i < nworkers; i++)
 		pthread_join(workers[i].th, NULL);
+
+	/*
+	 * From here the main thread's own calls are watched too. A control
+	 * fd per port, opened before the pumps stop, makes sure that none of
+	 * the pumps' closes is a port's last one, and sets closing_wait to
+	 * NONE: the fuzz may have left it at 30 s or infinite with output
+	 * held off, and the last close would wait for that output.
+	 */
+	mainw = &workers[nworkers];
+	mainw->id = nworkers;
+	mainw->th = pthread_self();
+	alarm_init(mainw);
+	atomic_store(&nwatched, nworkers + 1);
+	for (i = 0; i < 2; i++) {
+		main_begin(1000, "open %s (control fd for the cleanup)", dev[i]);
+		ctl[i] = open(dev[i], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		main_end();
+		if (ctl[i] >= 0)
+			no_closing_wait(ctl[i], i);
+	}
 	atomic_store(&stop, 1);
 	for (i = 0; i < 2; i++)
 		pthread_join(pumps[i], NULL);
@@ -1758,44 +1907,47 @@ int main(int argc, char **argv)
 
 	/* 2: the operations ran */
 	if (atomic_load(&ops_done) >= nops || (max_ms && atomic_load(&ops_done) > 0))
-		printf("ok %d fuzz: %ld operations from %d threads in %.1f s, seed %llu\n", ++t,
-		       atomic_load(&ops_done), nworkers, (dbg_now_ms() - t0) / 1000.0,
+		printf("ok %d fuzz: %ld operations from %d threads in %.1f s, seed %llu\n", (t = atomic_fetch_add(&tap_n, 1) + 1),
+		       atomic_load(&ops_done), nworkers, (dbg_now_ms() - t_fuzz0) / 1000.0,
 		       (unsigned long long)seed);
 	else {
-		printf("not ok %d fuzz: only %ld of %ld operations, seed %llu\n", ++t,
+		printf("not ok %d fuzz: only %ld of %ld operations, seed %llu\n", (t = atomic_fetch_add(&tap_n, 1) + 1),
 		       atomic_load(&ops_done), nops, (unsigned long long)seed);
 		fails++;
 	}
 	/* 3: nothing blocked beyond its timer for long */
-	if (stuck) {
+	if (atomic_load(&stuck) & ((1ULL << nworkers) - 1)) {
 		printf("not ok %d fuzz: a thread was stuck in the kernel over 20 s (see above), seed %llu\n",
-		       ++t, (unsigned long long)seed);
+		       (t = atomic_fetch_add(&tap_n, 1) + 1), (unsigned long long)seed);
 		fails++;
 	} else {
-		printf("ok %d fuzz: every blocking call ended by its timer\n", ++t);
+		printf("ok %d fuzz: every blocking call ended by its timer\n", (t = atomic_fetch_add(&tap_n, 1) + 1));
 	}
 	/* 4: API contract and kernel log */
 	if (atomic_load(&contract_violations) || atomic_load(&kernel_reports)) {
 		printf("not ok %d fuzz: %d API contract violations, %d kernel report lines, seed %llu\n",
-		       ++t, atomic_load(&contract_violations), atomic_load(&kernel_reports),
+		       (t = atomic_fetch_add(&tap_n, 1) + 1), atomic_load(&contract_violations), atomic_load(&kernel_reports),
 		       (unsigned long long)seed);
 		fails++;
 	} else {
-		printf("ok %d fuzz: no API contract violation, no kernel report\n", ++t);
+		printf("ok %d fuzz: no API contract violation, no kernel report\n", (t = atomic_fetch_add(&tap_n, 1) + 1));
 	}
 	fflush(stdout);
 
-	/* 5: the ports work afterwards */
+	/* 5: the ports work afterwards, and the cleanup does not hang */
 	{
-		int fa, fb;
+		int fa, fb, ok5 = 0;
+		char res5[640];
 		struct dbg_xfer_res r;
 
 		msg[0] = 0;
+		main_begin(0, "restore the settings of %s", dev[0]);
 		fa = restore_port(0, msg, sizeof(msg));
+		main_begin(0, "restore the settings of %s", dev[1]);
 		fb = fa < 0 ? -1 : restore_port(1, msg, sizeof(msg));
+		main_end();
 		if (fa < 0 || fb < 0) {
-			printf("not ok %d ports work after the fuzz: %s\n", ++t, msg);
-			fails++;
+			snprintf(res5, sizeof(res5), "%s", msg);
 		} else {
 			/* echo storms and queued output may still be in flight */
 			dbg_drain_input(fa, 300, 10000);
@@ -1807,20 +1959,43 @@ int main(int argc, char **argv)
 				dbg_xfer_describe(&r, check_bytes, msg, sizeof(msg));
 				dbg_port_state(fa, dev[0]);
 				dbg_port_state(fb, dev[1]);
-				printf("not ok %d ports work after the fuzz: %s\n", ++t, msg);
-				fails++;
+				snprintf(res5, sizeof(res5), "%s", msg);
 			} else {
-				printf("ok %d ports work after the fuzz: %ld bytes each way %s<->%s, CRC %08x/%08x, %.1f s\n",
-				       ++t, check_bytes, dev[0], dev[1], r.d[0].rx_crc, r.d[1].rx_crc,
-				       r.elapsed_ms / 1000.0);
+				ok5 = 1;
+				snprintf(res5, sizeof(res5),
+					 "%ld bytes each way %s<->%s, CRC %08x/%08x, %.1f s",
+					 check_bytes, dev[0], dev[1], r.d[0].rx_crc, r.d[1].rx_crc,
+					 r.elapsed_ms / 1000.0);
 			}
-			if (msg[0] && !fails)
+			if (msg[0] && ok5)
 				printf("# note: %s\n", msg);
 		}
-		if (fa >= 0)
-			close(fa);
-		if (fb >= 0)
-			close(fb);
+		/*
+		 * The fuzzer's own last closes: closing_wait NONE first, then
+		 * the fds, the control ones last, all watched; then each port
+		 * gets its closing_wait back.
+		 */
+		for (i = 0; i < 2; i++)
+			if (ctl[i] >= 0)
+				no_closing_wait(ctl[i], i);
+		main_close(fa, "after the check");
+		main_close(fb, "after the check");
+		for (i = 0; i < 2; i++)
+			main_close(ctl[i], "control fd");
+		for (i = 0; i < 2; i++)
+			restore_closing_wait(i);
+		atomic_store(&watch_stop, 1);
+		pthread_join(watch, NULL);
+		if (ok5 && (atomic_load(&stuck) & (1ULL << nworkers))) {
+			ok5 = 0;
+			snprintf(res5, sizeof(res5), "the fuzzer's own cleanup was stuck over 20 s (see above)");
+		}
+		if (ok5) {
+			printf("ok %d ports work after the fuzz: %s\n", (t = atomic_fetch_add(&tap_n, 1) + 1), res5);
+		} else {
+			printf("not ok %d ports work after the fuzz: %s\n", (t = atomic_fetch_add(&tap_n, 1) + 1), res5);
+			fails++;
+		}
 	}
 	printf("# seed %llu (replay: SEED=%llu)\n", (unsigned long long)seed,
 	       (unsigned long long)seed);

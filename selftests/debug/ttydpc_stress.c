@@ -4,12 +4,15 @@
  * integrity transfer for the debug lane (run_debug.sh). Output is TAP 13
  * (rebind, reload) or "# " lines (soak, traffic); exit 0 on success.
  *
- *   ttydpc_stress soak [-s SEED] [-t TIMEOUT_S] [-S STALL_S] [-p MIB] A B BYTES
+ *   ttydpc_stress soak [-s SEED] [-t TIMEOUT_S] [-S STALL_S] [-p MIB] [-T SECS] A B [BYTES]
  *       BYTES from A to B and BYTES from B to A at once (two ports wired to
  *       each other), xorshift32 streams (seed, seed + 1), every byte checked,
  *       CRC-32 of each direction printed. -p prints progress every MIB MiB.
- *       BYTES takes K/M/G suffixes. On failure both ports' state is printed
- *       twice, a second apart (queues, hold reasons, counters, debugfs).
+ *       BYTES takes K/M/G suffixes. -T: no new data after SECS seconds
+ *       (BYTES, if given, may end it sooner); every byte sent must still
+ *       arrive, in order. The last line gives the bytes moved each way and
+ *       the rates. On failure both ports' state is printed twice, a second
+ *       apart (queues, hold reasons, counters, debugfs).
  *
  *   ttydpc_stress traffic [-m steady|churn] [-j N] [-s SEED] [-f STOPFILE]
  *                 [-P PAUSEFILE] [-T SECONDS] DEV...
@@ -68,7 +71,8 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: ttydpc_stress soak [-s SEED] [-t TIMEOUT_S] [-S STALL_S] [-p MIB] A B BYTES\n"
+		"usage: ttydpc_stress soak [-s SEED] [-t TIMEOUT_S] [-S STALL_S] [-p MIB] [-T SECS]\n"
+		"                          A B [BYTES]\n"
 		"       ttydpc_stress traffic [-m steady|churn] [-j N] [-s SEED] [-f STOPFILE]\n"
 		"                     [-P PAUSEFILE] [-T SECONDS] DEV...\n"
 		"       ttydpc_stress rebind -n CYCLES -F PCI[,PCI...] [-s SEED] DEV...\n"
@@ -109,14 +113,15 @@ static void sysrq_blocked(void)
 static int do_soak(int argc, char **argv)
 {
 	uint32_t seed = 1;
-	int tmo_s = 0, stall_s = 30, opt, fa, fb, ret;
+	int tmo_s = 0, stall_s = 30, send_s = 0, opt, fa, fb, ret;
 	unsigned int progress = 0;
 	struct dbg_xfer_res r;
 	char msg[512];
 	size_t n;
 
-	while ((opt = getopt(argc, argv, "s:t:S:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:S:p:T:")) != -1) {
 		switch (opt) {
+		case 'T': send_s = atoi(optarg); break;
 		case 's': seed = strtoul(optarg, NULL, 0); break;
 		case 't': tmo_s = atoi(optarg); break;
 		case 'S': stall_s = atoi(optarg); break;
@@ -124,11 +129,12 @@ static int do_soak(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (argc - optind != 3)
+	if (argc - optind != 3 && !(send_s > 0 && argc - optind == 2))
 		usage();
-	n = parse_size(argv[optind + 2]);
+	n = argc - optind == 3 ? parse_size(argv[optind + 2]) : SIZE_MAX;
+	/* stalls are caught sooner; after -T, the queues drain in seconds */
 	if (!tmo_s)
-		tmo_s = 120 + (int)(n >> 20) * 600;	/* stalls are caught sooner */
+		tmo_s = send_s > 0 ? send_s + 120 : 120 + (int)(n >> 20) * 600;
 	fa = dbg_open_raw(argv[optind]);
 	if (fa < 0) {
 		printf("# soak: %s: %s\n", argv[optind], strerror(-fa));
@@ -144,7 +150,8 @@ static int do_soak(int argc, char **argv)
 	dbg_drain_input(fb, 200, 5000);
 	ioctl(fa, TCFLSH, TCIOFLUSH);
 	ioctl(fb, TCFLSH, TCIOFLUSH);
-	ret = dbg_pair_xfer(fa, fb, n, seed, tmo_s * 1000, stall_s * 1000, progress, &r);
+	ret = dbg_pair_xfer_for(fa, fb, n, send_s * 1000, seed, tmo_s * 1000, stall_s * 1000,
+				progress, &r);
 	dbg_xfer_describe(&r, n, msg, sizeof(msg));
 	printf("# soak %s<->%s seed %u: %s\n", argv[optind], argv[optind + 1], seed, msg);
 	if (ret) {
@@ -156,8 +163,12 @@ static int do_soak(int argc, char **argv)
 		dbg_port_state(fa, argv[optind]);
 		dbg_port_state(fb, argv[optind + 1]);
 	} else {
-		printf("# soak: %zu bytes each way in %.1f s: %.1f KiB/s each way\n", n,
-		       r.elapsed_ms / 1000.0, n / 1024.0 / (r.elapsed_ms ? r.elapsed_ms / 1000.0 : 1));
+		double secs = r.elapsed_ms ? r.elapsed_ms / 1000.0 : 1;
+
+		/* one line for the caller's TAP: moved, rate, nothing lost */
+		printf("# soak result: %zu bytes A->B (%.1f KiB/s), %zu bytes B->A (%.1f KiB/s) in %.1f s, every byte checked, 0 lost\n",
+		       r.d[0].recvd, r.d[0].recvd / 1024.0 / secs, r.d[1].recvd,
+		       r.d[1].recvd / 1024.0 / secs, secs);
 	}
 	close(fa);
 	close(fb);
