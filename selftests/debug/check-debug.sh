@@ -29,6 +29,8 @@
 #                 look: REBIND=60 RELOAD=30 SOAK=2M (about 12 min).
 #   FUZZ_EXCLUDE  operation kinds the fuzzer leaves out, e.g. dpc_purge
 #   RELOAD_CLOSED=1  the traffic closes its ports before each rmmod
+#   SUITE         tests of the suite stage, comma-separated run_tests.sh
+#                 names [all]
 #   SOAK          bytes each way of the integrity transfer [64M, or no
 #                 limit with SOAK_SECS]
 #   SOAK_SECS     bound the integrity transfer by time instead: no new data
@@ -319,7 +321,7 @@ if [[ ${HOST_TAP[*]} != *"not ok|"* ]]; then
 	log "booting the debug kernel (dpc=$DPC, stages $STAGES; log: $vm/console.log)"
 	t0=$(date +%s)
 	"$VM_DIR/run-vm.sh" -p -t "$BOOT_TIMEOUT" -o "$vm" -k "$BZIMAGE" -i "$RESULTS/initrd.cpio" \
-		-a "$KARGS ttydpc.dpc=$DPC ttydpc_mode=check ttydpc_run=/selftests/run_debug.sh ttydpc_timeout=$((BOOT_TIMEOUT - 60)) TTYDPC_DBG_SEED=$SEED TTYDPC_DBG_FUZZ_OPS=$FUZZ_OPS TTYDPC_DBG_FUZZ_THREADS=$FUZZ_THREADS TTYDPC_DBG_REBIND=$REBIND TTYDPC_DBG_RELOAD=$RELOAD TTYDPC_DBG_STAGES=$STAGES${SOAK:+ TTYDPC_DBG_SOAK=$SOAK}${SOAK_SECS:+ TTYDPC_DBG_SOAK_SECS=$SOAK_SECS}${RELOAD_CLOSED:+ TTYDPC_DBG_RELOAD_CLOSED=1}${FUZZ_EXCLUDE:+ TTYDPC_DBG_FUZZ_EXCLUDE=$FUZZ_EXCLUDE}" \
+		-a "$KARGS ttydpc.dpc=$DPC ttydpc_mode=check ttydpc_run=/selftests/run_debug.sh ttydpc_timeout=$((BOOT_TIMEOUT - 60)) TTYDPC_DBG_SEED=$SEED TTYDPC_DBG_FUZZ_OPS=$FUZZ_OPS TTYDPC_DBG_FUZZ_THREADS=$FUZZ_THREADS TTYDPC_DBG_REBIND=$REBIND TTYDPC_DBG_RELOAD=$RELOAD TTYDPC_DBG_STAGES=$STAGES${SOAK:+ TTYDPC_DBG_SOAK=$SOAK}${SOAK_SECS:+ TTYDPC_DBG_SOAK_SECS=$SOAK_SECS}${RELOAD_CLOSED:+ TTYDPC_DBG_RELOAD_CLOSED=1}${FUZZ_EXCLUDE:+ TTYDPC_DBG_FUZZ_EXCLUDE=$FUZZ_EXCLUDE}${SUITE:+ TTYDPC_DBG_SUITE=$SUITE}" \
 		-- -chardev "file,id=klog,path=$vm/kmsg.log" -device isa-serial,iobase=0x2e8,irq=7,chardev=klog &
 	vm_pid=$!
 	silence_watch "$vm_pid" "$vm"

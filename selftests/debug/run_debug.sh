@@ -264,7 +264,12 @@ fi
 if has_stage suite; then
 	stage_begin suite
 	if [ -x "$HERE/run_tests.sh" ]; then
-		run_nested 3600 "$HERE/run_tests.sh"
+		# TTYDPC_DBG_SUITE=a,b: only those tests (make check's short lane)
+		set --
+		for t in $(echo "${TTYDPC_DBG_SUITE:-}" | tr , ' '); do
+			set -- "$@" -t "$t"
+		done
+		run_nested 3600 "$HERE/run_tests.sh" "$@"
 		sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$TMP/out" | tail -n1)
 		p=$(echo "$sum" | sed -nE 's/^([0-9]+) passed.*/\1/p')
 		f=$(echo "$sum" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
