@@ -95,10 +95,19 @@ stage_time() {
 	echo "$1 $(($2 - t_start)) $((${3:-$(date +%s)} - $2))" >"$RESULTS/times/${1//\//_}"
 }
 
+# One debug lane per source in DEBUG_KERNELS (6.1; check-full adds 6.12,
+# whose BH-workqueue path 6.1 lacks); their kernels build one after the
+# other, from the start (below).
+[[ $TIER == full ]] && : "${DEBUG_KERNELS:=6.1 6.12}"
+read -r -a DKS <<<"${DEBUG_KERNELS:-6.1}"
+[[ ${DEBUG:-1} != 0 ]] || DKS=()
+
 t0=$(date +%s)
 if [[ ${SKIP_DEPS:-0} != 1 ]]; then
 	"$VM_DIR/deps.sh" "${LANES[@]}"
-	[[ ${DEBUG:-1} == 0 ]] || "$TOP_DIR/selftests/debug/build-kernel.sh" -d
+	for k in "${DKS[@]}"; do
+		"$TOP_DIR/selftests/debug/build-kernel.sh" -d -k "$k"
+	done
 fi
 stage_time deps "$t0"
 
@@ -117,12 +126,6 @@ kill_tree() {
 # lower priority than the VMs so that their timing suffers least; the
 # debug job starts when it is ready. Detached, so that `wait` skips it.
 DEBUG_DIR=$TOP_DIR/selftests/debug
-# One debug lane per source in DEBUG_KERNELS (6.1; check-full adds 6.12,
-# whose BH-workqueue path 6.1 lacks); their kernels build one after the
-# other.
-[[ $TIER == full ]] && : "${DEBUG_KERNELS:=6.1 6.12}"
-read -r -a DKS <<<"${DEBUG_KERNELS:-6.1}"
-[[ ${DEBUG:-1} != 0 ]] || DKS=()
 kbuild_pid=
 if ((${#DKS[@]})); then
 	( (
