@@ -543,7 +543,7 @@ for a in "${arm_lanes[@]}"; do
 	read -r ap af as <"$RESULTS/$a/result" 2>/dev/null || { ap=0 af=1 as=0; }
 	total_pass=$((total_pass + ap)) total_fail=$((total_fail + af)) total_skip=$((total_skip + as))
 	echo "$a lane (${ARM_DESC[$a]}): $ap passed, $af failed, $as skipped ($RESULTS/$a.log)"
-	for b in "$RESULTS/$a"/*/; do
+	for b in "$RESULTS/$a"/*; do
 		[[ ! -f $b/console.log ]] || skips_bad+=$'\n'$(unexpected_skips "$a/$(basename "$b")" "$b/console.log")
 	done
 done
