@@ -150,11 +150,5 @@ else
 	tap_skip "normal module and ports restored" "module was not loaded at start"
 fi
 
-bad=$(dmesg_bad badparams)
-if [ -n "$bad" ]; then
-	echo "$bad" | sed 's/^/# /'
-	tap_fail "kernel log clean"
-else
-	tap_ok "kernel log clean"
-fi
+tap_kernel_log_clean badparams
 tap_exit

@@ -80,6 +80,18 @@ dmesg_bad() {
 	dmesg_since "$1" | grep -E "$KBAD"
 }
 
+# tap_kernel_log_clean TAG: one TAP case, "kernel log clean", failed by
+# any bad line logged since the mark TAG (printed as comments).
+tap_kernel_log_clean() {
+	_bad=$(dmesg_bad "$1")
+	if [ -n "$_bad" ]; then
+		echo "$_bad" | sed 's/^/# /'
+		tap_fail "kernel log clean"
+	else
+		tap_ok "kernel log clean"
+	fi
+}
+
 # ---- waiting --------------------------------------------------------------
 
 # wait_for TENTHS CMD...: run CMD every 0.1 s until it succeeds.

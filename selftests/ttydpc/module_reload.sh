@@ -99,11 +99,5 @@ fi
 tap_result "ports usable after reload" $rc
 
 # 6
-bad=$(dmesg_bad reload)
-if [ -n "$bad" ]; then
-	echo "$bad" | sed 's/^/# /'
-	tap_fail "kernel log clean"
-else
-	tap_ok "kernel log clean"
-fi
+tap_kernel_log_clean reload
 tap_exit

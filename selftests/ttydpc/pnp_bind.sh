@@ -95,11 +95,5 @@ if [ -n "$orig" ]; then
 fi
 tap_result "PNP $dev handed back to ${orig:-no driver}" $rc
 
-bad=$(dmesg_bad pnp)
-if [ -n "$bad" ]; then
-	echo "$bad" | sed 's/^/# /'
-	tap_fail "kernel log clean"
-else
-	tap_ok "kernel log clean"
-fi
+tap_kernel_log_clean pnp
 tap_exit

@@ -536,13 +536,7 @@ rc=0
 port_works "$PORT" 4096 31 || rc=1
 tap_result "$PORT moves a checksummed block afterwards" $rc
 
-bad=$(dmesg_bad races)
-if [ -n "$bad" ]; then
-	echo "$bad" | sed 's/^/# /'
-	tap_fail "kernel log clean"
-else
-	tap_ok "kernel log clean"
-fi
+tap_kernel_log_clean races
 rm -rf "$TMP"
 log "races.sh took $(($(date +%s) - T0))s"
 tap_exit

@@ -65,11 +65,5 @@ done
 # leave the function bound whatever happened
 [ "$(pci_driver_of "$DEV")" = ttydpc ] || echo "$DEV" > "$DRV/bind" 2>/dev/null
 
-bad=$(dmesg_bad rebind)
-if [ -n "$bad" ]; then
-	echo "$bad" | sed 's/^/# /'
-	tap_fail "kernel log clean"
-else
-	tap_ok "kernel log clean"
-fi
+tap_kernel_log_clean rebind
 tap_exit

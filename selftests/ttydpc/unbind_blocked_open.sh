@@ -132,11 +132,5 @@ done
 stty -F "$PORT" clocal > /dev/null 2>&1
 rm -rf "$TMP"
 
-bad=$(dmesg_bad ubo)
-if [ -n "$bad" ]; then
-	echo "$bad" | sed 's/^/# /'
-	tap_fail "kernel log clean"
-else
-	tap_ok "kernel log clean"
-fi
+tap_kernel_log_clean ubo
 tap_exit

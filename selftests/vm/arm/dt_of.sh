@@ -284,11 +284,5 @@ else
 	tap_result "DT ports usable after reload" $rc
 fi
 
-bad=$(dmesg_bad dtof)
-if [ -n "$bad" ]; then
-	echo "$bad" | sed 's/^/# /'
-	tap_fail "kernel log clean"
-else
-	tap_ok "kernel log clean"
-fi
+tap_kernel_log_clean dtof
 tap_exit
