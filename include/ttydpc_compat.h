@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ttydpc_compat.h - every kernel API difference ttydpc cares about, and
- * nothing else. Features are detected from the headers by Kbuild
- * (TTYDPC_HAVE_* below); see Documentation/ttydpc/compat.rst for the table.
+ * nothing else. Kbuild sets TTYDPC_HAVE_* when the compile probe of that
+ * name (src/probes/) builds; Documentation/ttydpc/compat.rst has the table.
  */
 #ifndef TTYDPC_COMPAT_H
 #define TTYDPC_COMPAT_H
