@@ -438,10 +438,10 @@ TEST_F(ev, rx80full_and_err_from_overrun)
 	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_ERR, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	/*
-	 * The UART overruns only once everything upstream is full: the ring
-	 * and the tty layer's buffers, which can take over a MiB. RX80FULL
-	 * can fire well before that (the ring is 80% full for a moment
-	 * while the read routine catches up), so allow as much as above.
+	 * With nobody reading, the UART overruns once the ring and the tty
+	 * layer's buffers (over a MiB) are full; on a loaded host it can
+	 * overrun sooner, when the vCPU that drains the FIFO is not running.
+	 * Allow as much as above either way.
 	 */
 	n2 = ta_flood(self->fd, 8u << 20, 60000, ta_stop_waiter_done, &w);
 	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
@@ -454,6 +454,17 @@ TEST_F(ev, rx80full_and_err_from_overrun)
 	TH_LOG("ERR after %ld more bytes; errors %#x hold %#x in_queue %u", n2,
 	       cs.errors, cs.hold, cs.in_queue);
 	EXPECT_TRUE((cs.errors & TTYDPC_ERR_OVERRUN) != 0);
+	/*
+	 * An early overrun (above) comes before the buffers are full: keep
+	 * sending until they are, and input must then be held back, not
+	 * dropped by the driver.
+	 */
+	if (!(cs.hold & TTYDPC_HOLD_RX)) {
+		n2 = ta_flood(self->fd, 8u << 20, 60000, ta_stop_rx_held, NULL);
+		ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+		TH_LOG("held after %ld more bytes; hold %#x in_queue %u", n2, cs.hold,
+		       cs.in_queue);
+	}
 	EXPECT_TRUE((cs.hold & TTYDPC_HOLD_RX) != 0);
 	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_ALL));
 	tcflush(self->fd, TCIOFLUSH);
