@@ -19,6 +19,7 @@
 #define TTYDPC_H
 
 #include <linux/atomic.h>
+#include <linux/hrtimer.h>
 #include <linux/interrupt.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
@@ -310,6 +311,37 @@ enum ttydpc_irq_stat {
 	TTYDPC_IRQ_BUSY,
 };
 
+/**
+ * enum ttydpc_rs485_state - where an RS-485 transmission is (ttydpc_rs485.c)
+ * @TTYDPC_RS485_IDLE: RTS at its after-send level
+ * @TTYDPC_RS485_LEAD: RTS on, waiting delay_rts_before_send before THRI
+ * @TTYDPC_RS485_SENDING: RTS on, the FIFO is being fed
+ * @TTYDPC_RS485_DRAIN: queue empty, polling LSR for TEMT
+ * @TTYDPC_RS485_TAIL: transmitter empty, waiting delay_rts_after_send
+ */
+enum ttydpc_rs485_state {
+	TTYDPC_RS485_IDLE,
+	TTYDPC_RS485_LEAD,
+	TTYDPC_RS485_SENDING,
+	TTYDPC_RS485_DRAIN,
+	TTYDPC_RS485_TAIL,
+};
+
+/**
+ * struct ttydpc_rs485 - RS-485 direction control
+ * @timer: the RTS delays and the TEMT poll; its callback takes port.lock,
+ *	so it is cancelled only with hrtimer_try_to_cancel() under the lock
+ *	and with hrtimer_cancel() outside it (shutdown)
+ * @state: enum ttydpc_rs485_state (under port.lock)
+ * @rx_muted: received bytes are dropped: RTS is on and the port does not
+ *	receive during transmit (under port.lock)
+ */
+struct ttydpc_rs485 {
+	struct hrtimer timer;
+	enum ttydpc_rs485_state state;
+	bool rx_muted;
+};
+
 /* struct ttydpc_port.state bits */
 #define TTYDPC_PORT_STOPPING	0	/* not started: no work queued, IER 0 */
 #define TTYDPC_PORT_OPEN	1	/* startup done, ttydpc_port_stop() not */
@@ -350,6 +382,7 @@ enum ttydpc_irq_stat {
  * @wait: wait queue
  * @flush: flush (purge) queue
  * @stats: counters
+ * @rs485: RS-485 direction control (port.rs485 holds the settings)
  * @lsr_saved: LSR error bits read outside the hard IRQ path (tx_empty),
  *	handed to the next RX pass so no error is lost (under port.lock)
  * @inject_lsr: test hook (debugfs inject_rx_error): LSR PE/FE bits the
@@ -389,6 +422,7 @@ struct ttydpc_port {
 	struct ttydpc_wait_queue wait;
 	struct ttydpc_flush_queue flush;
 	struct ttydpc_stats stats;
+	struct ttydpc_rs485 rs485;
 	u8 lsr_saved;
 	atomic_t inject_lsr;
 	atomic_t carrier_off;
@@ -461,6 +495,7 @@ void ttydpc_modem_check(struct ttydpc_port *p, unsigned int msr,
 void dpc_comm_wait(struct ttydpc_port *p);
 void dpc_comm_error(struct ttydpc_port *p);
 void ttydpc_set_mctrl(struct uart_port *port, unsigned int mctrl);
+void ttydpc_write_mcr(struct ttydpc_port *p, unsigned int mctrl);
 unsigned int ttydpc_get_mctrl(struct uart_port *port);
 void ttydpc_enable_ms(struct uart_port *port);
 void ttydpc_update_msi(struct ttydpc_port *p);
@@ -480,6 +515,14 @@ void dpc_purge(struct ttydpc_port *p);
 void ttydpc_timer_init(struct ttydpc_port *p);
 void ttydpc_timer_arm(struct ttydpc_port *p, unsigned int chars);
 void dpc_timeout(struct ttydpc_port *p);
+
+/* ttydpc_rs485.c: RS-485 direction control */
+int ttydpc_rs485_init(struct ttydpc_port *p);
+void ttydpc_rs485_stop(struct ttydpc_port *p);
+unsigned int ttydpc_rs485_mctrl(struct ttydpc_port *p, unsigned int mctrl);
+void ttydpc_rs485_start_tx(struct ttydpc_port *p);
+void ttydpc_rs485_tx_done(struct ttydpc_port *p);
+unsigned int ttydpc_rs485_rx_drop(struct ttydpc_port *p, unsigned int lsr);
 
 /* ttydpc_uart.c: uart_ops */
 extern const struct uart_ops ttydpc_uart_ops;

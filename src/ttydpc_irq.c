@@ -89,7 +89,9 @@ irqreturn_t ttydpc_irq(int irq, void *dev_id)
 
 		lsr = ttydpc_in(p, UART_LSR) | p->lsr_saved;
 		p->lsr_saved = 0;
-		if (lsr & (UART_LSR_DR | UART_LSR_BRK_ERROR_BITS))
+		if (unlikely(p->rs485.rx_muted))
+			lsr = ttydpc_rs485_rx_drop(p, lsr);
+		else if (lsr & (UART_LSR_DR | UART_LSR_BRK_ERROR_BITS))
 			lsr = ttydpc_rx_chars(p, iir, lsr, &causes);
 		/*
 		 * Feed the transmitter whenever THRE shows, not only on a THRI

@@ -121,13 +121,27 @@ void dpc_comm_error(struct ttydpc_port *p)
  * @mctrl: TIOCM_* bits
  *
  * In loopback the modem status follows MCR at once; the new MSR is checked
- * so TIOCMIWAIT and event waits see the change.
+ * so TIOCMIWAIT and event waits see the change. With RS-485 on, RTS
+ * follows the transmitter, not @mctrl (ttydpc_rs485_mctrl()).
  *
  * Context: uart_port lock held, interrupts off.
  */
 void ttydpc_set_mctrl(struct uart_port *port, unsigned int mctrl)
 {
 	struct ttydpc_port *p = to_ttydpc(port);
+
+	ttydpc_write_mcr(p, ttydpc_rs485_mctrl(p, mctrl));
+}
+
+/**
+ * ttydpc_write_mcr() - write MCR from TIOCM_* bits as given
+ * @p: the port
+ * @mctrl: TIOCM_* bits; RTS is not adjusted for RS-485
+ *
+ * Context: uart_port lock held, interrupts off.
+ */
+void ttydpc_write_mcr(struct ttydpc_port *p, unsigned int mctrl)
+{
 	unsigned long causes = 0;
 	u8 mcr = p->mcr;
 

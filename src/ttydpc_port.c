@@ -42,6 +42,10 @@ int ttydpc_port_register(struct ttydpc_port *p)
 	ret = ttydpc_hw_detect(p);
 	if (ret)
 		return dev_err_probe(p->dev, ret, "no UART answers at %s\n", where);
+	port->dev = p->dev;
+	ret = ttydpc_rs485_init(p);
+	if (ret)
+		return ret;
 
 	mutex_lock(&ttydpc_lines_lock);
 	line = find_first_zero_bit(ttydpc_lines, TTYDPC_NR_PORTS);
@@ -53,7 +57,6 @@ int ttydpc_port_register(struct ttydpc_port *p)
 				     TTYDPC_NR_PORTS);
 
 	port->line = line;
-	port->dev = p->dev;
 	port->ops = &ttydpc_uart_ops;
 	port->flags |= UPF_FIXED_TYPE | UPF_FIXED_PORT;
 	port->attr_group = &ttydpc_port_attr_group;
@@ -104,6 +107,7 @@ void ttydpc_port_unregister(struct ttydpc_port *p)
 	uart_remove_one_port(&ttydpc_uart_driver, &p->port);
 	ttydpc_port_stop(p);
 	timer_delete_sync(&p->timer);
+	hrtimer_cancel(&p->rs485.timer);
 	mutex_lock(&ttydpc_lines_lock);
 	clear_bit(p->port.line, ttydpc_lines);
 	mutex_unlock(&ttydpc_lines_lock);

@@ -148,6 +148,7 @@ void ttydpc_port_stop(struct ttydpc_port *p)
 	free_irq(port->irq, p);			/* waits for the handler */
 	timer_delete_sync(&p->timer);
 	ttydpc_dpc_stop(p);			/* waits for every routine */
+	ttydpc_rs485_stop(p);			/* they may have started it */
 	timer_delete_sync(&p->timer);		/* a routine may have armed it */
 	for (i = 0; (q = ttydpc_queues(p, i)); i++)
 		ttydpc_queue_stop(q, -EIO);	/* waits for every agent */

@@ -68,6 +68,8 @@ void dpc_complete_write(struct ttydpc_port *p)
 		return;
 	uart_port_lock_irqsave(port, &flags);
 	empty = !ttydpc_xmit_pending(port) && !(p->ier & UART_IER_THRI);
+	if (empty)
+		ttydpc_rs485_tx_done(p);
 	if (ttydpc_xmit_pending(port) < WAKEUP_CHARS)
 		uart_write_wakeup(port);
 	uart_port_unlock_irqrestore(port, flags);
@@ -83,6 +85,7 @@ void dpc_complete_write(struct ttydpc_port *p)
  *
  * Enabling THRI while THRE is set raises the interrupt at once, so the
  * first FIFO load is written from the hard IRQ path like every other.
+ * With RS-485 on, RTS goes up first (ttydpc_rs485_start_tx()).
  *
  * Context: uart_port lock held, interrupts off.
  */
@@ -90,7 +93,10 @@ void ttydpc_start_tx(struct uart_port *port)
 {
 	struct ttydpc_port *p = to_ttydpc(port);
 
-	ttydpc_set_ier(p, p->ier | UART_IER_THRI);
+	if (port->rs485.flags & SER_RS485_ENABLED)
+		ttydpc_rs485_start_tx(p);
+	else
+		ttydpc_set_ier(p, p->ier | UART_IER_THRI);
 }
 
 /**

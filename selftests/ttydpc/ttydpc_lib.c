@@ -851,6 +851,47 @@ int tt_ctl_params(struct tt_ctl *c, struct tt_param_ev *ev, int max,
 	return got;
 }
 
+int tt_ctl_seq(struct tt_ctl *c, const char *regs, struct tt_reg_ev *ev, int max)
+{
+	char line[512];
+	long n;
+	char *end;
+	int r, got = 0;
+
+	r = tt_ctl_cmd(c, line, sizeof(line), 10000, "SEQ %s", regs);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -EREMOTEIO;
+	errno = 0;
+	n = strtol(line, &end, 10);
+	if (errno || end == line || n < 0)
+		return -EPROTO;
+	for (long i = 0; i < n; i++) {
+		struct tt_reg_ev e;
+		char ts[32];
+		unsigned int reg, val;
+
+		r = tt_ctl_readline(c, line, sizeof(line), 10000);
+		if (r)
+			return r;
+		if (sscanf(line, "%31s %u 0x%x", ts, &reg, &val) != 3 || val > 0xff)
+			return -EPROTO;
+		e.t = strcmp(ts, "-") ? strtod(ts, NULL) : -1.0;
+		e.reg = reg;
+		e.val = val;
+		if (max <= 0)
+			continue;
+		if (got < max) {
+			ev[got++] = e;
+		} else {
+			memmove(ev, ev + 1, (max - 1) * sizeof(*ev));
+			ev[max - 1] = e;
+		}
+	}
+	return got;
+}
+
 int tt_ctl_reg_writes(struct tt_ctl *c, int reg, uint8_t *vals, int max,
 		      int *total)
 {

@@ -165,6 +165,18 @@ int tt_ctl_params(struct tt_ctl *c, struct tt_param_ev *ev, int max,
  */
 int tt_ctl_reg_writes(struct tt_ctl *c, int reg, uint8_t *vals, int max,
 		      int *total);
+/* One serial_write event of a SEQ reply; t < 0 when QEMU gave no time. */
+struct tt_reg_ev {
+	double t;
+	int reg;
+	uint8_t val;
+};
+/*
+ * SEQ regs ("0 4"): serial_write events to those register offsets since
+ * MARK (all UARTs; serial_write must be traced), oldest first, the newest
+ * max kept. Returns the number kept or -errno.
+ */
+int tt_ctl_seq(struct tt_ctl *c, const char *regs, struct tt_reg_ev *ev, int max);
 /* WAIT chan tmo, parsed. Returns 0 if a reply was parsed, -errno else. */
 int tt_ctl_wait(struct tt_ctl *c, const char *chan, int tmo_s,
 		struct tt_wait_res *r);

@@ -380,6 +380,9 @@ class QMP:
 
 # WRITES replies with the newest this many values (one line stays short).
 WRITES_MAX = 64
+SEQ_MAX = 2048
+SEQ_RE = re.compile(rb"(?:\d+@(\d+\.\d+):)?serial_write write addr 0x([0-9a-f]{2}) "
+                    rb"val 0x([0-9a-f]{2})")
 PARAMS_RE = re.compile(rb"serial_update_parameters\s+baudrate=(\d+) parity='?(.)'? data=(\d+) stop=(\d+)")
 
 
@@ -518,6 +521,26 @@ class Peer:
             vals.extend(m.group(1).decode() for m in pat.finditer(chunk))
         return " ".join(["OK %d" % len(vals)] + ["0x" + v for v in vals[-WRITES_MAX:]])
 
+    def v_SEQ(self, a):
+        """serial_write events to the register offsets a (0-7) since MARK,
+        oldest first, all UARTs: "OK n" and n lines "time reg val". time is
+        QEMU's host time stamp in seconds (-msg timestamp=on), or "-"."""
+        regs = set()
+        for x in a:
+            reg = int(x, 0)
+            if not 0 <= reg <= 7:
+                raise ProtoError("register offset 0-7")
+            regs.add(reg)
+        lines = []
+        for chunk in self.trace_since_mark():
+            for m in SEQ_RE.finditer(chunk):
+                reg = int(m.group(2), 16)
+                if reg in regs:
+                    t = m.group(1).decode() if m.group(1) else "-"
+                    lines.append("%s %d 0x%s" % (t, reg, m.group(3).decode()))
+        lines = lines[-SEQ_MAX:]
+        return "\n".join(["OK %d" % len(lines)] + lines)
+
     def v_TRACE(self, a):
         if a[0] not in ("on", "off") or len(a) < 2:
             raise ProtoError("usage TRACE on|off event...")
@@ -531,7 +554,7 @@ class Peer:
         "FLUSH": (1, False), "PUT": (2, False), "GET": (3, False), "EXPECT": (2, True),
         "STALL": (1, False), "RESUME": (1, False), "BREAK": (1, False), "MARK": (0, False),
         "PARAMS": (0, False), "TRACE": (1, False), "REGS": (0, False),
-        "WRITES": (1, False),
+        "WRITES": (1, False), "SEQ": (1, False),
     }
 
     def handle(self, line):

@@ -101,7 +101,8 @@ qemu_args=(
 	-chardev "socket,id=nm1,path=$sock/nm"
 	-device "pci-serial-2x,addr=11.0,chardev1=nm0,chardev2=nm1"
 	-qmp "unix:$sock/qmp,server=on,wait=off"
-	-trace serial_update_parameters -D "$outdir/trace.log"
+	# time stamps on trace lines: the RS-485 test measures RTS delays
+	-msg timestamp=on -trace serial_update_parameters -D "$outdir/trace.log"
 	"$@"
 )
 

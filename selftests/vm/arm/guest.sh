@@ -75,7 +75,10 @@ nm | width | dwshift | clock | size)
 		# What the host boot cannot cover: the null-modem cases.
 		# (tty_modem stays out: its loopback-off check sends 16 bytes
 		# that would land in the other end of the null modem.)
-		TESTS="tty_basic tty_data"
+		# rs485-uart3.dtso: UART3 in RS-485 mode from boot, flags
+		# ENABLED|RTS_AFTER_SEND|RX_DURING_TX, delays 1 and 2 ms.
+		export TTYDPC_OF_RS485="$TTYDPC_NM_B:0x15:1:2"
+		TESTS="tty_basic tty_data tty_rs485"
 	else
 		case $BOOT in
 		width) _bad=reg-io-width ;;

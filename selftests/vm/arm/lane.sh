@@ -170,7 +170,7 @@ dtbo "$TOP_DIR/dts/ttydpc-orangepi-pc.dtso"
 for o in "$ARM_DIR"/*.dtso; do dtbo "$o"; done
 BASE_DTB=$K/sun8i-h3-orangepi-pc.dtb
 # Test-only overlays applied after the shipped one, per boot (README).
-declare -A TEST_OVERLAY=([host]="ctl-uart1 qemu-clock" [nm]="qemu-clock bad-reg-shift"
+declare -A TEST_OVERLAY=([host]="ctl-uart1 qemu-clock" [nm]="qemu-clock bad-reg-shift rs485-uart3"
 	[width]="bad-reg-io-width" [dwshift]="bad-dw-reg-shift" [clock]="bad-clock"
 	[size]="bad-reg-size")
 for boot in $BOOTS; do
@@ -235,7 +235,7 @@ boot() {
 		-chardev "file,id=con,path=$dir/console.log" -serial chardev:con \
 		"${serial[@]}" \
 		-qmp "unix:$sock/qmp,server=on,wait=off" \
-		-trace serial_update_parameters -D "$dir/trace.log" \
+		-msg timestamp=on -trace serial_update_parameters -D "$dir/trace.log" \
 		"${extra[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
 	qemu_pid=$!
 	if [[ $name == host ]]; then

@@ -134,7 +134,7 @@ boot() {
 		-chardev "socket,id=ctl,path=$sock/ctl,server=on,wait=off" \
 		-device pci-serial,addr=12.0,chardev=ctl \
 		-qmp "unix:$sock/qmp,server=on,wait=off" \
-		-trace serial_update_parameters -D "$dir/trace.log" \
+		-msg timestamp=on -trace serial_update_parameters -D "$dir/trace.log" \
 		"${extra[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
 	qemu_pid=$!
 	python3 "$VM_DIR/hostpeer.py" --ctl "$sock/ctl" --qmp "$sock/qmp" \
