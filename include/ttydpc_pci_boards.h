@@ -167,7 +167,7 @@ struct ttydpc_pci_board {
 };
 
 #define TTYDPC_PCI_PLAIN(n)						\
-	{ .name = "plain 16550 (" #n " port)", .nports = (n),		\
+	{ .name = "plain 16550 x" #n, .nports = (n),			\
 	  .stride = 8, .uartclk = TTYDPC_PCI_UARTCLK }
 #define TTYDPC_PCI_BT(nm, n)						\
 	{ .name = (nm), .nports = (n), .bar_step = 1,			\
