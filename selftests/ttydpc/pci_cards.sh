@@ -12,8 +12,9 @@
 #    2<->3 carry data.
 #  - new_id "1b36 0004 ffffffff ffffffff 0 0 2" (driver_data 2: a plain
 #    two-port card): the same function rebinds with 2 ports, not the
-#    table's 4, and the pair carries data; driver_data that names no board
-#    (0, 9, 100) is refused by the write itself.
+#    table's 4, and the pair carries data; the same with 3, a count no
+#    card in the table has; driver_data that names no board (0, 9, 100)
+#    is refused by the write itself.
 #  - a function the table lacks (a device without a driver and not a
 #    serial controller, such as the host bridge) bound by driver_override:
 #    probe refuses it, and the log line names new_id.
@@ -26,7 +27,7 @@ DRV=/sys/bus/pci/drivers/ttydpc
 [ -n "$(ls /sys/bus/pci/devices 2>/dev/null)" ] || tap_skip_all "no PCI bus"
 [ -d "$DRV" ] || { tap_header 1; tap_fail "ttydpc PCI driver present ($DRV missing)"; tap_exit; }
 
-tap_header 7
+tap_header 8
 kmsg_mark pci_cards
 
 # pci_id DEV: "vvvv:dddd" of a PCI function.
@@ -141,6 +142,7 @@ QX=$(pci_with_id 1b36:0004 | head -n 1)
 if [ -z "$QX" ]; then
 	tap_skip "table: pci-serial-4x 4 ports carry data" "no pci-serial-4x (1b36:0004) here"
 	tap_skip "new_id: pci-serial-4x with driver_data 2 has 2 ports" "no pci-serial-4x here"
+	tap_skip "new_id: pci-serial-4x with driver_data 3 has 3 ports" "no pci-serial-4x here"
 	tap_skip "new_id: 4x driver_data naming no board refused" "no pci-serial-4x here"
 else
 	QX_DRV=$(pci_driver_of "$QX")
@@ -173,6 +175,17 @@ else
 		nm_pairs "$QX" 8192 || rc=1
 	fi
 	tap_result "new_id: pci-serial-4x with driver_data 2 has 2 ports" $rc
+
+	# 3: a port count no card in the table has (new_id takes only a
+	# driver_data some static entry carries)
+	rc=0
+	unbind_ttydpc "$QX" || rc=1
+	echo "1b36 0004" > "$DRV/remove_id" || { log "remove_id failed"; rc=1; }
+	echo "1b36 0004 ffffffff ffffffff 0 0 3" > "$DRV/new_id" || { log "new_id with driver_data 3 refused"; rc=1; }
+	wait_for 50 nports_is "$QX" 3
+	check_layout "$QX" 3 || rc=1
+	[ $rc -eq 0 ] && { nm_pairs "$QX" 4096 || rc=1; }
+	tap_result "new_id: pci-serial-4x with driver_data 3 has 3 ports" $rc
 
 	rc=0
 	unbind_ttydpc "$QX" || rc=1
