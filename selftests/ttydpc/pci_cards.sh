@@ -189,7 +189,8 @@ else
 
 	rc=0
 	unbind_ttydpc "$QX" || rc=1
-	echo "1b36 0004" > "$DRV/remove_id" || { log "remove_id failed"; rc=1; }
+	# (no ID to remove when the case before failed to add it)
+	echo "1b36 0004" > "$DRV/remove_id" 2>/dev/null
 	for dd in 0 9 100; do
 		if echo "1b36 0004 ffffffff ffffffff 0 0 $dd" > "$DRV/new_id" 2>/dev/null; then
 			log "new_id with driver_data $dd accepted"
