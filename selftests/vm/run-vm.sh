@@ -56,7 +56,7 @@ cleanup() {
 		kill "$p" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
-	rm -f "$sock"/{ctl,isa,data0,nm,qmp}
+	rm -f "$sock"/{ctl,isa,data0,nm,nmq01,nmq23,qmp}
 	[[ $sock == "$outdir" ]] || rmdir "$sock" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -65,7 +65,8 @@ trap 'exit 130' INT TERM
 # console=ttyS0 gets the kernel log; loglevel=4 keeps warnings and below off
 # the console (they are in the dmesg dump) so that TAP lines stay whole.
 # panic=-1 + -no-reboot: a panic ends QEMU instead of hanging.
-cmdline="console=ttyS0,115200 loglevel=4 panic=-1 8250.nr_uarts=8 $append"
+# nr_uarts: four legacy lines + 1 + 2 + 4 PCI ports + bench.py's one.
+cmdline="console=ttyS0,115200 loglevel=4 panic=-1 8250.nr_uarts=12 $append"
 
 case $console in
 file) con=(-chardev "file,id=con,path=$outdir/console.log") ;;
@@ -100,6 +101,15 @@ qemu_args=(
 	-chardev "socket,id=nm0,path=$sock/nm,server=on,wait=off"
 	-chardev "socket,id=nm1,path=$sock/nm"
 	-device "pci-serial-2x,addr=11.0,chardev1=nm0,chardev2=nm1"
+	# 00:13.0 pci-serial-4x: stays with 8250 (ttyS7-10); pci_cards.sh
+	# moves it. Ports 0<->1 and 2<->3 are null modems. Not 12.0: bench.py
+	# adds its reference port there. After 10.0/11.0 in bus order, so
+	# neither their ttyS nor their ttyDPC numbers move.
+	-chardev "socket,id=nmq0,path=$sock/nmq01,server=on,wait=off"
+	-chardev "socket,id=nmq1,path=$sock/nmq01"
+	-chardev "socket,id=nmq2,path=$sock/nmq23,server=on,wait=off"
+	-chardev "socket,id=nmq3,path=$sock/nmq23"
+	-device "pci-serial-4x,addr=13.0,chardev1=nmq0,chardev2=nmq1,chardev3=nmq2,chardev4=nmq3"
 	-qmp "unix:$sock/qmp,server=on,wait=off"
 	# time stamps on trace lines: the RS-485 test measures RTS delays
 	-msg timestamp=on -trace serial_update_parameters -D "$outdir/trace.log"
