@@ -65,9 +65,8 @@ def case(fn):
         print("ok %d %s # SKIP %s" % (N, name, e))
     except Exception as e:  # noqa: BLE001: any error fails the case, not the run
         FAILED += 1
-        tb = e.__traceback__
-        while tb.tb_next:
-            tb = tb.tb_next
+        # the line of the case that failed (the frame below case())
+        tb = e.__traceback__.tb_next or e.__traceback__
         diag("%s: %s: %s (line %d)" % (name, type(e).__name__, e, tb.tb_lineno))
         print("not ok %d %s" % (N, name))
     else:
