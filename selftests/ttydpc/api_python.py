@@ -13,6 +13,9 @@ or 4 (everything skipped). Cases:
                      ends with EV_CTS when RTS drops in UART loopback
   wait_rxchar_peer   the host peer sends bytes: wait gives EV_RXCHAR and
                      the bytes read back are those sent (TTYDPC_CTL)
+  pyserial           on a port pyserial opened: ttydpc.wait(ser) gives
+                     EV_RXCHAR for the host peer's bytes, ser.read_until()
+                     gets them, get_stats(ser) counted them (python3-serial)
   wait_timeout       nothing happens: wait(timeout=0.5) returns 0 in time
   purge_rxclear      bytes from the null-modem peer wait unread; RXCLEAR
                      drops them (TTYDPC_NM_A/B)
@@ -37,6 +40,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import ttydpc  # noqa: E402  (the copy beside this test)
 import test_uapi  # noqa: E402
+
+# pyserial, as Debian's python3-serial installs it (-S leaves dist-packages
+# off sys.path); mkinitramfs.sh -p copies what this import loads.
+sys.path.append("/usr/lib/python3/dist-packages")
+try:
+    import serial
+except ImportError:
+    serial = None
 
 N = 0
 FAILED = 0
@@ -282,6 +293,33 @@ def wait_rxchar_peer():
         ctl.close()
 
 
+def pyserial():
+    if serial is None:
+        raise Skip("no pyserial (apt-get install python3-serial)")
+    ctl_path, chan = env("TTYDPC_CTL"), env("TTYDPC_CHAN")
+    if not ctl_path or not chan:
+        raise Skip("no host peer (TTYDPC_CTL/TTYDPC_CHAN unset)")
+    ctl = Ctl(ctl_path)
+    ser = serial.Serial(PORT, 115200, timeout=3)
+    try:
+        ser.reset_input_buffer()
+        ttydpc.clear_stats(ser)
+        ttydpc.set_mask(ser, ttydpc.EV_RXCHAR | ttydpc.EV_RXFLAG, "\n")
+        data = b"pyserial and ttydpc\n"
+        ctl.cmd("PUT %s %s" % (chan, data.hex()))
+        ev = ttydpc.wait(ser, timeout=5)
+        diag("events 0x%04x %s" % (ev, "|".join(ttydpc.event_names(ev))))
+        check(ev & ttydpc.EV_RXCHAR, "events 0x%x lack EV_RXCHAR (0: timed out)" % ev)
+        got = ser.read_until(b"\n")
+        check(got == data, "ser.read_until: %r, want %r" % (got, data))
+        st = ttydpc.get_stats(ser)
+        check(st.received == len(data), "get_stats(ser).received %d, want %d" % (st.received, len(data)))
+    finally:
+        ttydpc.set_mask(ser, 0)
+        ser.close()
+        ctl.close()
+
+
 def wait_timeout():
     fd = need_port()
     try:
@@ -386,7 +424,7 @@ def main(argv):
     if len(argv) > 2 and argv[1] == "--uapi":
         UAPI = argv[2]
     cases = [uapi_values, mask_roundtrip, wait_cts_loopback, wait_rxchar_peer,
-             wait_timeout, purge_rxclear, stats_transfer, bad_args]
+             pyserial, wait_timeout, purge_rxclear, stats_transfer, bad_args]
     print("TAP version 13")
     print("1..%d" % len(cases))
     diag("python %s, ttydpc.py from %s" % (sys.version.split()[0], ttydpc.__file__))

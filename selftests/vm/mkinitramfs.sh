@@ -76,8 +76,9 @@ for f in "${extra[@]}"; do
 done
 
 # python3 for the tests written in Python (api_python.py), without the
-# whole stdlib (about 40 MB): the interpreter, and the stdlib files that
-# importing the tests' own *.py files loads, found by importing them here
+# whole stdlib (about 40 MB): the interpreter, and the stdlib (and Debian
+# python3-* package) files that importing the tests' own *.py files
+# loads, found by importing them here
 # as the guest runs them (-I -S, empty environment: the guest's POSIX
 # locale) and keeping what came from the stdlib directory rather than
 # from the interpreter itself (built-in and frozen modules). Each file's
@@ -98,11 +99,13 @@ for f in sorted(os.listdir(".")):
     if f.endswith(".py"):
         __import__(f[:-3])
 stdlib = os.path.dirname(os.__file__)
+# the stdlib, and Debian python3-* packages (/usr/lib/python3/dist-packages)
+pylib = os.path.join(sys.prefix, "lib", "python3")
 files = {os.path.join(stdlib, "os.py")}
 for m in list(sys.modules.values()):
     spec = getattr(m, "__spec__", None)
     origin = getattr(spec, "origin", None) or ""
-    if origin.startswith(stdlib + "/"):
+    if origin.startswith(pylib):
         files.add(origin)
 import importlib.util
 for f in sorted(files):
