@@ -209,7 +209,8 @@ def wait(port, timeout=None):
     (seconds), a timer sets the same mask again when it expires, which
     ends the wait with 0, as SetCommMask ends WaitCommEvent on Windows;
     setting the mask clears latched events, so an event that arrives in
-    the instant the timer fires may be lost. Raises OSError: EINVAL
+    the instant the timer fires may be lost, and it ends other threads'
+    waits on the port with 0 too. Raises OSError: EINVAL
     without a mask, EINTR on a signal, EIO on hangup, close or unbind,
     ECANCELED when an ABORT purge of the watched direction ends it.
     """
