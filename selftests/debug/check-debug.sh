@@ -254,7 +254,8 @@ if ((ok_build)) && ! make -s -C "$HERE" OUTPUT="$tests" >"$RESULTS/debug-progs.l
 	ok_build=0
 fi
 if ((ok_build)) && [[ -f $mod/ttydpc.ko ]] &&
-	"$VM_DIR/mkinitramfs.sh" -o "$RESULTS/initrd.cpio" -k "$mod/ttydpc.ko" -t "$tests"; then
+	"$VM_DIR/mkinitramfs.sh" -o "$RESULTS/initrd.cpio" -k "$mod/ttydpc.ko" -t "$tests" \
+		-p "$(readlink -f /usr/bin/python3)"; then
 	host_ok "selftests, ttydpc_fuzz, ttydpc_stress and the initramfs built"
 else
 	host_nok "selftests, ttydpc_fuzz, ttydpc_stress and the initramfs built"

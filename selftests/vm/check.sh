@@ -45,6 +45,8 @@
 #   CHECK_APPEND="..."        extra kernel command line for every x86 boot
 #                             (ttydpc_args=-t,NAME,... runs only those tests)
 #   CHECK_EXTRA="f1 f2"       extra programs for the initramfs (/usr/bin)
+#   VM_PYTHON=PATH            the guests' python3 (default: Debian's, what
+#                             /usr/bin/python3 points to)
 set -euo pipefail
 # The whole script is one function, read before it runs: editing this file
 # while a run is going does not disturb it.
@@ -67,6 +69,7 @@ DESIGN_LANES=" ${DESIGN_LANES-6.1 6.12-rt} "
 RESULTS=${RESULTS:-$TOP_DIR/build/check}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
 read -r -a EXTRA <<<"${CHECK_EXTRA:-}"
+VM_PYTHON=${VM_PYTHON:-$(readlink -f /usr/bin/python3 || true)}
 # Fatal patterns in the guest's dmesg (selftests/vm/README).
 FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic|nobody cared'
 # Counts for the guests (TTYDPC_* on the kernel command line reach every
@@ -79,7 +82,7 @@ fi
 # Tests that do not depend on the deferral design: run once per kernel
 # (check tier). Everything else (transfers, queues, the API, races, the
 # deferred objects themselves) runs once per design.
-COMMON_TESTS="lib_test iir_decode pci_boards tty_basic tty_modem tty_termios tty_semantics tty_line_errors tty_modem_events tty_serial_info tty_rs485 tty_picocom api_wait32 api_purge32 api_stats32 pnp_bind.sh rebind.sh pci_cards.sh module_reload.sh bad_params.sh"
+COMMON_TESTS="lib_test iir_decode pci_boards tty_basic tty_modem tty_termios tty_semantics tty_line_errors tty_modem_events tty_serial_info tty_rs485 tty_picocom api_wait32 api_purge32 api_stats32 pnp_bind.sh rebind.sh pci_cards.sh module_reload.sh bad_params.sh api_python.sh"
 
 t_start=$(date +%s)
 mkdir -p "$RESULTS"
@@ -189,6 +192,10 @@ none) tests_dir= ;;
 	tests_dir=$RESULTS/selftests
 	rm -rf "$tests_dir"
 	build_selftests "$tests_dir"
+	# The Python module's ioctl numbers against the C compiler's, here on
+	# the host (api_python.sh does it again in each guest).
+	make -s -C "$TOP_DIR/tools" O="$RESULTS/tools" check >"$RESULTS/tools.log" 2>&1 ||
+		{ cat "$RESULTS/tools.log" >&2; die "make -C tools check failed (log: $RESULTS/tools.log)"; }
 	;;
 *) tests_dir=$(cd "$SELFTESTS" && pwd) ;;
 esac
@@ -201,6 +208,9 @@ for lane in "${LANES[@]}"; do
 	[[ -s $(kernel_image "${REL[$lane]}") ]] || die "no kernel image for ${REL[$lane]} (make deps)"
 	args=(-o "$ldir/initrd.cpio")
 	[[ -n $tests_dir ]] && args+=(-t "$tests_dir")
+	# python3 for api_python.sh: Debian's (a python first on PATH may be
+	# a pyenv or venv shim). Without it the test skips, which fails.
+	[[ -z $tests_dir || ! -x $VM_PYTHON ]] || args+=(-p "$VM_PYTHON")
 	for f in "${EXTRA[@]}"; do args+=(-x "$f"); done
 	if [[ ${NO_MODULE:-0} != 1 ]]; then
 		# A lane whose module does not build fails its boots; the other

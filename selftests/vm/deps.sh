@@ -29,7 +29,9 @@ export DEBIAN_FRONTEND=noninteractive
 # which Debian's headers packages lack, for the selftests/ttydpc build;
 # the i686 cross compiler builds the 32-bit API tests (compat_ioctl); it
 # coexists with the ARM lanes' cross compilers, which gcc-multilib does not.
-PKGS=(qemu-system-x86 busybox-static picocom python3 cpio kmod gcc make
+# python3 and python3-serial (pyserial) go into the x86 images for
+# api_python.sh, the Python module's test.
+PKGS=(qemu-system-x86 busybox-static picocom python3 python3-serial cpio kmod gcc make
 	libc6-dev xz-utils linux-source-6.1 gcc-i686-linux-gnu libc6-dev-i386-cross)
 read -r -a EXTRA <<<"${DEPS_EXTRA:-}"
 PKGS+=("${EXTRA[@]}")

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitramfs.sh -o OUT [-k ttydpc.ko] [-t SELFTESTS_DIR] [-x FILE]... [-z]
+# mkinitramfs.sh -o OUT [-k ttydpc.ko] [-t SELFTESTS_DIR] [-x FILE]... [-p PYTHON] [-z]
 #
 # Builds the test VM's initramfs (newc cpio; gzip with -z):
 #   /init                      selftests/vm/init
@@ -10,21 +10,24 @@
 #   /lib/modules/ttydpc.ko     -k
 #   /selftests/                -t: test binaries and run_tests.sh
 #   /usr/bin/<name>            -x: any extra host program (libraries included)
+#   /usr/bin/python3           -p: the host's python (Debian's python3.11),
+#                              only the stdlib the tests' *.py files import
 # Dynamically linked programs get their libraries at the paths ldd reports,
 # so a test binary that is not static still runs.
 set -euo pipefail
 # shellcheck source=selftests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '4,14s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '4,16s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-out='' ko='' tests='' gz=0 extra=()
-while getopts o:k:t:x:zh opt; do
+out='' ko='' tests='' gz=0 extra=() python=''
+while getopts o:k:t:x:p:zh opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) ko=$OPTARG ;;
 	t) tests=$OPTARG ;;
 	x) extra+=("$OPTARG") ;;
+	p) python=$OPTARG ;;
 	z) gz=1 ;;
 	*) usage ;;
 	esac
@@ -71,6 +74,57 @@ fi
 for f in "${extra[@]}"; do
 	cp "$f" "$root/usr/bin/"
 done
+
+# python3 for the tests written in Python (api_python.py), without the
+# whole stdlib (about 40 MB): the interpreter, and the stdlib (and Debian
+# python3-* package) files that importing the tests' own *.py files
+# loads, found by importing them here
+# as the guest runs them (-I -S, empty environment: the guest's POSIX
+# locale) and keeping what came from the stdlib directory rather than
+# from the interpreter itself (built-in and frozen modules). Each file's
+# compiled __pycache__ copy goes along when the host has one, so the
+# guest does not compile them at every boot. os.py stays as python's
+# landmark for its stdlib (os itself is frozen), lib-dynload for its
+# extension modules. Startup must not import what a test does not need:
+# the tests run python3 -I -S.
+if [[ -n $python ]]; then
+	[[ -x $python ]] || die "no python $python (apt-get install python3)"
+	pyname=$(basename "$python")
+	cp "$python" "$root/usr/bin/$pyname"
+	[[ $pyname == python3 ]] || ln -s "$pyname" "$root/usr/bin/python3"
+	mapfile -t pyfiles < <(cd "$root/selftests" && env -i "$python" -I -S -B -c '
+import os, sys
+sys.path.insert(0, os.getcwd())
+for f in sorted(os.listdir(".")):
+    if f.endswith(".py"):
+        __import__(f[:-3])
+stdlib = os.path.dirname(os.__file__)
+# the stdlib, and Debian python3-* packages (/usr/lib/python3/dist-packages)
+pylib = os.path.join(sys.prefix, "lib", "python3")
+files = {os.path.join(stdlib, "os.py")}
+for m in list(sys.modules.values()):
+    spec = getattr(m, "__spec__", None)
+    origin = getattr(spec, "origin", None) or ""
+    if origin.startswith(pylib):
+        files.add(origin)
+import importlib.util
+for f in sorted(files):
+    print(f)
+    if f.endswith(".py"):
+        c = importlib.util.cache_from_source(f)
+        if os.path.exists(c):
+            print(c)
+print(os.path.join(stdlib, "lib-dynload"))
+') || die "$python could not import the tests' Python files"
+	for f in "${pyfiles[@]}"; do
+		mkdir -p "$root$(dirname "$f")"
+		if [[ -d $f ]]; then
+			mkdir -p "$root$f"
+		else
+			cp -p "$f" "$root$f"
+		fi
+	done
+fi
 
 # Shared libraries of every dynamically linked program in the image.
 while IFS= read -r -d '' f; do

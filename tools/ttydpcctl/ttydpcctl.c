@@ -31,7 +31,10 @@
  *
  * SIGINT, SIGTERM, SIGUSR1 and SIGALRM are caught without SA_RESTART: a
  * blocked wait then ends with EINTR, which is printed as such.
+ * --help prints the summary to stdout, --version the project version (the
+ * top-level VERSION file, passed in as -DTTYDPC_VERSION by the Makefiles).
  * Exit status: 0 success, 1 a call failed (message on stderr), 2 usage.
+ * The man page is ttydpcctl.8 beside this file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,20 +57,38 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
+#ifndef TTYDPC_VERSION
+#define TTYDPC_VERSION "unknown"
+#endif
+
+static const char usage_text[] =
+	"usage: ttydpcctl DEV CMD [ARGS] [, CMD [ARGS]]...\n"
+	"       ttydpcctl --help | --version\n"
+	"  mask [EV...] [char=C]   EV: rxchar rxflag txempty cts dsr rlsd break err ring\n"
+	"                          rx80full all NUMBER; no EV: print the mask\n"
+	"  wait [SECS]             wait for an event of the mask\n"
+	"  purge FLAG...           txabort rxabort txclear rxclear all NUMBER\n"
+	"  stats | clear | status  GET_STATS | CLEAR_STATS | COMMSTATUS\n"
+	"  mctrl [+LINE|-LINE]...  rts dtr out1 out2 loop; print TIOCMGET\n"
+	"  raw [BAUD]              raw 8N1 CLOCAL (115200)\n"
+	"  write N [SEED] | read N [SECS] | drain MS | flood SECS [SEED] | sleep MS\n"
+	"Commands run in order on one open fd; the mask lives while the port is open.\n";
+
+/* A usage error: the summary on stderr, exit status 2. */
 static void usage(void)
 {
-	fputs("usage: ttydpcctl DEV CMD [ARGS] [, CMD [ARGS]]...\n"
-	      "  mask [EV...] [char=C]   EV: rxchar rxflag txempty cts dsr rlsd break err ring\n"
-	      "                          rx80full all NUMBER; no EV: print the mask\n"
-	      "  wait [SECS]             wait for an event of the mask\n"
-	      "  purge FLAG...           txabort rxabort txclear rxclear all NUMBER\n"
-	      "  stats | clear | status  GET_STATS | CLEAR_STATS | COMMSTATUS\n"
-	      "  mctrl [+LINE|-LINE]...  rts dtr out1 out2 loop; print TIOCMGET\n"
-	      "  raw [BAUD]              raw 8N1 CLOCAL (115200)\n"
-	      "  write N [SEED] | read N [SECS] | drain MS | flood SECS [SEED] | sleep MS\n"
-	      "Commands run in order on one open fd; the mask lives while the port is open.\n",
-	      stderr);
+	fputs(usage_text, stderr);
 	exit(2);
+}
+
+/* --help: the summary and an example on stdout, exit status 0. */
+static void help(void)
+{
+	fputs(usage_text, stdout);
+	fputs("Example: ttydpcctl /dev/ttyDPC0 mask cts dsr , wait 10\n"
+	      "Exit status: 0 success, 1 a call failed, 2 usage. See ttydpcctl(8).\n",
+	      stdout);
+	exit(0);
 }
 
 static int fail(const char *what, int err)
@@ -423,7 +444,13 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
 	int fd, i, ret = 0;
 
-	if (argc < 3 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		help();
+	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+		printf("ttydpcctl %s\n", TTYDPC_VERSION);
+		return 0;
+	}
+	if (argc < 3)
 		usage();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
