@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitramfs.sh -o OUT [-k ttydpc.ko] [-t SELFTESTS_DIR] [-x FILE]... [-z]
+# mkinitramfs.sh -o OUT [-k ttydpc.ko] [-t SELFTESTS_DIR] [-x FILE]... [-r DIR] [-z]
 #
 # Builds the test VM's initramfs (newc cpio; gzip with -z):
 #   /init                      selftests/vm/init
@@ -10,21 +10,24 @@
 #   /lib/modules/ttydpc.ko     -k
 #   /selftests/                -t: test binaries and run_tests.sh
 #   /usr/bin/<name>            -x: any extra host program (libraries included)
+#   /...                       -r: DIR's tree copied over the root last (a
+#                              `make install DESTDIR=DIR` staging tree)
 # Dynamically linked programs get their libraries at the paths ldd reports,
 # so a test binary that is not static still runs.
 set -euo pipefail
 # shellcheck source=selftests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '4,14s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '4,16s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-out='' ko='' tests='' gz=0 extra=()
-while getopts o:k:t:x:zh opt; do
+out='' ko='' tests='' gz=0 extra=() overlay=''
+while getopts o:k:t:x:r:zh opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) ko=$OPTARG ;;
 	t) tests=$OPTARG ;;
 	x) extra+=("$OPTARG") ;;
+	r) overlay=$OPTARG ;;
 	z) gz=1 ;;
 	*) usage ;;
 	esac
@@ -71,6 +74,10 @@ fi
 for f in "${extra[@]}"; do
 	cp "$f" "$root/usr/bin/"
 done
+if [[ -n $overlay ]]; then
+	[[ -d $overlay ]] || die "no overlay directory $overlay"
+	cp -a "$overlay/." "$root/"
+fi
 
 # Shared libraries of every dynamically linked program in the image.
 while IFS= read -r -d '' f; do
