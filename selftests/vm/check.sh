@@ -33,7 +33,7 @@
 #                               tests 30 s earlier so dmesg still gets printed)
 #   SKIP_DEPS=1                 do not run deps.sh
 #   DEMO=0                      skip the demo-mode boot
-#   INSTALL=0|only              leave out the install stage (install.sh: DKMS
+#   INSTALL_STAGE=0|only        leave out the install stage (install.sh: DKMS
 #                               builds for 6.1 and 6.12 in the background, one
 #                               boot of the first lane from make install's
 #                               tree), or run only it (no suite boots, no demo)
@@ -59,7 +59,7 @@ main() {
 TIER=${TIER:-check}
 case $TIER in
 quick)
-	: "${KERNELS:=6.1}" "${DPCS:=both}" "${ARM:=0}" "${DEBUG:=0}" "${DEMO:=0}" "${INSTALL:=0}"
+	: "${KERNELS:=6.1}" "${DPCS:=both}" "${ARM:=0}" "${DEBUG:=0}" "${DEMO:=0}" "${INSTALL_STAGE:=0}"
 	;;
 check | full) ;;
 *) die "TIER=$TIER: quick, check or full" ;;
@@ -106,16 +106,17 @@ stage_time() {
 read -r -a DKS <<<"${DEBUG_KERNELS:-6.1}"
 [[ ${DEBUG:-1} != 0 ]] || DKS=()
 
-INSTALL=${INSTALL:-1}
+# (Not INSTALL: make takes that as the install program.)
+INSTALL_STAGE=${INSTALL_STAGE:-1}
 # The install stage's DKMS builds: 6.1 and 6.12, whatever KERNELS is.
 DKMS_LANES="6.1 6.12"
-if [[ $INSTALL == only ]]; then
+if [[ $INSTALL_STAGE == only ]]; then
 	ARM=0 DEBUG=0 DEMO=0 DKS=()
 fi
 
 t0=$(date +%s)
 if [[ ${SKIP_DEPS:-0} != 1 ]]; then
-	[[ $INSTALL == 0 ]] || export DEPS_HEADERS=$DKMS_LANES
+	[[ $INSTALL_STAGE == 0 ]] || export DEPS_HEADERS=$DKMS_LANES
 	"$VM_DIR/deps.sh" "${LANES[@]}"
 	for k in "${DKS[@]}"; do
 		"$TOP_DIR/selftests/debug/build-kernel.sh" -d -k "$k"
@@ -231,7 +232,7 @@ stage_time build "$t0"
 
 # The install stage's DKMS builds (a few module builds, niced) run beside
 # the boots, detached so that they hold no job slot; the summary waits.
-if [[ $INSTALL != 0 ]]; then
+if [[ $INSTALL_STAGE != 0 ]]; then
 	( (
 		t=$(date +%s)
 		read -r -a dl <<<"$DKMS_LANES"
@@ -472,8 +473,11 @@ for lane in "${LANES[@]}"; do
 	i=$((i + 1))
 done
 PLAN+=("${later[@]}")
-[[ $INSTALL != only ]] || PLAN=()
-[[ $INSTALL == 0 ]] || PLAN+=("install")
+if [[ $INSTALL_STAGE == only ]]; then
+	PLAN=()
+	PLANNED=()
+fi
+[[ $INSTALL_STAGE == 0 ]] || PLAN+=("install")
 [[ ${DEMO:-1} == 0 ]] || PLAN+=("demo")
 
 # Jobs run JOBS at a time (TCG runs each vCPU in a host thread, and the
@@ -540,7 +544,7 @@ total_pass=0 total_fail=0 total_skip=0
 declare -gA CELL
 for lane in "${LANES[@]}"; do
 	for dpc in "${DESIGNS[@]}"; do
-		if [[ -z ${PLANNED[$lane/$dpc]:-} || $INSTALL == only ]]; then
+		if [[ -z ${PLANNED[$lane/$dpc]:-} ]]; then
 			CELL[$lane/$dpc]="-"
 			continue
 		fi
@@ -584,7 +588,7 @@ for lane in "${LANES[@]}"; do
 	done
 done
 [[ ${DEMO:-1} == 0 ]] || echo "demo shell on ttyDPC0: $demo_result"
-if [[ $INSTALL != 0 ]]; then
+if [[ $INSTALL_STAGE != 0 ]]; then
 	for _ in $(seq 900); do
 		[[ -e $RESULTS/dkms/done ]] && break
 		sleep 1
