@@ -147,6 +147,7 @@ for l in 1 2 3 4 5; do
 	grep -q "error: /tmp/bad.conf:$l: " /tmp/bind3.log || { log "no error for line $l"; rc=1; }
 done
 [ "$(drv_of /sys/bus/pci/devices/0000:00:11.0)" = ttydpc ] || { log "00:11.0 not moved after the bad lines"; rc=1; }
+grep -q "2 port(s) on ttydpc, 5 error(s)" /tmp/bind3.log || { log "summary does not count 00:11.0's two ports and five errors"; rc=1; }
 [ "$(drv_of /sys/bus/pci/devices/0000:00:01.1)" = "$ide_drv" ] || { log "00:01.1 lost its driver '$ide_drv'"; rc=1; }
 tap_result "bad lines: exit 1, one error per line (1-5), line 6 applied, IDE 00:01.1 untouched" $rc
 
