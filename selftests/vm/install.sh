@@ -19,7 +19,9 @@
 #         that tree plus an /etc/ttydpc.conf naming the PCI data port and
 #         the PNP port at 0x3e8; the guest (install-guest.sh) loads the
 #         module with modprobe and runs the unit's ExecStart.
-# Environment: BOOT_TIMEOUT (300 s for the boot).
+# Environment: BOOT_TIMEOUT (300 s for the boot), TTYDPC_INSTALL_PNP (the PNP
+# device ttydpc.conf names, default 00:00: QEMU pc's COM3 at 0x3e8), and
+# make's own variables (DEPMOD=true shows the boot failing without depmod).
 set -euo pipefail
 # shellcheck source=selftests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -170,7 +172,7 @@ do_boot() {
 	ok $rc "initramfs from the staged tree"
 	local tmo=${BOOT_TIMEOUT:-300}
 	"$VM_DIR/run-vm.sh" -p -t "$tmo" -o "$OUT" -k "$kimg" -i "$OUT/initrd.cpio" \
-		-a "ttydpc_nomod=1 ttydpc_mode=check ttydpc_run=/usr/bin/install-guest.sh ttydpc_timeout=$((tmo - 30)) TTYDPC_VERSION=$VERSION ${CHECK_APPEND:-}" ||
+		-a "ttydpc_nomod=1 ttydpc_mode=check ttydpc_run=/usr/bin/install-guest.sh ttydpc_timeout=$((tmo - 30)) TTYDPC_VERSION=$VERSION ${TTYDPC_INSTALL_PNP:+TTYDPC_INSTALL_PNP=$TTYDPC_INSTALL_PNP} ${CHECK_APPEND:-}" ||
 		true
 	local tap
 	tap=$(tr -d '\r' <"$OUT/console.log" | sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p')
