@@ -78,7 +78,7 @@ install-tools:
 	$(if $(wildcard tools/Makefile),$(MAKE) -C tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX))
 
 # The configuration files stay: they are the user's.
-uninstall: uninstall-boot
+uninstall: uninstall-boot uninstall-tools
 	rm -f $(DESTDIR)/lib/modules/$(MODREL)/$(INSTALL_MOD_DIR)/ttydpc.ko*
 	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) -a $(MODREL)
 
@@ -88,8 +88,10 @@ ifneq ($(systemctl),)
 endif
 	rm -f $(DESTDIR)$(SBINDIR)/ttydpc-bind $(DESTDIR)$(UDEVRULESDIR)/60-ttydpc.rules \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/ttydpc-bind.service
-	$(if $(wildcard tools/Makefile),$(MAKE) -C tools uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX))
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/ttydpc.conf and $(DESTDIR)$(MODPROBEDIR)/ttydpc.conf"
+
+uninstall-tools:
+	$(if $(wildcard tools/Makefile),$(MAKE) -C tools uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX))
 
 # dkms.conf names the version too: the two must agree.
 dkms-check:
@@ -116,11 +118,11 @@ dkms-install: dkms-source
 	$(MAKE) install-boot install-tools
 	@echo "ttydpc $(VERSION) under DKMS (dkms status); ports to take at boot: $(SYSCONFDIR)/ttydpc.conf"
 
-dkms-uninstall: uninstall-boot
+dkms-uninstall: uninstall-boot uninstall-tools
 	-$(DKMS) remove ttydpc/$(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
-.PHONY: install install-module install-boot install-tools uninstall uninstall-boot
+.PHONY: install install-module install-boot install-tools uninstall uninstall-boot uninstall-tools
 .PHONY: dkms-check dkms-source dkms-install dkms-uninstall
 
 # Test entry points (selftests/vm/README). Lanes and designs come from the
