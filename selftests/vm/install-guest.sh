@@ -57,7 +57,7 @@ rc=0
 out=$(modprobe ttydpc 2>&1) || { log "modprobe ttydpc: $out"; rc=1; }
 [ -d /sys/module/ttydpc ] || { log "ttydpc not loaded"; rc=1; }
 log "modules.dep: $(grep ttydpc "/lib/modules/$(uname -r)/modules.dep" 2>/dev/null)"
-tap_result "modprobe ttydpc loads /lib/modules/$(uname -r)/updates/ttydpc.ko" $rc
+tap_result "modprobe ttydpc loads the installed module (modules.dep: $(grep -o '^updates/ttydpc[^:]*' "/lib/modules/$(uname -r)/modules.dep" 2>/dev/null))" $rc
 
 # 3: the version, from sysfs and from modinfo
 sv=$(cat /sys/module/ttydpc/version 2>/dev/null)
@@ -135,6 +135,7 @@ pnp zz
 frob 1
 pci 0000:00:01.1
 isa io=0x2e8
+isa io=0x2f8 irq=3
 pci 0000:00:11.0
 EOF
 ide_drv=$(drv_of /sys/bus/pci/devices/0000:00:01.1)
@@ -143,13 +144,16 @@ brc=$?
 sed 's/^/# /' /tmp/bind3.log
 rc=0
 [ $brc -eq 1 ] || { log "exit $brc, not 1"; rc=1; }
-for l in 1 2 3 4 5; do
+for l in 1 2 3 4 5 6; do
 	grep -q "error: /tmp/bad.conf:$l: " /tmp/bind3.log || { log "no error for line $l"; rc=1; }
 done
 [ "$(drv_of /sys/bus/pci/devices/0000:00:11.0)" = ttydpc ] || { log "00:11.0 not moved after the bad lines"; rc=1; }
-grep -q "2 port(s) on ttydpc, 5 error(s)" /tmp/bind3.log || { log "summary does not count 00:11.0's two ports and five errors"; rc=1; }
+# 0x2f8 is the control line, on 8250 with no ttydpc io=: refused, and why
+grep -q "error: /tmp/bad.conf:6: isa 0x2f8: I/O region held by 'serial'" /tmp/bind3.log ||
+	{ log "isa line 6: no 'held by serial' reason"; rc=1; }
+grep -q "2 port(s) on ttydpc, 6 error(s)" /tmp/bind3.log || { log "summary does not count 00:11.0's two ports and six errors"; rc=1; }
 [ "$(drv_of /sys/bus/pci/devices/0000:00:01.1)" = "$ide_drv" ] || { log "00:01.1 lost its driver '$ide_drv'"; rc=1; }
-tap_result "bad lines: exit 1, one error per line (1-5), line 6 applied, IDE 00:01.1 untouched" $rc
+tap_result "bad lines: exit 1, one error per line (1-6), line 7 applied, IDE 00:01.1 untouched" $rc
 
 # 11: what it did is in the kernel log; nothing bad there
 rc=0
