@@ -10,9 +10,9 @@
 #   dkms  DKMS builds ttydpc for each LANE (default: 6.1 6.12, the newest
 #         headers as lib.sh's lane_release resolves them) from a clean copy:
 #         `make dkms-source` (the files git tracks) into a scratch root,
-#         then dkms add/build with --dkmstree/--sourcetree/--installtree
-#         and a scratch MOK key there, so /usr/src, /var/lib/dkms and
-#         /lib/modules stay as they were (checked).
+#         then dkms add/build/install with --dkmstree/--sourcetree/--installtree
+#         and a scratch MOK key there, and no depmod, so /usr/src,
+#         /var/lib/dkms and /lib/modules stay as they were (checked).
 #   boot  `make install DESTDIR=OUT/stage` from a clean copy of the tracked
 #         files for LANE's kernel, host checks of the staged tree (and of
 #         make uninstall on a copy), then one VM boot whose initramfs is
@@ -64,6 +64,7 @@ copy_tracked() {
 machine_state() {
 	ls -A /usr/src /var/lib/dkms 2>/dev/null
 	find /lib/modules -maxdepth 3 -path '*/updates/dkms*' 2>/dev/null
+	stat -c '%n %Y' /lib/modules/*/modules.dep 2>/dev/null || true
 }
 
 do_dkms() {
@@ -71,7 +72,7 @@ do_dkms() {
 	((${#lanes[@]})) || lanes=(6.1 6.12)
 	command -v dkms >/dev/null || { echo "1..1"; ok 1 "dkms installed (apt-get install dkms)"; return; }
 	echo "TAP version 13"
-	echo "1..$((3 + 2 * ${#lanes[@]}))"
+	echo "1..$((3 + 3 * ${#lanes[@]}))"
 	before=$(machine_state)
 	root=$OUT/root tree=$OUT/tree
 	rm -rf "$root" "$tree" "$OUT/inst" "$OUT/keys"
@@ -86,7 +87,7 @@ do_dkms() {
 	# A scratch tree for everything dkms writes, and a scratch MOK key
 	# (dkms would otherwise create /var/lib/dkms/mok.key).
 	local D=(env mok_signing_key="$OUT/keys/mok.key" mok_certificate="$OUT/keys/mok.pub"
-		dkms --dkmstree "$tree" --sourcetree "$root/usr/src" --installtree "$OUT/inst")
+		dkms --no-depmod --dkmstree "$tree" --sourcetree "$root/usr/src" --installtree "$OUT/inst")
 	rc=0
 	"${D[@]}" add "ttydpc/$VERSION" >>"$log" 2>&1 || rc=$?
 	((rc == 0)) || tail -n 20 "$log" | comment
@@ -111,11 +112,19 @@ do_dkms() {
 		rc=0
 		[[ -n $f && $ver == "$VERSION" && $vm == "$rel "* ]] || rc=1
 		ok $rc "DKMS module for $rel: version $VERSION, vermagic $rel"
+		# dkms install into the scratch install tree (no depmod: that
+		# would run on the machine's own /lib/modules).
+		rc=0
+		mkdir -p "$OUT/inst/$rel"
+		"${D[@]}" install "ttydpc/$VERSION" -k "$rel" >>"$log" 2>&1 || rc=$?
+		compgen -G "$OUT/inst/$rel/updates/dkms/ttydpc.ko*" >/dev/null || rc=1
+		((rc == 0)) || tail -n 10 "$log" | comment
+		ok $rc "dkms install for $rel: <installtree>/$rel/updates/dkms/ttydpc.ko"
 	done
 	rm -rf "$root" "$tree" "$OUT/inst" "$OUT/keys"
 	rc=0
 	[[ $(machine_state) == "$before" ]] || rc=1
-	ok $rc "/usr/src, /var/lib/dkms and /lib/modules/*/updates/dkms unchanged"
+	ok $rc "/usr/src, /var/lib/dkms, /lib/modules/*/updates/dkms and modules.dep unchanged"
 }
 
 do_boot() {
