@@ -167,7 +167,7 @@ do_boot() {
 	cp -a "$stage" "$u"
 	make -C "$src" uninstall DESTDIR="$u" KVER="$rel" KDIR="$(headers_dir "$rel")" \
 		>"$OUT/make-uninstall.log" 2>&1 || rc=$?
-	left=$(cd "$u" && find . -type f ! -path './lib/modules/*/modules.*' | sort | tr '\n' ' ' || true)
+	left=$(find "$u" -type f ! -path "$u/lib/modules/*/modules.*" | sed "s|^$u|.|" | sort | tr '\n' ' ' || true)
 	echo "# after make uninstall: $left"
 	[[ $left == "./etc/modprobe.d/ttydpc.conf ./etc/ttydpc.conf " ]] || rc=1
 	rm -rf "$u"
