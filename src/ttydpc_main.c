@@ -106,3 +106,4 @@ module_exit(ttydpc_exit);
 
 MODULE_DESCRIPTION("16550 UART driver with Windows-style deferred procedure calls");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(TTYDPC_VERSION);

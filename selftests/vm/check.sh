@@ -33,6 +33,10 @@
 #                               tests 30 s earlier so dmesg still gets printed)
 #   SKIP_DEPS=1                 do not run deps.sh
 #   DEMO=0                      skip the demo-mode boot
+#   INSTALL_STAGE=0|only        leave out the install stage (install.sh: DKMS
+#                               builds for 6.1 and 6.12 in the background, one
+#                               boot of the first lane from make install's
+#                               tree), or run only it (no suite boots, no demo)
 #   ARM=0|armhf|arm64           leave out the ARM lanes, or run one
 #   DEBUG=0                     leave out the debug-kernel lane; DEBUG_KERNELS
 #                               (6.1; full: 6.1 6.12) its kernels; SEED the
@@ -57,7 +61,7 @@ main() {
 TIER=${TIER:-check}
 case $TIER in
 quick)
-	: "${KERNELS:=6.1}" "${DPCS:=both}" "${ARM:=0}" "${DEBUG:=0}" "${DEMO:=0}"
+	: "${KERNELS:=6.1}" "${DPCS:=both}" "${ARM:=0}" "${DEBUG:=0}" "${DEMO:=0}" "${INSTALL_STAGE:=0}"
 	;;
 check | full) ;;
 *) die "TIER=$TIER: quick, check or full" ;;
@@ -105,8 +109,17 @@ stage_time() {
 read -r -a DKS <<<"${DEBUG_KERNELS:-6.1}"
 [[ ${DEBUG:-1} != 0 ]] || DKS=()
 
+# (Not INSTALL: make takes that as the install program.)
+INSTALL_STAGE=${INSTALL_STAGE:-1}
+# The install stage's DKMS builds: 6.1 and 6.12, whatever KERNELS is.
+DKMS_LANES="6.1 6.12"
+if [[ $INSTALL_STAGE == only ]]; then
+	ARM=0 DEBUG=0 DEMO=0 DKS=()
+fi
+
 t0=$(date +%s)
 if [[ ${SKIP_DEPS:-0} != 1 ]]; then
+	[[ $INSTALL_STAGE == 0 ]] || export DEPS_HEADERS=$DKMS_LANES
 	"$VM_DIR/deps.sh" "${LANES[@]}"
 	for k in "${DKS[@]}"; do
 		"$TOP_DIR/selftests/debug/build-kernel.sh" -d -k "$k"
@@ -146,9 +159,10 @@ if ((${#DKS[@]})); then
 fi
 
 # An interrupted make check takes every VM, lane and build with it.
+dkms_pid=
 cleanup() {
 	local p
-	for p in $(jobs -rp) $kbuild_pid; do
+	for p in $(jobs -rp) $kbuild_pid $dkms_pid; do
 		kill_tree "$p"
 	done
 }
@@ -225,6 +239,20 @@ for lane in "${LANES[@]}"; do
 	INITRD[$lane]=$ldir/initrd.cpio
 done
 stage_time build "$t0"
+
+# The install stage's DKMS builds (a few module builds, niced) run beside
+# the boots, detached so that they hold no job slot; the summary waits.
+if [[ $INSTALL_STAGE != 0 ]]; then
+	( (
+		t=$(date +%s)
+		read -r -a dl <<<"$DKMS_LANES"
+		"$VM_DIR/install.sh" dkms "$RESULTS/dkms" "${dl[@]}" >"$RESULTS/dkms.log" 2>&1 </dev/null || true
+		stage_time "install: DKMS builds ($DKMS_LANES)" "$t"
+		touch "$RESULTS/dkms/done"
+	) &
+	  echo $! >"$RESULTS/dkms.pid" )
+	dkms_pid=$(cat "$RESULTS/dkms.pid")
+fi
 
 # The design group: every test run_tests.sh knows that is not common.
 ALL_TESTS=$COMMON_TESTS
@@ -377,6 +405,20 @@ demo_boot() {
 	stage_time "demo ($lane/$dpc)" "$t0"
 }
 
+# install_boot: make install's tree booted on the first lane (install.sh boot).
+install_boot() {
+	local lane=${LANES[0]} t0
+	t0=$(date +%s)
+	if [[ -n ${LANE_ERR[$lane]:-} ]]; then
+		mkdir -p "$RESULTS/install"
+		echo "0 1 0 ${LANE_ERR[$lane]}" >"$RESULTS/install/result"
+		return
+	fi
+	log "install boot $lane (${REL[$lane]}; log: $RESULTS/install.log)"
+	"$VM_DIR/install.sh" boot "$RESULTS/install" "$lane" "$tests_dir" >"$RESULTS/install.log" 2>&1 </dev/null || true
+	stage_time "install: make install + boot ($lane)" "$t0"
+}
+
 # debug_job: the debug-kernel lane (selftests/debug/README) once its kernel
 # is built. make check runs it at short counts with a fixed seed, so that a
 # result replays; make check-full at the full counts with a random seed.
@@ -441,6 +483,11 @@ for lane in "${LANES[@]}"; do
 	i=$((i + 1))
 done
 PLAN+=("${later[@]}")
+if [[ $INSTALL_STAGE == only ]]; then
+	PLAN=()
+	PLANNED=()
+fi
+[[ $INSTALL_STAGE == 0 ]] || PLAN+=("install")
 [[ ${DEMO:-1} == 0 ]] || PLAN+=("demo")
 
 # Jobs run JOBS at a time (TCG runs each vCPU in a host thread, and the
@@ -472,6 +519,7 @@ while ((${#pending[@]})); do
 	debug) debug_job "$a" & ;;
 	x86) boot "$a" "$b" "$c" "$d" & ;;
 	demo) demo_boot & ;;
+	install) install_boot & ;;
 	esac
 done
 wait
@@ -550,6 +598,22 @@ for lane in "${LANES[@]}"; do
 	done
 done
 [[ ${DEMO:-1} == 0 ]] || echo "demo shell on ttyDPC0: $demo_result"
+if [[ $INSTALL_STAGE != 0 ]]; then
+	for _ in $(seq 900); do
+		[[ -e $RESULTS/dkms/done ]] && break
+		sleep 1
+	done
+	for part in install dkms; do
+		read -r ip if_ _ inote <"$RESULTS/$part/result" 2>/dev/null || { ip=0 if_=0 inote="no result"; }
+		[[ -z $inote ]] || if_=$((if_ + 1))
+		total_pass=$((total_pass + ip)) total_fail=$((total_fail + if_))
+		case $part in
+		install) what="install boot (make install's tree, ${LANES[0]}: modprobe, ttydpc-bind.service)" ;;
+		dkms) what="DKMS builds ($DKMS_LANES) from the tracked files" ;;
+		esac
+		echo "$what: $ip passed, $if_ failed${inote:+ ($inote)} ($RESULTS/$part.log)"
+	done
+fi
 for a in "${arm_lanes[@]}"; do
 	read -r ap af as <"$RESULTS/$a/result" 2>/dev/null || { ap=0 af=1 as=0; }
 	total_pass=$((total_pass + ap)) total_fail=$((total_fail + af)) total_skip=$((total_skip + as))
@@ -597,6 +661,9 @@ failed_cases() {
 			sed -E "s|^[[:space:]#]*|${d#"$RESULTS"/}: |"
 	done
 	[[ ${DEMO:-1} == 0 || $demo_result == ok ]] || echo "demo shell: $demo_result"
+	for d in install dkms; do
+		grep -E '^not ok ' "$RESULTS/$d/tap.txt" 2>/dev/null | sed -E "s|^|$d: |" || true
+	done
 	for k in "${DKS[@]}"; do
 		grep -E '^not ok ' "$RESULTS/debug-$k.log" 2>/dev/null | sed -E "s|^|debug lane $k: |" || true
 	done

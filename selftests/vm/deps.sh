@@ -10,7 +10,8 @@
 #
 # Lanes default to $KERNELS, else "6.1 6.12 6.12-rt" (see lane_release in lib.sh).
 # Environment: TTYDPC_CACHE (default ~/.cache/ttydpc), DEPS_EXTRA (more
-# packages to install).
+# packages to install), DEPS_HEADERS (lanes whose headers only are wanted:
+# make check's DKMS builds).
 set -euo pipefail
 # shellcheck source=selftests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -32,7 +33,8 @@ export DEBIAN_FRONTEND=noninteractive
 # python3 and python3-serial (pyserial) go into the x86 images for
 # api_python.sh, the Python module's test.
 PKGS=(qemu-system-x86 busybox-static picocom python3 python3-serial cpio kmod gcc make
-	libc6-dev xz-utils linux-source-6.1 gcc-i686-linux-gnu libc6-dev-i386-cross)
+	libc6-dev xz-utils linux-source-6.1 gcc-i686-linux-gnu libc6-dev-i386-cross
+	dkms openssl)
 read -r -a EXTRA <<<"${DEPS_EXTRA:-}"
 PKGS+=("${EXTRA[@]}")
 
@@ -50,6 +52,10 @@ for lane in "${LANES[@]}"; do
 	REL[$lane]=$(lane_release "$lane")
 	PKGS+=("linux-headers-${REL[$lane]}")
 	log "lane $lane -> kernel ${REL[$lane]}"
+done
+read -r -a HDR_LANES <<<"${DEPS_HEADERS:-}"
+for lane in "${HDR_LANES[@]}"; do
+	PKGS+=("linux-headers-$(lane_release "$lane")")
 done
 
 missing=()

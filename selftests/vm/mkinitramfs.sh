@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitramfs.sh -o OUT [-k ttydpc.ko] [-t SELFTESTS_DIR] [-x FILE]... [-p PYTHON] [-z]
+# mkinitramfs.sh -o OUT [-k ttydpc.ko] [-t SELFTESTS_DIR] [-x FILE]... [-p PYTHON] [-r DIR] [-z]
 #
 # Builds the test VM's initramfs (newc cpio; gzip with -z):
 #   /init                      selftests/vm/init
@@ -12,22 +12,25 @@
 #   /usr/bin/<name>            -x: any extra host program (libraries included)
 #   /usr/bin/python3           -p: the host's python (Debian's python3.11),
 #                              only the stdlib the tests' *.py files import
+#   /...                       -r: DIR's tree copied over the root last (a
+#                              `make install DESTDIR=DIR` staging tree)
 # Dynamically linked programs get their libraries at the paths ldd reports,
 # so a test binary that is not static still runs.
 set -euo pipefail
 # shellcheck source=selftests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '4,16s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '4,18s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-out='' ko='' tests='' gz=0 extra=() python=''
-while getopts o:k:t:x:p:zh opt; do
+out='' ko='' tests='' gz=0 extra=() python='' overlay=''
+while getopts o:k:t:x:p:r:zh opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) ko=$OPTARG ;;
 	t) tests=$OPTARG ;;
 	x) extra+=("$OPTARG") ;;
 	p) python=$OPTARG ;;
+	r) overlay=$OPTARG ;;
 	z) gz=1 ;;
 	*) usage ;;
 	esac
@@ -124,6 +127,11 @@ print(os.path.join(stdlib, "lib-dynload"))
 			cp -p "$f" "$root$f"
 		fi
 	done
+fi
+
+if [[ -n $overlay ]]; then
+	[[ -d $overlay ]] || die "no overlay directory $overlay"
+	cp -a "$overlay/." "$root/"
 fi
 
 # Shared libraries of every dynamically linked program in the image.
