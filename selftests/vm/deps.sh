@@ -33,6 +33,7 @@ PKGS=(qemu-system-x86 busybox-static picocom python3 cpio kmod gcc make
 	libc6-dev xz-utils linux-source-6.1 gcc-i686-linux-gnu libc6-dev-i386-cross)
 read -r -a EXTRA <<<"${DEPS_EXTRA:-}"
 PKGS+=("${EXTRA[@]}")
+PKGS+=(python3-sphinx)	# make docs
 
 updated=0
 apt_update() {
