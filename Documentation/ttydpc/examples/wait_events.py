@@ -6,7 +6,6 @@ pyserial for the port and the ttydpc module for the Windows-style calls.
     python3 wait_events.py /dev/ttyDPC0
 """
 import sys
-import threading
 
 import serial   # pyserial: apt-get install python3-serial
 import ttydpc   # tools/python/ttydpc.py, installed by make install
@@ -18,24 +17,23 @@ ttydpc.purge(port, ttydpc.PURGE_RXCLEAR | ttydpc.PURGE_TXCLEAR)
 ttydpc.set_mask(port, ttydpc.EV_RXCHAR | ttydpc.EV_CTS | ttydpc.EV_DSR |
                 ttydpc.EV_RLSD | ttydpc.EV_RING | ttydpc.EV_ERR)
 
-# A wait has no timeout of its own. Setting the mask again ends every
-# pending wait with events == 0: here a timer does that after 30 s.
-stop = threading.Timer(30, ttydpc.set_mask, (port, 0))
-stop.start()
-while True:
-    events = ttydpc.wait(port)      # blocks; OSError(EIO) on hangup
+# wait() blocks until an event of the mask; with timeout= it returns 0
+# when the time is up (it sets the mask again, as SetCommMask ends a
+# WaitCommEvent on Windows).
+for _ in range(10):
+    events = ttydpc.wait(port, timeout=5.0)   # OSError(EIO) on hangup
     if events == 0:
-        break                       # the mask was changed: stop
+        print('no event in 5 s')
+        continue
+    print('events:', ' '.join(ttydpc.event_names(events)))
     if events & ttydpc.EV_RXCHAR:
         print('data:', port.read(port.in_waiting))
     if events & (ttydpc.EV_CTS | ttydpc.EV_DSR | ttydpc.EV_RLSD):
         print('lines: cts', port.cts, 'dsr', port.dsr, 'dcd', port.cd)
-    if events & ttydpc.EV_RING:
-        print('ring')
     if events & ttydpc.EV_ERR:
         print('line error:', ttydpc.comm_status(port))
-stop.cancel()
 
-print(ttydpc.get_stats(port))
+stats = ttydpc.get_stats(port)          # a namedtuple, fields as in C
+print('received', stats.received, 'overruns', stats.overrun_errors)
 ttydpc.clear_stats(port)
 port.close()
