@@ -157,3 +157,10 @@ check-debug:
 	selftests/debug/check-debug.sh
 
 .PHONY: check-debug
+
+# The user guide and references (Documentation/) as HTML in build/docs.
+# Needs python3-sphinx; any Sphinx warning fails the build (-W).
+docs:
+	sphinx-build -W --keep-going -b html Documentation build/docs
+
+.PHONY: docs

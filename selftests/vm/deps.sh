@@ -37,6 +37,7 @@ PKGS=(qemu-system-x86 busybox-static picocom python3 python3-serial cpio kmod gc
 	dkms openssl)
 read -r -a EXTRA <<<"${DEPS_EXTRA:-}"
 PKGS+=("${EXTRA[@]}")
+PKGS+=(python3-sphinx)	# make docs
 
 updated=0
 apt_update() {
