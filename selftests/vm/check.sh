@@ -210,6 +210,9 @@ none) tests_dir= ;;
 	# the host (api_python.sh does it again in each guest).
 	make -s -C "$TOP_DIR/tools" O="$RESULTS/tools" check >"$RESULTS/tools.log" 2>&1 ||
 		{ cat "$RESULTS/tools.log" >&2; die "make -C tools check failed (log: $RESULTS/tools.log)"; }
+	# The documentation builds with no Sphinx warning (make docs, -W).
+	make -s -C "$TOP_DIR" docs >"$RESULTS/docs.log" 2>&1 ||
+		{ cat "$RESULTS/docs.log" >&2; die "make docs failed (log: $RESULTS/docs.log)"; }
 	;;
 *) tests_dir=$(cd "$SELFTESTS" && pwd) ;;
 esac
