@@ -102,6 +102,17 @@ nm_pairs() {
 }
 
 # unbind_ttydpc DEV: take DEV from ttydpc; its nodes must go.
+# on_ttydpc_with BDF N BYTES: BDF comes up on ttydpc with N ports in the
+# board's layout, and its null-modem pairs carry BYTES
+on_ttydpc_with() {
+	wait_for 50 nports_is "$1" "$2"
+	if [ "$(pci_driver_of "$1")" != ttydpc ]; then
+		log "$1 bound to '$(pci_driver_of "$1")', not ttydpc"
+		return 1
+	fi
+	check_layout "$1" "$2" && nm_pairs "$1" "$3"
+}
+
 unbind_ttydpc() {
 	_old=$(ports_of "$1")
 	echo "$1" > "$DRV/unbind" || return 1
@@ -152,28 +163,14 @@ else
 	echo ttydpc > "/sys/bus/pci/devices/$QX/driver_override"
 	[ -n "$QX_DRV" ] && echo "$QX" > "/sys/bus/pci/devices/$QX/driver/unbind"
 	echo "$QX" > /sys/bus/pci/drivers_probe
-	wait_for 50 nports_is "$QX" 4
-	if [ "$(pci_driver_of "$QX")" != ttydpc ]; then
-		log "$QX bound to '$(pci_driver_of "$QX")', not ttydpc"
-		rc=1
-	else
-		check_layout "$QX" 4 || rc=1
-		nm_pairs "$QX" 16384 || rc=1
-	fi
+	on_ttydpc_with "$QX" 4 16384 || rc=1
 	tap_result "table: pci-serial-4x 4 ports carry data" $rc
 
 	rc=0
 	unbind_ttydpc "$QX" || rc=1
 	# The write binds: the function is free and overridden to ttydpc.
 	echo "1b36 0004 ffffffff ffffffff 0 0 2" > "$DRV/new_id" || { log "new_id write failed"; rc=1; }
-	wait_for 50 nports_is "$QX" 2
-	if [ "$(pci_driver_of "$QX")" != ttydpc ]; then
-		log "$QX not bound after new_id (driver '$(pci_driver_of "$QX")')"
-		rc=1
-	else
-		check_layout "$QX" 2 || rc=1
-		nm_pairs "$QX" 8192 || rc=1
-	fi
+	on_ttydpc_with "$QX" 2 8192 || rc=1
 	tap_result "new_id: pci-serial-4x with driver_data 2 has 2 ports" $rc
 
 	# 3: a port count no card in the table has (new_id takes only a

@@ -257,34 +257,32 @@ TEST_F(rs485, bad_config_refused)
 	EXPECT_EQ(0u, r.flags & SER_RS485_ENABLED) TH_LOG("a refused call changed the settings");
 }
 
-TEST_F(rs485, rts_high_while_sending)
+/* RTS at level on from before the first byte to after the last, then !on. */
+static void rts_brackets(struct __test_metadata *_metadata, FIXTURE_DATA(rs485) *self,
+			 unsigned int level_flag, int on)
 {
 	struct tx_seen s;
 
-	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer (TTYDPC_CTL, TTYDPC_CHAN)");
-	ASSERT_EQ(0, set_rs485(self->fd, SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND, 0, 0));
+	ASSERT_EQ(0, set_rs485(self->fd, SER_RS485_ENABLED | level_flag, 0, 0));
 	send_and_trace(_metadata, self, 0, &s);
-	EXPECT_EQ(1, s.rts_before) TH_LOG("RTS not raised before the first byte");
+	EXPECT_EQ(on, s.rts_before) TH_LOG("RTS not at its on-send level before the first byte");
 	EXPECT_EQ(0, s.rts_dropped_inside);
-	ASSERT_LE(0, s.after) TH_LOG("RTS never dropped after the last byte");
-	EXPECT_EQ(0, s.rts_after);
+	ASSERT_LE(0, s.after) TH_LOG("RTS never left its on-send level after the last byte");
+	EXPECT_EQ(!on, s.rts_after);
+}
+
+TEST_F(rs485, rts_high_while_sending)
+{
+	TT_BODY_START();
+	rts_brackets(_metadata, self, SER_RS485_RTS_ON_SEND, 1);
 }
 
 TEST_F(rs485, rts_low_while_sending)
 {
-	struct tx_seen s;
-
 	TT_BODY_START();
-	if (!self->have_ctl)
-		SKIP(return, "no host peer (TTYDPC_CTL, TTYDPC_CHAN)");
-	ASSERT_EQ(0, set_rs485(self->fd, SER_RS485_ENABLED | SER_RS485_RTS_AFTER_SEND, 0, 0));
-	send_and_trace(_metadata, self, 0, &s);
-	EXPECT_EQ(0, s.rts_before) TH_LOG("RTS not lowered before the first byte");
-	EXPECT_EQ(0, s.rts_dropped_inside);
-	ASSERT_LE(0, s.after) TH_LOG("RTS never raised after the last byte");
-	EXPECT_EQ(1, s.rts_after);
+	rts_brackets(_metadata, self, SER_RS485_RTS_AFTER_SEND, 0);
 }
 
 TEST_F(rs485, rts_delays_kept)

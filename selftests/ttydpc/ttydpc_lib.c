@@ -811,15 +811,20 @@ void tt_ctl_close(struct tt_ctl *c)
 	c->len = c->cap = 0;
 }
 
-int tt_ctl_params(struct tt_ctl *c, struct tt_param_ev *ev, int max,
-		  int *total)
+/*
+ * A request whose reply is "OK n" and n lines: parse each line into the
+ * next of max slots of size bytes at ev (the newest max kept). Returns the
+ * number kept or -errno; *total (may be NULL) gets n.
+ */
+static int tt_ctl_list(struct tt_ctl *c, const char *req, void *ev, size_t size,
+		       int max, int (*parse)(const char *line, void *ev), int *total)
 {
 	char line[512];
 	long n;
 	char *end;
 	int r, got = 0;
 
-	r = tt_ctl_cmd(c, line, sizeof(line), 10000, "PARAMS");
+	r = tt_ctl_cmd(c, line, sizeof(line), 10000, "%s", req);
 	if (r < 0)
 		return r;
 	if (r == 0)
@@ -830,66 +835,55 @@ int tt_ctl_params(struct tt_ctl *c, struct tt_param_ev *ev, int max,
 		return -EPROTO;
 	if (total)
 		*total = n;
-	/* keep the newest max events */
 	for (long i = 0; i < n; i++) {
-		struct tt_param_ev e;
-
 		r = tt_ctl_readline(c, line, sizeof(line), 10000);
 		if (r)
 			return r;
-		if (tt_parse_param_line(line, &e))
-			return -EPROTO;
 		if (max <= 0)
 			continue;
-		if (got < max) {
-			ev[got++] = e;
-		} else {
-			memmove(ev, ev + 1, (max - 1) * sizeof(*ev));
-			ev[max - 1] = e;
+		if (got == max) {
+			memmove(ev, (char *)ev + size, (max - 1) * size);
+			got--;
 		}
+		if (parse(line, (char *)ev + got * size))
+			return -EPROTO;
+		got++;
 	}
 	return got;
 }
 
+static int tt_parse_param_slot(const char *line, void *ev)
+{
+	return tt_parse_param_line(line, ev);
+}
+
+int tt_ctl_params(struct tt_ctl *c, struct tt_param_ev *ev, int max,
+		  int *total)
+{
+	return tt_ctl_list(c, "PARAMS", ev, sizeof(*ev), max, tt_parse_param_slot, total);
+}
+
+/* "time reg val" of a SEQ reply */
+static int tt_parse_seq_slot(const char *line, void *slot)
+{
+	struct tt_reg_ev *e = slot;
+	unsigned int reg, val;
+	char ts[32];
+
+	if (sscanf(line, "%31s %u 0x%x", ts, &reg, &val) != 3 || val > 0xff)
+		return -EPROTO;
+	e->t = strcmp(ts, "-") ? strtod(ts, NULL) : -1.0;
+	e->reg = reg;
+	e->val = val;
+	return 0;
+}
+
 int tt_ctl_seq(struct tt_ctl *c, const char *regs, struct tt_reg_ev *ev, int max)
 {
-	char line[512];
-	long n;
-	char *end;
-	int r, got = 0;
+	char req[64];
 
-	r = tt_ctl_cmd(c, line, sizeof(line), 10000, "SEQ %s", regs);
-	if (r < 0)
-		return r;
-	if (r == 0)
-		return -EREMOTEIO;
-	errno = 0;
-	n = strtol(line, &end, 10);
-	if (errno || end == line || n < 0)
-		return -EPROTO;
-	for (long i = 0; i < n; i++) {
-		struct tt_reg_ev e;
-		char ts[32];
-		unsigned int reg, val;
-
-		r = tt_ctl_readline(c, line, sizeof(line), 10000);
-		if (r)
-			return r;
-		if (sscanf(line, "%31s %u 0x%x", ts, &reg, &val) != 3 || val > 0xff)
-			return -EPROTO;
-		e.t = strcmp(ts, "-") ? strtod(ts, NULL) : -1.0;
-		e.reg = reg;
-		e.val = val;
-		if (max <= 0)
-			continue;
-		if (got < max) {
-			ev[got++] = e;
-		} else {
-			memmove(ev, ev + 1, (max - 1) * sizeof(*ev));
-			ev[max - 1] = e;
-		}
-	}
-	return got;
+	snprintf(req, sizeof(req), "SEQ %s", regs);
+	return tt_ctl_list(c, req, ev, sizeof(*ev), max, tt_parse_seq_slot, NULL);
 }
 
 int tt_ctl_reg_writes(struct tt_ctl *c, int reg, uint8_t *vals, int max,
