@@ -232,7 +232,7 @@ t0=$(date +%s)
 mod=$RESULTS/module
 rm -rf "$mod"
 mkdir -p "$mod/src"
-tar -C "$TOP_DIR" -cf - Kbuild Makefile src include | tar -C "$mod/src" -xf -
+tar -C "$TOP_DIR" -cf - Kbuild Makefile VERSION src include | tar -C "$mod/src" -xf -
 if make -C "$KDIR" M="$mod/src" KCFLAGS=-g modules >"$mod/build.log" 2>&1; then
 	cp "$mod/src/ttydpc.ko" "$mod/ttydpc-debuginfo.ko"
 	strip --strip-debug -o "$mod/ttydpc.ko" "$mod/src/ttydpc.ko"

@@ -128,7 +128,7 @@ build_guest() {
 	local arch=$1 cross=$2 alias=$3
 	rm -rf "$B/src"
 	mkdir -p "$B/src"
-	tar -C "$TOP_DIR" -cf - Kbuild Makefile src include | tar -C "$B/src" -xf -
+	tar -C "$TOP_DIR" -cf - Kbuild Makefile VERSION src include | tar -C "$B/src" -xf -
 	log "building ttydpc.ko for $REL (ARCH=$arch)"
 	make -s -C "$HDR" M="$B/src" ARCH="$arch" CROSS_COMPILE="$cross" modules >"$B/module.log" 2>&1 || {
 		cat "$B/module.log" >&2
