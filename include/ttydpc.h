@@ -548,6 +548,10 @@ extern struct uart_driver ttydpc_uart_driver;
 extern enum ttydpc_design ttydpc_default_design;
 int ttydpc_port_register(struct ttydpc_port *p);
 void ttydpc_port_unregister(struct ttydpc_port *p);
+struct ttydpc_port *ttydpc_port_of(struct device *dev, unsigned int line);
+
+/* ttydpc_pm.c: suspend/resume, for every bus binding's .driver.pm */
+extern const struct dev_pm_ops ttydpc_pm_ops;
 
 /* bus bindings */
 int ttydpc_pci_register(void);

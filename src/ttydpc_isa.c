@@ -63,6 +63,7 @@ static void ttydpc_isa_remove(struct platform_device *pdev)
 static struct platform_driver ttydpc_isa_driver = {
 	.driver = {
 		.name = "ttydpc-isa",
+		.pm = &ttydpc_pm_ops,
 	},
 	.probe = ttydpc_isa_probe,
 	TTYDPC_PLATFORM_REMOVE(ttydpc_isa_remove),

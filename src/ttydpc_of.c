@@ -185,6 +185,7 @@ static struct platform_driver ttydpc_of_driver = {
 	.driver = {
 		.name = "ttydpc-of",
 		.of_match_table = ttydpc_of_ids,
+		.pm = &ttydpc_pm_ops,
 	},
 	.probe = ttydpc_of_probe,
 	TTYDPC_PLATFORM_REMOVE(ttydpc_of_remove),

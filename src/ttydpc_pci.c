@@ -201,6 +201,7 @@ static struct pci_driver ttydpc_pci_driver = {
 	.id_table	= ttydpc_pci_ids,
 	.probe		= ttydpc_pci_probe,
 	.remove		= ttydpc_pci_remove,
+	.driver.pm	= &ttydpc_pm_ops,
 };
 
 /**

@@ -57,6 +57,7 @@ static struct pnp_driver ttydpc_pnp_driver = {
 	.id_table	= ttydpc_pnp_ids,
 	.probe		= ttydpc_pnp_probe,
 	.remove		= ttydpc_pnp_remove,
+	.driver.pm	= &ttydpc_pm_ops,
 };
 
 /**

@@ -9,8 +9,9 @@
 
 #include "ttydpc.h"
 
-/* Lines in use; guarded by ttydpc_lines_lock. */
+/* Lines in use and the port on each; guarded by ttydpc_lines_lock. */
 static DECLARE_BITMAP(ttydpc_lines, TTYDPC_NR_PORTS);
+static struct ttydpc_port *ttydpc_ports[TTYDPC_NR_PORTS];
 static DEFINE_MUTEX(ttydpc_lines_lock);
 
 static void ttydpc_port_describe(struct ttydpc_port *p, char *buf, size_t len)
@@ -79,6 +80,9 @@ int ttydpc_port_register(struct ttydpc_port *p)
 		mutex_unlock(&ttydpc_lines_lock);
 		return dev_err_probe(p->dev, ret, "cannot add ttyDPC%d\n", line);
 	}
+	mutex_lock(&ttydpc_lines_lock);
+	ttydpc_ports[line] = p;
+	mutex_unlock(&ttydpc_lines_lock);
 	ttydpc_debugfs_add(p);
 	dev_info(p->dev, "ttyDPC%d at %s (irq %u) is a %s, dpc=%s (%s)\n", line,
 		 where, port->irq, ttydpc_uart_ops.type(port),
@@ -103,6 +107,9 @@ int ttydpc_port_register(struct ttydpc_port *p)
  */
 void ttydpc_port_unregister(struct ttydpc_port *p)
 {
+	mutex_lock(&ttydpc_lines_lock);
+	ttydpc_ports[p->port.line] = NULL;
+	mutex_unlock(&ttydpc_lines_lock);
 	ttydpc_debugfs_remove(p);
 	uart_remove_one_port(&ttydpc_uart_driver, &p->port);
 	ttydpc_port_stop(p);
@@ -111,4 +118,30 @@ void ttydpc_port_unregister(struct ttydpc_port *p)
 	mutex_lock(&ttydpc_lines_lock);
 	clear_bit(p->port.line, ttydpc_lines);
 	mutex_unlock(&ttydpc_lines_lock);
+}
+
+/**
+ * ttydpc_port_of() - the port on a line, if it belongs to a device
+ * @dev: the bus device (struct ttydpc_port.dev)
+ * @line: 0 to TTYDPC_NR_PORTS - 1
+ *
+ * The bus bindings keep their ports in their own ways (one per device, an
+ * array per PCI function); this finds them without knowing which. The
+ * port stays valid as long as @dev cannot be unbound: the driver core
+ * keeps remove away from @dev's PM callbacks, the only callers.
+ *
+ * Context: process.
+ * Return: the port, or NULL when @line is free or another device's.
+ */
+struct ttydpc_port *ttydpc_port_of(struct device *dev, unsigned int line)
+{
+	struct ttydpc_port *p = NULL;
+
+	if (line >= TTYDPC_NR_PORTS)
+		return NULL;
+	mutex_lock(&ttydpc_lines_lock);
+	if (ttydpc_ports[line] && ttydpc_ports[line]->dev == dev)
+		p = ttydpc_ports[line];
+	mutex_unlock(&ttydpc_lines_lock);
+	return p;
 }

@@ -74,12 +74,20 @@ static int ttydpc_startup(struct uart_port *port)
 	p->lsr_saved = 0;
 	atomic_set(&p->latched_lsr, 0);
 	atomic_set(&p->latched_msr, 0);
-	atomic_set(&p->wait.latched, 0);
-	p->wait.mask = 0;
+	/*
+	 * A resume comes through here too (uart_resume_port(), the tty port
+	 * marked suspended): the event mask and the events latched before
+	 * the suspend belong to the open file, like its termios, and a wait
+	 * the freezer restarted must find them. An open starts clean.
+	 */
+	if (!tty_port_suspended(&port->state->port)) {
+		atomic_set(&p->wait.latched, 0);
+		p->wait.mask = 0;
+		p->ms_events = false;
+	}
 	/* set_termios follows startup and says what the termios want */
 	p->ms_termios = false;
 	p->ms_miwait = false;
-	p->ms_events = false;
 	for (i = 0; (q = ttydpc_queues(p, i)); i++)
 		ttydpc_queue_start(q);
 

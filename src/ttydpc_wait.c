@@ -9,7 +9,8 @@
  *   cleared once);
  * - setting a new mask ends every pending wait with events = 0;
  * - a signal ends a wait with -EINTR, unless a routine completed it first
- *   (then the events are returned: none is lost);
+ *   (then the events are returned: none is lost); a wakeup without a
+ *   handler to run (the freezer, SIGSTOP/SIGCONT) restarts it instead;
  * - close, hangup or unbind end it with -EIO; an ABORT purge of the
  *   direction it waits on ends it with -ECANCELED.
  * All of these go through the completion rule in ttydpc_queue.c.
@@ -100,7 +101,8 @@ void ttydpc_wait_abort(struct ttydpc_port *p, bool rx)
  * without it, and takes it back after its last use of the port.
  *
  * Context: process, @held held on entry and on return.
- * Return: 0, -EINVAL without a mask, -EINTR on a signal, -EIO on close,
+ * Return: 0, -EINVAL without a mask, -ERESTARTNOHAND on a signal (EINTR
+ * for the user if a handler runs, else the ioctl restarts), -EIO on close,
  * hangup or unbind, -ECANCELED on an ABORT purge, -ENOMEM.
  */
 int ttydpc_wait_on_mask(struct ttydpc_port *p, struct mutex *held, u32 *events)
@@ -132,8 +134,13 @@ int ttydpc_wait_on_mask(struct ttydpc_port *p, struct mutex *held, u32 *events)
 
 	/* the open tty pins the module (ttydpc_init()): safe without the mutex */
 	mutex_unlock(held);
+	/*
+	 * -ERESTARTNOHAND: a signal whose handler runs ends the wait with
+	 * EINTR; a wakeup without one (the freezer before a suspend, a stop
+	 * and continue) restarts the ioctl, which finds the latched events.
+	 */
 	if (wait_for_completion_interruptible(&req->done))
-		ttydpc_request_complete(&w->q, req, -EINTR, 0);
+		ttydpc_request_complete(&w->q, req, -ERESTARTNOHAND, 0);
 	/* Whoever won wrote status and result before completing. */
 	wait_for_completion(&req->done);
 	ret = req->status;

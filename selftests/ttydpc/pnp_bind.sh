@@ -4,7 +4,9 @@
 # VM, normally 8250's ttyS2) from its driver to ttydpc's PNP driver through
 # sysfs, checks the new ttyDPC node (I/O 0x3e8, device link to the PNP
 # device), moves data through it to the host channel TTYDPC_PNP_CHAN, and
-# hands the device back. Nothing bad may reach the kernel log.
+# hands the device back. Nothing bad may reach the kernel log. In between,
+# tty_pm on the PNP port: an open port of the PNP binding through a suspend
+# to RAM (the PNP bus's own suspend and resume around ttydpc's).
 # TTYDPC_PNP_IO picks another address (default 0x3e8).
 . "$(dirname "$0")/lib.sh"
 
@@ -38,7 +40,7 @@ node_at_io() {
 }
 no_node_at_io() { ! node_at_io > /dev/null; }
 
-tap_header 4
+tap_header 5
 kmsg_mark pnp
 orig=$(drv_of)
 log "PNP device $dev ($(cat "$DEVP/id" 2>/dev/null | tr '\n' ' ')) at $IO, driver '${orig:-none}'"
@@ -79,7 +81,25 @@ else
 	tap_result "64 KiB each way through $node ($TTYDPC_PNP_CHAN)" $rc
 fi
 
-# 3: hand it back
+# 3: the port open through a suspend to RAM (tty_pm on it; its TAP nested
+# deeper than ours, so that its cases are not taken for this program's)
+if [ -z "$node" ]; then
+	tap_skip "PNP port through suspend/resume" "no port"
+elif [ -z "$TTYDPC_CTL" ] || [ -z "$TTYDPC_PNP_CHAN" ]; then
+	tap_skip "PNP port through suspend/resume" "no host peer or no host channel for it"
+else
+	TTYDPC_PORT=$node TTYDPC_CHAN=$TTYDPC_PNP_CHAN "$HERE/tty_pm" > /tmp/pnp_pm.$$ 2>&1
+	rc=$?
+	sed 's/^/#   /' /tmp/pnp_pm.$$
+	if [ $rc = 0 ] && grep -q '^# SKIP\|^ok [0-9]* # SKIP' /tmp/pnp_pm.$$; then
+		tap_skip "PNP port through suspend/resume" "$(grep -m1 'SKIP' /tmp/pnp_pm.$$ | sed 's/.*SKIP *//')"
+	else
+		tap_result "tty_pm on $node: data, settings and a wait through S3 and pm_test" $rc
+	fi
+	rm -f /tmp/pnp_pm.$$
+fi
+
+# 4: hand it back
 rc=0
 if [ "$(drv_of)" = ttydpc ]; then
 	echo "$dev" > "$PDRV/unbind" || { log "unbind from ttydpc failed"; rc=1; }

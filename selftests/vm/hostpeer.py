@@ -541,6 +541,35 @@ class Peer:
         lines = lines[-SEQ_MAX:]
         return "\n".join(["OK %d" % len(lines)] + lines)
 
+    def v_WAKE(self, a):
+        """Wakes the guest from suspend to RAM (QMP system_wakeup) a[0] ms
+        from now, on its own: the guest asks before it suspends and cannot
+        ask again while it sleeps. The reply comes at once. At the wakeup
+        MARK moves to the end of the trace log."""
+        ms = num(a[0])
+        if not 0 <= ms <= 60000:
+            raise ProtoError("delay 0-60000 ms")
+        q = self.need_qmp()
+
+        def wake():
+            time.sleep(ms / 1000.0)
+            # The guest may not be asleep yet (a slow freeze): try again.
+            for _ in range(20):
+                st = q.cmd("query-status")
+                if st.get("status") == "suspended":
+                    # What the guest writes to its UARTs from now on is
+                    # its resume: PARAMS/SEQ/WRITES report only that.
+                    if self.trace:
+                        self.mark = os.path.getsize(self.trace)
+                    q.cmd("system_wakeup")
+                    log("WAKE: system_wakeup sent")
+                    return
+                time.sleep(0.5)
+            log("WAKE: guest never suspended (status %s)" % st.get("status"))
+
+        threading.Thread(target=wake, daemon=True).start()
+        return "OK"
+
     def v_TRACE(self, a):
         if a[0] not in ("on", "off") or len(a) < 2:
             raise ProtoError("usage TRACE on|off event...")
@@ -554,7 +583,7 @@ class Peer:
         "FLUSH": (1, False), "PUT": (2, False), "GET": (3, False), "EXPECT": (2, True),
         "STALL": (1, False), "RESUME": (1, False), "BREAK": (1, False), "MARK": (0, False),
         "PARAMS": (0, False), "TRACE": (1, False), "REGS": (0, False),
-        "WRITES": (1, False), "SEQ": (1, False),
+        "WRITES": (1, False), "SEQ": (1, False), "WAKE": (1, False),
     }
 
     def handle(self, line):
