@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ttydpc_console.c - polled I/O: the kernel console on a ttyDPC port
+ * (console=ttyDPC<n>) and the kgdb hooks (poll_init, poll_get_char,
+ * poll_put_char; kgdboc=ttyDPC<n>).
+ *
+ * Both run where the deferred design cannot: with interrupts off, in an
+ * oops, in kgdb with every other CPU stopped. So they drive the UART's
+ * registers and nothing else of the port: no queue, no deferred object,
+ * no xmit buffer, no counter the deferred routines report. A user who
+ * has the port open at the same time loses nothing: IER is saved, set to
+ * 0 for the few character times of a console write and restored, and
+ * whatever the hard IRQ path should have seen meanwhile is still pending
+ * in the UART (RX data, THRE) or kept in lsr_saved (LSR error bits the
+ * polling read cleared).
+ *
+ * Registration is the serial core's: the uart_driver's .cons is this
+ * console, and uart_add_one_port() registers it when the port whose line
+ * the command line names is added, i.e. when a bus binding binds it
+ * after the module is loaded; uart_remove_one_port() unregisters it.
+ *
+ * RS-485: the console drives the direction as a transmission does. When
+ * no transmission holds RTS at its on-send level, a console write raises
+ * it, waits delay_rts_before_send, writes, waits for the transmitter to
+ * empty and delay_rts_after_send, and puts MCR back (see
+ * ttydpc_rs485_console_start()). kgdb does not: its output comes one
+ * character at a time with no end in sight, and kgdb over a half duplex
+ * bus is not supported.
+ */
+#include <linux/console.h>
+#include <linux/delay.h>
+#include <linux/nmi.h>
+#include <linux/serial_reg.h>
+
+#include "ttydpc.h"
+
+/*
+ * How long to wait for the transmitter per character: 10 ms is a character
+ * at 1100 baud. A stalled or absent far end (flow control off, but a UART
+ * that never gets rid of its byte) costs this per character, never a hang.
+ */
+#define TTYDPC_POLL_WAIT_US	10000
+
+/*
+ * Line -> port, for the console's setup and write, which get only an
+ * index. Set before uart_add_one_port() (which may call setup) and
+ * cleared after uart_remove_one_port() (which unregisters the console and
+ * waits for a write in progress), under ttydpc_lines_lock in
+ * ttydpc_port.c; read locklessly by the console (READ_ONCE).
+ */
+static struct ttydpc_port *ttydpc_console_ports[TTYDPC_NR_PORTS];
+
+/**
+ * ttydpc_console_attach() - make a port's line known to the console
+ * @p: the port, port.line set, not yet added to the serial core
+ * @on: true before uart_add_one_port(), false after uart_remove_one_port()
+ *
+ * Context: process, ttydpc_lines_lock held.
+ */
+void ttydpc_console_attach(struct ttydpc_port *p, bool on)
+{
+	WRITE_ONCE(ttydpc_console_ports[p->port.line], on ? p : NULL);
+}
+
+/*
+ * Wait until LSR shows @bits, at most TTYDPC_POLL_WAIT_US. Reading LSR
+ * clears its error bits: with the port lock held they are kept for the
+ * RX path as tx_empty does; without it (an oops that could not take the
+ * lock, kgdb) lsr_saved is not ours to write and they are lost.
+ */
+static void ttydpc_poll_wait(struct ttydpc_port *p, unsigned int bits, bool locked)
+{
+	unsigned int us = TTYDPC_POLL_WAIT_US;
+	unsigned int lsr;
+
+	for (;;) {
+		lsr = ttydpc_in(p, UART_LSR);
+		if (locked)
+			p->lsr_saved |= lsr & UART_LSR_BRK_ERROR_BITS;
+		if ((lsr & bits) == bits || !us--)
+			return;
+		udelay(1);
+	}
+}
+
+static void ttydpc_console_putchar(struct uart_port *port, unsigned char ch)
+{
+	struct ttydpc_port *p = to_ttydpc(port);
+
+	/* the lock state does not matter here: the write below saves LSR */
+	ttydpc_poll_wait(p, UART_LSR_THRE, false);
+	ttydpc_out(p, UART_TX, ch);
+}
+
+/*
+ * One console write, the port lock held (@locked) or, in an oops, perhaps
+ * not. One character at a time behind THRE (the FIFO may be off: a closed
+ * port runs without it), then until the transmitter is empty, so that
+ * IER goes back with nothing of ours left to raise THRE for.
+ */
+static void ttydpc_console_emit(struct ttydpc_port *p, const char *s,
+				unsigned int count, bool locked)
+{
+	bool rts;
+	u8 ier, mcr = 0;
+
+	/*
+	 * The hardware's IER, not the shadow: without the lock the shadow
+	 * may be half updated. THRI off keeps the hard IRQ path from feeding
+	 * the FIFO under us; RDI off leaves received bytes in the UART.
+	 */
+	ier = ttydpc_in(p, UART_IER) & 0x0f;
+	ttydpc_out(p, UART_IER, 0);
+	rts = locked && ttydpc_rs485_console_start(p, &mcr);
+
+	uart_console_write(&p->port, s, count, ttydpc_console_putchar);
+	ttydpc_poll_wait(p, UART_LSR_TEMT | UART_LSR_THRE, locked);
+
+	if (rts)
+		ttydpc_rs485_console_end(p, mcr);
+	/* a THRI restored with THRE set raises THRE again: the user's bytes go on */
+	ttydpc_out(p, UART_IER, ier);
+}
+
+/*
+ * console.write: any context, interrupts off included. In an oops the
+ * lock may be held by the CPU that died, or by this one, interrupted
+ * inside the hard IRQ path: it is only tried, and the write goes ahead
+ * without it; a garbled line beats a hang.
+ */
+static void ttydpc_console_write(struct console *co, const char *s,
+				 unsigned int count)
+{
+	struct ttydpc_port *p = READ_ONCE(ttydpc_console_ports[co->index]);
+	unsigned long flags;
+
+	if (!p)
+		return;
+	touch_nmi_watchdog();
+	if (!oops_in_progress) {
+		uart_port_lock_irqsave(&p->port, &flags);
+		ttydpc_console_emit(p, s, count, true);
+		uart_port_unlock_irqrestore(&p->port, flags);
+	} else if (uart_port_trylock_irqsave(&p->port, &flags)) {
+		ttydpc_console_emit(p, s, count, true);
+		uart_port_unlock_irqrestore(&p->port, flags);
+	} else {
+		ttydpc_console_emit(p, s, count, false);
+	}
+}
+
+/*
+ * console.setup: called by register_console() from uart_add_one_port(),
+ * with the options of console=ttyDPC<n>,<options>. The port is bound but
+ * perhaps not open: set_termios programs the divisor, LCR and FIFO, and
+ * leaves IER at 0 (ttydpc_set_ier() while TTYDPC_PORT_STOPPING).
+ */
+static int ttydpc_console_setup(struct console *co, char *options)
+{
+	int baud = 115200, bits = 8, parity = 'n', flow = 'n';
+	struct ttydpc_port *p;
+
+	if (co->index < 0 || co->index >= TTYDPC_NR_PORTS)
+		return -ENODEV;
+	p = READ_ONCE(ttydpc_console_ports[co->index]);
+	if (!p)
+		return -ENODEV;
+	if (options)
+		uart_parse_options(options, &baud, &parity, &bits, &flow);
+	return uart_set_options(&p->port, co, baud, parity, bits, flow);
+}
+
+struct console ttydpc_console = {
+	.name		= TTYDPC_DEV_NAME,
+	.write		= ttydpc_console_write,
+	.device		= uart_console_device,
+	.setup		= ttydpc_console_setup,
+	.flags		= CON_PRINTBUFFER,
+	.index		= -1,
+	.data		= &ttydpc_uart_driver,
+};
