@@ -533,6 +533,11 @@ void ttydpc_rs485_console_end(struct ttydpc_port *p, u8 mcr);
 /* ttydpc_console.c: polled I/O (console, kgdb) */
 extern struct console ttydpc_console;
 void ttydpc_console_attach(struct ttydpc_port *p, bool on);
+#ifdef CONFIG_CONSOLE_POLL
+int ttydpc_poll_init(struct uart_port *port);
+int ttydpc_poll_get_char(struct uart_port *port);
+void ttydpc_poll_put_char(struct uart_port *port, unsigned char ch);
+#endif
 
 /* ttydpc_uart.c: uart_ops */
 extern const struct uart_ops ttydpc_uart_ops;

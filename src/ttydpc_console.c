@@ -179,3 +179,72 @@ struct console ttydpc_console = {
 	.index		= -1,
 	.data		= &ttydpc_uart_driver,
 };
+
+#ifdef CONFIG_CONSOLE_POLL
+/**
+ * ttydpc_poll_init() - uart_ops.poll_init: kgdboc attaches to a closed port
+ * @port: the port
+ *
+ * The core calls this only for a port nobody has open. Its startup has
+ * not run and must not: the IRQ and the deferred objects would then run
+ * under the debugger. So only the FIFO is switched on and emptied; IER
+ * stays 0 and the line settings are kgdboc's (uart_set_options() after
+ * this) or what the console or the last open left.
+ *
+ * Context: process, tty_port mutex held.
+ * Return: 0.
+ */
+int ttydpc_poll_init(struct uart_port *port)
+{
+	struct ttydpc_port *p = to_ttydpc(port);
+	unsigned long flags;
+
+	uart_port_lock_irqsave(port, &flags);
+	ttydpc_hw_set_fcr(p, UART_FCR_CLEAR_RCVR | UART_FCR_CLEAR_XMIT);
+	uart_port_unlock_irqrestore(port, flags);
+	return 0;
+}
+
+/**
+ * ttydpc_poll_get_char() - uart_ops.poll_get_char: one received byte for kgdb
+ * @port: the port
+ *
+ * Every other CPU is stopped, perhaps one of them inside the port lock:
+ * no lock is taken. With the port open, bytes that came before the
+ * debugger stopped the machine went the usual way; from then on
+ * interrupts are off and each one waits in the UART for this read.
+ *
+ * Context: kgdb (interrupts off, other CPUs stopped), or kgdboc's probe.
+ * Return: the byte, or NO_POLL_CHAR.
+ */
+int ttydpc_poll_get_char(struct uart_port *port)
+{
+	struct ttydpc_port *p = to_ttydpc(port);
+
+	if (!(ttydpc_in(p, UART_LSR) & UART_LSR_DR))
+		return NO_POLL_CHAR;
+	return ttydpc_in(p, UART_RX);
+}
+
+/**
+ * ttydpc_poll_put_char() - uart_ops.poll_put_char: send one byte for kgdb
+ * @port: the port
+ * @ch: the byte
+ *
+ * A console write of one character, without the lock (see
+ * ttydpc_poll_get_char()).
+ *
+ * Context: kgdb (interrupts off, other CPUs stopped).
+ */
+void ttydpc_poll_put_char(struct uart_port *port, unsigned char ch)
+{
+	struct ttydpc_port *p = to_ttydpc(port);
+	u8 ier = ttydpc_in(p, UART_IER) & 0x0f;
+
+	ttydpc_out(p, UART_IER, 0);
+	ttydpc_poll_wait(p, UART_LSR_THRE, false);
+	ttydpc_out(p, UART_TX, ch);
+	ttydpc_poll_wait(p, UART_LSR_TEMT | UART_LSR_THRE, false);
+	ttydpc_out(p, UART_IER, ier);
+}
+#endif
