@@ -63,6 +63,8 @@ int ttydpc_port_register(struct ttydpc_port *p)
 	port->ops = &ttydpc_uart_ops;
 	port->flags |= UPF_FIXED_TYPE | UPF_FIXED_PORT;
 	port->attr_group = &ttydpc_port_attr_group;
+	/* SysRq on a received break, on the console's port (ttydpc_irq.c) */
+	port->has_sysrq = 1;
 	p->design = ttydpc_default_design;
 	p->state = BIT(TTYDPC_PORT_STOPPING);
 	trigger_bits = ttydpc_fcr_for_trigger(p, 8, &p->rx_trigger);
