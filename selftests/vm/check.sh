@@ -302,8 +302,14 @@ analyse() {
 # tests of GROUP (all, common, design); leaves "pass fail skip note" in
 # $RESULTS/LANE-DESIGN/result.
 boot() {
-	local lane=$1 dpc=$2 group=$3 smp=$4 dir res pass fail skip note t0 targs=
+	local lane=$1 dpc=$2 group=$3 smp=$4 dir res pass fail skip note t0 targs= late=
 	dir=$RESULTS/$lane-$dpc
+	# The console job: console.sh alone, console=ttyDPC0 on the command
+	# line (after CHECK_APPEND, whose ttydpc_args are for the other boots).
+	if [[ $group == console ]]; then
+		dir=$RESULTS/$lane-console
+		late="ttydpc_args=-t,console.sh console=ttyDPC0,115200"
+	fi
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	t0=$(date +%s)
@@ -318,7 +324,7 @@ boot() {
 		log "boot $lane (${REL[$lane]}) dpc=$dpc tests=$group vcpus=$smp"
 		VM_SMP=$smp "$VM_DIR/run-vm.sh" -p -t "$BOOT_TIMEOUT" -o "$dir" \
 			-k "$(kernel_image "${REL[$lane]}")" -i "${INITRD[$lane]}" \
-			-a "ttydpc.dpc=$dpc ttydpc_mode=check ttydpc_timeout=$((BOOT_TIMEOUT - 30)) $targs $COUNTS ${CHECK_APPEND:-}" ||
+			-a "ttydpc.dpc=$dpc ttydpc_mode=check ttydpc_timeout=$((BOOT_TIMEOUT - 30)) $targs $COUNTS ${CHECK_APPEND:-} $late" ||
 			true
 		res=$(analyse "$dir")
 	fi
@@ -430,6 +436,13 @@ for lane in "${LANES[@]}"; do
 	done
 	i=$((i + 1))
 done
+# The console job (console, SysRq on break, kgdb: console.sh), one short
+# boot of its own on the 6.1 lane; CONSOLE=0 leaves it out.
+CONSOLE_JOB=
+if [[ $TIER != quick && ${CONSOLE:-1} != 0 && " ${LANES[*]} " == *" 6.1 "* ]]; then
+	CONSOLE_JOB=6.1
+	later+=("x86 6.1 ${DESIGNS[-1]} console 1")
+fi
 PLAN+=("${later[@]}")
 [[ ${DEMO:-1} == 0 ]] || PLAN+=("demo")
 
@@ -540,6 +553,12 @@ for lane in "${LANES[@]}"; do
 	done
 done
 [[ ${DEMO:-1} == 0 ]] || echo "demo shell on ttyDPC0: $demo_result"
+if [[ -n $CONSOLE_JOB ]]; then
+	read -r pass fail skip note <"$RESULTS/$CONSOLE_JOB-console/result" || pass=0 fail=0 skip=0 note=missing
+	[[ -z $note ]] || fail=$((fail + 1))
+	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
+	echo "console job ($CONSOLE_JOB, console=ttyDPC0, console.sh): $pass passed, $fail failed, $skip skipped${note:+ ! $note}"
+fi
 for a in "${arm_lanes[@]}"; do
 	read -r ap af as <"$RESULTS/$a/result" 2>/dev/null || { ap=0 af=1 as=0; }
 	total_pass=$((total_pass + ap)) total_fail=$((total_fail + af)) total_skip=$((total_skip + as))

@@ -1,0 +1,216 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# console.sh: polled I/O on a ttyDPC port. The kernel console on the port
+# (console=ttyDPC<n> on the kernel command line, registered when the port
+# is bound), while a shell runs on the same port and after it has closed;
+# SysRq on a received break; kgdb over the port (kgdboc), driven by the
+# host peer while the guest is stopped in the debugger.
+#
+# Needs a boot whose command line has console=<TTYDPC_PORT's name> and the
+# host peer on TTYDPC_CHAN: check.sh's console job (the test is not in
+# run_tests.sh's default list for that reason). The kgdb cases skip on a
+# kernel without CONFIG_KGDB_SERIAL_CONSOLE (Debian's stock kernels).
+#
+# Every case looks at what arrives at the far end of the port (host peer
+# EXPECT/GET) or what a reader of the port gets, never at driver state.
+
+. "$(dirname "$0")/lib.sh"
+
+need_root
+PORT=${TTYDPC_PORT:-/dev/ttyDPC0}
+NAME=$(basename "$PORT")
+CHAN=$TTYDPC_CHAN
+TMP=${TMPDIR:-/tmp}/console.$$
+KGDBOC=/sys/module/kgdboc/parameters/kgdboc
+SYSRQ=/proc/sys/kernel/sysrq
+
+grep -qE "(^| )console=$NAME(,| |$)" /proc/cmdline ||
+	tap_skip_all "the kernel command line has no console=$NAME"
+{ [ -n "$TTYDPC_CTL" ] && [ -n "$CHAN" ]; } || tap_skip_all "no host peer (TTYDPC_CTL, TTYDPC_CHAN)"
+[ -c "$PORT" ] || tap_skip_all "no $PORT"
+
+# peer VERB ARGS...: one request to the host peer; prints its reply
+# ("OK ..." or "ERR ..."), status 0 for OK.
+peer() {
+	_r=$("$XFER" --ctl-cmd "$*" 2>&1)
+	echo "$_r"
+	case $_r in
+	OK*) return 0 ;;
+	esac
+	return 1
+}
+
+hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+
+# expect TEXT [SECS]: TEXT arrives at the host end of the port.
+expect() {
+	_r=$(peer EXPECT "$CHAN" "${2:-10}" "$1") && return 0
+	log "host: no '$1' on $CHAN: $_r"
+	return 1
+}
+
+mkdir -p "$TMP"
+SHPID='' RDPID='' SYSRQ_WAS=$(cat "$SYSRQ" 2>/dev/null)
+cleanup() {
+	[ -z "$SHPID" ] || kill -9 "$SHPID" 2>/dev/null
+	[ -z "$RDPID" ] || kill "$RDPID" 2>/dev/null
+	[ -z "$SYSRQ_WAS" ] || echo "$SYSRQ_WAS" > "$SYSRQ"
+	[ ! -w "$KGDBOC" ] || echo > "$KGDBOC" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+tap_header 10
+kmsg_mark console
+
+# ---- 1: registered ---------------------------------------------------------
+
+if grep -q "^$NAME " /proc/consoles && dmesg | grep -q "console \[$NAME\] enabled"; then
+	tap_ok "console registered: $NAME in /proc/consoles"
+else
+	sed 's/^/# consoles: /' /proc/consoles
+	tap_fail "console registered: $NAME in /proc/consoles"
+fi
+
+# ---- 2-4: console and a shell on the same port -----------------------------
+
+# shell_answers A B: the host types "echo ttydpc-shell-$((A*B))"; only a
+# shell that ran it prints the product (the echo of the typed line does
+# not hold it). The shell may still be starting: a few tries.
+shell_answers() {
+	_want="ttydpc-shell-$(($1 * $2))"
+	for _i in 1 2 3 4 5; do
+		peer FLUSH "$CHAN" > /dev/null
+		peer PUT "$CHAN" "$(hex "echo ttydpc-shell-\$(($1*$2))")0d" > /dev/null
+		peer EXPECT "$CHAN" 3 "$_want" > /dev/null && return 0
+	done
+	log "no $_want from the shell on $NAME"
+	return 1
+}
+
+stty -F "$PORT" 115200 sane clocal 2>/dev/null
+# setsid makes sh the session leader that opens the port: it becomes the
+# shell's controlling tty, as a getty would make it.
+setsid sh -c "exec sh -i <$PORT >$PORT 2>&1" &
+SHPID=$!
+
+rc=0
+shell_answers 6 7 || rc=1
+tap_result "a shell on $NAME answers the host" $rc
+
+tok="ttydpc-console-$$-1"
+echo "<2>$tok" > /dev/kmsg
+rc=0
+expect "$tok" || rc=1
+tap_result "a kernel message reaches the host while the shell has $NAME open" $rc
+
+rc=0
+shell_answers 7 8 || rc=1
+tap_result "the shell still answers after console output" $rc
+
+kill -9 "$SHPID" 2>/dev/null
+wait "$SHPID" 2>/dev/null
+SHPID=''
+
+# ---- 5: console on the closed port ------------------------------------------
+
+# Shutdown switched the FIFO off and IER to 0; the console's settings stay.
+sleep 0.5
+tok="ttydpc-console-$$-2"
+echo "<2>$tok" > /dev/kmsg
+rc=0
+expect "$tok" || rc=1
+tap_result "a kernel message reaches the host with $NAME closed" $rc
+
+# ---- 6-7: SysRq on a received break ----------------------------------------
+
+# The port must be open: a closed port has no interrupt handler, and
+# SysRq comes in through it (as with 8250). A raw reader holds it.
+stty -F "$PORT" 115200 raw -echo clocal 2>/dev/null
+cat "$PORT" > "$TMP/rx" &
+RDPID=$!
+sleep 0.3
+
+# break_then CHAR: a break on the line, then CHAR, from the host.
+break_then() {
+	peer FLUSH "$CHAN" > /dev/null
+	peer BREAK "$CHAN" > /dev/null || return 1
+	sleep 0.2
+	peer PUT "$CHAN" "$(hex "$1")" > /dev/null
+}
+
+echo 1 > "$SYSRQ"
+kmsg_mark sysrq-on
+: > "$TMP/rx"
+rc=0
+break_then h || rc=1
+expect "HELP" || rc=1
+sleep 0.3
+if [ -s "$TMP/rx" ]; then
+	log "the reader got $(od -An -c "$TMP/rx" | head -c 80): break and key are not data"
+	rc=1
+fi
+dmesg_since sysrq-on | grep -q 'sysrq: HELP' || { log "no 'sysrq: HELP' in dmesg"; rc=1; }
+tap_result "break then h: SysRq help on the console, neither byte reaches the reader" $rc
+
+echo 0 > "$SYSRQ"
+kmsg_mark sysrq-off
+: > "$TMP/rx"
+rc=0
+break_then h || rc=1
+sleep 1
+got=$(peer GET "$CHAN" 4096 1)
+case $got in
+*"$(hex HELP)"*) log "SysRq help printed with sysrq=0"; rc=1 ;;
+esac
+dmesg_since sysrq-off | grep -q 'sysrq:' && { log "sysrq ran with sysrq=0"; rc=1; }
+grep -q h "$TMP/rx" || { log "the reader did not get h as data"; rc=1; }
+tap_result "sysrq=0: break then h does nothing, h is data" $rc
+echo "$SYSRQ_WAS" > "$SYSRQ"
+
+# ---- 8-9: kgdb -----------------------------------------------------------------
+
+if [ ! -e "$KGDBOC" ]; then
+	tap_skip "kgdboc registers on $NAME" "kernel without CONFIG_KGDB_SERIAL_CONSOLE"
+	tap_skip "kgdb: host talks to the stub, then continues" "kernel without CONFIG_KGDB_SERIAL_CONSOLE"
+else
+	kmsg_mark kgdb
+	rc=0
+	echo "$NAME" > "$KGDBOC" || rc=1
+	[ "$(cat "$KGDBOC")" = "$NAME" ] || { log "kgdboc reads back '$(cat "$KGDBOC")'"; rc=1; }
+	dmesg_since kgdb | grep -q 'Registered I/O driver kgdboc' ||
+		{ log "no 'Registered I/O driver kgdboc' in dmesg"; rc=1; }
+	tap_result "kgdboc registers on $NAME" $rc
+
+	if [ $rc -ne 0 ]; then
+		tap_skip "kgdb: host talks to the stub, then continues" "kgdboc did not register"
+	else
+		# The host sends SysRq-g (break, g) and runs the gdb exchange on
+		# its own: this guest is stopped in kgdb meanwhile.
+		echo 1 > "$SYSRQ"
+		rc=0
+		r=$(peer KGDB "$CHAN" 20) || { log "KGDB: $r"; rc=1; }
+		if [ $rc -eq 0 ]; then
+			r=$(peer KGDBRES "$CHAN" 45)
+			log "host: $r"
+			case $r in
+			"OK stop=S05" | "OK stop=T05"*) ;;
+			*) rc=1 ;;
+			esac
+		fi
+		dmesg_since kgdb | grep -q 'sysrq: DEBUG' || { log "no 'sysrq: DEBUG' in dmesg"; rc=1; }
+		echo "$SYSRQ_WAS" > "$SYSRQ"
+		tap_result "kgdb: host talks to the stub, then continues" $rc
+	fi
+	echo > "$KGDBOC"
+fi
+
+kill "$RDPID" 2>/dev/null
+wait "$RDPID" 2>/dev/null
+RDPID=''
+
+# ---- 10 ---------------------------------------------------------------------
+
+tap_kernel_log_clean console
+tap_exit
