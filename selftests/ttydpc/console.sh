@@ -56,7 +56,6 @@ cleanup() {
 	[ -z "$SHPID" ] || kill -9 "$SHPID" 2>/dev/null
 	[ -z "$RDPID" ] || kill "$RDPID" 2>/dev/null
 	[ -z "$SYSRQ_WAS" ] || echo "$SYSRQ_WAS" > "$SYSRQ"
-	[ ! -w "$KGDBOC" ] || echo > "$KGDBOC" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -203,7 +202,8 @@ else
 		echo "$SYSRQ_WAS" > "$SYSRQ"
 		tap_result "kgdb: host talks to the stub, then continues" $rc
 	fi
-	echo > "$KGDBOC"
+	# kgdboc stays: after "c" (not "D", detach) gdb counts as connected,
+	# and kgdboc refuses to unregister then.
 fi
 
 kill "$RDPID" 2>/dev/null

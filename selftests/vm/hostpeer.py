@@ -337,14 +337,18 @@ class Channel:
                 self.cv.wait(left)
 
     def expect_re(self, pattern, tmo):
-        """Like expect, for a compiled bytes regex; returns the match."""
+        """Like expect, for a compiled bytes regex; returns the match's
+        groups (None on timeout)."""
         deadline = time.monotonic() + tmo
         with self.cv:
             while True:
+                # A match on the bytearray reads its groups from the buffer
+                # when asked: take them before the buffer changes.
                 m = pattern.search(self.rx)
                 if m:
+                    groups = tuple(bytes(g) for g in m.groups())
                     del self.rx[: m.end()]
-                    return m
+                    return groups
                 left = deadline - time.monotonic()
                 if left <= 0 or self.closed:
                     return None
@@ -398,9 +402,9 @@ class KgdbJob:
             self._step("ack of ?", c.expect(b"+", tmo))
             m = c.expect_re(GDB_PACKET_RE, tmo)
             self._step("stop reply", m)
-            payload, csum = m.group(1), int(m.group(2), 16)
+            payload, csum = m[0], int(m[1], 16)
             if sum(payload) & 0xFF != csum:
-                raise ProtoError("stop reply checksum %r" % m.group(0))
+                raise ProtoError("stop reply checksum %r#%r" % m)
             c.write(b"+", tmo)
             c.write(gdb_packet(b"c"), tmo)
             self._step("ack of c", c.expect(b"+", tmo))
@@ -410,6 +414,13 @@ class KgdbJob:
         except Exception as e:  # noqa: BLE001 - reported, never raised
             log("kgdb internal error: %s" % traceback.format_exc())
             self.result = "ERR internal %s" % type(e).__name__
+        if not self.result.startswith("OK"):
+            # Whatever went wrong, a guest left in kgdb would hang the
+            # boot until its timeout: ack anything pending and continue.
+            try:
+                c.write(b"+" + gdb_packet(b"c"), 2.0)
+            except (ProtoError, OSError):
+                pass
         log("%s: KGDB %s" % (c.name, self.result))
         self.done.set()
 
