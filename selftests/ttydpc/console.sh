@@ -24,6 +24,7 @@ CHAN=$TTYDPC_CHAN
 TMP=${TMPDIR:-/tmp}/console.$$
 KGDBOC=/sys/module/kgdboc/parameters/kgdboc
 SYSRQ=/proc/sys/kernel/sysrq
+PRINTK=/proc/sys/kernel/printk
 
 grep -qE "(^| )console=$NAME(,| |$)" /proc/cmdline ||
 	tap_skip_all "the kernel command line has no console=$NAME"
@@ -52,10 +53,12 @@ expect() {
 
 mkdir -p "$TMP"
 SHPID='' RDPID='' SYSRQ_WAS=$(cat "$SYSRQ" 2>/dev/null)
+LOGLEVEL_WAS=$(cut -f1 "$PRINTK" 2>/dev/null)
 cleanup() {
 	[ -z "$SHPID" ] || kill -9 "$SHPID" 2>/dev/null
 	[ -z "$RDPID" ] || kill "$RDPID" 2>/dev/null
 	[ -z "$SYSRQ_WAS" ] || echo "$SYSRQ_WAS" > "$SYSRQ"
+	[ -z "$LOGLEVEL_WAS" ] || echo "$LOGLEVEL_WAS" > "$PRINTK"
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -139,12 +142,17 @@ break_then() {
 	peer PUT "$CHAN" "$(hex "$1")" > /dev/null
 }
 
+# SysRq raises the console loglevel around its own lines, but a kernel
+# that prints from a thread (PREEMPT_RT) prints them after it has put the
+# level back, i.e. not at all: raise it here for the case.
 echo 1 > "$SYSRQ"
+echo 7 > "$PRINTK"
 kmsg_mark sysrq-on
 : > "$TMP/rx"
 rc=0
 break_then h || rc=1
 expect "HELP" || rc=1
+echo "$LOGLEVEL_WAS" > "$PRINTK"
 sleep 0.3
 if [ -s "$TMP/rx" ]; then
 	log "the reader got $(od -An -c "$TMP/rx" | head -c 80): break and key are not data"
