@@ -14,6 +14,9 @@
  * outside the tty_port mutex, so ttydpc never flushes the tty layer's
  * input with that mutex held: it drops it first (ttydpc_purge()), as a
  * blocking wait does (ttydpc_wait_on_mask()).
+ * The console (ttydpc_console.c) takes the uart_port lock to write, so
+ * nothing in ttydpc prints (printk, dev_err) with that lock held: on the
+ * console's port it would deadlock.
  */
 #ifndef TTYDPC_H
 #define TTYDPC_H
