@@ -63,7 +63,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-tap_header 10
+tap_header 11
 kmsg_mark console
 
 # ---- 1: registered ---------------------------------------------------------
@@ -115,7 +115,29 @@ kill -9 "$SHPID" 2>/dev/null
 wait "$SHPID" 2>/dev/null
 SHPID=''
 
-# ---- 5: console on the closed port ------------------------------------------
+# ---- 5: received data intact while the console writes -----------------------
+
+# Each console write turns the port's interrupts off for a while: what
+# arrives meanwhile must wait in the UART and then go the usual way, with
+# nothing lost or reordered in the read queue. The host sends a checked
+# stream to a reader of the port while the kernel logs 20 lines.
+(
+	i=0
+	while [ $i -lt 20 ]; do
+		echo "<2>ttydpc-console-flood-$i" > /dev/kmsg
+		i=$((i + 1))
+		sleep 0.05
+	done
+) &
+flood=$!
+rc=0
+o=$("$XFER" --port "$PORT" --recv 65536 --seed 17 --timeout 60 2>&1) || rc=1
+echo "$o" | sed 's/^/# /'
+wait "$flood"
+expect "ttydpc-console-flood-19" || rc=1
+tap_result "host->guest 64 KiB intact while the console writes on $NAME" $rc
+
+# ---- 6: console on the closed port ------------------------------------------
 
 # Shutdown switched the FIFO off and IER to 0; the console's settings stay.
 sleep 0.5
@@ -125,7 +147,7 @@ rc=0
 expect "$tok" || rc=1
 tap_result "a kernel message reaches the host with $NAME closed" $rc
 
-# ---- 6-7: SysRq on a received break ----------------------------------------
+# ---- 7-8: SysRq on a received break ----------------------------------------
 
 # The port must be open: a closed port has no interrupt handler, and
 # SysRq comes in through it (as with 8250). A raw reader holds it.
@@ -176,7 +198,7 @@ grep -q h "$TMP/rx" || { log "the reader did not get h as data"; rc=1; }
 tap_result "sysrq=0: break then h does nothing, h is data" $rc
 echo "$SYSRQ_WAS" > "$SYSRQ"
 
-# ---- 8-9: kgdb -----------------------------------------------------------------
+# ---- 9-10: kgdb -----------------------------------------------------------------
 
 if [ ! -e "$KGDBOC" ]; then
 	tap_skip "kgdboc registers on $NAME" "kernel without CONFIG_KGDB_SERIAL_CONSOLE"
@@ -218,7 +240,7 @@ kill "$RDPID" 2>/dev/null
 wait "$RDPID" 2>/dev/null
 RDPID=''
 
-# ---- 10 ---------------------------------------------------------------------
+# ---- 11 ---------------------------------------------------------------------
 
 tap_kernel_log_clean console
 tap_exit

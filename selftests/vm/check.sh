@@ -441,7 +441,9 @@ done
 CONSOLE_JOB=
 if [[ $TIER != quick && ${CONSOLE:-1} != 0 && " ${LANES[*]} " == *" 6.1 "* ]]; then
 	CONSOLE_JOB=6.1
-	later+=("x86 6.1 ${DESIGNS[-1]} console 1")
+	smp=1
+	[[ $SMP_LANES != *" 6.1 "* ]] || smp=2
+	later+=("x86 6.1 ${DESIGNS[-1]} console $smp")
 fi
 PLAN+=("${later[@]}")
 [[ ${DEMO:-1} == 0 ]] || PLAN+=("demo")
