@@ -63,7 +63,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-tap_header 11
+tap_header 12
 kmsg_mark console
 
 # ---- 1: registered ---------------------------------------------------------
@@ -147,7 +147,16 @@ rc=0
 expect "$tok" || rc=1
 tap_result "a kernel message reaches the host with $NAME closed" $rc
 
-# ---- 7-8: SysRq on a received break ----------------------------------------
+# ---- 7: RS-485 direction around console output -----------------------------
+
+# console_rs485 switches RS-485 on (RTS high on send, 20 ms delays), logs
+# a line and finds it in QEMU's register trace between RTS up and down.
+rc=0
+o=$("$HERE/console_rs485" 2>&1) || rc=1
+echo "$o" | sed 's/^/# /'
+tap_result "RS-485: the console raises RTS around its output, delays kept" $rc
+
+# ---- 8-9: SysRq on a received break ----------------------------------------
 
 # The port must be open: a closed port has no interrupt handler, and
 # SysRq comes in through it (as with 8250). A raw reader holds it.
@@ -198,7 +207,7 @@ grep -q h "$TMP/rx" || { log "the reader did not get h as data"; rc=1; }
 tap_result "sysrq=0: break then h does nothing, h is data" $rc
 echo "$SYSRQ_WAS" > "$SYSRQ"
 
-# ---- 9-10: kgdb -----------------------------------------------------------------
+# ---- 10-11: kgdb -----------------------------------------------------------------
 
 if [ ! -e "$KGDBOC" ]; then
 	tap_skip "kgdboc registers on $NAME" "kernel without CONFIG_KGDB_SERIAL_CONSOLE"
@@ -240,7 +249,7 @@ kill "$RDPID" 2>/dev/null
 wait "$RDPID" 2>/dev/null
 RDPID=''
 
-# ---- 11 ---------------------------------------------------------------------
+# ---- 12 ---------------------------------------------------------------------
 
 tap_kernel_log_clean console
 tap_exit
