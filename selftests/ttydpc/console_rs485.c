@@ -32,6 +32,8 @@
 #define MCR_RTS		0x02
 #define MAX_EV		4096
 #define DELAY_MS	20
+/* the trace time stamps round to 0.1 ms */
+#define MIN_DELAY_S	(DELAY_MS / 1000.0 - 0.0001)
 
 static struct tt_reg_ev ev[MAX_EV];
 
@@ -83,11 +85,11 @@ static int bracketed(int n, int first, int last)
 		return 0;
 	printf("# RTS up %.1f ms before the first byte, down %.1f ms after the last\n",
 	       (ev[first].t - ev[on].t) * 1e3, (ev[off].t - ev[last].t) * 1e3);
-	if (ev[on].t >= 0 && ev[first].t - ev[on].t < DELAY_MS / 1e3 - 1e-4) {
+	if (ev[on].t >= 0 && ev[first].t - ev[on].t < MIN_DELAY_S) {
 		printf("# delay_rts_before_send %d ms not kept\n", DELAY_MS);
 		return 0;
 	}
-	if (ev[off].t >= 0 && ev[off].t - ev[last].t < DELAY_MS / 1e3 - 1e-4) {
+	if (ev[off].t >= 0 && ev[off].t - ev[last].t < MIN_DELAY_S) {
 		printf("# delay_rts_after_send %d ms not kept\n", DELAY_MS);
 		return 0;
 	}
