@@ -63,7 +63,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-tap_header 12
+tap_header 13
 kmsg_mark console
 
 # ---- 1: registered ---------------------------------------------------------
@@ -156,7 +156,33 @@ o=$("$HERE/console_rs485" 2>&1) || rc=1
 echo "$o" | sed 's/^/# /'
 tap_result "RS-485: the console raises RTS around its output, delays kept" $rc
 
-# ---- 8-9: SysRq on a received break ----------------------------------------
+# ---- 8: the console across a module reload ---------------------------------
+
+# rmmod must unregister the console (a printk afterwards would otherwise
+# run freed code); insmod and binding the port must bring it back, as the
+# command line still names it.
+if [ -z "$TTYDPC_KO" ] || [ ! -r "$TTYDPC_KO" ] || ! module_loaded; then
+	tap_skip "the console goes with rmmod and comes back with insmod and bind" \
+		"TTYDPC_KO unset or ttydpc not a loaded module"
+else
+	# shellcheck disable=SC2034 # both read by restore_module (lib.sh)
+	SAVED_PORTS=$(ports_now) KO_PARAMS=$(ko_params_now)
+	rc=0
+	rmmod_ttydpc || rc=1
+	if grep -q "^$NAME " /proc/consoles; then
+		log "$NAME still a console after rmmod"
+		rc=1
+	fi
+	echo "<2>ttydpc-console-$$-module-gone" > /dev/kmsg
+	restore_module || { log "ports after insmod: $(ports_now)"; rc=1; }
+	grep -q "^$NAME " /proc/consoles || { log "$NAME not a console after insmod and bind"; rc=1; }
+	tok="ttydpc-console-$$-3"
+	echo "<2>$tok" > /dev/kmsg
+	expect "$tok" || rc=1
+	tap_result "the console goes with rmmod and comes back with insmod and bind" $rc
+fi
+
+# ---- 9-10: SysRq on a received break ----------------------------------------
 
 # The port must be open: a closed port has no interrupt handler, and
 # SysRq comes in through it (as with 8250). A raw reader holds it.
@@ -207,7 +233,7 @@ grep -q h "$TMP/rx" || { log "the reader did not get h as data"; rc=1; }
 tap_result "sysrq=0: break then h does nothing, h is data" $rc
 echo "$SYSRQ_WAS" > "$SYSRQ"
 
-# ---- 10-11: kgdb -----------------------------------------------------------------
+# ---- 11-12: kgdb -----------------------------------------------------------------
 
 if [ ! -e "$KGDBOC" ]; then
 	tap_skip "kgdboc registers on $NAME" "kernel without CONFIG_KGDB_SERIAL_CONSOLE"
@@ -249,7 +275,7 @@ kill "$RDPID" 2>/dev/null
 wait "$RDPID" 2>/dev/null
 RDPID=''
 
-# ---- 12 ---------------------------------------------------------------------
+# ---- 13 ---------------------------------------------------------------------
 
 tap_kernel_log_clean console
 tap_exit
