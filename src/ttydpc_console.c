@@ -83,12 +83,9 @@ static void ttydpc_poll_wait(struct ttydpc_port *p, unsigned int bits, bool lock
 	}
 }
 
-static void ttydpc_console_putchar(struct uart_port *port, unsigned char ch)
+static void ttydpc_console_putchar(struct ttydpc_port *p, u8 ch, bool locked)
 {
-	struct ttydpc_port *p = to_ttydpc(port);
-
-	/* the lock state does not matter here: the write below saves LSR */
-	ttydpc_poll_wait(p, UART_LSR_THRE, false);
+	ttydpc_poll_wait(p, UART_LSR_THRE, locked);
 	ttydpc_out(p, UART_TX, ch);
 }
 
@@ -101,6 +98,7 @@ static void ttydpc_console_putchar(struct uart_port *port, unsigned char ch)
 static void ttydpc_console_emit(struct ttydpc_port *p, const char *s,
 				unsigned int count, bool locked)
 {
+	unsigned int i;
 	bool rts;
 	u8 ier, mcr = 0;
 
@@ -113,7 +111,17 @@ static void ttydpc_console_emit(struct ttydpc_port *p, const char *s,
 	ttydpc_out(p, UART_IER, 0);
 	rts = locked && ttydpc_rs485_console_start(p, &mcr);
 
-	uart_console_write(&p->port, s, count, ttydpc_console_putchar);
+	/*
+	 * uart_console_write() would do the LF -> CR LF, but its putchar
+	 * gets only the port: every LSR read of the THRE waits must know
+	 * whether it may keep the error bits (a break, the SysRq prefix,
+	 * coming in while the console writes).
+	 */
+	for (i = 0; i < count; i++) {
+		if (s[i] == '\n')
+			ttydpc_console_putchar(p, '\r', locked);
+		ttydpc_console_putchar(p, s[i], locked);
+	}
 	ttydpc_poll_wait(p, UART_LSR_TEMT | UART_LSR_THRE, locked);
 
 	if (rts)
