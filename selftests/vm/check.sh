@@ -33,6 +33,7 @@
 #                               tests 30 s earlier so dmesg still gets printed)
 #   SKIP_DEPS=1                 do not run deps.sh
 #   DEMO=0                      skip the demo-mode boot
+#   CONSOLE=0                   skip the console job (console.sh, 6.1 lane)
 #   ARM=0|armhf|arm64           leave out the ARM lanes, or run one
 #   DEBUG=0                     leave out the debug-kernel lane; DEBUG_KERNELS
 #                               (6.1; full: 6.1 6.12) its kernels; SEED the
