@@ -14,6 +14,9 @@
  * outside the tty_port mutex, so ttydpc never flushes the tty layer's
  * input with that mutex held: it drops it first (ttydpc_purge()), as a
  * blocking wait does (ttydpc_wait_on_mask()).
+ * The console (ttydpc_console.c) takes the uart_port lock to write, so
+ * nothing in ttydpc prints (printk, dev_err) with that lock held: on the
+ * console's port it would deadlock.
  */
 #ifndef TTYDPC_H
 #define TTYDPC_H
@@ -383,8 +386,10 @@ struct ttydpc_rs485 {
  * @flush: flush (purge) queue
  * @stats: counters
  * @rs485: RS-485 direction control (port.rs485 holds the settings)
- * @lsr_saved: LSR error bits read outside the hard IRQ path (tx_empty),
- *	handed to the next RX pass so no error is lost (under port.lock)
+ * @lsr_saved: LSR error bits read outside the hard IRQ path (tx_empty,
+ *	the RS-485 drain, a console write), handed to the next RX pass so no
+ *	error is lost (under port.lock; the console's oops path and kgdb,
+ *	which may not hold it, leave it alone)
  * @inject_lsr: test hook (debugfs inject_rx_error): LSR PE/FE bits the
  *	hard IRQ path attaches to the next byte it receives, as if the UART
  *	had flagged it; atomic, taken with atomic_xchg() by that path
@@ -523,6 +528,19 @@ unsigned int ttydpc_rs485_mctrl(struct ttydpc_port *p, unsigned int mctrl);
 void ttydpc_rs485_start_tx(struct ttydpc_port *p);
 void ttydpc_rs485_tx_done(struct ttydpc_port *p);
 unsigned int ttydpc_rs485_rx_drop(struct ttydpc_port *p, unsigned int lsr);
+
+/* ttydpc_rs485.c: RS-485 direction around a console write */
+bool ttydpc_rs485_console_start(struct ttydpc_port *p, u8 *mcr);
+void ttydpc_rs485_console_end(struct ttydpc_port *p, u8 mcr);
+
+/* ttydpc_console.c: polled I/O (console, kgdb) */
+extern struct console ttydpc_console;
+void ttydpc_console_attach(struct ttydpc_port *p, bool on);
+#ifdef CONFIG_CONSOLE_POLL
+int ttydpc_poll_init(struct uart_port *port);
+int ttydpc_poll_get_char(struct uart_port *port);
+void ttydpc_poll_put_char(struct uart_port *port, unsigned char ch);
+#endif
 
 /* ttydpc_uart.c: uart_ops */
 extern const struct uart_ops ttydpc_uart_ops;

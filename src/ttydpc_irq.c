@@ -7,7 +7,8 @@
  * the transmitter. Everything else - handing data to the tty layer, waking
  * writers, reporting errors and events, ending requests - is deferred to
  * the port's deferred objects (ttydpc_dpc.c). It calls nothing in the tty
- * layer.
+ * layer. The one thing it completes itself is SysRq on a break (on the
+ * console's port): ttydpc_read.c says why that cannot be deferred.
  *
  * Upper bound of work per interrupt: TTYDPC_IRQ_PASSES passes over IIR;
  * per pass at most TTYDPC_IRQ_RX_BUDGET bytes read and one TX FIFO load
@@ -116,7 +117,12 @@ irqreturn_t ttydpc_irq(int irq, void *dev_id)
 		if (cause == TTYDPC_IIR_NONE)
 			break;
 	}
-	uart_port_unlock(&p->port);
+	/*
+	 * A SysRq key the RX path took (ttydpc_rx_sysrq()) runs here, after
+	 * the unlock: its handler prints through the console, which takes
+	 * this lock, and SysRq-g enters kgdb, which polls this UART.
+	 */
+	uart_unlock_and_check_sysrq(&p->port);
 
 	ttydpc_dpc_raise_mask(p, causes);
 	return IRQ_HANDLED;

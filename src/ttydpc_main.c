@@ -45,6 +45,7 @@ struct uart_driver ttydpc_uart_driver = {
 	.driver_name	= TTYDPC_NAME,
 	.dev_name	= TTYDPC_DEV_NAME,
 	.nr		= TTYDPC_NR_PORTS,
+	.cons		= &ttydpc_console,
 };
 
 static int __init ttydpc_init(void)

@@ -50,17 +50,22 @@ int ttydpc_port_register(struct ttydpc_port *p)
 
 	mutex_lock(&ttydpc_lines_lock);
 	line = find_first_zero_bit(ttydpc_lines, TTYDPC_NR_PORTS);
-	if (line < TTYDPC_NR_PORTS)
+	if (line < TTYDPC_NR_PORTS) {
 		set_bit(line, ttydpc_lines);
+		/* the console's setup may run inside uart_add_one_port() */
+		port->line = line;
+		ttydpc_console_attach(p, true);
+	}
 	mutex_unlock(&ttydpc_lines_lock);
 	if (line >= TTYDPC_NR_PORTS)
 		return dev_err_probe(p->dev, -EBUSY, "all %d ttyDPC lines in use\n",
 				     TTYDPC_NR_PORTS);
 
-	port->line = line;
 	port->ops = &ttydpc_uart_ops;
 	port->flags |= UPF_FIXED_TYPE | UPF_FIXED_PORT;
 	port->attr_group = &ttydpc_port_attr_group;
+	/* SysRq on a received break, on the console's port (ttydpc_irq.c) */
+	port->has_sysrq = 1;
 	p->design = ttydpc_default_design;
 	p->state = BIT(TTYDPC_PORT_STOPPING);
 	trigger_bits = ttydpc_fcr_for_trigger(p, 8, &p->rx_trigger);
@@ -76,6 +81,7 @@ int ttydpc_port_register(struct ttydpc_port *p)
 	ret = uart_add_one_port(&ttydpc_uart_driver, port);
 	if (ret) {
 		mutex_lock(&ttydpc_lines_lock);
+		ttydpc_console_attach(p, false);
 		clear_bit(line, ttydpc_lines);
 		mutex_unlock(&ttydpc_lines_lock);
 		return dev_err_probe(p->dev, ret, "cannot add ttyDPC%d\n", line);
@@ -116,6 +122,8 @@ void ttydpc_port_unregister(struct ttydpc_port *p)
 	timer_delete_sync(&p->timer);
 	hrtimer_cancel(&p->rs485.timer);
 	mutex_lock(&ttydpc_lines_lock);
+	/* uart_remove_one_port() unregistered the console: no write runs */
+	ttydpc_console_attach(p, false);
 	clear_bit(p->port.line, ttydpc_lines);
 	mutex_unlock(&ttydpc_lines_lock);
 }

@@ -75,6 +75,38 @@ static void ttydpc_read_hold_locked(struct ttydpc_port *p, bool hold)
 	}
 }
 
+/*
+ * SysRq on a received break, on the console's port: a break opens the
+ * serial core's SysRq window (uart_handle_break()), and the next byte
+ * within it is the SysRq key (uart_prepare_sysrq_char()), which
+ * ttydpc_irq() hands to handle_sysrq() once it has dropped the port lock
+ * (uart_unlock_and_check_sysrq()). Neither byte is data: both stay out of
+ * the ring, the break still counted.
+ *
+ * This is hard IRQ work, not deferred, for what SysRq is for: a machine
+ * whose softirqs or workqueues no longer run (a stuck deferred routine, a
+ * livelock) must still answer it, and SysRq-g must stop the machine where
+ * the break came in. The serial core's helpers keep their state in
+ * uart_port (sysrq, sysrq_ch) under the port lock, which only this path
+ * holds across the byte reads; a deferred routine would see the break
+ * and the key only as ring entries, after the fact.
+ *
+ * Return: true when the byte was taken.
+ */
+static bool ttydpc_rx_sysrq(struct ttydpc_port *p, u8 ch, u8 err)
+{
+	struct uart_port *port = &p->port;
+
+	if (err & UART_LSR_BI) {
+		if (!uart_handle_break(port))
+			return false;
+		port->icount.brk++;
+		atomic_long_inc(&p->stats.brk);
+		return true;
+	}
+	return uart_prepare_sysrq_char(port, ch);
+}
+
 /**
  * ttydpc_rx_chars() - move received bytes from the UART into the ring
  * @p: the port
@@ -86,7 +118,8 @@ static void ttydpc_read_hold_locked(struct ttydpc_port *p, bool hold)
  * FIFO (LSR FIFOE and error bits clear) at least rx_trigger bytes are
  * waiting, so they are read without an LSR read per byte. Everything
  * after that, and every byte of a timeout interrupt, is read with its own
- * LSR so each error stays attached to the byte it belongs to.
+ * LSR so each error stays attached to the byte it belongs to, and so
+ * does every byte while a SysRq window is open (ttydpc_rx_sysrq()).
  *
  * Context: hard IRQ, uart_port lock held.
  * Return: the last LSR value read.
@@ -104,7 +137,7 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 	/* a test's injected PE/FE (debugfs): read once, taken by one byte */
 	bool inject = atomic_read(&p->inject_lsr);
 
-	if ((iir & 0x0f) == UART_IIR_RDI &&
+	if ((iir & 0x0f) == UART_IIR_RDI && !p->port.sysrq &&
 	    !(lsr & (UART_LSR_FIFOE | UART_LSR_BRK_ERROR_BITS)) && !inject)
 		fast = min(p->rx_trigger, TTYDPC_RX_RING - (head - tail));
 
@@ -119,6 +152,7 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 
 	while ((lsr & (UART_LSR_DR | UART_LSR_BI)) && got < budget) {
 		u8 err = lsr & UART_LSR_BRK_ERROR_BITS;
+		u8 ch;
 
 		if (head - tail == TTYDPC_RX_RING) {
 			ttydpc_read_hold_locked(p, true);
@@ -128,8 +162,13 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 			err |= atomic_xchg(&p->inject_lsr, 0);
 			inject = false;
 		}
-		rx->ch[head & TTYDPC_RX_MASK] =
-			(lsr & UART_LSR_DR) ? ttydpc_in(p, UART_RX) : 0;
+		ch = (lsr & UART_LSR_DR) ? ttydpc_in(p, UART_RX) : 0;
+		if (unlikely(ttydpc_rx_sysrq(p, ch, err))) {
+			got++;
+			lsr = ttydpc_in(p, UART_LSR);
+			continue;
+		}
+		rx->ch[head & TTYDPC_RX_MASK] = ch;
 		rx->lsr[head & TTYDPC_RX_MASK] = err;
 		errors |= err;
 		head++;

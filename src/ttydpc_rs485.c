@@ -26,6 +26,7 @@
  * reader must not see them. The RX path drops what arrives then, and the
  * RX FIFO is cleared when RTS drops.
  */
+#include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/serial_reg.h>
 
@@ -244,6 +245,61 @@ static int ttydpc_rs485_config(struct uart_port *port, struct ktermios *termios,
 		ttydpc_write_mcr(p, (port->mctrl & ~TIOCM_RTS) |
 				 ttydpc_rs485_rts(rs485->flags, SER_RS485_RTS_AFTER_SEND));
 	return 0;
+}
+
+/**
+ * ttydpc_rs485_console_start() - RTS to on-send for a console write
+ * @p: the port
+ * @mcr: out: MCR as it was, for ttydpc_rs485_console_end()
+ *
+ * The console writes with IER at 0 and the port lock held, outside the
+ * state machine above: when RS-485 is on and no transmission holds RTS
+ * at its on-send level (IDLE), it raises RTS itself and waits
+ * delay_rts_before_send; otherwise the running transmission's RTS
+ * carries the console's bytes too, and its drain ends it as usual. mdelay
+ * because the console may run with interrupts off; the core clamps the
+ * delays to 100 ms.
+ *
+ * Context: uart_port lock held, interrupts off.
+ * Return: true when RTS was raised: call ttydpc_rs485_console_end() once
+ * the transmitter is empty.
+ */
+bool ttydpc_rs485_console_start(struct ttydpc_port *p, u8 *mcr)
+{
+	u32 flags = p->port.rs485.flags;
+	u8 on;
+
+	if (!(flags & SER_RS485_ENABLED) || p->rs485.state != TTYDPC_RS485_IDLE)
+		return false;
+	*mcr = ttydpc_in(p, UART_MCR);
+	on = *mcr & ~UART_MCR_RTS;
+	if (flags & SER_RS485_RTS_ON_SEND)
+		on |= UART_MCR_RTS;
+	ttydpc_out(p, UART_MCR, on);
+	mdelay(p->port.rs485.delay_rts_before_send);
+	return true;
+}
+
+/**
+ * ttydpc_rs485_console_end() - RTS back after a console write
+ * @p: the port, its transmitter empty (LSR TEMT)
+ * @mcr: MCR as ttydpc_rs485_console_start() found it: RTS at its
+ *	after-send level, as nothing else writes MCR while the lock is held
+ *
+ * Waits delay_rts_after_send, puts MCR back and, when
+ * the port does not receive during transmit, drops the echo of the
+ * console's own bytes from the RX FIFO, as the end of a transmission does.
+ *
+ * Context: uart_port lock held, interrupts off.
+ */
+void ttydpc_rs485_console_end(struct ttydpc_port *p, u8 mcr)
+{
+	u32 flags = p->port.rs485.flags;
+
+	mdelay(p->port.rs485.delay_rts_after_send);
+	ttydpc_out(p, UART_MCR, mcr);
+	if (!(flags & SER_RS485_RX_DURING_TX))
+		ttydpc_hw_set_fcr(p, UART_FCR_CLEAR_RCVR);
 }
 
 /**

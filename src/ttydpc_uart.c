@@ -374,4 +374,9 @@ const struct uart_ops ttydpc_uart_ops = {
 	.config_port	= ttydpc_config_port,
 	.verify_port	= ttydpc_verify_port,
 	.ioctl		= ttydpc_ioctl,
+#ifdef CONFIG_CONSOLE_POLL
+	.poll_init	= ttydpc_poll_init,
+	.poll_get_char	= ttydpc_poll_get_char,
+	.poll_put_char	= ttydpc_poll_put_char,
+#endif
 };

@@ -37,6 +37,7 @@
 #                               builds for 6.1 and 6.12 in the background, one
 #                               boot of the first lane from make install's
 #                               tree), or run only it (no suite boots, no demo)
+#   CONSOLE=0                   skip the console job (console.sh, 6.1 lane)
 #   ARM=0|armhf|arm64           leave out the ARM lanes, or run one
 #   DEBUG=0                     leave out the debug-kernel lane; DEBUG_KERNELS
 #                               (6.1; full: 6.1 6.12) its kernels; SEED the
@@ -343,8 +344,14 @@ analyse() {
 # tests of GROUP (all, common, design); leaves "pass fail skip note" in
 # $RESULTS/LANE-DESIGN/result.
 boot() {
-	local lane=$1 dpc=$2 group=$3 smp=$4 dir res pass fail skip note t0 targs=
+	local lane=$1 dpc=$2 group=$3 smp=$4 dir res pass fail skip note t0 targs= late=
 	dir=$RESULTS/$lane-$dpc
+	# The console job: console.sh alone, console=ttyDPC0 on the command
+	# line (after CHECK_APPEND, whose ttydpc_args are for the other boots).
+	if [[ $group == console ]]; then
+		dir=$RESULTS/$lane-console
+		late="ttydpc_args=-t,console.sh console=ttyDPC0,115200"
+	fi
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	t0=$(date +%s)
@@ -359,7 +366,7 @@ boot() {
 		log "boot $lane (${REL[$lane]}) dpc=$dpc tests=$group vcpus=$smp"
 		VM_SMP=$smp "$VM_DIR/run-vm.sh" -p -t "$BOOT_TIMEOUT" -o "$dir" \
 			-k "$(kernel_image "${REL[$lane]}")" -i "${INITRD[$lane]}" \
-			-a "ttydpc.dpc=$dpc ttydpc_mode=check ttydpc_timeout=$((BOOT_TIMEOUT - 30)) $targs $COUNTS ${CHECK_APPEND:-}" ||
+			-a "ttydpc.dpc=$dpc ttydpc_mode=check ttydpc_timeout=$((BOOT_TIMEOUT - 30)) $targs $COUNTS ${CHECK_APPEND:-} $late" ||
 			true
 		res=$(analyse "$dir")
 	fi
@@ -485,6 +492,15 @@ for lane in "${LANES[@]}"; do
 	done
 	i=$((i + 1))
 done
+# The console job (console, SysRq on break, kgdb: console.sh), one short
+# boot of its own on the 6.1 lane; CONSOLE=0 leaves it out.
+CONSOLE_JOB=
+if [[ $TIER != quick && ${CONSOLE:-1} != 0 && " ${LANES[*]} " == *" 6.1 "* ]]; then
+	CONSOLE_JOB=6.1
+	smp=1
+	[[ $SMP_LANES != *" 6.1 "* ]] || smp=2
+	later+=("x86 6.1 ${DESIGNS[-1]} console $smp")
+fi
 PLAN+=("${later[@]}")
 if [[ $INSTALL_STAGE == only ]]; then
 	PLAN=()
@@ -616,6 +632,12 @@ if [[ $INSTALL_STAGE != 0 ]]; then
 		esac
 		echo "$what: $ip passed, $if_ failed${inote:+ ($inote)} ($RESULTS/$part.log)"
 	done
+fi
+if [[ -n $CONSOLE_JOB ]]; then
+	read -r pass fail skip note <"$RESULTS/$CONSOLE_JOB-console/result" || pass=0 fail=0 skip=0 note=missing
+	[[ -z $note ]] || fail=$((fail + 1))
+	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
+	echo "console job ($CONSOLE_JOB, console=ttyDPC0, console.sh): $pass passed, $fail failed, $skip skipped${note:+ ! $note}"
 fi
 for a in "${arm_lanes[@]}"; do
 	read -r ap af as <"$RESULTS/$a/result" 2>/dev/null || { ap=0 af=1 as=0; }

@@ -336,10 +336,93 @@ class Channel:
                     return False
                 self.cv.wait(left)
 
+    def expect_re(self, pattern, tmo):
+        """Like expect, for a compiled bytes regex; returns the match's
+        groups (None on timeout)."""
+        deadline = time.monotonic() + tmo
+        with self.cv:
+            while True:
+                # A match on the bytearray reads its groups from the buffer
+                # when asked: take them before the buffer changes.
+                m = pattern.search(self.rx)
+                if m:
+                    groups = tuple(bytes(g) for g in m.groups())
+                    del self.rx[: m.end()]
+                    return groups
+                left = deadline - time.monotonic()
+                if left <= 0 or self.closed:
+                    return None
+                self.cv.wait(left)
+
     def set_stall(self, on):
         with self.cv:
             self.stalled = on
             self.cv.notify_all()
+
+
+GDB_PACKET_RE = re.compile(rb"\$([^#$]*)#([0-9a-fA-F]{2})")
+
+
+def gdb_packet(payload):
+    """A gdb remote-protocol packet: $payload#checksum."""
+    return b"$%s#%02x" % (payload, sum(payload) & 0xFF)
+
+
+class KgdbJob:
+    """The host side of one kgdb session on a channel (verb KGDB): SysRq-g
+    by BREAK + 'g', then '?' (stop reason) and 'c' (continue). Runs in its
+    own thread because the guest is frozen while kgdb holds it."""
+
+    def __init__(self, peer, chan, tmo):
+        self.peer, self.chan, self.tmo = peer, chan, tmo
+        self.result = None
+        self.done = threading.Event()
+        threading.Thread(target=self._run, name="kgdb-" + chan.name, daemon=True).start()
+
+    def _step(self, what, ok):
+        if not ok:
+            raise ProtoError("%s timeout" % what)
+
+    def _run(self):
+        c, tmo = self.chan, self.tmo
+        try:
+            # The guest's OK for the request line may still be on its way:
+            # give it a moment to go back to its own work first.
+            time.sleep(0.3)
+            c.flush()
+            self.peer.need_qmp().cmd("chardev-send-break", id=c.name)
+            time.sleep(0.1)
+            c.write(b"g", tmo)
+            # The SysRq handler prints "sysrq: DEBUG" through the console on
+            # this port before it enters kgdb; bytes sent before that would
+            # reach the tty instead of the debugger.
+            self._step("sysrq DEBUG line", c.expect(b"DEBUG", tmo))
+            time.sleep(0.2)
+            c.write(gdb_packet(b"?"), tmo)
+            self._step("ack of ?", c.expect(b"+", tmo))
+            m = c.expect_re(GDB_PACKET_RE, tmo)
+            self._step("stop reply", m)
+            payload, csum = m[0], int(m[1], 16)
+            if sum(payload) & 0xFF != csum:
+                raise ProtoError("stop reply checksum %r#%r" % m)
+            c.write(b"+", tmo)
+            c.write(gdb_packet(b"c"), tmo)
+            self._step("ack of c", c.expect(b"+", tmo))
+            self.result = "OK stop=%s" % payload.decode("latin-1")
+        except ProtoError as e:
+            self.result = "ERR %s" % e
+        except Exception as e:  # noqa: BLE001 - reported, never raised
+            log("kgdb internal error: %s" % traceback.format_exc())
+            self.result = "ERR internal %s" % type(e).__name__
+        if not self.result.startswith("OK"):
+            # Whatever went wrong, a guest left in kgdb would hang the
+            # boot until its timeout: ack anything pending and continue.
+            try:
+                c.write(b"+" + gdb_packet(b"c"), 2.0)
+            except (ProtoError, OSError):
+                pass
+        log("%s: KGDB %s" % (c.name, self.result))
+        self.done.set()
 
 
 class QMP:
@@ -396,6 +479,7 @@ class Peer:
         self.qmp = QMP(args.qmp) if args.qmp else None
         self.trace = args.trace
         self.mark = 0
+        self.kgdb = {}  # channel name -> KgdbJob
         self.ctl = connect_unix(args.ctl)
         log("ctl connected")
 
@@ -463,6 +547,24 @@ class Peer:
         # Any chardev id works (nm0/nm1 too), not only the peer's channels.
         self.need_qmp().cmd("chardev-send-break", id=a[0])
         return "OK"
+
+    def v_KGDB(self, a):
+        c = self.chan(a[0])
+        job = self.kgdb.get(c.name)
+        if job is not None and not job.done.is_set():
+            raise ProtoError("busy kgdb")
+        self.need_qmp()
+        self.kgdb[c.name] = KgdbJob(self, c, fnum(a[1]))
+        return "OK"
+
+    def v_KGDBRES(self, a):
+        job = self.kgdb.get(a[0])
+        if job is None:
+            raise ProtoError("no kgdb job on %s" % a[0])
+        if not job.done.wait(fnum(a[1])):
+            return "ERR timeout (still running)"
+        del self.kgdb[a[0]]
+        return job.result
 
     def need_qmp(self):
         if self.qmp is None:
@@ -583,7 +685,8 @@ class Peer:
         "FLUSH": (1, False), "PUT": (2, False), "GET": (3, False), "EXPECT": (2, True),
         "STALL": (1, False), "RESUME": (1, False), "BREAK": (1, False), "MARK": (0, False),
         "PARAMS": (0, False), "TRACE": (1, False), "REGS": (0, False),
-        "WRITES": (1, False), "SEQ": (1, False), "WAKE": (1, False),
+        "WRITES": (1, False), "SEQ": (1, False), "WAKE": (1, False), "KGDB": (2, False),
+        "KGDBRES": (2, False),
     }
 
     def handle(self, line):
