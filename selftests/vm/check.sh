@@ -456,6 +456,32 @@ debug_job() {
 		BOOT_TIMEOUT="${DEBUG_BOOT_TIMEOUT:-3000}" "${knobs[@]}" \
 		"$DEBUG_DIR/check-debug.sh" >"$log" 2>&1 </dev/null || true
 	stage_time "debug lane $k" "$t0"
+	[[ ${CONSOLE:-1} == 0 ]] || debug_console_job "$k"
+}
+
+# debug_console_job K: console.sh on the debug kernel, console=ttyDPC0: the
+# console, SysRq and, as Debian's kernels have no CONFIG_KGDB and this one
+# does, kgdb over the port, with lockdep and KASAN watching. It boots the
+# debug lane's kernel and initramfs once more; "pass fail skip note" in
+# $RESULTS/debug-K-console/result.
+debug_console_job() {
+	local k=$1 dir=$RESULTS/debug-$1-console entry t0
+	t0=$(date +%s)
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	entry=$(DEBUG_KERNEL=$k "$DEBUG_DIR/build-kernel.sh" -p 2>/dev/null || true)
+	if [[ -z $entry || ! -s $RESULTS/debug-$k/initrd.cpio ]]; then
+		echo "0 0 0 no debug kernel or initramfs" >"$dir/result"
+		return
+	fi
+	log "debug console job $k (console.sh, console=ttyDPC0; log: $dir/console.log)"
+	# acpi=noirq noapic: as the debug lane boots it (check-debug.sh).
+	VM_MEM=1536 "$VM_DIR/run-vm.sh" -p -t 900 -o "$dir" -k "$entry/obj/arch/x86/boot/bzImage" \
+		-i "$RESULTS/debug-$k/initrd.cpio" \
+		-a "acpi=noirq noapic ttydpc_mode=check ttydpc_timeout=870 ttydpc_args=-t,console.sh console=ttyDPC0,115200" ||
+		true
+	analyse "$dir" >"$dir/result"
+	stage_time "debug console job $k" "$t0"
 }
 debug_ready() { [[ -e $RESULTS/debug-$1-kernel.rc ]]; }
 
@@ -664,6 +690,12 @@ for k in "${DKS[@]}"; do
 	grep -E '^((not )?ok [0-9]+ .*guest: |not ok |# .*(seed|total|time:|moved))' "$dl" 2>/dev/null |
 		sed 's/^/    /' || true
 	skips_bad+=$'\n'$(unexpected_skips debug "$RESULTS/debug-$k"/console.log "$RESULTS/debug-$k"/*/console.log)
+	[[ -f $RESULTS/debug-$k-console/result ]] || continue
+	read -r pass fail skip note <"$RESULTS/debug-$k-console/result" || pass=0 fail=0 skip=0 note=missing
+	[[ -z $note ]] || fail=$((fail + 1))
+	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
+	echo "debug console job $k (console=ttyDPC0, console.sh with kgdb): $pass passed, $fail failed, $skip skipped${note:+ ! $note}"
+	skips_bad+=$'\n'$(unexpected_skips debug-console "$RESULTS/debug-$k-console/console.log")
 done
 skips_bad=$(grep -v '^$' <<<"$skips_bad" || true)
 if [[ -n $skips_bad ]]; then
