@@ -77,6 +77,7 @@ read -r -a EXTRA <<<"${CHECK_EXTRA:-}"
 VM_PYTHON=${VM_PYTHON:-$(readlink -f /usr/bin/python3 || true)}
 # Fatal patterns in the guest's dmesg (selftests/vm/README).
 FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic|nobody cared'
+BENIGN='RCU lockdep checking is enabled'
 # Counts for the guests (TTYDPC_* on the kernel command line reach every
 # test through /init). The full counts are the tests' own defaults.
 if [[ $TIER == full ]]; then
@@ -331,6 +332,8 @@ analyse() {
 	else
 		dm=$log
 	fi
+	# A lockdep kernel (the debug console job) announces itself at boot.
+	dm=$(grep -vE "$BENIGN" <<<"$dm")
 	if grep -qE "$FATAL" <<<"$dm"; then
 		note="${note:+$note; }kernel: $(grep -m1 -oE "$FATAL" <<<"$dm") in dmesg"
 		grep -nE -B2 -A20 "$FATAL" <<<"$dm" | head -n 60 >"$dir/dmesg-fatal.txt"
