@@ -51,6 +51,15 @@ expect() {
 	return 1
 }
 
+# kmsg_reaches_host TOKEN DESC: a kernel message with TOKEN arrives at the
+# host end of the console port (one TAP line, DESC)
+kmsg_reaches_host() {
+	echo "<2>$1" > /dev/kmsg
+	rc=0
+	expect "$1" || rc=1
+	tap_result "$2" $rc
+}
+
 mkdir -p "$TMP"
 SHPID='' RDPID='' SYSRQ_WAS=$(cat "$SYSRQ" 2>/dev/null)
 LOGLEVEL_WAS=$(cut -f1 "$PRINTK" 2>/dev/null)
@@ -101,11 +110,8 @@ rc=0
 shell_answers 6 7 || rc=1
 tap_result "a shell on $NAME answers the host" $rc
 
-tok="ttydpc-console-$$-1"
-echo "<2>$tok" > /dev/kmsg
-rc=0
-expect "$tok" || rc=1
-tap_result "a kernel message reaches the host while the shell has $NAME open" $rc
+kmsg_reaches_host "ttydpc-console-$$-1" \
+	"a kernel message reaches the host while the shell has $NAME open"
 
 rc=0
 shell_answers 7 8 || rc=1
@@ -141,11 +147,7 @@ tap_result "host->guest 64 KiB intact while the console writes on $NAME" $rc
 
 # Shutdown switched the FIFO off and IER to 0; the console's settings stay.
 sleep 0.5
-tok="ttydpc-console-$$-2"
-echo "<2>$tok" > /dev/kmsg
-rc=0
-expect "$tok" || rc=1
-tap_result "a kernel message reaches the host with $NAME closed" $rc
+kmsg_reaches_host "ttydpc-console-$$-2" "a kernel message reaches the host with $NAME closed"
 
 # ---- 7: RS-485 direction around console output -----------------------------
 
@@ -154,7 +156,7 @@ tap_result "a kernel message reaches the host with $NAME closed" $rc
 rc=0
 o=$("$HERE/console_rs485" 2>&1) || rc=1
 echo "$o" | sed 's/^/# /'
-tap_result "RS-485: the console raises RTS around its output, delays kept" $rc
+tap_result "RS-485: the console raises RTS around its output, with the delays" $rc
 
 # ---- 8: the console across a module reload ---------------------------------
 

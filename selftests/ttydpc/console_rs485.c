@@ -12,9 +12,9 @@
  * the line also goes out on ttyS0's console; only ttydpc writes MCR here,
  * so the copy it sent is the one between an MCR write raising RTS and
  * one dropping it. Passes when such a copy exists with nothing dropping
- * RTS inside, the first byte at least 20 ms after the rise and the fall
- * at least 20 ms after the last byte (less 1 ms: QEMU's host time stamps
- * against the guest's clock), and the line reached the host.
+ * RTS inside, a delay (20 ms asked, at least 2 ms of host time seen:
+ * see MIN_DELAY_S) between the rise and the first byte and between the
+ * last byte and the fall, and the line reached the host.
  * Exit status: 0 pass, 1 fail, 4 skip (no host peer).
  */
 #include <errno.h>
@@ -33,11 +33,14 @@
 #define MAX_EV		4096
 #define DELAY_MS	20
 /*
- * The guest waits on its own clock, QEMU stamps the trace with the host's:
- * under TCG the two drift apart by a fraction (19.9 ms seen for 20), so
- * 1 ms of slack, as tty_rs485 allows. A missing delay shows as ~0 ms.
+ * The console cannot sleep: its delays are mdelay(), a busy-wait on the
+ * guest's TSC calibration, which under TCG can be off by a factor (8.4 ms
+ * of host time seen for mdelay(20) in one boot, 19.9 ms in the next).
+ * QEMU stamps the trace with host time, so the check is that a delay is
+ * there (a missing one shows as well under 0.1 ms), not its length; the
+ * tty path's delays are hrtimers, and tty_rs485 checks their length.
  */
-#define MIN_DELAY_S	((DELAY_MS - 1) / 1000.0)
+#define MIN_DELAY_S	0.002
 
 static struct tt_reg_ev ev[MAX_EV];
 
@@ -90,11 +93,11 @@ static int bracketed(int n, int first, int last)
 	printf("# RTS up %.1f ms before the first byte, down %.1f ms after the last\n",
 	       (ev[first].t - ev[on].t) * 1e3, (ev[off].t - ev[last].t) * 1e3);
 	if (ev[on].t >= 0 && ev[first].t - ev[on].t < MIN_DELAY_S) {
-		printf("# delay_rts_before_send %d ms not kept\n", DELAY_MS);
+		printf("# no delay_rts_before_send (%d ms asked)\n", DELAY_MS);
 		return 0;
 	}
 	if (ev[off].t >= 0 && ev[off].t - ev[last].t < MIN_DELAY_S) {
-		printf("# delay_rts_after_send %d ms not kept\n", DELAY_MS);
+		printf("# no delay_rts_after_send (%d ms asked)\n", DELAY_MS);
 		return 0;
 	}
 	return 1;
