@@ -161,9 +161,10 @@ void ttydpc_rs485_start_tx(struct ttydpc_port *p)
  * @p: the port
  *
  * Called by dpc_complete_write() when nothing is left to send and THRI is
- * off; the last bytes may still be in the FIFO or the shift register.
+ * off, and by a TX purge; the last bytes may still be in the FIFO or the
+ * shift register.
  *
- * Context: softirq, uart_port lock held.
+ * Context: uart_port lock held.
  */
 void ttydpc_rs485_tx_done(struct ttydpc_port *p)
 {

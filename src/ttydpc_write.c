@@ -135,4 +135,6 @@ void ttydpc_write_discard(struct ttydpc_port *p)
 	ttydpc_xmit_clear(&p->port);
 	ttydpc_hw_set_fcr(p, UART_FCR_CLEAR_XMIT);
 	ttydpc_set_ier(p, p->ier & ~UART_IER_THRI);
+	/* no THRE will come to end an RS-485 transmission: end it here */
+	ttydpc_rs485_tx_done(p);
 }

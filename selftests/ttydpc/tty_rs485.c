@@ -308,6 +308,40 @@ TEST_F(rs485, rts_delays_kept)
 						   s.tail_s * 1e3, after);
 }
 
+/*
+ * A TX purge in the middle of a transmission ends it: no THRE interrupt
+ * comes after it, and RTS must still fall, or the port holds the bus.
+ */
+TEST_F(rs485, purge_mid_send_drops_rts)
+{
+	static uint8_t out[4096];
+	int i, n, q, hits = 0, fl;
+
+	TT_BODY_START();
+	if (!self->have_ctl)
+		SKIP(return, "no host peer (TTYDPC_CTL, TTYDPC_CHAN)");
+	memset(out, PAYLOAD_FIRST, sizeof(out));
+	ASSERT_EQ(0, set_rs485(self->fd, SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND, 0, 0));
+	fl = fcntl(self->fd, F_GETFL);
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, fl | O_NONBLOCK));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, NULL, 0, 10000, "MARK"));
+		ASSERT_LT(0, write(self->fd, out, sizeof(out)));
+		/* still being sent: the purge cuts the transmission short */
+		if (ioctl(self->fd, TIOCOUTQ, &q) == 0 && q > 0)
+			hits++;
+		ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_TXABORT | TTYDPC_PURGE_TXCLEAR));
+		usleep(200000);
+		n = tt_ctl_seq(&self->ctl, "4", self->ev, MAX_EV);
+		ASSERT_LT(0, n) TH_LOG("no MCR write: RTS never rose");
+		EXPECT_EQ(0, self->ev[n - 1].val & MCR_RTS)
+			TH_LOG("round %d: RTS still up after the purge (MCR %#x)", i,
+			       self->ev[n - 1].val);
+	}
+	fcntl(self->fd, F_SETFL, fl);
+	TH_LOG("%d of 3 purges came with output still queued", hits);
+}
+
 /* The UART's loopback stands in for a two-wire bus: TX is heard on RX. */
 static int echo_bytes(struct __test_metadata *_metadata, int fd)
 {
