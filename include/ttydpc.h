@@ -535,7 +535,6 @@ void ttydpc_rs485_console_end(struct ttydpc_port *p, u8 mcr);
 
 /* ttydpc_console.c: polled I/O (console, kgdb) */
 extern struct console ttydpc_console;
-void ttydpc_console_attach(struct ttydpc_port *p, bool on);
 #ifdef CONFIG_CONSOLE_POLL
 int ttydpc_poll_init(struct uart_port *port);
 int ttydpc_poll_get_char(struct uart_port *port);
@@ -567,6 +566,7 @@ extern enum ttydpc_design ttydpc_default_design;
 int ttydpc_port_register(struct ttydpc_port *p);
 void ttydpc_port_unregister(struct ttydpc_port *p);
 struct ttydpc_port *ttydpc_port_of(struct device *dev, unsigned int line);
+struct ttydpc_port *ttydpc_port_on_line(unsigned int line);
 
 /* ttydpc_pm.c: suspend/resume, for every bus binding's .driver.pm */
 extern const struct dev_pm_ops ttydpc_pm_ops;

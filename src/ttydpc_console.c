@@ -42,27 +42,6 @@
 #define TTYDPC_POLL_WAIT_US	10000
 
 /*
- * Line -> port, for the console's setup and write, which get only an
- * index. Set before uart_add_one_port() (which may call setup) and
- * cleared after uart_remove_one_port() (which unregisters the console and
- * waits for a write in progress), under ttydpc_lines_lock in
- * ttydpc_port.c; read locklessly by the console (READ_ONCE).
- */
-static struct ttydpc_port *ttydpc_console_ports[TTYDPC_NR_PORTS];
-
-/**
- * ttydpc_console_attach() - make a port's line known to the console
- * @p: the port, port.line set, not yet added to the serial core
- * @on: true before uart_add_one_port(), false after uart_remove_one_port()
- *
- * Context: process, ttydpc_lines_lock held.
- */
-void ttydpc_console_attach(struct ttydpc_port *p, bool on)
-{
-	WRITE_ONCE(ttydpc_console_ports[p->port.line], on ? p : NULL);
-}
-
-/*
  * Wait until LSR shows @bits, at most TTYDPC_POLL_WAIT_US. Reading LSR
  * clears its error bits: with the port lock held they are kept for the
  * RX path as tx_empty does; without it (an oops that could not take the
@@ -139,7 +118,7 @@ static void ttydpc_console_emit(struct ttydpc_port *p, const char *s,
 static void ttydpc_console_write(struct console *co, const char *s,
 				 unsigned int count)
 {
-	struct ttydpc_port *p = READ_ONCE(ttydpc_console_ports[co->index]);
+	struct ttydpc_port *p = ttydpc_port_on_line(co->index);
 	unsigned long flags;
 
 	if (!p)
@@ -170,7 +149,7 @@ static int ttydpc_console_setup(struct console *co, char *options)
 
 	if (co->index < 0 || co->index >= TTYDPC_NR_PORTS)
 		return -ENODEV;
-	p = READ_ONCE(ttydpc_console_ports[co->index]);
+	p = ttydpc_port_on_line(co->index);
 	if (!p)
 		return -ENODEV;
 	if (options)

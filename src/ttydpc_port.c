@@ -9,7 +9,13 @@
 
 #include "ttydpc.h"
 
-/* Lines in use and the port on each; guarded by ttydpc_lines_lock. */
+/*
+ * Lines in use and the port on each; written under ttydpc_lines_lock. A
+ * port is on its line from before uart_add_one_port() (which may run the
+ * console's setup) until after uart_remove_one_port() (which unregisters
+ * the console and waits for a write in progress), so the console reads
+ * ttydpc_ports[] without the lock.
+ */
 static DECLARE_BITMAP(ttydpc_lines, TTYDPC_NR_PORTS);
 static struct ttydpc_port *ttydpc_ports[TTYDPC_NR_PORTS];
 static DEFINE_MUTEX(ttydpc_lines_lock);
@@ -52,9 +58,8 @@ int ttydpc_port_register(struct ttydpc_port *p)
 	line = find_first_zero_bit(ttydpc_lines, TTYDPC_NR_PORTS);
 	if (line < TTYDPC_NR_PORTS) {
 		set_bit(line, ttydpc_lines);
-		/* the console's setup may run inside uart_add_one_port() */
 		port->line = line;
-		ttydpc_console_attach(p, true);
+		WRITE_ONCE(ttydpc_ports[line], p);
 	}
 	mutex_unlock(&ttydpc_lines_lock);
 	if (line >= TTYDPC_NR_PORTS)
@@ -81,14 +86,11 @@ int ttydpc_port_register(struct ttydpc_port *p)
 	ret = uart_add_one_port(&ttydpc_uart_driver, port);
 	if (ret) {
 		mutex_lock(&ttydpc_lines_lock);
-		ttydpc_console_attach(p, false);
+		WRITE_ONCE(ttydpc_ports[line], NULL);
 		clear_bit(line, ttydpc_lines);
 		mutex_unlock(&ttydpc_lines_lock);
 		return dev_err_probe(p->dev, ret, "cannot add ttyDPC%d\n", line);
 	}
-	mutex_lock(&ttydpc_lines_lock);
-	ttydpc_ports[line] = p;
-	mutex_unlock(&ttydpc_lines_lock);
 	ttydpc_debugfs_add(p);
 	dev_info(p->dev, "ttyDPC%d at %s (irq %u) is a %s, dpc=%s (%s)\n", line,
 		 where, port->irq, ttydpc_uart_ops.type(port),
@@ -113,19 +115,27 @@ int ttydpc_port_register(struct ttydpc_port *p)
  */
 void ttydpc_port_unregister(struct ttydpc_port *p)
 {
-	mutex_lock(&ttydpc_lines_lock);
-	ttydpc_ports[p->port.line] = NULL;
-	mutex_unlock(&ttydpc_lines_lock);
 	ttydpc_debugfs_remove(p);
 	uart_remove_one_port(&ttydpc_uart_driver, &p->port);
 	ttydpc_port_stop(p);
 	timer_delete_sync(&p->timer);
 	hrtimer_cancel(&p->rs485.timer);
 	mutex_lock(&ttydpc_lines_lock);
-	/* uart_remove_one_port() unregistered the console: no write runs */
-	ttydpc_console_attach(p, false);
+	WRITE_ONCE(ttydpc_ports[p->port.line], NULL);
 	clear_bit(p->port.line, ttydpc_lines);
 	mutex_unlock(&ttydpc_lines_lock);
+}
+
+/**
+ * ttydpc_port_on_line() - the port on a line, for the console
+ * @line: the console's index
+ *
+ * Context: any; lockless (see ttydpc_ports[]).
+ * Return: the port, or NULL when @line is out of range or free.
+ */
+struct ttydpc_port *ttydpc_port_on_line(unsigned int line)
+{
+	return line < TTYDPC_NR_PORTS ? READ_ONCE(ttydpc_ports[line]) : NULL;
 }
 
 /**
