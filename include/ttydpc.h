@@ -404,6 +404,9 @@ struct ttydpc_rs485 {
  * @serial: this binding's number, unique while the module is loaded (an
  *	event file attached to an earlier binding of the same line sees a
  *	different one); written before the port enters ttydpc_ports[]
+ * @tty_flush: tcflush()'s flush of the tty layer, run outside the serial
+ *	core's tty_port mutex (ttydpc_purge.c)
+ * @tty_flushed: @tty_flush is done; the tty_port mutex serialises its users
  */
 struct ttydpc_port {
 	struct uart_port port;
@@ -441,6 +444,8 @@ struct ttydpc_port {
 	atomic_t carrier_off;
 	struct dentry *debugfs;
 	u64 serial;
+	struct work_struct tty_flush;
+	struct completion tty_flushed;
 };
 
 #define TTYDPC_CAP_FIFO		BIT(0)
@@ -526,6 +531,8 @@ void ttydpc_wait_abort(struct ttydpc_port *p, bool rx);
 int ttydpc_purge(struct ttydpc_port *p, u32 flags);
 int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg);
 void dpc_purge(struct ttydpc_port *p);
+void ttydpc_purge_init(struct ttydpc_port *p);
+void ttydpc_purge_exit(struct ttydpc_port *p);
 
 /* ttydpc_timer.c: timer-driven completion */
 void ttydpc_timer_init(struct ttydpc_port *p);

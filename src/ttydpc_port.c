@@ -84,6 +84,7 @@ int ttydpc_port_register(struct ttydpc_port *p)
 	ttydpc_queue_init(&p->tx.q);
 	ttydpc_queue_init(&p->flush.q);
 	ttydpc_queue_init(&p->wait.q);
+	ttydpc_purge_init(p);
 
 	ret = uart_add_one_port(&ttydpc_uart_driver, port);
 	if (ret) {
@@ -122,6 +123,7 @@ void ttydpc_port_unregister(struct ttydpc_port *p)
 {
 	ttydpc_debugfs_remove(p);
 	uart_remove_one_port(&ttydpc_uart_driver, &p->port);
+	ttydpc_purge_exit(p);
 	ttydpc_port_stop(p);
 	timer_delete_sync(&p->timer);
 	hrtimer_cancel(&p->rs485.timer);

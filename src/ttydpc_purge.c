@@ -8,8 +8,8 @@
  * executed by dpc_purge, which runs in step with the hard IRQ path (under
  * the uart_port lock), so no byte is half-moved while the queues empty.
  */
-#include <linux/delay.h>
 #include <linux/tty.h>
+#include <linux/tty_ldisc.h>
 #include <linux/workqueue.h>
 
 #include "ttydpc.h"
@@ -114,22 +114,49 @@ int ttydpc_purge(struct ttydpc_port *p, u32 flags)
 }
 
 /*
- * tty_ioctl() flushed the flip buffer before it called us; bytes the read
- * routine committed since then are older than those just purged. Left in
- * the flip buffer they would reach the reader after the line discipline's
- * flush, which comes next, with a gap behind them. The flip buffer's work
- * moves them into the line discipline before that flush if it runs now,
- * so give it a moment. Flushing them here instead would take the tty's
- * locks (flip buffer, termios_rwsem) inside the serial core's tty_port
- * mutex, against the tty layer's order.
+ * tcflush()'s second flush of the tty layer. tty_ioctl() flushed the flip
+ * buffer before it called ->ioctl, but the read routine may have committed
+ * bytes since, older than those just purged: left there they would reach
+ * the reader after the flush with a gap behind them. That flush takes the
+ * tty's locks (flip buffer, termios_rwsem), which rank above the tty_port
+ * mutex the serial core holds around ->ioctl (tty_set_termios() holds
+ * termios_rwsem when it takes the mutex), so ->ioctl cannot run it: this
+ * work does, with no serial core lock, while ->ioctl waits for it.
  */
-static void ttydpc_tcflush_settle(struct ttydpc_port *p)
+static void ttydpc_tty_flush_fn(struct work_struct *work)
 {
-	struct tty_port *tport = &p->port.state->port;
-	int i;
+	struct ttydpc_port *p = container_of(work, struct ttydpc_port, tty_flush);
+	struct tty_struct *tty = tty_port_tty_get(&p->port.state->port);
 
-	for (i = 0; i < 20 && work_busy(&tport->buf.work); i++)
-		usleep_range(200, 500);
+	if (tty) {
+		tty_ldisc_flush(tty);
+		tty_kref_put(tty);
+	}
+	complete(&p->tty_flushed);
+}
+
+/**
+ * ttydpc_purge_init() - set up a port's tcflush() work
+ * @p: the port, before it is registered
+ *
+ * Context: process.
+ */
+void ttydpc_purge_init(struct ttydpc_port *p)
+{
+	INIT_WORK(&p->tty_flush, ttydpc_tty_flush_fn);
+	init_completion(&p->tty_flushed);
+}
+
+/**
+ * ttydpc_purge_exit() - wait for a port's tcflush() work
+ * @p: the port, removed from the serial core (its state goes away next)
+ *
+ * Context: process, no serial core lock held (the work may wait for the
+ * tty's termios_rwsem).
+ */
+void ttydpc_purge_exit(struct ttydpc_port *p)
+{
+	cancel_work_sync(&p->tty_flush);
 }
 
 /**
@@ -142,8 +169,9 @@ static void ttydpc_tcflush_settle(struct ttydpc_port *p)
  * flush; the serial core has no input-flush operation, so TCFLSH is caught
  * on its way from uart_ioctl() to the line discipline and run as an
  * RXCLEAR purge (with TXCLEAR for TCIOFLUSH, so output in flight on a
- * looped line does not refill the input at once). The line discipline
- * then flushes its own buffer, and the job-control check stays its own.
+ * looped line does not refill the input at once), followed by a second
+ * flush of the tty layer (ttydpc_tty_flush_fn()). The line discipline then
+ * flushes its own buffer, and the job-control check stays its own.
  *
  * Context: process, uart_ops.ioctl (the serial core holds its tty_port
  * mutex; it stays held).
@@ -169,6 +197,13 @@ int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg)
 	ret = ttydpc_purge(p, flags);
 	if (ret)
 		return ret;
-	ttydpc_tcflush_settle(p);
+	/*
+	 * Bounded: should a termios change hold termios_rwsem while it waits
+	 * for the mutex held here, the work finishes once this returns (and
+	 * then may drop input that arrived in between).
+	 */
+	reinit_completion(&p->tty_flushed);
+	schedule_work(&p->tty_flush);
+	wait_for_completion_timeout(&p->tty_flushed, msecs_to_jiffies(200));
 	return -ENOIOCTLCMD;
 }
