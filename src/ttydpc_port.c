@@ -82,7 +82,7 @@ int ttydpc_port_register(struct ttydpc_port *p)
 	ttydpc_timer_init(p);
 	ttydpc_queue_init(&p->rx.q);
 	ttydpc_queue_init(&p->tx.q);
-	ttydpc_queue_init(&p->flush.q);
+	ttydpc_queue_init(&p->purge.q);
 	ttydpc_queue_init(&p->wait.q);
 	ttydpc_purge_init(p);
 

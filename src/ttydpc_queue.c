@@ -317,3 +317,32 @@ unsigned int ttydpc_queue_pending(struct ttydpc_queue *q)
 	spin_unlock_irqrestore(&q->lock, flags);
 	return n;
 }
+
+/* The four queues, in the order debugfs and shutdown walk them. */
+const char * const ttydpc_queue_names[TTYDPC_NR_QUEUES] = {
+	"read", "write", "purge", "wait",
+};
+
+/**
+ * ttydpc_port_queue() - a port's queues by number, for walking all four
+ * @p: the port
+ * @i: 0 .. TTYDPC_NR_QUEUES - 1 (ttydpc_queue_names[] has their names)
+ *
+ * Context: any.
+ * Return: the queue, or NULL past the last.
+ */
+struct ttydpc_queue *ttydpc_port_queue(struct ttydpc_port *p, unsigned int i)
+{
+	switch (i) {
+	case 0:
+		return &p->rx.q;
+	case 1:
+		return &p->tx.q;
+	case 2:
+		return &p->purge.q;
+	case 3:
+		return &p->wait.q;
+	default:
+		return NULL;
+	}
+}
