@@ -137,6 +137,7 @@ void ttydpc_port_stop(struct ttydpc_port *p)
 	struct ttydpc_queue *q;
 	unsigned long flags;
 	unsigned int i;
+	bool suspend;
 
 	if (!test_bit(TTYDPC_PORT_OPEN, &p->state))
 		return;
@@ -151,8 +152,13 @@ void ttydpc_port_stop(struct ttydpc_port *p)
 	ttydpc_dpc_stop(p);			/* waits for every routine */
 	ttydpc_rs485_stop(p);			/* they may have started it */
 	timer_delete_sync(&p->timer);		/* a routine may have armed it */
-	for (i = 0; (q = ttydpc_port_queue(p, i)); i++)
-		ttydpc_queue_stop(q, -EIO);	/* waits for every agent */
+	/*
+	 * A suspend is a close the user does not see: the event file starts
+	 * a wait ended by it again after the resume (ttydpc_event_file.c).
+	 */
+	suspend = tty_port_suspended(&port->state->port);
+	for (i = 0; (q = ttydpc_port_queue(p, i)); i++)	/* waits for every agent */
+		ttydpc_queue_stop(q, suspend && q == &p->wait.q ? -EAGAIN : -EIO);
 	ttydpc_wait_tx_drained(p);
 
 	uart_port_lock_irqsave(port, &flags);
