@@ -65,6 +65,17 @@ static struct ttydpc_port *ttydpc_ef_enter(struct ttydpc_event_file *ef)
 	return ttydpc_port_enter(ef->line, ef->serial);
 }
 
+/* The same, for a call that does not touch @ef otherwise. */
+static struct ttydpc_port *ttydpc_ef_pin(struct ttydpc_event_file *ef)
+{
+	struct ttydpc_port *p;
+
+	mutex_lock(&ef->lock);
+	p = ttydpc_ef_enter(ef);
+	mutex_unlock(&ef->lock);
+	return p;
+}
+
 /*
  * Start a wait if none is outstanding. One that a suspend ended (-EAGAIN,
  * ttydpc_port_stop()) is not the user's business: it starts again, so a
@@ -228,9 +239,7 @@ static long ttydpc_ef_purge(struct ttydpc_event_file *ef, u32 __user *arg)
 
 	if (get_user(flags, arg))
 		return -EFAULT;
-	mutex_lock(&ef->lock);
-	p = ttydpc_ef_enter(ef);
-	mutex_unlock(&ef->lock);
+	p = ttydpc_ef_pin(ef);
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 	ret = ttydpc_purge(p, flags);
@@ -266,9 +275,7 @@ static long ttydpc_ef_ioctl(struct file *file, unsigned int cmd,
 	default:
 		return -ENOTTY;
 	}
-	mutex_lock(&ef->lock);
-	p = ttydpc_ef_enter(ef);
-	mutex_unlock(&ef->lock);
+	p = ttydpc_ef_pin(ef);
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 	ret = ttydpc_port_ioctl(p, cmd, uarg);
