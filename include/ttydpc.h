@@ -569,7 +569,8 @@ extern const struct uart_ops ttydpc_uart_ops;
 void ttydpc_port_stop(struct ttydpc_port *p);
 
 /* ttydpc_ioctl.c: the event file's calls on a pinned port */
-long ttydpc_port_ioctl(struct ttydpc_port *p, unsigned int cmd, void __user *arg);
+typedef int (*ttydpc_port_call_fn)(struct ttydpc_port *p, void __user *arg);
+ttydpc_port_call_fn ttydpc_port_call(unsigned int cmd);
 
 /* ttydpc_event_file.c: /dev/ttydpc */
 int ttydpc_event_file_register(void);

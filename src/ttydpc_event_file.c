@@ -258,6 +258,7 @@ static long ttydpc_ef_ioctl(struct file *file, unsigned int cmd,
 {
 	struct ttydpc_event_file *ef = file->private_data;
 	void __user *uarg = (void __user *)arg;
+	ttydpc_port_call_fn call;
 	struct ttydpc_port *p;
 	long ret;
 
@@ -265,13 +266,13 @@ static long ttydpc_ef_ioctl(struct file *file, unsigned int cmd,
 		return ttydpc_ef_attach(ef, uarg);
 	if (cmd == TTYDPC_IOC_PURGE)
 		return ttydpc_ef_purge(ef, uarg);
-	/* the rest need the port; ttydpc_port_ioctl() knows which are ours */
-	if (_IOC_TYPE(cmd) != TTYDPC_IOC_MAGIC)
+	call = ttydpc_port_call(cmd);
+	if (!call)
 		return -ENOTTY;
 	p = ttydpc_ef_pin(ef);
 	if (IS_ERR(p))
 		return PTR_ERR(p);
-	ret = ttydpc_port_ioctl(p, cmd, uarg);
+	ret = call(p, uarg);
 	ttydpc_queue_leave(&p->wait.q);
 	return ret;
 }

@@ -66,7 +66,7 @@ static int ttydpc_ioc_get_stats(struct ttydpc_port *p, void __user *arg)
 	return copy_to_user(arg, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
-static int ttydpc_ioc_clear_stats(struct ttydpc_port *p)
+static int ttydpc_ioc_clear_stats(struct ttydpc_port *p, void __user *arg)
 {
 	atomic_long_set(&p->stats.rx_bytes, 0);
 	atomic_long_set(&p->stats.tx_bytes, 0);
@@ -113,28 +113,29 @@ static int ttydpc_ioc_commstatus(struct ttydpc_port *p, void __user *arg)
 }
 
 /**
- * ttydpc_port_ioctl() - the event file's non-blocking calls
- * @p: the port, its wait queue entered by the caller
+ * ttydpc_port_call() - the handler of one of the event file's port calls
  * @cmd: TTYDPC_IOC_SET_MASK, GET_MASK, GET_STATS, CLEAR_STATS or COMMSTATUS
- * @arg: user pointer
  *
- * Context: process; no lock held.
- * Return: 0 or a negative errno.
+ * The handler runs with the port's wait queue entered by the caller and no
+ * lock held, and returns 0 or a negative errno.
+ *
+ * Context: any.
+ * Return: the handler, or NULL when @cmd is not one of them.
  */
-long ttydpc_port_ioctl(struct ttydpc_port *p, unsigned int cmd, void __user *arg)
+ttydpc_port_call_fn ttydpc_port_call(unsigned int cmd)
 {
 	switch (cmd) {
 	case TTYDPC_IOC_SET_MASK:
-		return ttydpc_ioc_set_mask(p, arg);
+		return ttydpc_ioc_set_mask;
 	case TTYDPC_IOC_GET_MASK:
-		return ttydpc_ioc_get_mask(p, arg);
+		return ttydpc_ioc_get_mask;
 	case TTYDPC_IOC_GET_STATS:
-		return ttydpc_ioc_get_stats(p, arg);
+		return ttydpc_ioc_get_stats;
 	case TTYDPC_IOC_CLEAR_STATS:
-		return ttydpc_ioc_clear_stats(p);
+		return ttydpc_ioc_clear_stats;
 	case TTYDPC_IOC_COMMSTATUS:
-		return ttydpc_ioc_commstatus(p, arg);
+		return ttydpc_ioc_commstatus;
 	default:
-		return -ENOTTY;
+		return NULL;
 	}
 }
