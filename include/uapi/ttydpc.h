@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * ttydpc user API: Windows-style wait-on-mask, purge and statistics on a
- * /dev/ttyDPC<n> file descriptor. Every struct has a fixed size and layout
- * on 32- and 64-bit userspace; reserved fields must be zero on input and
- * are zero on output. Documentation/ttydpc/uapi.rst describes each call.
+ * ttydpc user API: Windows-style wait-on-mask, purge and statistics.
+ *
+ * They live on an event file, not on the tty: open /dev/ttydpc, attach the
+ * file to an open /dev/ttyDPC<n> with TTYDPC_IOC_ATTACH, then send it the
+ * ioctls below. read() on it waits for an event of the mask (Windows'
+ * WaitCommEvent) and returns a struct ttydpc_event; poll/epoll/select
+ * report it readable when such a wait has ended, so an event loop needs no
+ * thread. Every struct has one size and layout for 32- and 64-bit
+ * userspace; reserved fields must be zero on input and are zero on output.
+ * Documentation/ttydpc/uapi.rst describes each call.
  */
 #ifndef _UAPI_TTYDPC_H
 #define _UAPI_TTYDPC_H
@@ -11,7 +17,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-/* Events for TTYDPC_IOC_SET_MASK / TTYDPC_IOC_WAIT (serial.sys' EV_*). */
+/* Events for TTYDPC_IOC_SET_MASK and read() (serial.sys' EV_*). */
 #define TTYDPC_EV_RXCHAR	0x0001	/* a character was received */
 #define TTYDPC_EV_RXFLAG	0x0002	/* the event character was received */
 #define TTYDPC_EV_TXEMPTY	0x0004	/* the last byte left the transmit queue */
@@ -59,12 +65,12 @@ struct ttydpc_wait_mask {
 };
 
 /**
- * struct ttydpc_wait - one wait on the port's event mask
- * @version: must be 1
- * @events: out: the events that ended the wait (0: a new mask ended it)
- * @reserved: must be zero
+ * struct ttydpc_event - what read() on the event file returns: one ended wait
+ * @version: 1
+ * @events: the TTYDPC_EV_* that ended the wait (0: a new mask ended it)
+ * @reserved: zero
  */
-struct ttydpc_wait {
+struct ttydpc_event {
 	__u32 version;
 	__u32 events;
 	__u32 reserved[2];
@@ -114,13 +120,21 @@ struct ttydpc_comm_status {
 	__u32 reserved[3];
 };
 
+/* The event file's device node. */
+#define TTYDPC_EVENT_DEV	"/dev/ttydpc"
+
+/*
+ * ioctls of the event file. ATTACH takes a pointer to the file descriptor
+ * of an open /dev/ttyDPC<n>; every other call needs an attached file.
+ * 0x42 was a blocking wait on the tty (0.9); read() replaces it.
+ */
 #define TTYDPC_IOC_MAGIC	'D'
 #define TTYDPC_IOC_SET_MASK	_IOW(TTYDPC_IOC_MAGIC, 0x40, struct ttydpc_wait_mask)
 #define TTYDPC_IOC_GET_MASK	_IOWR(TTYDPC_IOC_MAGIC, 0x41, struct ttydpc_wait_mask)
-#define TTYDPC_IOC_WAIT		_IOWR(TTYDPC_IOC_MAGIC, 0x42, struct ttydpc_wait)
 #define TTYDPC_IOC_PURGE	_IOW(TTYDPC_IOC_MAGIC, 0x43, __u32)
 #define TTYDPC_IOC_GET_STATS	_IOWR(TTYDPC_IOC_MAGIC, 0x44, struct ttydpc_stats_user)
 #define TTYDPC_IOC_CLEAR_STATS	_IO(TTYDPC_IOC_MAGIC, 0x45)
 #define TTYDPC_IOC_COMMSTATUS	_IOWR(TTYDPC_IOC_MAGIC, 0x46, struct ttydpc_comm_status)
+#define TTYDPC_IOC_ATTACH	_IOW(TTYDPC_IOC_MAGIC, 0x47, __s32)
 
 #endif /* _UAPI_TTYDPC_H */
