@@ -4,16 +4,17 @@
  * serial driver's DPC design. Internal interfaces shared by src/.
  *
  * Lock order (outer first), written once here:
+ *   event file mutex (ttydpc_event_file.c; its attachment and pending wait)
+ *     -> ttydpc_lines_lock (ttydpc_port.c; the line -> port table)
  *   tty_port mutex (serial core, held in startup/shutdown/ioctl)
  *     -> queue->lock (ttydpc_queue; request lists)
  *       -> uart_port lock (port.lock; registers, xmit buffer, shadow regs)
  * The hard IRQ handler takes only the uart_port lock. Deferred routines
  * take a queue lock and then, if they need registers, the uart_port lock.
  * Nothing takes a queue lock while holding the uart_port lock.
- * The tty core's own order puts the flip buffer lock and termios_rwsem
- * outside the tty_port mutex, so ttydpc never flushes the tty layer's
- * input with that mutex held: it drops it first (ttydpc_purge()), as a
- * blocking wait does (ttydpc_wait_on_mask()).
+ * The serial core's locks are taken only by the serial core: the
+ * Windows-style calls, which block, live on the event file, not in
+ * ->ioctl, and never hold or drop the tty_port mutex.
  * The console (ttydpc_console.c) takes the uart_port lock to write, so
  * nothing in ttydpc prints (printk, dev_err) with that lock held: on the
  * console's port it would deadlock.
@@ -186,6 +187,9 @@ struct ttydpc_queue {
  * @arg: request argument (event mask for waits, purge flags)
  * @result: request result (events that ended a wait)
  * @done: completed by the winner after it unlocks
+ * @notify: woken (for poll) by the winner just before @done; set by the
+ *	issuer before it submits, owned by an event file that outlives the
+ *	request's completion (ttydpc_event_file.c)
  */
 struct ttydpc_request {
 	struct list_head node;
@@ -195,6 +199,7 @@ struct ttydpc_request {
 	u32 arg;
 	u32 result;
 	struct completion done;
+	wait_queue_head_t *notify;
 };
 
 /**
@@ -396,6 +401,12 @@ struct ttydpc_rs485 {
  * @carrier_off: test hook (debugfs carrier_off): get_mctrl reports no
  *	carrier while it is non-zero (QEMU's sockets always show DCD)
  * @debugfs: debugfs directory
+ * @serial: this binding's number, unique while the module is loaded (an
+ *	event file attached to an earlier binding of the same line sees a
+ *	different one); written before the port enters ttydpc_ports[]
+ * @tty_flush: tcflush()'s flush of the tty layer, run outside the serial
+ *	core's tty_port mutex (ttydpc_purge.c)
+ * @tty_flushed: @tty_flush is done; the tty_port mutex serialises its users
  */
 struct ttydpc_port {
 	struct uart_port port;
@@ -432,6 +443,9 @@ struct ttydpc_port {
 	atomic_t inject_lsr;
 	atomic_t carrier_off;
 	struct dentry *debugfs;
+	u64 serial;
+	struct work_struct tty_flush;
+	struct completion tty_flushed;
 };
 
 #define TTYDPC_CAP_FIFO		BIT(0)
@@ -476,6 +490,8 @@ void ttydpc_queue_complete_all(struct ttydpc_queue *q, int status, u32 result);
 void ttydpc_queue_stop(struct ttydpc_queue *q, int status);
 void ttydpc_queue_complete_events(struct ttydpc_queue *q, atomic_t *latched,
 				  u32 mask);
+void ttydpc_request_end(struct ttydpc_request *req, int status, u32 result);
+unsigned int ttydpc_queue_pending(struct ttydpc_queue *q);
 
 /* ttydpc_read.c: read queue */
 void ttydpc_read_init(struct ttydpc_port *p);
@@ -508,13 +524,15 @@ void ttydpc_update_msi(struct ttydpc_port *p);
 /* ttydpc_wait.c: wait queue */
 void ttydpc_wait_latch(struct ttydpc_port *p, u32 events);
 int ttydpc_wait_set_mask(struct ttydpc_port *p, u32 mask);
-int ttydpc_wait_on_mask(struct ttydpc_port *p, struct mutex *held, u32 *events);
+int ttydpc_wait_submit(struct ttydpc_port *p, struct ttydpc_request *req);
 void ttydpc_wait_abort(struct ttydpc_port *p, bool rx);
 
 /* ttydpc_purge.c: flush queue */
-int ttydpc_purge(struct ttydpc_port *p, u32 flags, struct mutex *held);
-int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg, struct mutex *held);
+int ttydpc_purge(struct ttydpc_port *p, u32 flags);
+int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg);
 void dpc_purge(struct ttydpc_port *p);
+void ttydpc_purge_init(struct ttydpc_port *p);
+void ttydpc_purge_exit(struct ttydpc_port *p);
 
 /* ttydpc_timer.c: timer-driven completion */
 void ttydpc_timer_init(struct ttydpc_port *p);
@@ -545,11 +563,12 @@ void ttydpc_poll_put_char(struct uart_port *port, unsigned char ch);
 extern const struct uart_ops ttydpc_uart_ops;
 void ttydpc_port_stop(struct ttydpc_port *p);
 
-/* ttydpc_ioctl.c */
-int ttydpc_ioctl(struct uart_port *port, unsigned int cmd, unsigned long arg);
+/* ttydpc_ioctl.c: the event file's calls on a pinned port */
+long ttydpc_port_ioctl(struct ttydpc_port *p, unsigned int cmd, void __user *arg);
 
-/* ttydpc_compat_ioctl.c */
-void ttydpc_compat_ioctl_install(struct uart_driver *drv);
+/* ttydpc_event_file.c: /dev/ttydpc */
+int ttydpc_event_file_register(void);
+void ttydpc_event_file_unregister(void);
 
 /* ttydpc_debugfs.c */
 void ttydpc_debugfs_init(void);
@@ -567,6 +586,8 @@ int ttydpc_port_register(struct ttydpc_port *p);
 void ttydpc_port_unregister(struct ttydpc_port *p);
 struct ttydpc_port *ttydpc_port_of(struct device *dev, unsigned int line);
 struct ttydpc_port *ttydpc_port_on_line(unsigned int line);
+int ttydpc_port_serial(unsigned int line, u64 *serial);
+struct ttydpc_port *ttydpc_port_enter(unsigned int line, u64 serial);
 
 /* ttydpc_pm.c: suspend/resume, for every bus binding's .driver.pm */
 extern const struct dev_pm_ops ttydpc_pm_ops;

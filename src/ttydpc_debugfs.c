@@ -63,6 +63,8 @@ static int ttydpc_stats_show(struct seq_file *s, void *unused)
 	for (i = 0; i < ARRAY_SIZE(queues); i++) {
 		seq_printf(s, "queue_%s_refs %u\n", ttydpc_queue_names[i],
 			   refcount_read(&queues[i]->refs));
+		seq_printf(s, "queue_%s_pending %u\n", ttydpc_queue_names[i],
+			   ttydpc_queue_pending(queues[i]));
 		seq_printf(s, "queue_%s_flags %#lx\n", ttydpc_queue_names[i],
 			   READ_ONCE(queues[i]->flags));
 		seq_printf(s, "queue_%s_entered %ld\n", ttydpc_queue_names[i],

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_ioctl.c - the user API of include/uapi/ttydpc.h.
+ * ttydpc_ioctl.c - the event file's calls on a port (include/uapi/ttydpc.h).
  *
  * Every argument is copied in whole, checked (version, reserved fields
  * zero, no unknown bits) and answered with a zero-filled struct, so no
@@ -43,36 +43,6 @@ static int ttydpc_ioc_get_mask(struct ttydpc_port *p, void __user *arg)
 	m.mask = READ_ONCE(p->wait.mask);
 	m.event_char = READ_ONCE(p->wait.event_char);
 	return copy_to_user(arg, &m, sizeof(m)) ? -EFAULT : 0;
-}
-
-static int ttydpc_ioc_wait(struct ttydpc_port *p, void __user *arg)
-{
-	struct ttydpc_wait w;
-	u32 events = 0;
-	int ret;
-
-	if (copy_from_user(&w, arg, sizeof(w)))
-		return -EFAULT;
-	/* events is output only: a reused struct is fine */
-	if (w.version != TTYDPC_ABI_VERSION ||
-	    !ttydpc_zero(w.reserved, sizeof(w.reserved)))
-		return -EINVAL;
-	ret = ttydpc_wait_on_mask(p, &p->port.state->port.mutex, &events);
-	if (ret)
-		return ret;
-	memset(&w, 0, sizeof(w));
-	w.version = TTYDPC_ABI_VERSION;
-	w.events = events;
-	return copy_to_user(arg, &w, sizeof(w)) ? -EFAULT : 0;
-}
-
-static int ttydpc_ioc_purge(struct ttydpc_port *p, u32 __user *arg)
-{
-	u32 flags;
-
-	if (get_user(flags, arg))
-		return -EFAULT;
-	return ttydpc_purge(p, flags, &p->port.state->port.mutex);
 }
 
 static int ttydpc_ioc_get_stats(struct ttydpc_port *p, void __user *arg)
@@ -143,37 +113,28 @@ static int ttydpc_ioc_commstatus(struct ttydpc_port *p, void __user *arg)
 }
 
 /**
- * ttydpc_ioctl() - uart_ops.ioctl: ttydpc's own requests
- * @port: the port
- * @cmd: TTYDPC_IOC_*, or TCFLSH (see ttydpc_tcflush())
- * @arg: user pointer (TCFLSH: the flush selector)
+ * ttydpc_port_ioctl() - the event file's non-blocking calls
+ * @p: the port, its wait queue entered by the caller
+ * @cmd: TTYDPC_IOC_SET_MASK, GET_MASK, GET_STATS, CLEAR_STATS or COMMSTATUS
+ * @arg: user pointer
  *
- * Context: process, tty_port mutex held (see ttydpc_wait_on_mask()).
- * Return: 0, a negative errno, or -ENOIOCTLCMD for commands not ours.
+ * Context: process; no lock held.
+ * Return: 0 or a negative errno.
  */
-int ttydpc_ioctl(struct uart_port *port, unsigned int cmd, unsigned long arg)
+long ttydpc_port_ioctl(struct ttydpc_port *p, unsigned int cmd, void __user *arg)
 {
-	struct ttydpc_port *p = to_ttydpc(port);
-	void __user *uarg = (void __user *)arg;
-
 	switch (cmd) {
 	case TTYDPC_IOC_SET_MASK:
-		return ttydpc_ioc_set_mask(p, uarg);
+		return ttydpc_ioc_set_mask(p, arg);
 	case TTYDPC_IOC_GET_MASK:
-		return ttydpc_ioc_get_mask(p, uarg);
-	case TTYDPC_IOC_WAIT:
-		return ttydpc_ioc_wait(p, uarg);
-	case TTYDPC_IOC_PURGE:
-		return ttydpc_ioc_purge(p, uarg);
+		return ttydpc_ioc_get_mask(p, arg);
 	case TTYDPC_IOC_GET_STATS:
-		return ttydpc_ioc_get_stats(p, uarg);
+		return ttydpc_ioc_get_stats(p, arg);
 	case TTYDPC_IOC_CLEAR_STATS:
 		return ttydpc_ioc_clear_stats(p);
 	case TTYDPC_IOC_COMMSTATUS:
-		return ttydpc_ioc_commstatus(p, uarg);
-	case TCFLSH:
-		return ttydpc_tcflush(p, arg, &p->port.state->port.mutex);
+		return ttydpc_ioc_commstatus(p, arg);
 	default:
-		return -ENOIOCTLCMD;
+		return -ENOTTY;
 	}
 }

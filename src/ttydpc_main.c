@@ -56,18 +56,12 @@ static int __init ttydpc_init(void)
 	ret = uart_register_driver(&ttydpc_uart_driver);
 	if (ret)
 		goto err_debugfs;
-	/*
-	 * Every open tty holds a module reference, so rmmod with a port open
-	 * gets EBUSY: the serial core leaves its tty driver without an owner,
-	 * but the ttys' operations live in this module (the compat_ioctl
-	 * copy), and a blocked wait runs ttydpc code with the port mutex
-	 * dropped. Set before any port exists, so no tty escapes it.
-	 */
-	ttydpc_uart_driver.tty_driver->owner = THIS_MODULE;
-	ttydpc_compat_ioctl_install(&ttydpc_uart_driver);
-	ret = ttydpc_isa_register();
+	ret = ttydpc_event_file_register();
 	if (ret)
 		goto err_uart;
+	ret = ttydpc_isa_register();
+	if (ret)
+		goto err_event_file;
 	ret = ttydpc_pci_register();
 	if (ret)
 		goto err_isa;
@@ -85,6 +79,8 @@ err_pci:
 	ttydpc_pci_unregister();
 err_isa:
 	ttydpc_isa_unregister();
+err_event_file:
+	ttydpc_event_file_unregister();
 err_uart:
 	uart_unregister_driver(&ttydpc_uart_driver);
 err_debugfs:
@@ -98,6 +94,7 @@ static void __exit ttydpc_exit(void)
 	ttydpc_pnp_unregister();
 	ttydpc_pci_unregister();
 	ttydpc_isa_unregister();
+	ttydpc_event_file_unregister();
 	uart_unregister_driver(&ttydpc_uart_driver);
 	ttydpc_debugfs_exit();
 }

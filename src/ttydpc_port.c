@@ -19,6 +19,8 @@
 static DECLARE_BITMAP(ttydpc_lines, TTYDPC_NR_PORTS);
 static struct ttydpc_port *ttydpc_ports[TTYDPC_NR_PORTS];
 static DEFINE_MUTEX(ttydpc_lines_lock);
+/* numbers bindings for event files; under ttydpc_lines_lock */
+static u64 ttydpc_last_serial;
 
 static void ttydpc_port_describe(struct ttydpc_port *p, char *buf, size_t len)
 {
@@ -82,6 +84,7 @@ int ttydpc_port_register(struct ttydpc_port *p)
 	ttydpc_queue_init(&p->tx.q);
 	ttydpc_queue_init(&p->flush.q);
 	ttydpc_queue_init(&p->wait.q);
+	ttydpc_purge_init(p);
 
 	ret = uart_add_one_port(&ttydpc_uart_driver, port);
 	if (ret) {
@@ -91,6 +94,9 @@ int ttydpc_port_register(struct ttydpc_port *p)
 		mutex_unlock(&ttydpc_lines_lock);
 		return dev_err_probe(p->dev, ret, "cannot add ttyDPC%d\n", line);
 	}
+	mutex_lock(&ttydpc_lines_lock);
+	p->serial = ++ttydpc_last_serial;	/* event files may attach now */
+	mutex_unlock(&ttydpc_lines_lock);
 	ttydpc_debugfs_add(p);
 	dev_info(p->dev, "ttyDPC%d at %s (irq %u) is a %s, dpc=%s (%s)\n", line,
 		 where, port->irq, ttydpc_uart_ops.type(port),
@@ -117,6 +123,7 @@ void ttydpc_port_unregister(struct ttydpc_port *p)
 {
 	ttydpc_debugfs_remove(p);
 	uart_remove_one_port(&ttydpc_uart_driver, &p->port);
+	ttydpc_purge_exit(p);
 	ttydpc_port_stop(p);
 	timer_delete_sync(&p->timer);
 	hrtimer_cancel(&p->rs485.timer);
@@ -160,6 +167,57 @@ struct ttydpc_port *ttydpc_port_of(struct device *dev, unsigned int line)
 	mutex_lock(&ttydpc_lines_lock);
 	if (ttydpc_ports[line] && ttydpc_ports[line]->dev == dev)
 		p = ttydpc_ports[line];
+	mutex_unlock(&ttydpc_lines_lock);
+	return p;
+}
+
+/**
+ * ttydpc_port_serial() - the binding now on a line, for an event file
+ * @line: ttyDPC line
+ * @serial: out: the binding's number
+ *
+ * Context: process.
+ * Return: 0, or -ENODEV when no port is bound to @line.
+ */
+int ttydpc_port_serial(unsigned int line, u64 *serial)
+{
+	struct ttydpc_port *p;
+	int ret = -ENODEV;
+
+	mutex_lock(&ttydpc_lines_lock);
+	p = line < TTYDPC_NR_PORTS ? ttydpc_ports[line] : NULL;
+	if (p && p->serial) {
+		*serial = p->serial;
+		ret = 0;
+	}
+	mutex_unlock(&ttydpc_lines_lock);
+	return ret;
+}
+
+/**
+ * ttydpc_port_enter() - pin the port an event file is attached to
+ * @line: ttyDPC line
+ * @serial: the binding the file attached to
+ *
+ * Enters the port's wait queue, which holds off shutdown and unbind until
+ * ttydpc_queue_leave(&p->wait.q). The table lock makes the look-up and the
+ * enter one step against ttydpc_port_unregister(), which stops the queues
+ * before it takes the port out of the table.
+ *
+ * Context: process.
+ * Return: the port, ERR_PTR(-ENODEV) when that binding is gone, or
+ * ERR_PTR(-EIO) while the port is closed.
+ */
+struct ttydpc_port *ttydpc_port_enter(unsigned int line, u64 serial)
+{
+	struct ttydpc_port *p;
+
+	mutex_lock(&ttydpc_lines_lock);
+	p = line < TTYDPC_NR_PORTS ? ttydpc_ports[line] : NULL;
+	if (!p || p->serial != serial)
+		p = ERR_PTR(-ENODEV);
+	else if (!ttydpc_queue_enter(&p->wait.q))
+		p = ERR_PTR(-EIO);
 	mutex_unlock(&ttydpc_lines_lock);
 	return p;
 }

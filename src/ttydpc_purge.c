@@ -10,6 +10,7 @@
  */
 #include <linux/tty.h>
 #include <linux/tty_ldisc.h>
+#include <linux/workqueue.h>
 
 #include "ttydpc.h"
 
@@ -67,25 +68,22 @@ void dpc_purge(struct ttydpc_port *p)
 
 /**
  * ttydpc_purge() - queue a purge and wait for it
- * @p: the port
+ * @p: the port, pinned by the caller (a queue entered, or the serial
+ *	core's tty_port mutex)
  * @flags: TTYDPC_PURGE_* (zero or unknown bits: -EINVAL)
- * @held: the tty_port mutex, held by the caller
  *
- * For RX flags, input the tty layer already holds (flip buffers, line
- * discipline) is flushed too. The tty core's lock order is flip buffer
- * lock, then termios_rwsem (n_tty's flush), then the tty_port mutex
- * (uart_set_termios()), so that flush runs with @held dropped; @p may be
- * unbound and freed meanwhile, and is not touched after it.
+ * Empties the driver's queues and FIFOs only. Input the tty layer holds is
+ * the caller's to flush, with the tty's own locks (ttydpc_event_file.c);
+ * tcflush() has the tty layer do it (ttydpc_tcflush()).
  *
- * Context: process (ioctl), @held held on entry and on return.
+ * Context: process.
  * Return: 0 or a negative errno.
  */
-int ttydpc_purge(struct ttydpc_port *p, u32 flags, struct mutex *held)
+int ttydpc_purge(struct ttydpc_port *p, u32 flags)
 {
 	struct ttydpc_queue *q = &p->flush.q;
 	struct ttydpc_request *req;
 	unsigned long irqflags;
-	struct tty_struct *tty;
 	bool listed;
 	int ret;
 
@@ -112,47 +110,75 @@ int ttydpc_purge(struct ttydpc_port *p, u32 flags, struct mutex *held)
 	}
 	ttydpc_request_put(req);
 	ttydpc_queue_leave(q);
-
-	if (!ret && (flags & TTYDPC_PURGE_RX)) {
-		tty = tty_port_tty_get(&p->port.state->port);
-		if (tty) {
-			mutex_unlock(held);
-			tty_ldisc_flush(tty);
-			tty_kref_put(tty);
-			mutex_lock(held);
-		}
-	}
 	return ret;
+}
+
+/*
+ * tcflush()'s second flush of the tty layer. tty_ioctl() flushed the flip
+ * buffer before it called ->ioctl, but the read routine may have committed
+ * bytes since, older than those just purged: left there they would reach
+ * the reader after the flush with a gap behind them. That flush takes the
+ * tty's locks (flip buffer, termios_rwsem), which rank above the tty_port
+ * mutex the serial core holds around ->ioctl (tty_set_termios() holds
+ * termios_rwsem when it takes the mutex), so ->ioctl cannot run it: this
+ * work does, with no serial core lock, while ->ioctl waits for it.
+ */
+static void ttydpc_tty_flush_fn(struct work_struct *work)
+{
+	struct ttydpc_port *p = container_of(work, struct ttydpc_port, tty_flush);
+	struct tty_struct *tty = tty_port_tty_get(&p->port.state->port);
+
+	if (tty) {
+		tty_ldisc_flush(tty);
+		tty_kref_put(tty);
+	}
+	complete(&p->tty_flushed);
+}
+
+/**
+ * ttydpc_purge_init() - set up a port's tcflush() work
+ * @p: the port, before it is registered
+ *
+ * Context: process.
+ */
+void ttydpc_purge_init(struct ttydpc_port *p)
+{
+	INIT_WORK(&p->tty_flush, ttydpc_tty_flush_fn);
+	init_completion(&p->tty_flushed);
+}
+
+/**
+ * ttydpc_purge_exit() - wait for a port's tcflush() work
+ * @p: the port, removed from the serial core (its state goes away next)
+ *
+ * Context: process, no serial core lock held (the work may wait for the
+ * tty's termios_rwsem).
+ */
+void ttydpc_purge_exit(struct ttydpc_port *p)
+{
+	cancel_work_sync(&p->tty_flush);
 }
 
 /**
  * ttydpc_tcflush() - the driver's part of tcflush(TCIFLUSH / TCIOFLUSH)
  * @p: the port
  * @arg: the TCFLSH argument
- * @held: the tty_port mutex, held by the caller
  *
- * The tty layer empties its flip buffers and the line discipline, and the
- * serial core empties its xmit buffer for output; but input this driver
- * holds back (the read queue while the tty layer is full, and the RX FIFO)
- * would still reach the reader after the flush. The serial core has no
- * input-flush operation, so TCFLSH is caught here on its way from
- * uart_ioctl() to the line discipline and run as an RXCLEAR purge (with
- * TXCLEAR for TCIOFLUSH, so output still in flight in loopback or on a
- * looped cable does not refill the input at once).
+ * Input this driver holds back (the read queue while the tty layer is
+ * full, and the RX FIFO) would otherwise reach the reader after the
+ * flush; the serial core has no input-flush operation, so TCFLSH is caught
+ * on its way from uart_ioctl() to the line discipline and run as an
+ * RXCLEAR purge (with TXCLEAR for TCIOFLUSH, so output in flight on a
+ * looped line does not refill the input at once), followed by a second
+ * flush of the tty layer (ttydpc_tty_flush_fn()). The line discipline then
+ * flushes its own buffer, and the job-control check stays its own.
  *
- * The job-control check (SIGTTOU for a background process) is the line
- * discipline's and comes after this: a stopped background tcflush() has
- * already emptied the driver's queues, which it would do anyway once it
- * is continued. The tty layer flushed its flip buffers before this, while
- * the read queue could still push into them: they are flushed again after
- * the purge, with @held dropped (ttydpc_purge()).
- *
- * Context: process (ioctl), @held (the tty_port mutex) held on entry and
- * on return.
- * Return: -ENOIOCTLCMD so the tty layer does its own part, or the purge's
+ * Context: process, uart_ops.ioctl (the serial core holds its tty_port
+ * mutex; it stays held).
+ * Return: -ENOIOCTLCMD so the tty layer does its part, or the purge's
  * error.
  */
-int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg, struct mutex *held)
+int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg)
 {
 	u32 flags;
 	int ret;
@@ -168,6 +194,16 @@ int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg, struct mutex *held)
 		/* TCOFLUSH is uart_ops.flush_buffer; bad values: EINVAL later */
 		return -ENOIOCTLCMD;
 	}
-	ret = ttydpc_purge(p, flags, held);
-	return ret ? ret : -ENOIOCTLCMD;
+	ret = ttydpc_purge(p, flags);
+	if (ret)
+		return ret;
+	/*
+	 * Bounded: should a termios change hold termios_rwsem while it waits
+	 * for the mutex held here, the work finishes once this returns (and
+	 * then may drop input that arrived in between).
+	 */
+	reinit_completion(&p->tty_flushed);
+	schedule_work(&p->tty_flush);
+	wait_for_completion_timeout(&p->tty_flushed, msecs_to_jiffies(200));
+	return -ENOIOCTLCMD;
 }

@@ -18,6 +18,7 @@
  * returns false and changes nothing, so no result is overwritten, a request
  * is never completed twice, and a request is never freed while listed.
  */
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 
@@ -175,6 +176,35 @@ static bool ttydpc_request_claim(struct ttydpc_request *req, int status,
 	return true;
 }
 
+/*
+ * The winner, after unlocking: wake a poller first, then the issuer. The
+ * order matters to the event file: once its release has seen @done, no
+ * completer touches the file's wait queue head any more.
+ */
+static void ttydpc_request_signal(struct ttydpc_request *req)
+{
+	if (req->notify)
+		wake_up_interruptible_poll(req->notify, EPOLLIN | EPOLLRDNORM);
+	complete_all(&req->done);
+}
+
+/**
+ * ttydpc_request_end() - end a request that was never listed
+ * @req: the request; only its issuer knows it
+ * @status: 0 or negative errno
+ * @result: result value
+ *
+ * For a wait that finds its events already latched: it ends at once, by
+ * the same rule, so its issuer reads it as any other ended request.
+ *
+ * Context: any but hard IRQ.
+ */
+void ttydpc_request_end(struct ttydpc_request *req, int status, u32 result)
+{
+	if (ttydpc_request_claim(req, status, result))
+		ttydpc_request_signal(req);
+}
+
 /**
  * ttydpc_request_complete() - try to complete one request
  * @q: its queue
@@ -195,7 +225,7 @@ bool ttydpc_request_complete(struct ttydpc_queue *q, struct ttydpc_request *req,
 	won = ttydpc_request_claim(req, status, result);
 	spin_unlock_irqrestore(&q->lock, flags);
 	if (won) {
-		complete_all(&req->done);
+		ttydpc_request_signal(req);
 		ttydpc_request_put(req);	/* the queue's reference */
 	}
 	return won;
@@ -235,7 +265,7 @@ void ttydpc_queue_complete_events(struct ttydpc_queue *q, atomic_t *latched,
 
 	list_for_each_entry_safe(req, tmp, &done, node) {
 		list_del_init(&req->node);
-		complete_all(&req->done);
+		ttydpc_request_signal(req);
 		ttydpc_request_put(req);
 	}
 }
@@ -263,7 +293,27 @@ void ttydpc_queue_complete_all(struct ttydpc_queue *q, int status, u32 result)
 
 	list_for_each_entry_safe(req, tmp, &done, node) {
 		list_del_init(&req->node);
-		complete_all(&req->done);
+		ttydpc_request_signal(req);
 		ttydpc_request_put(req);
 	}
+}
+
+/**
+ * ttydpc_queue_pending() - how many requests are listed (debugfs)
+ * @q: the queue
+ *
+ * Context: any but hard IRQ; takes q->lock.
+ * Return: the number of requests on q->requests.
+ */
+unsigned int ttydpc_queue_pending(struct ttydpc_queue *q)
+{
+	struct ttydpc_request *req;
+	unsigned int n = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->lock, flags);
+	list_for_each_entry(req, &q->requests, node)
+		n++;
+	spin_unlock_irqrestore(&q->lock, flags);
+	return n;
 }

@@ -355,6 +355,15 @@ static int ttydpc_verify_port(struct uart_port *port, struct serial_struct *ser)
 	return 0;
 }
 
+/* Only TCFLSH: the Windows-style calls live on /dev/ttydpc. */
+static int ttydpc_uart_ioctl(struct uart_port *port, unsigned int cmd,
+			     unsigned long arg)
+{
+	if (cmd == TCFLSH)
+		return ttydpc_tcflush(to_ttydpc(port), arg);
+	return -ENOIOCTLCMD;
+}
+
 const struct uart_ops ttydpc_uart_ops = {
 	.tx_empty	= ttydpc_tx_empty,
 	.set_mctrl	= ttydpc_set_mctrl,
@@ -373,7 +382,7 @@ const struct uart_ops ttydpc_uart_ops = {
 	.request_port	= ttydpc_request_port,
 	.config_port	= ttydpc_config_port,
 	.verify_port	= ttydpc_verify_port,
-	.ioctl		= ttydpc_ioctl,
+	.ioctl		= ttydpc_uart_ioctl,
 #ifdef CONFIG_CONSOLE_POLL
 	.poll_init	= ttydpc_poll_init,
 	.poll_get_char	= ttydpc_poll_get_char,

@@ -8,15 +8,12 @@
  * - when events arrive, every pending wait ends with them (one latch,
  *   cleared once);
  * - setting a new mask ends every pending wait with events = 0;
- * - a signal ends a wait with -EINTR, unless a routine completed it first
- *   (then the events are returned: none is lost); a wakeup without a
- *   handler to run (the freezer, SIGSTOP/SIGCONT) restarts it instead;
  * - close, hangup or unbind end it with -EIO; an ABORT purge of the
  *   direction it waits on ends it with -ECANCELED.
- * All of these go through the completion rule in ttydpc_queue.c.
+ * All of these go through the completion rule in ttydpc_queue.c. Who waits
+ * is the event file's business (ttydpc_event_file.c): a signal leaves the
+ * wait pending there, so no event is lost to it.
  */
-#include <linux/mutex.h>
-
 #include "ttydpc.h"
 
 #define TTYDPC_EV_RX_SIDE	(TTYDPC_EV_RXCHAR | TTYDPC_EV_RXFLAG | TTYDPC_EV_RX80FULL)
@@ -89,68 +86,36 @@ void ttydpc_wait_abort(struct ttydpc_port *p, bool rx)
 }
 
 /**
- * ttydpc_wait_on_mask() - wait for any event in the port's mask
- * @p: the port
- * @held: the tty_port mutex the serial core holds around ->ioctl
- * @events: out: the events that ended the wait
+ * ttydpc_wait_submit() - start one wait on the port's event mask
+ * @p: the port, its wait queue entered by the caller
+ * @req: a new request, its @notify set if a poller wants to know
  *
- * The serial core calls ->ioctl with the tty_port mutex held; a wait that
- * kept it would block close, hangup and termios for as long as it lasts.
- * So the wait first pins the port (enters the queue: shutdown and unbind
- * wait for it), then drops the mutex while it sleeps, as TIOCMIWAIT runs
- * without it, and takes it back after its last use of the port.
+ * A wait that finds events of the mask latched ends at once with them;
+ * otherwise it is listed, and a routine, a new mask, an ABORT purge,
+ * shutdown or unbind ends it. Either way its issuer learns the result
+ * from @req->done; the wait itself holds no reference on the port.
  *
- * Context: process, @held held on entry and on return.
- * Return: 0, -EINVAL without a mask, -ERESTARTNOHAND on a signal (EINTR
- * for the user if a handler runs, else the ioctl restarts), -EIO on close,
- * hangup or unbind, -ECANCELED on an ABORT purge, -ENOMEM.
+ * Context: process.
+ * Return: 0, -EINVAL when no mask is set, -EIO when the port is stopping.
  */
-int ttydpc_wait_on_mask(struct ttydpc_port *p, struct mutex *held, u32 *events)
+int ttydpc_wait_submit(struct ttydpc_port *p, struct ttydpc_request *req)
 {
 	struct ttydpc_wait_queue *w = &p->wait;
-	struct ttydpc_request *req;
 	unsigned long flags;
-	u32 latched;
-	int ret;
-
-	if (!ttydpc_queue_enter(&w->q))
-		return -EIO;
-	req = ttydpc_request_alloc(0);
-	if (!req) {
-		ttydpc_queue_leave(&w->q);
-		return -ENOMEM;
-	}
+	u32 latched = 0;
+	int ret = 0;
 
 	spin_lock_irqsave(&w->q.lock, flags);
 	req->arg = w->mask;
-	latched = atomic_xchg(&w->latched, 0) & w->mask;
-	if (!w->mask || latched || !ttydpc_request_submit(&w->q, req)) {
-		spin_unlock_irqrestore(&w->q.lock, flags);
-		ret = !w->mask ? -EINVAL : latched ? 0 : -EIO;
-		*events = latched;
-		goto out;
+	if (!w->mask) {
+		ret = -EINVAL;
+	} else {
+		latched = atomic_xchg(&w->latched, 0) & w->mask;
+		if (!latched && !ttydpc_request_submit(&w->q, req))
+			ret = -EIO;
 	}
 	spin_unlock_irqrestore(&w->q.lock, flags);
-
-	/* the open tty pins the module (ttydpc_init()): safe without the mutex */
-	mutex_unlock(held);
-	/*
-	 * -ERESTARTNOHAND: a signal whose handler runs ends the wait with
-	 * EINTR; a wakeup without one (the freezer before a suspend, a stop
-	 * and continue) restarts the ioctl, which finds the latched events.
-	 */
-	if (wait_for_completion_interruptible(&req->done))
-		ttydpc_request_complete(&w->q, req, -ERESTARTNOHAND, 0);
-	/* Whoever won wrote status and result before completing. */
-	wait_for_completion(&req->done);
-	ret = req->status;
-	*events = req->result;
-	ttydpc_request_put(req);
-	ttydpc_queue_leave(&w->q);
-	mutex_lock(held);
-	return ret;
-out:
-	ttydpc_request_put(req);
-	ttydpc_queue_leave(&w->q);
+	if (latched)
+		ttydpc_request_end(req, 0, latched);
 	return ret;
 }
