@@ -116,11 +116,12 @@ struct counts {
 	struct ttydpc_stats_user st;
 };
 
-static int get_counts(int fd, struct counts *c)
+/* TIOCGICOUNT from the tty, GET_STATS from its event file */
+static int get_counts(int fd, int efd, struct counts *c)
 {
 	if (ioctl(fd, TIOCGICOUNT, &c->ic))
 		return -errno;
-	return ta_get_stats(fd, &c->st);
+	return ta_get_stats(efd, &c->st);
 }
 
 /* INPCK + PARMRK: the byte arrives marked, and every counter counts it once. */
@@ -135,12 +136,12 @@ TEST_F(lerr, parity_error_marked_and_counted)
 	TT_BODY_START();
 	ASSERT_EQ(0, set_iflags(self->fd, INPCK | PARMRK));
 	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));	/* clears latched errors */
-	ASSERT_EQ(0, get_counts(self->efd, &a));
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, &a));
 	n = loop_with_error(self->inject, self->fd, LSR_PE, "A", in, sizeof(in));
 	dump(_metadata, in, n);
 	ASSERT_EQ(3, n);
 	EXPECT_EQ(0, memcmp(in, want, sizeof(want)));
-	ASSERT_EQ(0, get_counts(self->efd, &b));
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, &b));
 	EXPECT_EQ(a.ic.parity + 1, b.ic.parity);
 	EXPECT_EQ(a.ic.frame, b.ic.frame);
 	EXPECT_EQ(a.st.parity_errors + 1, b.st.parity_errors);
@@ -167,12 +168,12 @@ TEST_F(lerr, framing_error_marked_and_counted)
 	TT_BODY_START();
 	ASSERT_EQ(0, set_iflags(self->fd, INPCK | PARMRK));
 	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
-	ASSERT_EQ(0, get_counts(self->efd, &a));
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, &a));
 	n = loop_with_error(self->inject, self->fd, LSR_FE, "F", in, sizeof(in));
 	dump(_metadata, in, n);
 	ASSERT_EQ(3, n);
 	EXPECT_EQ(0, memcmp(in, want, sizeof(want)));
-	ASSERT_EQ(0, get_counts(self->efd, &b));
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, &b));
 	EXPECT_EQ(a.ic.frame + 1, b.ic.frame);
 	EXPECT_EQ(a.ic.parity, b.ic.parity);
 	EXPECT_EQ(a.st.frame_errors + 1, b.st.frame_errors);
@@ -189,12 +190,12 @@ TEST_F(lerr, ignpar_drops_the_byte)
 
 	TT_BODY_START();
 	ASSERT_EQ(0, set_iflags(self->fd, INPCK | IGNPAR));
-	ASSERT_EQ(0, get_counts(self->efd, &a));
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, &a));
 	n = loop_with_error(self->inject, self->fd, LSR_PE, "xy", in, sizeof(in));
 	dump(_metadata, in, n);
 	ASSERT_EQ(1, n);
 	EXPECT_EQ('y', in[0]);
-	ASSERT_EQ(0, get_counts(self->efd, &b));
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, &b));
 	EXPECT_EQ(a.ic.parity + 1, b.ic.parity) TH_LOG("a dropped byte is still counted");
 }
 
