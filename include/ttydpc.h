@@ -146,6 +146,9 @@ struct ttydpc_dpc {
 	atomic_long_t lat_hist[TTYDPC_LAT_BUCKETS];
 };
 
+/* read, write, purge, wait: ttydpc_port_queue() walks them */
+#define TTYDPC_NR_QUEUES	4
+
 /* struct ttydpc_queue.flags bits */
 #define TTYDPC_Q_STOPPING	0	/* no new agent may enter */
 #define TTYDPC_Q_HELD		1	/* work is held back (RX backpressure) */
@@ -262,10 +265,10 @@ struct ttydpc_wait_queue {
 };
 
 /**
- * struct ttydpc_flush_queue - purge requests
+ * struct ttydpc_purge_queue - purge requests
  * @q: the queue; requests are struct ttydpc_request with @arg the flags
  */
-struct ttydpc_flush_queue {
+struct ttydpc_purge_queue {
 	struct ttydpc_queue q;
 };
 
@@ -388,7 +391,7 @@ struct ttydpc_rs485 {
  * @rx: read queue
  * @tx: write queue
  * @wait: wait queue
- * @flush: flush (purge) queue
+ * @purge: purge queue
  * @stats: counters
  * @rs485: RS-485 direction control (port.rs485 holds the settings)
  * @lsr_saved: LSR error bits read outside the hard IRQ path (tx_empty,
@@ -436,7 +439,7 @@ struct ttydpc_port {
 	struct ttydpc_read_queue rx;
 	struct ttydpc_write_queue tx;
 	struct ttydpc_wait_queue wait;
-	struct ttydpc_flush_queue flush;
+	struct ttydpc_purge_queue purge;
 	struct ttydpc_stats stats;
 	struct ttydpc_rs485 rs485;
 	u8 lsr_saved;
@@ -492,6 +495,8 @@ void ttydpc_queue_complete_events(struct ttydpc_queue *q, atomic_t *latched,
 				  u32 mask);
 void ttydpc_request_end(struct ttydpc_request *req, int status, u32 result);
 unsigned int ttydpc_queue_pending(struct ttydpc_queue *q);
+extern const char * const ttydpc_queue_names[TTYDPC_NR_QUEUES];
+struct ttydpc_queue *ttydpc_port_queue(struct ttydpc_port *p, unsigned int i);
 
 /* ttydpc_read.c: read queue */
 void ttydpc_read_init(struct ttydpc_port *p);

@@ -102,10 +102,8 @@ static inline void ttydpc_bh_queue(struct ttydpc_bh *bh)
 }
 
 /*
- * Waits for a running item and removes a queued one. Returns true when a
- * queued run was removed: the caller runs it (ttydpc_dpc_stop()), as
- * tasklet_kill() would have, so every request counted is a run or a
- * coalesce.
+ * True when a queued run was removed: the caller runs it, as tasklet_kill()
+ * would have, so every request counted is a run or a coalesce.
  */
 static inline bool ttydpc_bh_kill(struct ttydpc_bh *bh)
 {

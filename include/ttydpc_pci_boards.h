@@ -1,26 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ttydpc_pci_boards.h - where the UARTs of a PCI serial card are, and
- * whether ttydpc can drive them.
+ * whether ttydpc can drive them (Documentation/ttydpc/hardware.rst).
  *
- * Kept apart from ttydpc.h, with no kernel-only dependency, so that the
- * host-side unit test (selftests/ttydpc/pci_boards.c) decodes every entry
- * of this very table: QEMU has three of these cards, the rest are only
- * ever checked there.
- *
- * A board number is the driver_data of a PCI ID, ttydpc's own as well as
- * one written to new_id. Numbers 1 to TTYDPC_PCI_GENERIC_MAX are a plain
- * 16550 card with that many ports (so a port count is a valid driver_data);
- * the named boards follow. The numbers are an interface (users write them
- * to new_id, Documentation/ttydpc/hardware.rst lists them): append, never
- * renumber.
- *
- * The layouts come from the kernel's 8250_pci.c and 8250_pericom.c, and for
- * the WCH CH351 from WCH's own driver; the clocks are the ones 8250_pci
- * gives (base_baud * 16).
- *
- * The caller provides the fixed-width types (<linux/types.h> or
- * <stdint.h>-style u8/u16/u32 typedefs) and ARRAY_SIZE.
+ * No kernel-only dependency: the host-side test selftests/ttydpc/pci_boards.c
+ * decodes every entry, as QEMU has only three of these cards. The caller
+ * provides u8/u16/u32/u64 and ARRAY_SIZE.
  */
 #ifndef TTYDPC_PCI_BOARDS_H
 #define TTYDPC_PCI_BOARDS_H
@@ -31,42 +16,10 @@
 #define TTYDPC_PCI_UARTCLK	1843200	/* 115200 baud * 16 */
 #define TTYDPC_PCI_UARTCLK_8X	14745600	/* 921600 baud * 16 */
 
-/**
- * enum ttydpc_pci_board_id - a board number (driver_data)
- * @TTYDPC_PCI_NONE: no entry: the dummy ID of a driver_override match
- * @TTYDPC_PCI_GENERIC_1: plain 16550s, BAR 0, 8 bytes apart, 1.8432 MHz;
- *	@TTYDPC_PCI_GENERIC_1 + n - 1 has n ports
- * @TTYDPC_PCI_GENERIC_2: two ports
- * @TTYDPC_PCI_GENERIC_4: four ports
- * @TTYDPC_PCI_GENERIC_8: eight ports
- * @TTYDPC_PCI_NETMOS_1S: NetMos/MosChip 99xx, 9865, ASIX AX99100 function
- *	with one UART (subsystem a000:1000)
- * @TTYDPC_PCI_NETMOS_9865_2S: MCS9865 two UARTs, one BAR each
- * @TTYDPC_PCI_NETMOS_9865_4S: MCS9865 four UARTs, one BAR each
- * @TTYDPC_PCI_NETMOS_9900_2S: MCS9900 two UARTs, BARs 0 and 3
- * @TTYDPC_PCI_NETMOS_98X5: NetMos 9835/9845: subsystem device 0x00PS, S
- *	UARTs, one BAR each
- * @TTYDPC_PCI_NETMOS_9835_IBM: NetMos 9835 on IBM's 1014:0299
- * @TTYDPC_PCI_WCH_BT2: WCH CH351, CH352, CH353 2S1PF: two UARTs, one BAR each
- * @TTYDPC_PCI_WCH_BT4: WCH CH353 4S, CH355 4S: four UARTs, one BAR each
- * @TTYDPC_PCI_WCH_CH382_2S: WCH CH382 2S: BAR 0 from 0xc0
- * @TTYDPC_PCI_WCH_CH384_4S: WCH CH384 4S: BAR 0 from 0xc0
- * @TTYDPC_PCI_WCH_CH384_8S: WCH CH384 8S (refused)
- * @TTYDPC_PCI_PERICOM_7951: Pericom PI7C9X7951
- * @TTYDPC_PCI_PERICOM_7952: Pericom PI7C9X7952
- * @TTYDPC_PCI_PERICOM_7954: Pericom PI7C9X7954 (port 3 at 0x38)
- * @TTYDPC_PCI_PERICOM_7958: Pericom PI7C9X7958
- * @TTYDPC_PCI_OXPCIE_1: Oxford OXPCIe952, one UART (refused)
- * @TTYDPC_PCI_OXPCIE_2: Oxford OXPCIe952, two UARTs (refused)
- * @TTYDPC_PCI_OXPCIE_4: Oxford OXPCIe954 (refused)
- * @TTYDPC_PCI_OXPCIE_8: Oxford OXPCIe958 (refused)
- * @TTYDPC_PCI_EXAR_C152: Exar XR17C152 (refused)
- * @TTYDPC_PCI_EXAR_C154: Exar XR17C154 (refused)
- * @TTYDPC_PCI_EXAR_C158: Exar XR17C158 (refused)
- * @TTYDPC_PCI_EXAR_V352: Exar XR17V352 (refused)
- * @TTYDPC_PCI_EXAR_V354: Exar XR17V354 (refused)
- * @TTYDPC_PCI_EXAR_V358: Exar XR17V358 (refused)
- * @TTYDPC_PCI_NR_BOARDS: one past the last number
+/*
+ * A board number is a PCI ID's driver_data, also as written to new_id:
+ * 1 to TTYDPC_PCI_GENERIC_MAX is a plain 16550 card with that many ports,
+ * the named boards follow. Users write them: append, never renumber.
  */
 enum ttydpc_pci_board_id {
 	TTYDPC_PCI_NONE = 0,
@@ -103,28 +56,14 @@ enum ttydpc_pci_board_id {
 	TTYDPC_PCI_NR_BOARDS
 };
 
-/**
- * enum ttydpc_pci_io - how a board's UART registers are reached
- * @TTYDPC_PCI_IO_BAR: as the BAR says (I/O port or memory)
- * @TTYDPC_PCI_IO_PORT: I/O ports only
- * @TTYDPC_PCI_IO_MEM: memory only
- */
+/* How a board's UART registers are reached. */
 enum ttydpc_pci_io {
-	TTYDPC_PCI_IO_BAR,
+	TTYDPC_PCI_IO_BAR,	/* as the BAR says */
 	TTYDPC_PCI_IO_PORT,
 	TTYDPC_PCI_IO_MEM,
 };
 
-/**
- * enum ttydpc_pci_refusal - what a board needs that ttydpc does not do
- * @TTYDPC_PCI_OK: a plain 16550 once mapped: supported
- * @TTYDPC_PCI_VENDOR_INIT: interrupts stay off until a vendor register is
- *	written at probe (8250_pci's init quirk)
- * @TTYDPC_PCI_OX950: Oxford Tornado 16C950: the port count is read from the
- *	chip and standard rates need the 950 clock prescaler (CPR/TCR)
- * @TTYDPC_PCI_EXAR: Exar XR17: 8250_exar's setup (sampling mode, MPIO,
- *	wake and interrupt registers) and 64/256-byte FIFOs
- */
+/* What a board needs that ttydpc does not do (hardware.rst says why). */
 enum ttydpc_pci_refusal {
 	TTYDPC_PCI_OK,
 	TTYDPC_PCI_VENDOR_INIT,
@@ -132,7 +71,6 @@ enum ttydpc_pci_refusal {
 	TTYDPC_PCI_EXAR,
 };
 
-/* Board layout flags. */
 #define TTYDPC_PCI_F_NPORTS_SUBDEV	0x01	/* ports: subsystem device & 0xf */
 
 /**
@@ -147,8 +85,7 @@ enum ttydpc_pci_refusal {
  * @flags: TTYDPC_PCI_F_*
  * @first: offset of port 0 in its BAR
  * @stride: bytes between ports in one BAR
- * @offsets: irregular layouts: the offset of each port (overrides
- *	@first and @stride)
+ * @offsets: irregular layouts: each port's offset (overrides @first, @stride)
  * @uartclk: UART input clock in Hz
  */
 struct ttydpc_pci_board {
@@ -244,26 +181,14 @@ static const struct ttydpc_pci_board ttydpc_pci_boards[TTYDPC_PCI_NR_BOARDS] = {
 	[TTYDPC_PCI_EXAR_V358] = TTYDPC_PCI_EXAR("Exar XR17V358", 8, 0x400, 125000000),
 };
 
-/**
- * struct ttydpc_pci_fn - what the decode needs to know of a PCI function
- * @subdevice: its subsystem device ID
- * @bar_len: length of each BAR (0: not implemented)
- * @bar_mem: bit n set: BAR n is memory (else I/O ports)
- */
+/* What the decode needs to know of a PCI function. */
 struct ttydpc_pci_fn {
 	u16 subdevice;
-	u64 bar_len[TTYDPC_PCI_NR_BARS];
-	u8 bar_mem;
+	u64 bar_len[TTYDPC_PCI_NR_BARS];	/* 0: not implemented */
+	u8 bar_mem;				/* bit n: BAR n is memory */
 };
 
-/**
- * struct ttydpc_pci_loc - where one UART is
- * @bar: its BAR
- * @mem: the BAR is memory (else I/O ports)
- * @regshift: registers are 1 << @regshift bytes apart
- * @offset: offset of its first register in @bar
- * @uartclk: input clock in Hz
- */
+/* Where one UART is. */
 struct ttydpc_pci_loc {
 	u8 bar;
 	u8 mem;
@@ -272,18 +197,7 @@ struct ttydpc_pci_loc {
 	u32 uartclk;
 };
 
-/**
- * enum ttydpc_pci_err - why a function cannot be decoded (negated)
- * @TTYDPC_PCI_E_NO_BOARD: no board with that number
- * @TTYDPC_PCI_E_REFUSED: the board needs what ttydpc does not do
- * @TTYDPC_PCI_E_NO_PORTS: the function has no serial port (subsystem
- *	device says none)
- * @TTYDPC_PCI_E_BAR_MISSING: a port's BAR is not implemented
- * @TTYDPC_PCI_E_BAR_TYPE: a port's BAR is I/O where memory is needed or
- *	the reverse
- * @TTYDPC_PCI_E_BAR_SHORT: a port's registers run past the end of its BAR
- * @TTYDPC_PCI_E_TOO_MANY: more ports than the caller has room for
- */
+/* Why a function cannot be decoded (negated; ttydpc_pci_strerror()). */
 enum ttydpc_pci_err {
 	TTYDPC_PCI_E_NO_BOARD = 1,
 	TTYDPC_PCI_E_REFUSED,
@@ -294,13 +208,6 @@ enum ttydpc_pci_err {
 	TTYDPC_PCI_E_TOO_MANY,
 };
 
-/**
- * ttydpc_pci_board_get() - the board with a number
- * @id: board number (driver_data), any value
- *
- * Context: any.
- * Return: the board, or NULL when @id names none.
- */
 static inline const struct ttydpc_pci_board *ttydpc_pci_board_get(unsigned long id)
 {
 	if (id >= ARRAY_SIZE(ttydpc_pci_boards) || !ttydpc_pci_boards[id].name)
@@ -308,13 +215,6 @@ static inline const struct ttydpc_pci_board *ttydpc_pci_board_get(unsigned long 
 	return &ttydpc_pci_boards[id];
 }
 
-/**
- * ttydpc_pci_refusal_why() - the reason a refused board is refused
- * @r: enum ttydpc_pci_refusal
- *
- * Context: any.
- * Return: a sentence fragment for a message; NULL for %TTYDPC_PCI_OK.
- */
 static inline const char *ttydpc_pci_refusal_why(unsigned int r)
 {
 	switch (r) {
@@ -330,20 +230,7 @@ static inline const char *ttydpc_pci_refusal_why(unsigned int r)
 	return "unknown";
 }
 
-/**
- * ttydpc_pci_decode() - where the UARTs of a function are
- * @id: board number (driver_data)
- * @fn: the function's subsystem device and BARs
- * @loc: filled with one entry per port
- * @max: room in @loc
- *
- * Checks the whole layout against the BARs before the caller touches any
- * of it: every port's 8 registers must lie inside an implemented BAR of
- * the kind the board needs.
- *
- * Context: any.
- * Return: the number of ports (at least 1), or a negated enum ttydpc_pci_err.
- */
+/* The port count, or a negated enum ttydpc_pci_err: every port checked. */
 static inline int ttydpc_pci_decode(unsigned long id, const struct ttydpc_pci_fn *fn,
 				    struct ttydpc_pci_loc *loc, unsigned int max)
 {
@@ -392,13 +279,6 @@ static inline int ttydpc_pci_decode(unsigned long id, const struct ttydpc_pci_fn
 	return n;
 }
 
-/**
- * ttydpc_pci_strerror() - a decode error in words
- * @err: a negated enum ttydpc_pci_err, as ttydpc_pci_decode() returns
- *
- * Context: any.
- * Return: a sentence fragment for a message.
- */
 static inline const char *ttydpc_pci_strerror(int err)
 {
 	switch (-err) {

@@ -1,31 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_console.c - polled I/O: the kernel console on a ttyDPC port
- * (console=ttyDPC<n>) and the kgdb hooks (poll_init, poll_get_char,
- * poll_put_char; kgdboc=ttyDPC<n>).
- *
- * Both run where the deferred design cannot: with interrupts off, in an
- * oops, in kgdb with every other CPU stopped. So they drive the UART's
- * registers and nothing else of the port: no queue, no deferred object,
- * no xmit buffer, no counter the deferred routines report. A user who
- * has the port open at the same time loses nothing: IER is saved, set to
- * 0 for the few character times of a console write and restored, and
- * whatever the hard IRQ path should have seen meanwhile is still pending
- * in the UART (RX data, THRE) or kept in lsr_saved (LSR error bits the
- * polling read cleared).
- *
- * Registration is the serial core's: the uart_driver's .cons is this
- * console, and uart_add_one_port() registers it when the port whose line
- * the command line names is added, i.e. when a bus binding binds it
- * after the module is loaded; uart_remove_one_port() unregisters it.
- *
- * RS-485: the console drives the direction as a transmission does. When
- * no transmission holds RTS at its on-send level, a console write raises
- * it, waits delay_rts_before_send, writes, waits for the transmitter to
- * empty and delay_rts_after_send, and puts MCR back (see
- * ttydpc_rs485_console_start()). kgdb does not: its output comes one
- * character at a time with no end in sight, and kgdb over a half duplex
- * bus is not supported.
+ * ttydpc_console.c - polled I/O: the console on ttyDPC<n> and the kgdb hooks.
+ * They run where the deferred design cannot (interrupts off, oops, kgdb),
+ * so they touch the UART's registers and nothing else of the port
+ * (Documentation/ttydpc/design.rst, "Polled I/O").
  */
 #include <linux/console.h>
 #include <linux/delay.h>
@@ -34,18 +12,12 @@
 
 #include "ttydpc.h"
 
-/*
- * How long to wait for the transmitter per character: 10 ms is a character
- * at 1100 baud. A stalled or absent far end (flow control off, but a UART
- * that never gets rid of its byte) costs this per character, never a hang.
- */
+/* 10 ms a character (1100 baud): a stuck transmitter costs time, not a hang */
 #define TTYDPC_POLL_WAIT_US	10000
 
 /*
- * Wait until LSR shows @bits, at most TTYDPC_POLL_WAIT_US. Reading LSR
- * clears its error bits: with the port lock held they are kept for the
- * RX path as tx_empty does; without it (an oops that could not take the
- * lock, kgdb) lsr_saved is not ours to write and they are lost.
+ * Reading LSR clears its error bits: with the port lock held they are kept
+ * for the RX path; without it (oops, kgdb) lsr_saved is not ours to write.
  */
 static void ttydpc_poll_wait(struct ttydpc_port *p, unsigned int bits, bool locked)
 {
@@ -69,9 +41,7 @@ static void ttydpc_console_putchar(struct ttydpc_port *p, u8 ch, bool locked)
 }
 
 /*
- * One console write, the port lock held (@locked) or, in an oops, perhaps
- * not. One character at a time behind THRE (the FIFO may be off: a closed
- * port runs without it), then until the transmitter is empty, so that
+ * One character per THRE (a closed port runs without FIFO), then TEMT, so
  * IER goes back with nothing of ours left to raise THRE for.
  */
 static void ttydpc_console_emit(struct ttydpc_port *p, const char *s,
@@ -82,19 +52,17 @@ static void ttydpc_console_emit(struct ttydpc_port *p, const char *s,
 	u8 ier, mcr = 0;
 
 	/*
-	 * The hardware's IER, not the shadow: without the lock the shadow
-	 * may be half updated. THRI off keeps the hard IRQ path from feeding
-	 * the FIFO under us; RDI off leaves received bytes in the UART.
+	 * The hardware's IER, not the shadow, which may be half updated
+	 * without the lock. 0: the IRQ path neither feeds the FIFO under us
+	 * nor takes received bytes.
 	 */
 	ier = ttydpc_in(p, UART_IER) & 0x0f;
 	ttydpc_out(p, UART_IER, 0);
 	rts = locked && ttydpc_rs485_console_start(p, &mcr);
 
 	/*
-	 * uart_console_write() would do the LF -> CR LF, but its putchar
-	 * gets only the port: every LSR read of the THRE waits must know
-	 * whether it may keep the error bits (a break, the SysRq prefix,
-	 * coming in while the console writes).
+	 * Not uart_console_write(): its putchar gets only the port, and each
+	 * LSR read must know whether it may keep the error bits.
 	 */
 	for (i = 0; i < count; i++) {
 		if (s[i] == '\n')
@@ -110,10 +78,8 @@ static void ttydpc_console_emit(struct ttydpc_port *p, const char *s,
 }
 
 /*
- * console.write: any context, interrupts off included. In an oops the
- * lock may be held by the CPU that died, or by this one, interrupted
- * inside the hard IRQ path: it is only tried, and the write goes ahead
- * without it; a garbled line beats a hang.
+ * In an oops the lock may be held by a dead CPU or by this one inside the
+ * IRQ path: only try it; a garbled line beats a hang.
  */
 static void ttydpc_console_write(struct console *co, const char *s,
 				 unsigned int count)
@@ -136,12 +102,7 @@ static void ttydpc_console_write(struct console *co, const char *s,
 	}
 }
 
-/*
- * console.setup: called by register_console() from uart_add_one_port(),
- * with the options of console=ttyDPC<n>,<options>. The port is bound but
- * perhaps not open: set_termios programs the divisor, LCR and FIFO, and
- * leaves IER at 0 (ttydpc_set_ier() while TTYDPC_PORT_STOPPING).
- */
+/* The port may be closed: set_termios leaves IER at 0 while stopping. */
 static int ttydpc_console_setup(struct console *co, char *options)
 {
 	int baud = 115200, bits = 8, parity = 'n', flow = 'n';
@@ -172,14 +133,8 @@ struct console ttydpc_console = {
  * ttydpc_poll_init() - uart_ops.poll_init: kgdboc attaches to a closed port
  * @port: the port
  *
- * The core calls this only for a port nobody has open. Its startup has
- * not run and must not: the IRQ and the deferred objects would then run
- * under the debugger. So only the FIFO is switched on and emptied; IER
- * stays 0 and the line settings are kgdboc's (uart_set_options() after
- * this) or what the console or the last open left.
- *
- * Context: process, tty_port mutex held.
- * Return: 0.
+ * Only the FIFO is set up: startup would run the IRQ and the deferred
+ * objects under the debugger.
  */
 int ttydpc_poll_init(struct uart_port *port)
 {
@@ -196,12 +151,7 @@ int ttydpc_poll_init(struct uart_port *port)
  * ttydpc_poll_get_char() - uart_ops.poll_get_char: one received byte for kgdb
  * @port: the port
  *
- * Every other CPU is stopped, perhaps one of them inside the port lock:
- * no lock is taken. With the port open, bytes that came before the
- * debugger stopped the machine went the usual way; from then on
- * interrupts are off and each one waits in the UART for this read.
- *
- * Context: kgdb (interrupts off, other CPUs stopped), or kgdboc's probe.
+ * Context: kgdb; no lock, as another CPU may have stopped inside it.
  * Return: the byte, or NO_POLL_CHAR.
  */
 int ttydpc_poll_get_char(struct uart_port *port)
@@ -218,10 +168,7 @@ int ttydpc_poll_get_char(struct uart_port *port)
  * @port: the port
  * @ch: the byte
  *
- * A console write of one character, without the lock (see
- * ttydpc_poll_get_char()).
- *
- * Context: kgdb (interrupts off, other CPUs stopped).
+ * Context: kgdb; no lock (see ttydpc_poll_get_char()).
  */
 void ttydpc_poll_put_char(struct uart_port *port, unsigned char ch)
 {

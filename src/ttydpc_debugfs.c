@@ -15,8 +15,6 @@ static const char * const ttydpc_irq_stat_names[] = {
 	"irq_thre", "irq_line_status", "irq_modem_status", "irq_busy_detect",
 };
 
-static const char * const ttydpc_queue_names[] = { "read", "write", "flush", "wait" };
-
 static void ttydpc_show_dpc(struct seq_file *s, struct ttydpc_dpc *dpc,
 			    const char *name)
 {
@@ -37,7 +35,7 @@ static void ttydpc_show_dpc(struct seq_file *s, struct ttydpc_dpc *dpc,
 static int ttydpc_stats_show(struct seq_file *s, void *unused)
 {
 	struct ttydpc_port *p = s->private;
-	struct ttydpc_queue *queues[] = { &p->rx.q, &p->tx.q, &p->flush.q, &p->wait.q };
+	struct ttydpc_queue *q;
 	unsigned int i;
 
 	seq_printf(s, "design %s\n", ttydpc_design_names[p->design]);
@@ -60,15 +58,15 @@ static int ttydpc_stats_show(struct seq_file *s, void *unused)
 			   atomic_long_read(&p->stats.done[i]));
 	for (i = 0; i < TTYDPC_NR_DPCS; i++)
 		ttydpc_show_dpc(s, &p->dpc[i], ttydpc_dpc_names[i]);
-	for (i = 0; i < ARRAY_SIZE(queues); i++) {
+	for (i = 0; (q = ttydpc_port_queue(p, i)); i++) {
 		seq_printf(s, "queue_%s_refs %u\n", ttydpc_queue_names[i],
-			   refcount_read(&queues[i]->refs));
+			   refcount_read(&q->refs));
 		seq_printf(s, "queue_%s_pending %u\n", ttydpc_queue_names[i],
-			   ttydpc_queue_pending(queues[i]));
+			   ttydpc_queue_pending(q));
 		seq_printf(s, "queue_%s_flags %#lx\n", ttydpc_queue_names[i],
-			   READ_ONCE(queues[i]->flags));
+			   READ_ONCE(q->flags));
 		seq_printf(s, "queue_%s_entered %ld\n", ttydpc_queue_names[i],
-			   atomic_long_read(&queues[i]->entered));
+			   atomic_long_read(&q->entered));
 	}
 	return 0;
 }

@@ -65,13 +65,32 @@ static struct ttydpc_port *ttydpc_ef_enter(struct ttydpc_event_file *ef)
 	return ttydpc_port_enter(ef->line, ef->serial);
 }
 
-/* Start a wait if none is outstanding. @ef->lock held. */
+/* The same, for a call that does not touch @ef otherwise. */
+static struct ttydpc_port *ttydpc_ef_pin(struct ttydpc_event_file *ef)
+{
+	struct ttydpc_port *p;
+
+	mutex_lock(&ef->lock);
+	p = ttydpc_ef_enter(ef);
+	mutex_unlock(&ef->lock);
+	return p;
+}
+
+/*
+ * Start a wait if none is outstanding. One that a suspend ended (-EAGAIN,
+ * ttydpc_port_stop()) is not the user's business: it starts again, so a
+ * reader frozen across the sleep goes on waiting. @ef->lock held.
+ */
 static int ttydpc_ef_start_wait(struct ttydpc_event_file *ef)
 {
-	struct ttydpc_request *req;
+	struct ttydpc_request *req = ef->wait;
 	struct ttydpc_port *p;
 	int ret;
 
+	if (req && completion_done(&req->done) && req->status == -EAGAIN) {
+		ef->wait = NULL;
+		ttydpc_request_put(req);
+	}
 	if (ef->wait)
 		return 0;
 	p = ttydpc_ef_enter(ef);
@@ -125,7 +144,7 @@ static ssize_t ttydpc_ef_read(struct file *file, char __user *buf,
 
 		/* a second reader of this file may have collected it */
 		mutex_lock(&ef->lock);
-		mine = ef->wait == req;
+		mine = ef->wait == req && req->status != -EAGAIN;
 		if (mine) {
 			ef->wait = NULL;
 			ttydpc_request_put(req);	/* the file's reference */
@@ -220,9 +239,7 @@ static long ttydpc_ef_purge(struct ttydpc_event_file *ef, u32 __user *arg)
 
 	if (get_user(flags, arg))
 		return -EFAULT;
-	mutex_lock(&ef->lock);
-	p = ttydpc_ef_enter(ef);
-	mutex_unlock(&ef->lock);
+	p = ttydpc_ef_pin(ef);
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 	ret = ttydpc_purge(p, flags);
@@ -258,9 +275,7 @@ static long ttydpc_ef_ioctl(struct file *file, unsigned int cmd,
 	default:
 		return -ENOTTY;
 	}
-	mutex_lock(&ef->lock);
-	p = ttydpc_ef_enter(ef);
-	mutex_unlock(&ef->lock);
+	p = ttydpc_ef_pin(ef);
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 	ret = ttydpc_port_ioctl(p, cmd, uarg);

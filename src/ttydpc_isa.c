@@ -101,7 +101,6 @@ static int ttydpc_isa_check_params(void)
 /**
  * ttydpc_isa_register() - validate io=/irq= and create their devices
  *
- * Context: module init.
  * Return: 0, or -EINVAL for bad parameters (the module does not load).
  */
 int ttydpc_isa_register(void)
@@ -136,8 +135,6 @@ int ttydpc_isa_register(void)
 
 /**
  * ttydpc_isa_unregister() - remove the io= devices and the driver
- *
- * Context: module exit.
  */
 void ttydpc_isa_unregister(void)
 {

@@ -10,9 +10,9 @@
 #include "ttydpc.h"
 
 /*
- * Default design: both. The common RX/TX completions share one DpcForIsr
- * (one queuing per interrupt), while rare events keep their own CustomDpc
- * so they never wait behind a long receive completion.
+ * RX and TX completions share one deferred object (one queuing per
+ * interrupt); rare events keep their own, never waiting behind a long
+ * receive completion.
  */
 enum ttydpc_design ttydpc_default_design = TTYDPC_DESIGN_BOTH;
 

@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_modem.c - modem lines and line status events: latching in the
- * hard IRQ path (ttydpc_modem_check), completion in dpc_comm_wait and
- * dpc_comm_error.
- *
- * Changes are found by comparing MSR with the last value seen, not only
- * from the delta bits: some UARTs (and QEMU's) lose or never set them.
+ * ttydpc_modem.c - modem lines and line status events: latched in the hard
+ * IRQ path, completed in dpc_comm_wait() and dpc_comm_error().
  */
 #include <linux/serial_reg.h>
 
@@ -19,7 +15,10 @@
  * @msr: an MSR value just read
  * @causes: out: TTYDPC_CAUSE_MODEM when something changed
  *
- * Context: uart_port lock held (hard IRQ, get_mctrl, set_mctrl).
+ * Changes are found by comparing with the last MSR seen, not only from
+ * the delta bits: some UARTs (and QEMU's) lose or never set them.
+ *
+ * Context: uart_port lock held.
  */
 void ttydpc_modem_check(struct ttydpc_port *p, unsigned int msr,
 			unsigned long *causes)
@@ -45,12 +44,6 @@ void ttydpc_modem_check(struct ttydpc_port *p, unsigned int msr,
 /**
  * dpc_comm_wait() - complete modem status changes
  * @p: the port
- *
- * Updates the counters TIOCGICOUNT reports, lets the serial core act on
- * CTS (flow control) and DCD (hangup), wakes TIOCMIWAIT and latches the
- * Windows-style events.
- *
- * Context: softirq.
  */
 void dpc_comm_wait(struct ttydpc_port *p)
 {
@@ -86,13 +79,10 @@ void dpc_comm_wait(struct ttydpc_port *p)
 }
 
 /**
- * dpc_comm_error() - report line errors and breaks as events
+ * dpc_comm_error() - latch line errors and breaks for GET_COMMSTATUS and events
  * @p: the port
  *
- * The errors themselves travel with their bytes through the read queue;
- * this routine latches them for GET_COMMSTATUS and the event mask.
- *
- * Context: softirq.
+ * The errors themselves travel with their bytes through the read queue.
  */
 void dpc_comm_error(struct ttydpc_port *p)
 {
@@ -116,15 +106,9 @@ void dpc_comm_error(struct ttydpc_port *p)
 }
 
 /**
- * ttydpc_set_mctrl() - uart_ops.set_mctrl
+ * ttydpc_set_mctrl() - uart_ops.set_mctrl; RTS is RS-485's when it is on
  * @port: the port
  * @mctrl: TIOCM_* bits
- *
- * In loopback the modem status follows MCR at once; the new MSR is checked
- * so TIOCMIWAIT and event waits see the change. With RS-485 on, RTS
- * follows the transmitter, not @mctrl (ttydpc_rs485_mctrl()).
- *
- * Context: uart_port lock held, interrupts off.
  */
 void ttydpc_set_mctrl(struct uart_port *port, unsigned int mctrl)
 {
@@ -138,7 +122,8 @@ void ttydpc_set_mctrl(struct uart_port *port, unsigned int mctrl)
  * @p: the port
  * @mctrl: TIOCM_* bits; RTS is not adjusted for RS-485
  *
- * Context: uart_port lock held, interrupts off.
+ * In loopback MSR follows MCR at once: check it so that TIOCMIWAIT and
+ * event waits see the change.
  */
 void ttydpc_write_mcr(struct ttydpc_port *p, unsigned int mctrl)
 {
@@ -165,9 +150,6 @@ void ttydpc_write_mcr(struct ttydpc_port *p, unsigned int mctrl)
 /**
  * ttydpc_get_mctrl() - uart_ops.get_mctrl
  * @port: the port
- *
- * Context: uart_port lock held, interrupts off.
- * Return: TIOCM_* status bits.
  */
 unsigned int ttydpc_get_mctrl(struct uart_port *port)
 {
@@ -193,13 +175,9 @@ unsigned int ttydpc_get_mctrl(struct uart_port *port)
  * ttydpc_update_msi() - modem status interrupt on while anyone listens
  * @p: the port
  *
- * Without MSI a change of CTS, DSR, DCD or RI is seen only when someone
- * happens to read MSR (get_mctrl), so flow control, carrier watch,
- * TIOCMIWAIT and event waits on modem lines need it on. It is on while
- * any of them wants it: the termios, a TIOCMIWAIT since the port was
- * opened, a wait mask with modem events. When it goes on, MSR is read
- * first: its delta bits and p->msr may be stale from a time nobody
- * listened, and would end a wait just started with an old change.
+ * On while the termios, a TIOCMIWAIT since open or a wait mask with modem
+ * events wants it. MSR is read when it goes on: p->msr may be stale from
+ * when nobody listened, and would end a new wait with an old change.
  *
  * Context: uart_port lock held.
  */
@@ -217,10 +195,7 @@ void ttydpc_update_msi(struct ttydpc_port *p)
  * ttydpc_enable_ms() - uart_ops.enable_ms
  * @port: the port
  *
- * The serial core calls it for TIOCMIWAIT, and never says when that wait
- * ends: MSI stays on until the port shuts down.
- *
- * Context: uart_port lock held, interrupts off.
+ * The core never says when its TIOCMIWAIT ends: MSI stays on until shutdown.
  */
 void ttydpc_enable_ms(struct uart_port *port)
 {

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_of.c - device-tree binding for ARM boards.
- *
- * Only ttydpc's own compatibles match, so a board moves a UART to ttydpc by
- * an overlay (dts/), never by accident. Binding:
- * Documentation/devicetree/bindings/serial/ttydpc,uart.yaml.
+ * ttydpc_of.c - device-tree binding (bindings/serial/ttydpc,uart.yaml). Only
+ * ttydpc's own compatibles match: a UART moves to ttydpc by an overlay
+ * (dts/), never by accident.
  */
 #include <linux/clk.h>
 #include <linux/io.h>
@@ -77,12 +75,9 @@ static int ttydpc_of_clock(struct device *dev, struct ttydpc_port *p)
 }
 
 /*
- * reg-shift and reg-io-width are checked together: 32-bit accesses need
- * 32-bit spaced registers (width 4 with shift 0 would do 32-bit accesses
- * at byte offsets, an alignment fault on device memory), and a DesignWare
- * UART's USR at 0x7c exists only with shift 2. Byte accesses at a 4-byte
- * stride (width 1, shift 2) are fine and found on real boards. The
- * mapping must then cover every register the driver touches.
+ * Width 4 needs shift 2: 32-bit accesses at byte offsets fault on device
+ * memory. A DesignWare UART's USR (0x7c) exists only with shift 2. Width 1
+ * with shift 2 is fine and found on real boards.
  */
 static int ttydpc_of_regs(struct platform_device *pdev, struct ttydpc_port *p,
 			  bool dw_apb)
@@ -193,9 +188,6 @@ static struct platform_driver ttydpc_of_driver = {
 
 /**
  * ttydpc_of_register() - register the device-tree platform driver
- *
- * Context: module init.
- * Return: 0 or negative errno.
  */
 int ttydpc_of_register(void)
 {
@@ -204,8 +196,6 @@ int ttydpc_of_register(void)
 
 /**
  * ttydpc_of_unregister() - unregister it (removes its ports)
- *
- * Context: module exit.
  */
 void ttydpc_of_unregister(void)
 {

@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_pci.c - PCI binding: the cards of include/ttydpc_pci_boards.h
- * (QEMU's pci-serial family and the common 16550-compatible chips), one
- * shared INTx line for all ports of a function.
- *
- * The in-tree 8250_pci (or parport_serial) claims these first; a user moves
- * a function to ttydpc with driver_override, unbind and drivers_probe, and
- * adds a card the table lacks with new_id (Documentation/ttydpc/hardware.rst).
+ * ttydpc_pci.c - PCI binding: the cards of include/ttydpc_pci_boards.h, one
+ * shared INTx line for all ports of a function. 8250_pci claims them first;
+ * moving a function to ttydpc: Documentation/ttydpc/hardware.rst.
  */
 #include <linux/pci.h>
 
@@ -206,9 +202,6 @@ static struct pci_driver ttydpc_pci_driver = {
 
 /**
  * ttydpc_pci_register() - register the PCI driver
- *
- * Context: module init.
- * Return: 0 or negative errno.
  */
 int ttydpc_pci_register(void)
 {
@@ -217,8 +210,6 @@ int ttydpc_pci_register(void)
 
 /**
  * ttydpc_pci_unregister() - unregister the PCI driver (removes its ports)
- *
- * Context: module exit.
  */
 void ttydpc_pci_unregister(void)
 {

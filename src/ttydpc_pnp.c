@@ -62,9 +62,6 @@ static struct pnp_driver ttydpc_pnp_driver = {
 
 /**
  * ttydpc_pnp_register() - register the PNP driver
- *
- * Context: module init.
- * Return: 0 or negative errno.
  */
 int ttydpc_pnp_register(void)
 {
@@ -73,8 +70,6 @@ int ttydpc_pnp_register(void)
 
 /**
  * ttydpc_pnp_unregister() - unregister the PNP driver
- *
- * Context: module exit.
  */
 void ttydpc_pnp_unregister(void)
 {

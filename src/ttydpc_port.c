@@ -10,11 +10,9 @@
 #include "ttydpc.h"
 
 /*
- * Lines in use and the port on each; written under ttydpc_lines_lock. A
- * port is on its line from before uart_add_one_port() (which may run the
- * console's setup) until after uart_remove_one_port() (which unregisters
- * the console and waits for a write in progress), so the console reads
- * ttydpc_ports[] without the lock.
+ * Written under ttydpc_lines_lock. A port is on its line from before
+ * uart_add_one_port() (console setup) until after uart_remove_one_port()
+ * (console unregistered), so the console reads ttydpc_ports[] without it.
  */
 static DECLARE_BITMAP(ttydpc_lines, TTYDPC_NR_PORTS);
 static struct ttydpc_port *ttydpc_ports[TTYDPC_NR_PORTS];
@@ -32,10 +30,8 @@ static void ttydpc_port_describe(struct ttydpc_port *p, char *buf, size_t len)
 
 /**
  * ttydpc_port_register() - detect the UART and register it with the core
- * @p: the port, with dev, iotype, iobase or membase/mapbase, regshift, irq,
- *	irqflags, uartclk and flags filled in by the bus binding
+ * @p: the port, its address, irq, uartclk and flags filled in by the binding
  *
- * Context: process (probe).
  * Return: 0, -ENODEV when no UART answers, -EBUSY when every line is taken,
  * or the serial core's error.
  */
@@ -71,8 +67,7 @@ int ttydpc_port_register(struct ttydpc_port *p)
 	port->ops = &ttydpc_uart_ops;
 	port->flags |= UPF_FIXED_TYPE | UPF_FIXED_PORT;
 	port->attr_group = &ttydpc_port_attr_group;
-	/* SysRq on a received break, on the console's port (ttydpc_irq.c) */
-	port->has_sysrq = 1;
+	port->has_sysrq = 1;		/* SysRq acts on the console's port only */
 	p->design = ttydpc_default_design;
 	p->state = BIT(TTYDPC_PORT_STOPPING);
 	trigger_bits = ttydpc_fcr_for_trigger(p, 8, &p->rx_trigger);
@@ -82,7 +77,7 @@ int ttydpc_port_register(struct ttydpc_port *p)
 	ttydpc_timer_init(p);
 	ttydpc_queue_init(&p->rx.q);
 	ttydpc_queue_init(&p->tx.q);
-	ttydpc_queue_init(&p->flush.q);
+	ttydpc_queue_init(&p->purge.q);
 	ttydpc_queue_init(&p->wait.q);
 	ttydpc_purge_init(p);
 
@@ -105,19 +100,11 @@ int ttydpc_port_register(struct ttydpc_port *p)
 }
 
 /**
- * ttydpc_port_unregister() - remove the port
+ * ttydpc_port_unregister() - remove the port; the binding may free it after
  * @p: a registered port
  *
- * uart_remove_one_port() hangs up any open tty, and for an active port
- * runs shutdown. A port whose open is still blocked waiting for carrier
- * (CLOCAL clear, DCD low) has run startup but is not active: the hangup
- * skips shutdown and so does the hung-up opener's close, leaving the IRQ
- * (on a shared line), the deferred objects and the timer live. So once the
- * core is done with the port, ttydpc_port_stop() undoes whatever startup
- * is left. After this returns nothing of @p runs, and the binding may
- * free it.
- *
- * Context: process (remove).
+ * An open blocked waiting for carrier has run startup, but no shutdown
+ * will run: ttydpc_port_stop() undoes it (design.rst, "Teardown").
  */
 void ttydpc_port_unregister(struct ttydpc_port *p)
 {
@@ -134,11 +121,8 @@ void ttydpc_port_unregister(struct ttydpc_port *p)
 }
 
 /**
- * ttydpc_port_on_line() - the port on a line, for the console
+ * ttydpc_port_on_line() - the port on a line, for the console (lockless)
  * @line: the console's index
- *
- * Context: any; lockless (see ttydpc_ports[]).
- * Return: the port, or NULL when @line is out of range or free.
  */
 struct ttydpc_port *ttydpc_port_on_line(unsigned int line)
 {
@@ -150,13 +134,8 @@ struct ttydpc_port *ttydpc_port_on_line(unsigned int line)
  * @dev: the bus device (struct ttydpc_port.dev)
  * @line: 0 to TTYDPC_NR_PORTS - 1
  *
- * The bus bindings keep their ports in their own ways (one per device, an
- * array per PCI function); this finds them without knowing which. The
- * port stays valid as long as @dev cannot be unbound: the driver core
- * keeps remove away from @dev's PM callbacks, the only callers.
- *
- * Context: process.
- * Return: the port, or NULL when @line is free or another device's.
+ * The port stays valid while @dev cannot be unbound: the driver core keeps
+ * remove away from @dev's PM callbacks, the only callers.
  */
 struct ttydpc_port *ttydpc_port_of(struct device *dev, unsigned int line)
 {
@@ -176,7 +155,6 @@ struct ttydpc_port *ttydpc_port_of(struct device *dev, unsigned int line)
  * @line: ttyDPC line
  * @serial: out: the binding's number
  *
- * Context: process.
  * Return: 0, or -ENODEV when no port is bound to @line.
  */
 int ttydpc_port_serial(unsigned int line, u64 *serial)
@@ -199,12 +177,10 @@ int ttydpc_port_serial(unsigned int line, u64 *serial)
  * @line: ttyDPC line
  * @serial: the binding the file attached to
  *
- * Enters the port's wait queue, which holds off shutdown and unbind until
- * ttydpc_queue_leave(&p->wait.q). The table lock makes the look-up and the
- * enter one step against ttydpc_port_unregister(), which stops the queues
- * before it takes the port out of the table.
+ * Enters the wait queue until ttydpc_queue_leave(&p->wait.q). Under the
+ * table lock, as ttydpc_port_unregister() stops the queues before it takes
+ * the port out of the table.
  *
- * Context: process.
  * Return: the port, ERR_PTR(-ENODEV) when that binding is gone, or
  * ERR_PTR(-EIO) while the port is closed.
  */

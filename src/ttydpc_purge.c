@@ -44,7 +44,7 @@ static void ttydpc_do_purge(struct ttydpc_port *p, u32 flags)
  */
 void dpc_purge(struct ttydpc_port *p)
 {
-	struct ttydpc_queue *q = &p->flush.q;
+	struct ttydpc_queue *q = &p->purge.q;
 	struct ttydpc_request *req;
 	unsigned long flags;
 
@@ -81,7 +81,7 @@ void dpc_purge(struct ttydpc_port *p)
  */
 int ttydpc_purge(struct ttydpc_port *p, u32 flags)
 {
-	struct ttydpc_queue *q = &p->flush.q;
+	struct ttydpc_queue *q = &p->purge.q;
 	struct ttydpc_request *req;
 	unsigned long irqflags;
 	bool listed;

@@ -1,22 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_queue.c - the four queues' common part and the completion rule.
- *
- * The Linux form of serial.sys' SERIAL_REF_* scheme, in two halves:
- *
- * Lifetime (who may still touch it): refcount_t. A queue has one base
- * reference while its port is up and one per agent inside it; a request has
- * one per holder (its issuer, and the queue while it is listed). The last
- * put frees a request; the last leave lets shutdown finish.
- *
- * Completion (who reports the result): the TTYDPC_REQ_DONE bit. Every path
- * that may end a request - a deferred routine, a signal, close or hangup,
- * purge, a new mask, unbind - calls ttydpc_request_complete() or
- * ttydpc_queue_complete_all(). Under queue->lock, exactly one of them wins
- * test_and_set_bit(TTYDPC_REQ_DONE); only the winner writes the result,
- * unlinks the request and drops the queue's reference. A path that loses
- * returns false and changes nothing, so no result is overwritten, a request
- * is never completed twice, and a request is never freed while listed.
+ * ttydpc_queue.c - the four queues' common part and the completion rule:
+ * refcount_t says who may still touch a queue or request, the
+ * TTYDPC_REQ_DONE bit who reports its result (Documentation/ttydpc/queues.rst).
  */
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -27,8 +13,6 @@
 /**
  * ttydpc_queue_init() - set up a queue, stopped
  * @q: the queue
- *
- * Context: process, before the port is registered.
  */
 void ttydpc_queue_init(struct ttydpc_queue *q)
 {
@@ -42,8 +26,6 @@ void ttydpc_queue_init(struct ttydpc_queue *q)
 /**
  * ttydpc_queue_start() - open a queue to agents (port startup)
  * @q: the queue, stopped and drained
- *
- * Context: process, tty_port mutex held.
  */
 void ttydpc_queue_start(struct ttydpc_queue *q)
 {
@@ -58,8 +40,7 @@ void ttydpc_queue_start(struct ttydpc_queue *q)
  * @q: the queue
  *
  * Context: any, including hard IRQ.
- * Return: true if the caller may use the queue and must call
- * ttydpc_queue_leave(); false once the queue is stopping.
+ * Return: true if entered (call ttydpc_queue_leave()); false once stopping.
  */
 bool ttydpc_queue_enter(struct ttydpc_queue *q)
 {
@@ -77,17 +58,14 @@ bool ttydpc_queue_enter(struct ttydpc_queue *q)
  *
  * After this the caller must not touch the queue or its port: shutdown may
  * be waiting for exactly this reference.
- *
- * Context: any.
  */
 void ttydpc_queue_leave(struct ttydpc_queue *q)
 {
 	if (refcount_dec_and_test(&q->refs)) {
 		/*
-		 * wake_up_var() looks at the wait queue without a lock: order
-		 * the store of zero before that look, against the waiter's
-		 * set_current_state() before its check (see wake_up_bit()).
-		 * refcount_dec_and_test() is only release + acquire on zero.
+		 * wake_up_var() looks at the wait queue unlocked: order the zero
+		 * before it against the waiter's set_current_state() (see
+		 * wake_up_bit()); refcount_dec_and_test() is only release + acquire.
 		 */
 		smp_mb();
 		wake_up_var(&q->refs);
@@ -98,10 +76,6 @@ void ttydpc_queue_leave(struct ttydpc_queue *q)
  * ttydpc_queue_stop() - close a queue and wait until no agent is inside
  * @q: the queue
  * @status: completion status for requests still pending (e.g. -EIO)
- *
- * Pending requests are completed with @status so their issuers leave.
- *
- * Context: process, may sleep.
  */
 void ttydpc_queue_stop(struct ttydpc_queue *q, int status)
 {
@@ -115,9 +89,6 @@ void ttydpc_queue_stop(struct ttydpc_queue *q, int status)
 /**
  * ttydpc_request_alloc() - a new request, held once by its issuer
  * @arg: request argument
- *
- * Context: process.
- * Return: the request or NULL.
  */
 struct ttydpc_request *ttydpc_request_alloc(u32 arg)
 {
@@ -135,8 +106,6 @@ struct ttydpc_request *ttydpc_request_alloc(u32 arg)
 /**
  * ttydpc_request_put() - drop a reference; the last one frees
  * @req: the request
- *
- * Context: any but hard IRQ.
  */
 void ttydpc_request_put(struct ttydpc_request *req)
 {
@@ -147,11 +116,8 @@ void ttydpc_request_put(struct ttydpc_request *req)
 /**
  * ttydpc_request_submit() - list a request on its queue
  * @q: the queue; the caller holds q->lock
- * @req: the request
+ * @req: the request; the queue takes a reference while it is listed
  *
- * The queue takes its own reference for as long as the request is listed.
- *
- * Context: q->lock held.
  * Return: false if the queue is stopping (nothing listed).
  */
 bool ttydpc_request_submit(struct ttydpc_queue *q, struct ttydpc_request *req)
@@ -164,7 +130,7 @@ bool ttydpc_request_submit(struct ttydpc_queue *q, struct ttydpc_request *req)
 	return true;
 }
 
-/* Winner's half of the rule. Returns true if this caller won. */
+/* The completion rule: true for the one caller that wins. */
 static bool ttydpc_request_claim(struct ttydpc_request *req, int status,
 				 u32 result)
 {
@@ -177,9 +143,8 @@ static bool ttydpc_request_claim(struct ttydpc_request *req, int status,
 }
 
 /*
- * The winner, after unlocking: wake a poller first, then the issuer. The
- * order matters to the event file: once its release has seen @done, no
- * completer touches the file's wait queue head any more.
+ * Poller first, then the issuer: once the event file's release has seen
+ * @done, no completer may touch the file's wait queue head any more.
  */
 static void ttydpc_request_signal(struct ttydpc_request *req)
 {
@@ -193,11 +158,6 @@ static void ttydpc_request_signal(struct ttydpc_request *req)
  * @req: the request; only its issuer knows it
  * @status: 0 or negative errno
  * @result: result value
- *
- * For a wait that finds its events already latched: it ends at once, by
- * the same rule, so its issuer reads it as any other ended request.
- *
- * Context: any but hard IRQ.
  */
 void ttydpc_request_end(struct ttydpc_request *req, int status, u32 result)
 {
@@ -212,7 +172,6 @@ void ttydpc_request_end(struct ttydpc_request *req, int status, u32 result)
  * @status: 0 or negative errno
  * @result: result value
  *
- * Context: any but hard IRQ; takes q->lock.
  * Return: true if this call completed it, false if another path had.
  */
 bool ttydpc_request_complete(struct ttydpc_queue *q, struct ttydpc_request *req,
@@ -237,11 +196,8 @@ bool ttydpc_request_complete(struct ttydpc_queue *q, struct ttydpc_request *req,
  * @latched: event latch; the events are taken from it under q->lock
  * @mask: events that may end a request
  *
- * Taking the events and claiming the requests happen in one locked
- * section, so a request cancelled at the same moment either gets the
- * events or leaves them latched for the next request: none is lost.
- *
- * Context: any but hard IRQ; takes q->lock.
+ * Taking the events and claiming the requests is one locked section, so
+ * a request cancelled meanwhile leaves the events latched: none is lost.
  */
 void ttydpc_queue_complete_events(struct ttydpc_queue *q, atomic_t *latched,
 				  u32 mask)
@@ -275,8 +231,6 @@ void ttydpc_queue_complete_events(struct ttydpc_queue *q, atomic_t *latched,
  * @q: the queue
  * @status: 0 or negative errno for all of them
  * @result: result value for all of them
- *
- * Context: any but hard IRQ; takes q->lock.
  */
 void ttydpc_queue_complete_all(struct ttydpc_queue *q, int status, u32 result)
 {
@@ -301,9 +255,6 @@ void ttydpc_queue_complete_all(struct ttydpc_queue *q, int status, u32 result)
 /**
  * ttydpc_queue_pending() - how many requests are listed (debugfs)
  * @q: the queue
- *
- * Context: any but hard IRQ; takes q->lock.
- * Return: the number of requests on q->requests.
  */
 unsigned int ttydpc_queue_pending(struct ttydpc_queue *q)
 {
@@ -316,4 +267,30 @@ unsigned int ttydpc_queue_pending(struct ttydpc_queue *q)
 		n++;
 	spin_unlock_irqrestore(&q->lock, flags);
 	return n;
+}
+
+/* The four queues, in the order debugfs and shutdown walk them. */
+const char * const ttydpc_queue_names[TTYDPC_NR_QUEUES] = {
+	"read", "write", "purge", "wait",
+};
+
+/**
+ * ttydpc_port_queue() - a port's queues by number, for walking all four
+ * @p: the port
+ * @i: 0 .. TTYDPC_NR_QUEUES - 1, as in ttydpc_queue_names[]
+ */
+struct ttydpc_queue *ttydpc_port_queue(struct ttydpc_port *p, unsigned int i)
+{
+	switch (i) {
+	case 0:
+		return &p->rx.q;
+	case 1:
+		return &p->tx.q;
+	case 2:
+		return &p->purge.q;
+	case 3:
+		return &p->wait.q;
+	default:
+		return NULL;
+	}
 }

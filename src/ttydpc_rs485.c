@@ -1,30 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_rs485.c - RS-485 half duplex: RTS enables the line driver.
- *
- * RTS goes to its on-send level before the first byte is written, and
- * back to its after-send level only once the transmitter is empty (LSR
- * TEMT) and delay_rts_after_send has passed, so no byte is cut off on
- * the wire. A 16550 has no interrupt for TEMT, only for THRE, which comes
- * while the last byte is still shifting out; so the end is polled.
- *
- * Where each step runs:
- *  - start_tx (port lock held): RTS to on-send; THRI on at once, or from
- *    the timer after delay_rts_before_send.
- *  - The hard IRQ path feeds the FIFO as for RS-232 and raises
- *    TTYDPC_CAUSE_TX when the queue runs empty.
- *  - dpc_complete_write, deferred, sees the queue empty and THRI off and
- *    starts the drain: the timer polls TEMT once per character time, then
- *    waits delay_rts_after_send and drops RTS.
- * Nothing here waits in hard IRQ context, and each step is short: the
- * timer callback reads LSR once. @state (under the port lock) says which
- * step is next, so a start_tx during the drain or the tail picks up with
- * RTS still at its on-send level.
- *
- * Without SER_RS485_RX_DURING_TX the receiver is muted while RTS is at its
- * on-send level: on a two-wire bus the UART hears its own bytes, and a
- * reader must not see them. The RX path drops what arrives then, and the
- * RX FIFO is cleared when RTS drops.
+ * ttydpc_rs485.c - RS-485 half duplex: RTS enables the line driver. A 16550
+ * has no TEMT interrupt, so the end of a transmission is polled from an
+ * hrtimer; nothing waits in hard IRQ context. The steps and the muted
+ * receiver: Documentation/ttydpc/design.rst, "RS-485".
  */
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
@@ -51,11 +30,7 @@ static unsigned int ttydpc_rs485_rts(u32 flags, u32 level_flag)
  * @p: the port
  * @mctrl: TIOCM_* bits the caller asks for
  *
- * With RS-485 on, RTS is not the user's: it is at the on-send level from
- * start_tx until the tail ends, at the after-send level otherwise.
- *
  * Context: uart_port lock held.
- * Return: @mctrl, RTS replaced when RS-485 is on.
  */
 unsigned int ttydpc_rs485_mctrl(struct ttydpc_port *p, unsigned int mctrl)
 {
@@ -102,7 +77,6 @@ static ktime_t ttydpc_rs485_char_time(struct ttydpc_port *p)
  * @p: the port
  * @lsr: LSR as the hard IRQ path last read it
  *
- * Context: hard IRQ, uart_port lock held.
  * Return: LSR after the FIFO is empty.
  */
 unsigned int ttydpc_rs485_rx_drop(struct ttydpc_port *p, unsigned int lsr)
@@ -119,8 +93,6 @@ unsigned int ttydpc_rs485_rx_drop(struct ttydpc_port *p, unsigned int lsr)
 /**
  * ttydpc_rs485_start_tx() - start_tx with RS-485 on
  * @p: the port
- *
- * Context: uart_port lock held, interrupts off.
  */
 void ttydpc_rs485_start_tx(struct ttydpc_port *p)
 {
@@ -160,9 +132,7 @@ void ttydpc_rs485_start_tx(struct ttydpc_port *p)
  * ttydpc_rs485_tx_done() - the write queue ran empty: start the drain
  * @p: the port
  *
- * Called by dpc_complete_write() when nothing is left to send and THRI is
- * off, and by a TX purge; the last bytes may still be in the FIFO or the
- * shift register.
+ * Also called by a TX purge, which leaves no THRE to end the transmission.
  *
  * Context: uart_port lock held.
  */
@@ -221,11 +191,7 @@ out:
 	return ret;
 }
 
-/*
- * uart_port.rs485_config. The core has checked @rs485 against
- * rs485_supported and clamped its delays; it stores it in port.rs485 after
- * this returns, under the same lock. Called with the port lock held.
- */
+/* The core has checked and clamped @rs485, and stores it after this returns. */
 static int ttydpc_rs485_config(struct uart_port *port, struct ktermios *termios,
 			       struct serial_rs485 *rs485)
 {
@@ -233,9 +199,8 @@ static int ttydpc_rs485_config(struct uart_port *port, struct ktermios *termios,
 	struct ttydpc_rs485 *r = &p->rs485;
 
 	/*
-	 * A change takes effect from the next transmission: one in flight
-	 * ends now, RTS drops to the new after-send level (the core rewrites
-	 * the lines itself when RS-485 goes off).
+	 * A transmission in flight ends now, RTS at the new after-send level
+	 * (the core rewrites the lines itself when RS-485 goes off).
 	 */
 	hrtimer_try_to_cancel(&r->timer);
 	if (r->state == TTYDPC_RS485_LEAD)
@@ -253,17 +218,11 @@ static int ttydpc_rs485_config(struct uart_port *port, struct ktermios *termios,
  * @p: the port
  * @mcr: out: MCR as it was, for ttydpc_rs485_console_end()
  *
- * The console writes with IER at 0 and the port lock held, outside the
- * state machine above: when RS-485 is on and no transmission holds RTS
- * at its on-send level (IDLE), it raises RTS itself and waits
- * delay_rts_before_send; otherwise the running transmission's RTS
- * carries the console's bytes too, and its drain ends it as usual. mdelay
- * because the console may run with interrupts off; the core clamps the
- * delays to 100 ms.
+ * Only when no transmission holds RTS, whose drain ends the console's bytes
+ * too. mdelay: interrupts may be off (the core clamps the delays to 100 ms).
  *
- * Context: uart_port lock held, interrupts off.
- * Return: true when RTS was raised: call ttydpc_rs485_console_end() once
- * the transmitter is empty.
+ * Context: uart_port lock held.
+ * Return: true when RTS was raised (call ttydpc_rs485_console_end()).
  */
 bool ttydpc_rs485_console_start(struct ttydpc_port *p, u8 *mcr)
 {
@@ -284,14 +243,10 @@ bool ttydpc_rs485_console_start(struct ttydpc_port *p, u8 *mcr)
 /**
  * ttydpc_rs485_console_end() - RTS back after a console write
  * @p: the port, its transmitter empty (LSR TEMT)
- * @mcr: MCR as ttydpc_rs485_console_start() found it: RTS at its
- *	after-send level, as nothing else writes MCR while the lock is held
+ * @mcr: MCR as ttydpc_rs485_console_start() found it; nothing else writes
+ *	MCR while the lock is held
  *
- * Waits delay_rts_after_send, puts MCR back and, when
- * the port does not receive during transmit, drops the echo of the
- * console's own bytes from the RX FIFO, as the end of a transmission does.
- *
- * Context: uart_port lock held, interrupts off.
+ * Context: uart_port lock held.
  */
 void ttydpc_rs485_console_end(struct ttydpc_port *p, u8 mcr)
 {
@@ -307,12 +262,6 @@ void ttydpc_rs485_console_end(struct ttydpc_port *p, u8 mcr)
  * ttydpc_rs485_init() - what the port supports, and the firmware's settings
  * @p: the port, port.dev set
  *
- * The device properties (rs485-rts-delay, rs485-rts-active-low,
- * rs485-rx-during-tx, linux,rs485-enabled-at-boot-time) come from the
- * device tree on OF ports; the serial core applies them when the port is
- * added.
- *
- * Context: process (probe).
  * Return: 0 or the serial core's error (an rs485-term GPIO it cannot get).
  */
 int ttydpc_rs485_init(struct ttydpc_port *p)

@@ -1,13 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_timer.c - timer-driven completion (serial.sys' KTIMER + DPC).
- *
- * One timer per port. The timer callback does nothing itself but raise
- * TTYDPC_CAUSE_TIMER, so the work runs in whichever deferred object the
- * design gives timers. Today it retries the read queue when received data
- * was held back because the tty layer was full: it raises TTYDPC_CAUSE_RX,
- * so the reads are completed by the one object that owns RX completion
- * (see struct ttydpc_read_queue), never by the timer object itself.
+ * ttydpc_timer.c - the port timer: retries the read queue when received
+ * data was held back (Documentation/ttydpc/design.rst, "Receive backpressure").
  */
 #include "ttydpc.h"
 
@@ -21,8 +15,6 @@ static void ttydpc_timer_fn(struct timer_list *t)
 /**
  * ttydpc_timer_init() - set up the port timer
  * @p: the port
- *
- * Context: process, before the port is live.
  */
 void ttydpc_timer_init(struct ttydpc_port *p)
 {
@@ -30,13 +22,11 @@ void ttydpc_timer_init(struct ttydpc_port *p)
 }
 
 /**
- * ttydpc_timer_arm() - fire the port timer after a number of character times
+ * ttydpc_timer_arm() - fire the port timer after @chars character times
  * @p: the port
  * @chars: character times (port.frame_time); at least one jiffy
  *
  * An armed timer is not pushed back: the earliest retry wins.
- *
- * Context: any but hard IRQ.
  */
 void ttydpc_timer_arm(struct ttydpc_port *p, unsigned int chars)
 {
@@ -49,14 +39,11 @@ void ttydpc_timer_arm(struct ttydpc_port *p, unsigned int chars)
 }
 
 /**
- * dpc_timeout() - timer-driven completion
+ * dpc_timeout() - the timer's deferred routine
  * @p: the port
  *
- * In the custom and both designs this runs in the TIMER object, which may
- * run on one CPU while the RX object runs on another: completing reads
- * here would make two producers of the tty buffer. Queue the RX owner.
- *
- * Context: softirq.
+ * Queues RX: completing reads here would make a second producer of the
+ * tty buffer (design.rst, "Receive backpressure").
  */
 void dpc_timeout(struct ttydpc_port *p)
 {

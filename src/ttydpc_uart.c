@@ -15,13 +15,6 @@
 
 #include "ttydpc.h"
 
-static struct ttydpc_queue *ttydpc_queues(struct ttydpc_port *p, unsigned int i)
-{
-	struct ttydpc_queue *all[] = { &p->rx.q, &p->tx.q, &p->flush.q, &p->wait.q };
-
-	return i < ARRAY_SIZE(all) ? all[i] : NULL;
-}
-
 static void ttydpc_clear_pending(struct ttydpc_port *p)
 {
 	ttydpc_hw_set_fcr(p, UART_FCR_CLEAR_RCVR | UART_FCR_CLEAR_XMIT);
@@ -88,7 +81,7 @@ static int ttydpc_startup(struct uart_port *port)
 	/* set_termios follows startup and says what the termios want */
 	p->ms_termios = false;
 	p->ms_miwait = false;
-	for (i = 0; (q = ttydpc_queues(p, i)); i++)
+	for (i = 0; (q = ttydpc_port_queue(p, i)); i++)
 		ttydpc_queue_start(q);
 
 	ret = request_irq(port->irq, ttydpc_irq, port->irqflags,
@@ -119,7 +112,7 @@ static int ttydpc_startup(struct uart_port *port)
 	return 0;
 err:
 	set_bit(TTYDPC_PORT_STOPPING, &p->state);
-	for (i = 0; (q = ttydpc_queues(p, i)); i++)
+	for (i = 0; (q = ttydpc_port_queue(p, i)); i++)
 		ttydpc_queue_stop(q, -EIO);
 	return ret;
 }
@@ -144,6 +137,7 @@ void ttydpc_port_stop(struct ttydpc_port *p)
 	struct ttydpc_queue *q;
 	unsigned long flags;
 	unsigned int i;
+	bool suspend;
 
 	if (!test_bit(TTYDPC_PORT_OPEN, &p->state))
 		return;
@@ -158,8 +152,13 @@ void ttydpc_port_stop(struct ttydpc_port *p)
 	ttydpc_dpc_stop(p);			/* waits for every routine */
 	ttydpc_rs485_stop(p);			/* they may have started it */
 	timer_delete_sync(&p->timer);		/* a routine may have armed it */
-	for (i = 0; (q = ttydpc_queues(p, i)); i++)
-		ttydpc_queue_stop(q, -EIO);	/* waits for every agent */
+	/*
+	 * A suspend is a close the user does not see: the event file starts
+	 * a wait ended by it again after the resume (ttydpc_event_file.c).
+	 */
+	suspend = tty_port_suspended(&port->state->port);
+	for (i = 0; (q = ttydpc_port_queue(p, i)); i++)	/* waits for every agent */
+		ttydpc_queue_stop(q, suspend && q == &p->wait.q ? -EAGAIN : -EIO);
 	ttydpc_wait_tx_drained(p);
 
 	uart_port_lock_irqsave(port, &flags);

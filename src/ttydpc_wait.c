@@ -1,18 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ttydpc_wait.c - the wait queue: Windows-style waits on an event mask.
- *
- * Semantics (serial.sys', extended to several waiters):
- * - events in the port's mask are latched even when nobody waits;
- * - a wait with latched events returns at once and clears them;
- * - when events arrive, every pending wait ends with them (one latch,
- *   cleared once);
- * - setting a new mask ends every pending wait with events = 0;
- * - close, hangup or unbind end it with -EIO; an ABORT purge of the
- *   direction it waits on ends it with -ECANCELED.
- * All of these go through the completion rule in ttydpc_queue.c. Who waits
- * is the event file's business (ttydpc_event_file.c): a signal leaves the
- * wait pending there, so no event is lost to it.
+ * Semantics: Documentation/ttydpc/queues.rst, "Event waits".
  */
 #include "ttydpc.h"
 
@@ -25,7 +14,7 @@
  * @p: the port
  * @events: TTYDPC_EV_* that happened
  *
- * Context: softirq or process; not hard IRQ (takes the queue lock).
+ * Context: not hard IRQ (takes the queue lock).
  */
 void ttydpc_wait_latch(struct ttydpc_port *p, u32 events)
 {
@@ -34,9 +23,8 @@ void ttydpc_wait_latch(struct ttydpc_port *p, u32 events)
 	events &= READ_ONCE(w->mask);
 	if (!events)
 		return;
-	/* Latch before looking for waiters: a wait starting now sees it. */
 	atomic_or(events, &w->latched);
-	smp_mb__after_atomic();	/* latch before looking at the list */
+	smp_mb__after_atomic();	/* latch, then look for waiters: a new wait sees it */
 	ttydpc_queue_complete_events(&w->q, &w->latched, READ_ONCE(w->mask));
 }
 
@@ -45,10 +33,6 @@ void ttydpc_wait_latch(struct ttydpc_port *p, u32 events)
  * @p: the port
  * @mask: TTYDPC_EV_* bits, already validated
  *
- * A mask with modem events (CTS, DSR, RLSD, RING) turns the modem status
- * interrupt on, one without them lets it go (ttydpc_update_msi()).
- *
- * Context: process.
  * Return: 0.
  */
 int ttydpc_wait_set_mask(struct ttydpc_port *p, u32 mask)
@@ -74,8 +58,6 @@ int ttydpc_wait_set_mask(struct ttydpc_port *p, u32 mask)
  * ttydpc_wait_abort() - end waits on one direction (ABORT purge)
  * @p: the port
  * @rx: true for receive-side waits, false for transmit-side
- *
- * Context: softirq or process.
  */
 void ttydpc_wait_abort(struct ttydpc_port *p, bool rx)
 {
@@ -90,12 +72,6 @@ void ttydpc_wait_abort(struct ttydpc_port *p, bool rx)
  * @p: the port, its wait queue entered by the caller
  * @req: a new request, its @notify set if a poller wants to know
  *
- * A wait that finds events of the mask latched ends at once with them;
- * otherwise it is listed, and a routine, a new mask, an ABORT purge,
- * shutdown or unbind ends it. Either way its issuer learns the result
- * from @req->done; the wait itself holds no reference on the port.
- *
- * Context: process.
  * Return: 0, -EINVAL when no mask is set, -EIO when the port is stopping.
  */
 int ttydpc_wait_submit(struct ttydpc_port *p, struct ttydpc_request *req)

@@ -20,17 +20,7 @@
 # hung task, soft lockup, workqueue stall). Targets: bzImage, modules,
 # modules_prepare; object files are deleted afterwards, the tree stays usable
 # for external modules.
-# Cold build, measured with /usr/bin/time (2026-12-06, 2 cores):
-#   6.1:  979 compiled files, 540 CPU-seconds (444 user + 96 sys): about
-#         4.5-5 min on an idle machine. Measured 43 min wall at load
-#         9-18 beside other helpers' QEMUs and builds (the build got 20% of
-#         the two cores). 198 MB cached. Again with COMPAT_32BIT_TIME,
-#         at nice 19 while the load fell from 9 to 1: 12.1 min wall, 422
-#         CPU-s (328 user + 94 sys), 58% of the two cores.
-#   6.12: configures and builds the same way; not timed to the end (stopped
-#         at 130 files to leave the machine to the 6.1 build).
-# (Before, x86_64_defconfig with the same checkers: 9-10 min on an idle
-# machine, 41-50 min at nice 19 beside the other lanes' VMs.)
+# How long a cold build takes: Documentation/ttydpc/testing.rst.
 #
 # Cache: $TTYDPC_CACHE/debug-kernel/<source version>-<config hash>, where
 # TTYDPC_CACHE defaults to ~/.cache/ttydpc. The config hash covers the
