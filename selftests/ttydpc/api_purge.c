@@ -103,8 +103,8 @@ TEST_F(purge, bad_flags_and_pointers)
 		struct ta_dbg d;
 
 		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
-		EXPECT_EQ(1, ta_dbg_get(&d, "queue_flush_refs"))
-			TH_LOG("flush queue refs %lld after the purges", ta_dbg_get(&d, "queue_flush_refs"));
+		EXPECT_EQ(1, ta_dbg_get(&d, "queue_purge_refs"))
+			TH_LOG("purge queue refs %lld after the purges", ta_dbg_get(&d, "queue_purge_refs"));
 	}
 }
 

@@ -47,7 +47,7 @@ struct snap {
 	struct ta_dbg raw;
 };
 
-static const char *const qnames[4] = { "read", "write", "flush", "wait" };
+static const char *const qnames[4] = { "read", "write", "purge", "wait" };
 
 static long long hist_sum(const struct ta_dbg *d, const char *obj)
 {
