@@ -299,6 +299,8 @@ TEST_F(evf, signal_then_event_next_read)
 	alarm(0);
 	ASSERT_EQ(-EINTR, r) TH_LOG("read: %s", ta_errno_name(r));
 	EXPECT_LE(900u, tt_now_ms() - t0);
+	/* the wait is still listed: the signal ended the read, not the wait */
+	EXPECT_EQ(0, ta_wait_waiters(self->port, 1, 1000));
 	/* the event comes while nobody reads: the pending wait takes it */
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
 	r = poll_in(self->efd, DONE_MS);
