@@ -261,20 +261,13 @@ static long ttydpc_ef_ioctl(struct file *file, unsigned int cmd,
 	struct ttydpc_port *p;
 	long ret;
 
-	switch (cmd) {
-	case TTYDPC_IOC_ATTACH:
+	if (cmd == TTYDPC_IOC_ATTACH)
 		return ttydpc_ef_attach(ef, uarg);
-	case TTYDPC_IOC_PURGE:
+	if (cmd == TTYDPC_IOC_PURGE)
 		return ttydpc_ef_purge(ef, uarg);
-	case TTYDPC_IOC_SET_MASK:
-	case TTYDPC_IOC_GET_MASK:
-	case TTYDPC_IOC_GET_STATS:
-	case TTYDPC_IOC_CLEAR_STATS:
-	case TTYDPC_IOC_COMMSTATUS:
-		break;
-	default:
+	/* the rest need the port; ttydpc_port_ioctl() knows which are ours */
+	if (_IOC_TYPE(cmd) != TTYDPC_IOC_MAGIC)
 		return -ENOTTY;
-	}
 	p = ttydpc_ef_pin(ef);
 	if (IS_ERR(p))
 		return PTR_ERR(p);
