@@ -86,8 +86,11 @@ TEST_F(evf, attach_errors)
 	EXPECT_EQ(-ENOTCONN, ta_commstatus(efd, &cs));
 	EXPECT_EQ(-1, read(efd, &ev, sizeof(ev)));
 	EXPECT_EQ(ENOTCONN, errno) TH_LOG("read before ATTACH: %s", strerror(errno));
+	/* not a call at all: unknown, attached or not (uapi.rst) */
 	EXPECT_EQ(-1, ioctl(efd, _IOWR(TTYDPC_IOC_MAGIC, 0x4f, int), &v));
-	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(ENOTTY, errno) TH_LOG("unknown ttydpc number before ATTACH: %s", strerror(errno));
+	EXPECT_EQ(-1, ioctl(efd, _IOR('Q', 0x01, int), &v));
+	EXPECT_EQ(ENOTTY, errno) TH_LOG("foreign number before ATTACH: %s", strerror(errno));
 
 	EXPECT_EQ(-EBADF, ta_attach(efd, -1));
 	other = dup(self->fd);
