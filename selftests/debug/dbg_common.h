@@ -345,6 +345,23 @@ static inline void dbg_xfer_describe(const struct dbg_xfer_res *r, size_t n, cha
 		snprintf(buf + o, size - o, "; %s: %s", r->err_what, strerror(r->err));
 }
 
+/* An event file (/dev/ttydpc) attached to the tty fd: the fd, or -errno. */
+static inline int dbg_event_open(int ttyfd, int flags)
+{
+	int32_t t = ttyfd;
+	int efd = open(TTYDPC_EVENT_DEV, O_RDWR | O_CLOEXEC | flags);
+	int e;
+
+	if (efd < 0)
+		return -errno;
+	if (ioctl(efd, TTYDPC_IOC_ATTACH, &t)) {
+		e = errno;
+		close(efd);
+		return -e;
+	}
+	return efd;
+}
+
 /*
  * Print what a port says about itself, for a transfer that stalled: queue
  * lengths (TIOCOUTQ, FIONREAD), ttydpc's comm status (hold reasons, driver
@@ -358,18 +375,22 @@ static inline void dbg_port_state(int fd, const char *dev)
 	int outq = -1, inq = -1, mctrl = -1;
 	char path[256], buf[4096];
 	ssize_t k;
-	int sfd;
+	int sfd, efd, r;
 
 	ioctl(fd, TIOCOUTQ, &outq);
 	ioctl(fd, FIONREAD, &inq);
 	ioctl(fd, TIOCMGET, &mctrl);
 	printf("# %s: TIOCOUTQ %d, FIONREAD %d, modem lines 0x%x\n", dev, outq, inq, mctrl);
-	if (!ioctl(fd, TTYDPC_IOC_COMMSTATUS, &cs))
+	efd = dbg_event_open(fd, 0);
+	r = efd < 0 ? efd : ioctl(efd, TTYDPC_IOC_COMMSTATUS, &cs) ? -errno : 0;
+	if (efd >= 0)
+		close(efd);
+	if (!r)
 		printf("# %s: comm status: hold 0x%x (CTS 1, XOFF 2, RX held 4, break 8), "
 		       "in_queue %u, out_queue %u, errors 0x%x\n",
 		       dev, cs.hold, cs.in_queue, cs.out_queue, cs.errors);
 	else
-		printf("# %s: TTYDPC_IOC_COMMSTATUS: %s\n", dev, strerror(errno));
+		printf("# %s: TTYDPC_IOC_COMMSTATUS: %s\n", dev, strerror(-r));
 	if (!ioctl(fd, TIOCGICOUNT, &ic))
 		printf("# %s: icount rx %d tx %d frame %d overrun %d parity %d brk %d buf_overrun %d\n",
 		       dev, ic.rx, ic.tx, ic.frame, ic.overrun, ic.parity, ic.brk, ic.buf_overrun);

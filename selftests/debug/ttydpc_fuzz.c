@@ -21,8 +21,11 @@
  * (loopback too), TIOCMIWAIT under a timer, TIOCGICOUNT, TIOCGSERIAL /
  * TIOCSSERIAL (valid changes and ones verify_port must refuse), breaks
  * (TIOCSBRK/TIOCCBRK, TCSBRK, TCSBRKP), TCFLSH, TCXONC, tcdrain under a
- * timer, TIOCVHANGUP, ttydpc's own ioctls (include/uapi/ttydpc.h) with
- * random, invalid and bad-pointer arguments and random 'D' ioctl numbers,
+ * timer, TIOCVHANGUP, ttydpc's own ioctls (include/uapi/ttydpc.h) on the
+ * event file each tty fd mostly has (/dev/ttydpc, attached at open) with
+ * random, invalid and bad-pointer arguments, read() of it (blocking under
+ * a timer, O_NONBLOCK, odd sizes, bad buffers) and poll, random 'D' ioctl
+ * numbers on both files (the tty must refuse them all with ENOTTY),
  * other tty ioctls (FIONREAD, TIOCOUTQ, TIOCEXCL, TIOCSERGETLSR,
  * TIOCSERCONFIG, TIOCG/SRS485, TIOCSTI, TIOCG/SSOFTCAR), poll, fcntl, and
  * the port's sysfs/debugfs files. Blocking calls run under a per-thread
@@ -114,8 +117,10 @@ static struct {
 
 struct wfd {
 	int fd;
+	int efd;	/* event file attached to fd, or -1 */
 	int port;
 	bool nonblock;
+	bool enonblock;	/* efd is O_NONBLOCK */
 };
 
 struct worker {
@@ -313,10 +318,10 @@ static void violation(struct worker *w, const char *what)
 		say("# API: %s (%s)\n", what, slot(w));
 }
 
-/* Acceptable failures on any fd: hung up, interrupted. */
+/* Acceptable failures on any fd: hung up or closed, interrupted, unbound. */
 static bool benign(int e)
 {
-	return e == EIO || e == EINTR;
+	return e == EIO || e == EINTR || e == ENODEV;
 }
 
 /* out_lock held, or the process is about to die (on_crash()) */
@@ -371,12 +376,24 @@ static struct wfd *pick_fd(struct worker *w)
 	return w->n ? &w->f[rn(w, w->n)] : NULL;
 }
 
+/* Closes the tty fd and its event file, in either order. */
+static void close_pair(struct worker *w, struct wfd *f)
+{
+	bool efd_first = pct(w, 50);
+
+	if (f->efd >= 0 && efd_first)
+		close(f->efd);
+	close(f->fd);
+	if (f->efd >= 0 && !efd_first)
+		close(f->efd);
+}
+
 static void drop_fd(struct worker *w, struct wfd *f)
 {
 	int i = f - w->f;
 
 	alarm_ms(w, 1000);
-	close(f->fd);
+	close_pair(w, f);
 	alarm_off(w);
 	w->f[i] = w->f[--w->n];
 }
@@ -804,12 +821,33 @@ static void op_vhangup(struct worker *w, struct wfd *f)
 
 /* ttydpc's ioctls ------------------------------------------------------------ */
 
+/*
+ * The fd an API call goes to: mostly the event file; sometimes the tty
+ * (*on_tty), which must refuse every ttydpc number now.
+ */
+static int api_fd(struct worker *w, struct wfd *f, bool *on_tty)
+{
+	*on_tty = f->efd < 0 || pct(w, 10);
+	return *on_tty ? f->fd : f->efd;
+}
+
+/* An API call sent to the tty: ENOTTY, or EIO once hung up. */
+static bool tty_refused(struct worker *w, long ret)
+{
+	if (ret == 0 || (errno != ENOTTY && errno != EIO && errno != EINTR)) {
+		violation(w, "the tty answered a ttydpc ioctl (want ENOTTY)");
+		return false;
+	}
+	return true;
+}
+
 static void op_dpc_mask(struct worker *w, struct wfd *f)
 {
 	struct ttydpc_wait_mask m;
-	bool get = pct(w, 30), bad = false, invalid = false;
+	bool get = pct(w, 30), bad = false, invalid = false, on_tty;
 	void *p = &m;
 	long ret;
+	int fd;
 
 	memset(&m, 0, sizeof(m));
 	m.version = 1;
@@ -840,10 +878,15 @@ static void op_dpc_mask(struct worker *w, struct wfd *f)
 		p = bad_ptr(w, sizeof(m), get);
 		bad = true;
 	}
-	desc(w, "TTYDPC_IOC_%s fd%d(%c) v=%u mask=0x%x ch=0x%02x%s%s", get ? "GET_MASK" : "SET_MASK",
-	     f->fd, 'A' + f->port, m.version, m.mask, m.event_char, invalid ? " (invalid)" : "",
-	     bad ? " bad pointer" : "");
-	ret = res(w, OP_DPC_MASK, ioctl(f->fd, get ? TTYDPC_IOC_GET_MASK : TTYDPC_IOC_SET_MASK, p));
+	fd = api_fd(w, f, &on_tty);
+	desc(w, "TTYDPC_IOC_%s %s%d(%c) v=%u mask=0x%x ch=0x%02x%s%s", get ? "GET_MASK" : "SET_MASK",
+	     on_tty ? "fd" : "efd", fd, 'A' + f->port, m.version, m.mask, m.event_char,
+	     invalid ? " (invalid)" : "", bad ? " bad pointer" : "");
+	ret = res(w, OP_DPC_MASK, ioctl(fd, get ? TTYDPC_IOC_GET_MASK : TTYDPC_IOC_SET_MASK, p));
+	if (on_tty) {
+		tty_refused(w, ret);
+		return;
+	}
 	if (ret == 0 && bad && p != pg_ro)
 		violation(w, "mask ioctl with a bad pointer succeeded");
 	if (ret == 0 && invalid && !bad)
@@ -854,56 +897,66 @@ static void op_dpc_mask(struct worker *w, struct wfd *f)
 	after(w, f, ret);
 }
 
+/* read() of the event file: the wait on the mask (or poll, which arms one). */
 static void op_dpc_wait(struct worker *w, struct wfd *f)
 {
-	struct ttydpc_wait wt;
+	static const size_t sizes[] = { 0, 4, 15, 16, 16, 16, 17, 32, 4096 };
+	size_t n = sizes[rn(w, 9)];
+	struct ttydpc_event ev[2];
 	unsigned int ms = 20 + rn(w, 250);
-	bool invalid = false;
-	void *p = &wt;
+	void *p = ev;
 	const char *what = "";
 	long ret;
 
-	memset(&wt, 0, sizeof(wt));
-	wt.version = 1;
-	if (pct(w, 30))
-		wt.events = r32(w);	/* output only: anything goes on input */
-	if (pct(w, 15)) {
-		invalid = true;
-		if (pct(w, 30))
-			wt.version = pct(w, 50) ? 0 : 2 + rn(w, 100);
-		else
-			wt.reserved[rn(w, 2)] = 1 + r32(w) % 0xffff;
+	if (f->efd < 0)
+		return;
+	if (pct(w, 20)) {
+		struct pollfd pf = { .fd = f->efd, .events = POLLIN | POLLRDNORM };
+
+		desc(w, "poll efd%d(%c) %u ms", f->efd, 'A' + f->port, ms / 4);
+		res(w, OP_DPC_WAIT, poll(&pf, 1, ms / 4));
+		return;
 	}
+	memset(ev, 0xa5, sizeof(ev));
 	switch (rn(w, 12)) {
 	case 0:
-		p = bad_ptr(w, sizeof(wt), true);
-		what = " bad pointer";
+		p = bad_ptr(w, n ? n : 1, true);
+		what = " bad buffer";
 		break;
 	case 1:
-		/* valid request in a read-only page: the wait may end, the
-		 * copy back must fail cleanly */
+		/* a read-only page: the wait may end, the copy must fail */
 		p = pg_ro_wait;
 		what = " read-only buffer";
 		break;
 	}
-	desc(w, "TTYDPC_IOC_WAIT fd%d(%c) v=%u ev=0x%x%s%s alarm %ums", f->fd, 'A' + f->port,
-	     wt.version, wt.events, invalid ? " (invalid)" : "", what, ms);
+	if (n > sizeof(ev) && p == ev)
+		n = sizeof(ev);
+	desc(w, "read efd%d(%c) %zu%s%s alarm %ums", f->efd, 'A' + f->port, n, what,
+	     f->enonblock ? " O_NONBLOCK" : "", ms);
 	alarm_ms(w, ms);
-	ret = res(w, OP_DPC_WAIT, ioctl(f->fd, TTYDPC_IOC_WAIT, p));
+	ret = res(w, OP_DPC_WAIT, read(f->efd, p, n));
 	alarm_off(w);
-	if (ret == 0 && p != &wt)
-		violation(w, "WAIT into a bad or read-only buffer succeeded");
-	if (ret == 0 && invalid)
-		violation(w, "WAIT accepted a bad version or nonzero reserved field");
-	after(w, f, ret);
+	if (ret >= 0 && ret != (long)sizeof(ev[0]))
+		violation(w, "read of the event file returned other than one struct ttydpc_event");
+	if (ret >= 0 && n < sizeof(ev[0]))
+		violation(w, "read of the event file with a count below 16 succeeded");
+	if (ret >= 0 && p != ev)
+		violation(w, "read of the event file into a bad or read-only buffer succeeded");
+	if (ret == (long)sizeof(ev[0]) && p == ev &&
+	    (ev[0].version != 1 || ev[0].reserved[0] || ev[0].reserved[1] ||
+	     (ev[0].events & ~TTYDPC_EV_ALL)))
+		violation(w, "read of the event file returned a bad version, bits or reserved fields");
+	if (ret == (long)sizeof(ev[0]) && p == ev && ev[1].version != 0xa5a5a5a5)
+		violation(w, "read of the event file wrote past one event");
 }
 
 static void op_dpc_purge(struct worker *w, struct wfd *f)
 {
 	uint32_t flags;
-	bool bad = false, invalid = false;
+	bool bad = false, invalid = false, on_tty;
 	void *p;
 	long ret;
+	int fd;
 
 	switch (rn(w, 10)) {
 	case 0:
@@ -921,12 +974,17 @@ static void op_dpc_purge(struct worker *w, struct wfd *f)
 	default:
 		flags = 1 + rn(w, TTYDPC_PURGE_ALL);
 	}
-	desc(w, "TTYDPC_IOC_PURGE fd%d(%c) 0x%x%s", f->fd, 'A' + f->port, flags,
-	     bad ? " bad pointer" : "");
+	fd = api_fd(w, f, &on_tty);
+	desc(w, "TTYDPC_IOC_PURGE %s%d(%c) 0x%x%s", on_tty ? "fd" : "efd", fd, 'A' + f->port,
+	     flags, bad ? " bad pointer" : "");
 	alarm_ms(w, 1000);
 	p = bad ? bad_ptr(w, 4, false) : (void *)&flags;
-	ret = res(w, OP_DPC_PURGE, ioctl(f->fd, TTYDPC_IOC_PURGE, p));
+	ret = res(w, OP_DPC_PURGE, ioctl(fd, TTYDPC_IOC_PURGE, p));
 	alarm_off(w);
+	if (on_tty) {
+		tty_refused(w, ret);
+		return;
+	}
 	if (ret == 0 && invalid)
 		violation(w, "PURGE accepted zero or unknown flags");
 	if (ret == 0 && bad && p != pg_ro)
@@ -937,14 +995,18 @@ static void op_dpc_purge(struct worker *w, struct wfd *f)
 static void op_dpc_stats(struct worker *w, struct wfd *f)
 {
 	struct ttydpc_stats_user s;
-	bool invalid = false;
+	bool invalid = false, on_tty;
+	int fd = api_fd(w, f, &on_tty);
 	void *p = &s;
 	long ret;
 
 	if (pct(w, 25)) {
-		desc(w, "TTYDPC_IOC_CLEAR_STATS fd%d(%c)", f->fd, 'A' + f->port);
-		ret = res(w, OP_DPC_STATS, ioctl(f->fd, TTYDPC_IOC_CLEAR_STATS));
-		after(w, f, ret);
+		desc(w, "TTYDPC_IOC_CLEAR_STATS %s%d(%c)", on_tty ? "fd" : "efd", fd, 'A' + f->port);
+		ret = res(w, OP_DPC_STATS, ioctl(fd, TTYDPC_IOC_CLEAR_STATS));
+		if (on_tty)
+			tty_refused(w, ret);
+		else
+			after(w, f, ret);
 		return;
 	}
 	memset(&s, 0, sizeof(s));
@@ -962,9 +1024,13 @@ static void op_dpc_stats(struct worker *w, struct wfd *f)
 	}
 	if (pct(w, 10))
 		p = bad_ptr(w, sizeof(s), true);
-	desc(w, "TTYDPC_IOC_GET_STATS fd%d(%c) v=%u%s%s", f->fd, 'A' + f->port, s.version,
-	     invalid ? " (invalid)" : "", p == &s ? "" : " bad pointer");
-	ret = res(w, OP_DPC_STATS, ioctl(f->fd, TTYDPC_IOC_GET_STATS, p));
+	desc(w, "TTYDPC_IOC_GET_STATS %s%d(%c) v=%u%s%s", on_tty ? "fd" : "efd", fd,
+	     'A' + f->port, s.version, invalid ? " (invalid)" : "", p == &s ? "" : " bad pointer");
+	ret = res(w, OP_DPC_STATS, ioctl(fd, TTYDPC_IOC_GET_STATS, p));
+	if (on_tty) {
+		tty_refused(w, ret);
+		return;
+	}
 	if (ret == 0 && p != &s)
 		violation(w, "GET_STATS into a bad pointer succeeded");
 	if (ret == 0 && p == &s && invalid)
@@ -978,7 +1044,8 @@ static void op_dpc_stats(struct worker *w, struct wfd *f)
 static void op_dpc_status(struct worker *w, struct wfd *f)
 {
 	struct ttydpc_comm_status cs;
-	bool invalid = false;
+	bool invalid = false, on_tty;
+	int fd = api_fd(w, f, &on_tty);
 	void *p = &cs;
 	long ret;
 
@@ -995,9 +1062,13 @@ static void op_dpc_status(struct worker *w, struct wfd *f)
 	}
 	if (pct(w, 10))
 		p = bad_ptr(w, sizeof(cs), true);
-	desc(w, "TTYDPC_IOC_COMMSTATUS fd%d(%c) v=%u%s%s", f->fd, 'A' + f->port, cs.version,
-	     invalid ? " (invalid)" : "", p == &cs ? "" : " bad pointer");
-	ret = res(w, OP_DPC_STATUS, ioctl(f->fd, TTYDPC_IOC_COMMSTATUS, p));
+	desc(w, "TTYDPC_IOC_COMMSTATUS %s%d(%c) v=%u%s%s", on_tty ? "fd" : "efd", fd,
+	     'A' + f->port, cs.version, invalid ? " (invalid)" : "", p == &cs ? "" : " bad pointer");
+	ret = res(w, OP_DPC_STATUS, ioctl(fd, TTYDPC_IOC_COMMSTATUS, p));
+	if (on_tty) {
+		tty_refused(w, ret);
+		return;
+	}
 	if (ret == 0 && p != &cs)
 		violation(w, "COMMSTATUS into a bad pointer succeeded");
 	if (ret == 0 && p == &cs && invalid)
@@ -1009,13 +1080,19 @@ static void op_dpc_status(struct worker *w, struct wfd *f)
 }
 
 /* Random ioctl numbers in ttydpc's 'D' space: wrong sizes and directions of
- * the real ones, neighbours, and the real ones with garbage. */
+ * the real ones, neighbours, and the real ones with garbage; to the event
+ * file, or to the tty, which must refuse every one (ENOTTY). */
 static void op_dpc_random(struct worker *w, struct wfd *f)
 {
 	static const unsigned long real[] = {
-		TTYDPC_IOC_SET_MASK, TTYDPC_IOC_GET_MASK, TTYDPC_IOC_WAIT, TTYDPC_IOC_PURGE,
+		TTYDPC_IOC_SET_MASK, TTYDPC_IOC_GET_MASK, TTYDPC_IOC_PURGE,
 		TTYDPC_IOC_GET_STATS, TTYDPC_IOC_CLEAR_STATS, TTYDPC_IOC_COMMSTATUS,
+		TTYDPC_IOC_ATTACH,
+		_IOWR(TTYDPC_IOC_MAGIC, 0x42, struct ttydpc_event),	/* 0.9's WAIT */
 	};
+	const int nreal = sizeof(real) / sizeof(real[0]);
+	bool on_tty = f->efd < 0 || pct(w, 50);
+	int fd = on_tty ? f->fd : f->efd;
 	unsigned long cmd;
 	void *arg;
 	long ret;
@@ -1026,7 +1103,7 @@ static void op_dpc_random(struct worker *w, struct wfd *f)
 		cmd = _IOC(rn(w, 4), TTYDPC_IOC_MAGIC, 0x30 + rn(w, 0x30), rn(w, 128));
 		break;
 	case 1: {
-		unsigned long c = real[rn(w, 7)];
+		unsigned long c = real[rn(w, nreal)];
 
 		/* same number, other size or direction */
 		cmd = _IOC(pct(w, 50) ? _IOC_DIR(c) : rn(w, 4), TTYDPC_IOC_MAGIC, _IOC_NR(c),
@@ -1034,7 +1111,7 @@ static void op_dpc_random(struct worker *w, struct wfd *f)
 		break;
 	}
 	default:
-		cmd = real[rn(w, 7)];
+		cmd = real[rn(w, nreal)];
 	}
 	if (pct(w, 60)) {
 		for (k = 0; k < 128; k++)
@@ -1054,13 +1131,16 @@ static void op_dpc_random(struct worker *w, struct wfd *f)
 		 */
 		arg = (void *)(uintptr_t)(0x100000000ULL + r32(w));
 	}
-	desc(w, "ioctl fd%d(%c) 0x%lx (dir %lu nr 0x%lx size %lu) arg %p", f->fd, 'A' + f->port,
-	     cmd, (unsigned long)_IOC_DIR(cmd), (unsigned long)_IOC_NR(cmd),
+	desc(w, "ioctl %s%d(%c) 0x%lx (dir %lu nr 0x%lx size %lu) arg %p", on_tty ? "fd" : "efd",
+	     fd, 'A' + f->port, cmd, (unsigned long)_IOC_DIR(cmd), (unsigned long)_IOC_NR(cmd),
 	     (unsigned long)_IOC_SIZE(cmd), arg);
 	alarm_ms(w, 300);
-	ret = res(w, OP_DPC_RANDOM, ioctl(f->fd, cmd, arg));
+	ret = res(w, OP_DPC_RANDOM, ioctl(fd, cmd, arg));
 	alarm_off(w);
-	after(w, f, ret);
+	if (on_tty)
+		tty_refused(w, ret);
+	else
+		after(w, f, ret);
 }
 
 static void op_misc(struct worker *w, struct wfd *f)
@@ -1135,14 +1215,28 @@ static void op_open(struct worker *w)
 	w->f[w->n].fd = fd;
 	w->f[w->n].port = port;
 	w->f[w->n].nonblock = nb;
+	w->f[w->n].efd = -1;
+	/* mostly with an event file; some attaches meet a hung-up port */
+	if (pct(w, 85)) {
+		bool enb = pct(w, 30);
+		int efd;
+
+		desc(w, "open %s + ATTACH fd%d%s", TTYDPC_EVENT_DEV, fd, enb ? " O_NONBLOCK" : "");
+		efd = res(w, OP_OPEN, dbg_event_open(fd, enb ? O_NONBLOCK : 0));
+		if (efd < 0 && efd != -EIO && efd != -ENODEV)
+			violation(w, "ATTACH to a freshly opened ttyDPC failed");
+		w->f[w->n].efd = efd < 0 ? -1 : efd;
+		w->f[w->n].enonblock = enb;
+	}
 	w->n++;
 }
 
 static void op_close(struct worker *w, struct wfd *f)
 {
-	desc(w, "close fd%d(%c) alarm 1000ms", f->fd, 'A' + f->port);
+	desc(w, "close fd%d efd%d(%c) alarm 1000ms", f->fd, f->efd, 'A' + f->port);
 	alarm_ms(w, 1000);
-	res(w, OP_CLOSE, close(f->fd));
+	close_pair(w, f);
+	res(w, OP_CLOSE, 0);
 	alarm_off(w);
 	w->f[f - w->f] = w->f[--w->n];
 }
@@ -1470,7 +1564,7 @@ static void save_settings(void)
 static int restore_port(int i, char *msg, size_t size)
 {
 	struct ttydpc_wait_mask m = { .version = 1 };
-	int bits = TIOCM_LOOP, fd, ret;
+	int bits = TIOCM_LOOP, fd, efd, ret;
 	char path[256];
 
 	fd = open(dev[i], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -1496,7 +1590,11 @@ static int restore_port(int i, char *msg, size_t size)
 	ioctl(fd, TCXONC, TCOON);
 	ioctl(fd, TCXONC, TCION);
 	ioctl(fd, TIOCNXCL);
-	ioctl(fd, TTYDPC_IOC_SET_MASK, &m);
+	efd = dbg_event_open(fd, 0);
+	if (efd >= 0) {
+		ioctl(efd, TTYDPC_IOC_SET_MASK, &m);
+		close(efd);
+	}
 	if (saved_trig[i][0]) {
 		int s;
 
@@ -1809,7 +1907,6 @@ int main(int argc, char **argv)
 		printf("Bail out! mmap: %s\n", strerror(errno));
 		return 1;
 	}
-	((struct ttydpc_wait *)pg_ro_wait)->version = 1;
 	mprotect(pg_ro_wait, 4096, PROT_READ);
 	mprotect(pg_edge, 4096, PROT_NONE);
 	pg_edge += 4096;

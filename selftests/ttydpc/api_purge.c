@@ -37,60 +37,12 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #define PENDING_MS 300
 #define DONE_MS 5000
 
-FIXTURE(purge) {
-	char port[128];
-	const char *chan;
-	int fd;
-	struct tt_ctl ctl;
-	bool have_ctl;
-	bool have_dbg;
-};
-
-FIXTURE_SETUP(purge)
-{
-	int r;
-
-	self->fd = -1;
-	self->ctl.fd = -1;
-	self->chan = tt_env("TTYDPC_CHAN");
-	if (tt_pick_port(self->port, sizeof(self->port)))
-		SKIP(return, "no /dev/ttyDPC* node");
-	ta_install_nop_handlers();
-	self->have_dbg = ta_dbg_available(self->port);
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
-	r = tt_ctl_open_env(&self->ctl);
-	ASSERT_LE(0, r) TH_LOG("host peer on %s (TTYDPC_CTL) does not answer: %s",
-			     tt_env("TTYDPC_CTL"), strerror(-r));
-	self->have_ctl = r > 0;
-}
-
-FIXTURE_TEARDOWN(purge)
-{
-	if (self->fd >= 0) {
-		struct termios t;
-
-		ta_set_mask(self->fd, 0, 0);
-		if (!tcgetattr(self->fd, &t)) {
-			t.c_cflag &= ~CRTSCTS;
-			tcsetattr(self->fd, TCSANOW, &t);
-		}
-		ta_mbis(self->fd, TIOCM_RTS | TIOCM_DTR);
-		ta_purge(self->fd, TTYDPC_PURGE_TXCLEAR | TTYDPC_PURGE_RXCLEAR);
-		ta_mbic(self->fd, TIOCM_LOOP);
-		tcflush(self->fd, TCIOFLUSH);
-		close(self->fd);
-	}
-	if (self->have_ctl && self->chan) {
-		tt_ctl_cmd(&self->ctl, NULL, 0, 10000, "RESUME %s", self->chan);
-		tt_ctl_cmd(&self->ctl, NULL, 0, 10000, "FLUSH %s", self->chan);
-	}
-	tt_ctl_close(&self->ctl);
-}
+TA_API_FIXTURE(purge)
 
 static int inq(int fd)
 {
@@ -130,31 +82,6 @@ static ssize_t read_until_quiet(int fd, uint8_t *buf, size_t size, int quiet_ms)
 	return got;
 }
 
-static void loop_on(struct __test_metadata *_metadata, int fd)
-{
-	ASSERT_EQ(0, ta_mbis(fd, TIOCM_LOOP));
-	usleep(50000);
-	tcflush(fd, TCIOFLUSH);
-}
-
-static int start_waiter(struct __test_metadata *_metadata, const char *port,
-			struct ta_waiter *w, int fd)
-{
-	int r = ta_waiter_start(w, fd);
-
-	if (r)
-		return r;
-	r = ta_wait_waiters(port, 1, DONE_MS);
-	if (r)
-		TH_LOG("the waiter is not in the wait queue");
-	if (__atomic_load_n(&w->done, __ATOMIC_ACQUIRE)) {
-		ta_waiter_join(w, 0);
-		TH_LOG("the wait ended at once: %s events %#x", ta_errno_name(w->ret), w->events);
-		return -EALREADY;
-	}
-	return r;
-}
-
 /* ---- arguments -------------------------------------------------------- */
 
 TEST_F(purge, bad_flags_and_pointers)
@@ -163,21 +90,21 @@ TEST_F(purge, bad_flags_and_pointers)
 
 	TT_BODY_START();
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		EXPECT_EQ(-EINVAL, ta_purge(self->fd, bad[i])) TH_LOG("flags %#x", bad[i]);
+		EXPECT_EQ(-EINVAL, ta_purge(self->efd, bad[i])) TH_LOG("flags %#x", bad[i]);
 	}
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_PURGE, NULL));
+	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_PURGE, NULL));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_PURGE, (void *)8));
+	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_PURGE, (void *)8));
 	EXPECT_EQ(EFAULT, errno);
 	for (uint32_t f = 1; f <= TTYDPC_PURGE_ALL; f++) {
-		EXPECT_EQ(0, ta_purge(self->fd, f)) TH_LOG("flags %#x", f);
+		EXPECT_EQ(0, ta_purge(self->efd, f)) TH_LOG("flags %#x", f);
 	}
 	if (self->have_dbg) {
 		struct ta_dbg d;
 
 		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
-		EXPECT_EQ(1, ta_dbg_get(&d, "queue_flush_refs"))
-			TH_LOG("flush queue refs %lld after the purges", ta_dbg_get(&d, "queue_flush_refs"));
+		EXPECT_EQ(1, ta_dbg_get(&d, "queue_purge_refs"))
+			TH_LOG("purge queue refs %lld after the purges", ta_dbg_get(&d, "queue_purge_refs"));
 	}
 }
 
@@ -212,9 +139,9 @@ TEST_F(purge, rxclear_discards_pending_input)
 	}
 	usleep(100000);
 	TH_LOG("before the purge: TIOCINQ %d (the rest waits in the tty buffers)", inq(self->fd));
-	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_RXCLEAR));
+	ASSERT_EQ(0, ta_purge(self->efd, TTYDPC_PURGE_RXCLEAR));
 	EXPECT_EQ(0, inq(self->fd)) TH_LOG("TIOCINQ right after RXCLEAR");
-	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	EXPECT_EQ(0u, cs.in_queue);
 	r = drain_input(self->fd, buf, sizeof(buf), 500);
 	EXPECT_EQ(0, r) TH_LOG("%zd old bytes readable after RXCLEAR (TIOCINQ now %d)", r, inq(self->fd));
@@ -270,7 +197,7 @@ TEST_F(purge, rxclear_during_transfer)
 		rx1 = ta_dbg_get(&d, "rx_bytes");
 	TH_LOG("purging with %d bytes unread in the line discipline, %lld handed to the tty layer",
 	       inq(self->fd), rx1 >= 0 ? rx1 - rx0 : -1);
-	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_RXCLEAR));
+	ASSERT_EQ(0, ta_purge(self->efd, TTYDPC_PURGE_RXCLEAR));
 	r = read_until_quiet(self->fd, got, n, 2000);
 	ASSERT_LE(0, r);
 	tail = r;
@@ -329,19 +256,19 @@ enum held_flush {
  * deferred routine ran, the tty layer still had room (143,340 bytes in),
  * and the next retry released the hold during TCOFLUSH's 50 ms.
  */
-static void held_input_flushed(struct __test_metadata *_metadata, int fd,
+static void held_input_flushed(struct __test_metadata *_metadata, int fd, int efd,
 			       enum held_flush how)
 {
-	struct ta_held_full held = { 0 };
+	struct ta_held_full held = { .efd = efd };
 	struct ttydpc_comm_status cs;
 	uint8_t buf[4096];
 	long n;
 	ssize_t r;
 
-	loop_on(_metadata, fd);
+	ta_loop_on(_metadata, fd);
 	n = ta_flood(fd, 8u << 20, 60000, ta_stop_rx_held_full, &held);
 	ASSERT_LT(0, n);
-	ASSERT_EQ(0, ta_commstatus(fd, &cs));
+	ASSERT_EQ(0, ta_commstatus(efd, &cs));
 	TH_LOG("after %ld bytes in loopback: hold %#x in_queue %u out_queue %u TIOCINQ %d",
 	       n, cs.hold, cs.in_queue, cs.out_queue, inq(fd));
 	ASSERT_TRUE(ta_stop_rx_held_full(fd, &held)) TH_LOG("RX never held back with the tty layer full");
@@ -349,7 +276,7 @@ static void held_input_flushed(struct __test_metadata *_metadata, int fd,
 	EXPECT_LT(0u, cs.in_queue);
 	switch (how) {
 	case BY_PURGE:
-		ASSERT_EQ(0, ta_purge(fd, TTYDPC_PURGE_TXCLEAR | TTYDPC_PURGE_RXCLEAR));
+		ASSERT_EQ(0, ta_purge(efd, TTYDPC_PURGE_TXCLEAR | TTYDPC_PURGE_RXCLEAR));
 		break;
 	case BY_TCIOFLUSH:
 		ASSERT_EQ(0, tcflush(fd, TCIOFLUSH));
@@ -357,13 +284,13 @@ static void held_input_flushed(struct __test_metadata *_metadata, int fd,
 	case BY_TCIFLUSH:
 		ASSERT_EQ(0, tcflush(fd, TCOFLUSH));
 		usleep(50000);	/* what the TX FIFO held loops back meanwhile */
-		ASSERT_EQ(0, ta_commstatus(fd, &cs));
+		ASSERT_EQ(0, ta_commstatus(efd, &cs));
 		ASSERT_TRUE((cs.hold & TTYDPC_HOLD_RX) != 0)
 			TH_LOG("TCOFLUSH released the held input: hold %#x", cs.hold);
 		ASSERT_EQ(0, tcflush(fd, TCIFLUSH));
 		break;
 	}
-	ASSERT_EQ(0, ta_commstatus(fd, &cs));
+	ASSERT_EQ(0, ta_commstatus(efd, &cs));
 	EXPECT_EQ(0u, cs.in_queue);
 	EXPECT_EQ(0u, cs.out_queue);
 	EXPECT_EQ(0u, cs.hold & TTYDPC_HOLD_RX) TH_LOG("still held after the flush: hold %#x", cs.hold);
@@ -383,7 +310,7 @@ static void held_input_flushed(struct __test_metadata *_metadata, int fd,
 TEST_F(purge, rxclear_releases_held_input)
 {
 	TT_BODY_START();
-	held_input_flushed(_metadata, self->fd, BY_PURGE);
+	held_input_flushed(_metadata, self->fd, self->efd, BY_PURGE);
 }
 TT_SET_TIMEOUT(purge, rxclear_releases_held_input, 120)
 
@@ -391,14 +318,14 @@ TT_SET_TIMEOUT(purge, rxclear_releases_held_input, 120)
 TEST_F(purge, tciflush_discards_held_input)
 {
 	TT_BODY_START();
-	held_input_flushed(_metadata, self->fd, BY_TCIFLUSH);
+	held_input_flushed(_metadata, self->fd, self->efd, BY_TCIFLUSH);
 }
 TT_SET_TIMEOUT(purge, tciflush_discards_held_input, 120)
 
 TEST_F(purge, tcioflush_discards_held_input)
 {
 	TT_BODY_START();
-	held_input_flushed(_metadata, self->fd, BY_TCIOFLUSH);
+	held_input_flushed(_metadata, self->fd, self->efd, BY_TCIOFLUSH);
 }
 TT_SET_TIMEOUT(purge, tcioflush_discards_held_input, 120)
 
@@ -448,24 +375,24 @@ TEST_F(purge, txclear_discards_held_output)
 
 	TT_BODY_START();
 	memset(out, 'o', sizeof(out));
-	loop_on(_metadata, self->fd);
+	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
 	ASSERT_EQ(0, set_crtscts(self->fd, true));
 	for (size_t k = 0; k < 2; k++) {
 		ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
-		ASSERT_EQ(0, wait_hold(self->fd, TTYDPC_HOLD_CTS, true, DONE_MS))
+		ASSERT_EQ(0, wait_hold(self->efd, TTYDPC_HOLD_CTS, true, DONE_MS))
 			TH_LOG("CTS off in loopback with CRTSCTS: no HOLD_CTS");
 		ASSERT_EQ((ssize_t)sizeof(out), tt_write_full(self->fd, out, sizeof(out), DONE_MS));
 		usleep(50000);
-		ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+		ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 		EXPECT_EQ(sizeof(out), cs.out_queue);
 		EXPECT_EQ((int)sizeof(out), outq(self->fd));
-		ASSERT_EQ(0, ta_purge(self->fd, how[k]));
-		ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+		ASSERT_EQ(0, ta_purge(self->efd, how[k]));
+		ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 		EXPECT_EQ(0u, cs.out_queue) TH_LOG("flags %#x", how[k]);
 		EXPECT_EQ(0, outq(self->fd));
 		ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
-		ASSERT_EQ(0, wait_hold(self->fd, TTYDPC_HOLD_CTS, false, DONE_MS));
+		ASSERT_EQ(0, wait_hold(self->efd, TTYDPC_HOLD_CTS, false, DONE_MS));
 		r = drain_input(self->fd, in, sizeof(in), 300);
 		EXPECT_EQ(0, r) TH_LOG("%zd purged bytes came out anyway (flags %#x)", r, how[k]);
 		ASSERT_EQ(2, tt_write_full(self->fd, "ok", 2, DONE_MS));
@@ -508,7 +435,7 @@ TEST_F(purge, txclear_during_big_write)
 		else if (k < 0 && errno != EAGAIN)
 			break;
 		usleep(10000);
-		if (ta_commstatus(self->fd, &cs))
+		if (ta_commstatus(self->efd, &cs))
 			break;
 		stable = (cs.out_queue >= 2048 && cs.out_queue == queued) ? stable + 1 : 0;
 		queued = cs.out_queue;
@@ -519,8 +446,8 @@ TEST_F(purge, txclear_during_big_write)
 		ASSERT_LE(10u, stable) TH_LOG("the output never backed up");
 	}
 	EXPECT_EQ((int)queued, outq(self->fd));
-	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_TXCLEAR));
-	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	ASSERT_EQ(0, ta_purge(self->efd, TTYDPC_PURGE_TXCLEAR));
+	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	EXPECT_EQ(0u, cs.out_queue) TH_LOG("out_queue right after TXCLEAR");
 	EXPECT_EQ(0, outq(self->fd)) TH_LOG("TIOCOUTQ right after TXCLEAR");
 	/* more after the purge, then let the host read and check it all */
@@ -529,7 +456,7 @@ TEST_F(purge, txclear_during_big_write)
 				self->chan, done + after, 0x7c1e)) TH_LOG("RECV: %s", reply);
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "RESUME %s", self->chan));
 	ASSERT_EQ(0, tt_wait_outq_empty(self->fd, 30000));
-	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	EXPECT_EQ(0u, cs.out_queue);
 	ASSERT_EQ(0, tt_ctl_wait(&self->ctl, self->chan, 10, &w));
 	TH_LOG("host: %s recv=%ld at=%ld", w.ok ? "OK" : w.mismatch ? "mismatch" : "timeout",
@@ -570,9 +497,9 @@ TEST_F(purge, abort_ends_waits_on_its_direction)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		ta_format_bits(m, sizeof(m), cases[i].mask, ta_ev_names);
 		ta_format_bits(f, sizeof(f), cases[i].flags, ta_purge_names);
-		ASSERT_EQ(0, ta_set_mask(self->fd, cases[i].mask, 0));
-		ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd)) TH_LOG("mask %s", m);
-		ASSERT_EQ(0, ta_purge(self->fd, cases[i].flags));
+		ASSERT_EQ(0, ta_set_mask(self->efd, cases[i].mask, 0));
+		ASSERT_EQ(0, ta_start_waiter_on(_metadata, self->port, &w, self->fd, -1, 1)) TH_LOG("mask %s", m);
+		ASSERT_EQ(0, ta_purge(self->efd, cases[i].flags));
 		if (cases[i].ends) {
 			ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
 				TH_LOG("mask %s, purge %s: the wait goes on", m, f);
@@ -583,7 +510,7 @@ TEST_F(purge, abort_ends_waits_on_its_direction)
 		} else {
 			EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 				TH_LOG("mask %s, purge %s ended the wait: %s", m, f, ta_errno_name(w.ret));
-			ASSERT_EQ(0, ta_set_mask(self->fd, cases[i].mask, 0));
+			ASSERT_EQ(0, ta_set_mask(self->efd, cases[i].mask, 0));
 			ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
 				ta_waiter_kill(&w);
 			}
@@ -597,14 +524,14 @@ TEST_F(purge, clear_ends_no_wait)
 	struct ta_waiter w;
 
 	TT_BODY_START();
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_ALL, 0));
-	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd));
-	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_TXCLEAR));
-	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_RXCLEAR));
-	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_TXCLEAR | TTYDPC_PURGE_RXCLEAR));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_ALL, 0));
+	ASSERT_EQ(0, ta_start_waiter_on(_metadata, self->port, &w, self->fd, -1, 1));
+	ASSERT_EQ(0, ta_purge(self->efd, TTYDPC_PURGE_TXCLEAR));
+	ASSERT_EQ(0, ta_purge(self->efd, TTYDPC_PURGE_RXCLEAR));
+	ASSERT_EQ(0, ta_purge(self->efd, TTYDPC_PURGE_TXCLEAR | TTYDPC_PURGE_RXCLEAR));
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 		TH_LOG("a CLEAR purge ended the wait: %s events %#x", ta_errno_name(w.ret), w.events);
-	ASSERT_EQ(0, ta_set_mask(self->fd, 0, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
 	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
 		ta_waiter_kill(&w);
 	}
@@ -651,14 +578,14 @@ TEST_F(purge, purge_ends_no_blocked_read)
 	int fd2;
 
 	TT_BODY_START();
-	loop_on(_metadata, self->fd);
+	ta_loop_on(_metadata, self->fd);
 	fd2 = open(self->port, O_RDWR | O_NOCTTY | O_CLOEXEC);	/* blocking */
 	ASSERT_LE(0, fd2);
 	rd.fd = fd2;
 	ASSERT_EQ(0, pthread_create(&th, NULL, reader_fn, &rd));
 	usleep(200000);
-	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_RXCLEAR));
-	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_RXABORT));
+	ASSERT_EQ(0, ta_purge(self->efd, TTYDPC_PURGE_RXCLEAR));
+	ASSERT_EQ(0, ta_purge(self->efd, TTYDPC_PURGE_RXABORT));
 	EXPECT_FALSE(reader_join(&rd, th, PENDING_MS))
 		TH_LOG("read() returned %zd (%s) on a purge", rd.ret, strerror(rd.err));
 	if (!rd.done) {

@@ -7,23 +7,29 @@ ttydpc_uapi_dump's output). TAP 13 on stdout; exit 0, 1 (a case failed)
 or 4 (everything skipped). Cases:
   uapi_values        the module's ioctl numbers, struct sizes and flags
                      equal the C compiler's for include/uapi/ttydpc.h
-  mask_roundtrip     set_mask/get_mask through an object with fileno(),
-                     as a pyserial Serial is
+  mask_roundtrip     set_mask/get_mask on a Port attached through an
+                     object with fileno(), as a pyserial Serial is, and
+                     through the module functions on its descriptor
   wait_cts_loopback  a wait blocked in another thread (the GIL released)
                      ends with EV_CTS when RTS drops in UART loopback
+  asyncio_loopback   an asyncio loop waits on Port.fileno() (add_reader, no
+                     thread): a looped-back byte makes it readable and
+                     read_event() gives EV_RXCHAR
   wait_rxchar_peer   the host peer sends bytes: wait gives EV_RXCHAR and
                      the bytes read back are those sent (TTYDPC_CTL)
-  pyserial           on a port pyserial opened: ttydpc.wait(ser) gives
+  pyserial           a Port on a port pyserial opened: wait() gives
                      EV_RXCHAR for the host peer's bytes, ser.read_until()
-                     gets them, get_stats(ser) counted them (python3-serial)
-  wait_timeout       nothing happens: wait(timeout=0.5) returns 0 in time
+                     gets them, get_stats() counted them (python3-serial)
+  wait_timeout       nothing happens: wait(timeout=0.5) returns None in
+                     time, the mask unchanged
   purge_rxclear      bytes from the null-modem peer wait unread; RXCLEAR
                      drops them (TTYDPC_NM_A/B)
   stats_transfer     GET_STATS transmitted/received follow a null-modem
                      transfer exactly after clear_stats; comm_status
                      shows empty queues and no errors
   bad_args           a bad mask, purge flags 0 or unknown, a wait without
-                     a mask: OSError EINVAL; a non-ttydpc fd: ENOTTY
+                     a mask: OSError EINVAL; Port() on /dev/null: EINVAL;
+                     an API call on the tty: ENOTTY
 """
 
 import errno
@@ -35,6 +41,12 @@ import sys
 import termios
 import threading
 import time
+
+# at import time, so that mkinitramfs.sh -p copies what it loads
+try:
+    import asyncio
+except ImportError:
+    asyncio = None
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -109,7 +121,7 @@ def open_raw(path):
     return fd
 
 
-class Port:
+class HasFileno:
     """Stands for a pyserial Serial: the module only calls fileno()."""
 
     def __init__(self, fd):
@@ -221,42 +233,56 @@ def need_port():
 def mask_roundtrip():
     fd = need_port()
     try:
-        p = Port(fd)
-        ttydpc.set_mask(p, ttydpc.EV_RXCHAR | ttydpc.EV_CTS | ttydpc.EV_RXFLAG, "Z")
-        m = ttydpc.get_mask(p)
-        check(m == (0x000B, 0x5A), "get_mask %r, want (0xb, 0x5a)" % (m,))
-        ttydpc.set_mask(fd, ttydpc.EV_ALL, 0x7E)
-        check(ttydpc.get_mask(fd) == (ttydpc.EV_ALL, 0x7E), "EV_ALL did not read back")
-        ttydpc.set_mask(fd, 0)
-        check(ttydpc.get_mask(fd).mask == 0, "mask 0 did not read back")
+        with ttydpc.Port(HasFileno(fd)) as p:
+            p.set_mask(ttydpc.EV_RXCHAR | ttydpc.EV_CTS | ttydpc.EV_RXFLAG, "Z")
+            m = p.get_mask()
+            check(m == (0x000B, 0x5A), "get_mask %r, want (0xb, 0x5a)" % (m,))
+            efd = p.fileno()
+            ttydpc.set_mask(efd, ttydpc.EV_ALL, 0x7E)
+            check(ttydpc.get_mask(efd) == (ttydpc.EV_ALL, 0x7E), "EV_ALL did not read back")
+            # the mask is the port's: a second event file sees it
+            with ttydpc.Port(fd) as p2:
+                check(p2.get_mask() == (ttydpc.EV_ALL, 0x7E), "a second Port sees %r" % (p2.get_mask(),))
+            p.set_mask(0)
+            check(p.get_mask().mask == 0, "mask 0 did not read back")
     finally:
         os.close(fd)
 
 
+def loop_on(fd):
+    mctrl(fd, termios.TIOCMBIS, TIOCM_LOOP | termios.TIOCM_RTS)
+    time.sleep(0.05)            # entering loopback may change MSR
+    termios.tcflush(fd, termios.TCIOFLUSH)
+
+
+def loop_off(fd):
+    mctrl(fd, termios.TIOCMBIC, TIOCM_LOOP)
+    mctrl(fd, termios.TIOCMBIS, termios.TIOCM_RTS | termios.TIOCM_DTR)
+
+
 def wait_cts_loopback():
     fd = need_port()
+    p = ttydpc.Port(fd)
     try:
-        mctrl(fd, termios.TIOCMBIS, TIOCM_LOOP | termios.TIOCM_RTS)
-        time.sleep(0.05)            # entering loopback may change MSR
-        termios.tcflush(fd, termios.TCIOFLUSH)
-        ttydpc.set_mask(fd, ttydpc.EV_CTS)
+        loop_on(fd)
+        p.set_mask(ttydpc.EV_CTS)
         res = {}
 
         def waiter():
             try:
-                res["events"] = ttydpc.wait(Port(fd))
+                res["events"] = p.wait()
             except OSError as e:
                 res["err"] = e
 
         t = threading.Thread(target=waiter, daemon=True)
         t.start()
         time.sleep(0.3)
-        # this thread runs while the other one is blocked in the ioctl
+        # this thread runs while the other one is blocked in read()
         check(t.is_alive(), "the wait ended before any event: %r" % (res,))
         mctrl(fd, termios.TIOCMBIC, termios.TIOCM_RTS)
         t.join(5)
         if t.is_alive():
-            ttydpc.set_mask(fd, 0)      # ends the wait with 0
+            p.set_mask(0)       # ends the wait with 0
             t.join(5)
             raise AssertionError("RTS dropped in loopback: the wait did not end in 5 s")
         check("err" not in res, "wait: %r" % (res.get("err"),))
@@ -265,10 +291,44 @@ def wait_cts_loopback():
         check(ev & ttydpc.EV_CTS, "events 0x%x lack EV_CTS" % ev)
     finally:
         try:
-            ttydpc.set_mask(fd, 0)
-            mctrl(fd, termios.TIOCMBIC, TIOCM_LOOP)
-            mctrl(fd, termios.TIOCMBIS, termios.TIOCM_RTS | termios.TIOCM_DTR)
+            p.set_mask(0)
+            loop_off(fd)
         finally:
+            p.close()
+            os.close(fd)
+
+
+def asyncio_loopback():
+    if asyncio is None:
+        raise Skip("no asyncio in this image")
+    fd = need_port()
+    p = ttydpc.Port(fd)
+    try:
+        loop_on(fd)
+        p.set_mask(ttydpc.EV_RXCHAR)
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            got = loop.create_future()
+            loop.add_reader(p.fileno(), lambda: got.done() or got.set_result(p.read_event()))
+            try:
+                await asyncio.sleep(0.3)
+                check(not got.done(), "readable with nothing received: %r" % (got.result() if got.done() else None,))
+                os.write(fd, b"a")
+                return await asyncio.wait_for(got, 5)
+            finally:
+                loop.remove_reader(p.fileno())
+
+        ev = asyncio.run(main())
+        diag("events 0x%04x %s" % (ev, "|".join(ttydpc.event_names(ev))))
+        check(ev == ttydpc.EV_RXCHAR, "read_event %r, want EV_RXCHAR" % (ev,))
+        check(read_n(fd, 1, 3) == b"a", "the looped-back byte")
+    finally:
+        try:
+            p.set_mask(0)
+            loop_off(fd)
+        finally:
+            p.close()
             os.close(fd)
 
 
@@ -277,18 +337,21 @@ def wait_rxchar_peer():
     if not ctl_path or not chan:
         raise Skip("no host peer (TTYDPC_CTL/TTYDPC_CHAN unset)")
     fd = need_port()
+    p = ttydpc.Port(fd)
     ctl = Ctl(ctl_path)
     try:
-        ttydpc.set_mask(fd, ttydpc.EV_RXCHAR)
+        p.set_mask(ttydpc.EV_RXCHAR)
         data = b"ttydpc.py\n"
         ctl.cmd("PUT %s %s" % (chan, data.hex()))
-        ev = ttydpc.wait(fd, timeout=5)
+        ev = p.wait(timeout=5)
+        check(ev is not None, "no event in 5 s")
         diag("events 0x%04x %s" % (ev, "|".join(ttydpc.event_names(ev))))
-        check(ev & ttydpc.EV_RXCHAR, "events 0x%x lack EV_RXCHAR (0: timed out)" % ev)
+        check(ev & ttydpc.EV_RXCHAR, "events 0x%x lack EV_RXCHAR" % ev)
         got = read_n(fd, len(data), 3)
         check(got == data, "read %r, want %r" % (got, data))
     finally:
-        ttydpc.set_mask(fd, 0)
+        p.set_mask(0)
+        p.close()
         os.close(fd)
         ctl.close()
 
@@ -301,37 +364,42 @@ def pyserial():
         raise Skip("no host peer (TTYDPC_CTL/TTYDPC_CHAN unset)")
     ctl = Ctl(ctl_path)
     ser = serial.Serial(PORT, 115200, timeout=3)
+    p = ttydpc.Port(ser)
     try:
         ser.reset_input_buffer()
-        ttydpc.clear_stats(ser)
-        ttydpc.set_mask(ser, ttydpc.EV_RXCHAR | ttydpc.EV_RXFLAG, "\n")
+        p.clear_stats()
+        p.set_mask(ttydpc.EV_RXCHAR | ttydpc.EV_RXFLAG, "\n")
         data = b"pyserial and ttydpc\n"
         ctl.cmd("PUT %s %s" % (chan, data.hex()))
-        ev = ttydpc.wait(ser, timeout=5)
+        ev = p.wait(timeout=5)
+        check(ev is not None, "no event in 5 s")
         diag("events 0x%04x %s" % (ev, "|".join(ttydpc.event_names(ev))))
-        check(ev & ttydpc.EV_RXCHAR, "events 0x%x lack EV_RXCHAR (0: timed out)" % ev)
+        check(ev & ttydpc.EV_RXCHAR, "events 0x%x lack EV_RXCHAR" % ev)
         got = ser.read_until(b"\n")
         check(got == data, "ser.read_until: %r, want %r" % (got, data))
-        st = ttydpc.get_stats(ser)
-        check(st.received == len(data), "get_stats(ser).received %d, want %d" % (st.received, len(data)))
+        st = p.get_stats()
+        check(st.received == len(data), "get_stats().received %d, want %d" % (st.received, len(data)))
     finally:
-        ttydpc.set_mask(ser, 0)
+        p.set_mask(0)
+        p.close()
         ser.close()
         ctl.close()
 
 
 def wait_timeout():
     fd = need_port()
+    p = ttydpc.Port(fd)
     try:
-        ttydpc.set_mask(fd, ttydpc.EV_RING)     # nothing rings here
+        p.set_mask(ttydpc.EV_RING)     # nothing rings here
         t0 = time.monotonic()
-        ev = ttydpc.wait(fd, timeout=0.5)
+        ev = p.wait(timeout=0.5)
         dt = time.monotonic() - t0
-        check(ev == 0, "events 0x%x, want 0 (the timeout)" % ev)
+        check(ev is None, "events %r, want None (the timeout)" % (ev,))
         check(0.4 <= dt < 3.0, "wait(timeout=0.5) took %.2f s" % dt)
-        check(ttydpc.get_mask(fd).mask == ttydpc.EV_RING, "the timeout changed the mask")
+        check(p.get_mask().mask == ttydpc.EV_RING, "the timeout changed the mask")
     finally:
-        ttydpc.set_mask(fd, 0)
+        p.set_mask(0)
+        p.close()
         os.close(fd)
 
 
@@ -349,7 +417,8 @@ def purge_rxclear():
         while inq(b) < 64 and time.monotonic() < end:
             time.sleep(0.05)
         check(inq(b) == 64, "%d of 64 bytes arrived unread" % inq(b))
-        ttydpc.purge(Port(b), ttydpc.PURGE_RXCLEAR)
+        with ttydpc.Port(HasFileno(b)) as pb:
+            pb.purge(ttydpc.PURGE_RXCLEAR)
         check(inq(b) == 0, "%d bytes left after RXCLEAR" % inq(b))
         try:
             got = os.read(b, 64)
@@ -362,19 +431,20 @@ def purge_rxclear():
 
 
 def stats_transfer():
-    a, b = need_nm()
+    fa, fb = need_nm()
+    a, b = ttydpc.Port(fa), ttydpc.Port(fb)
     try:
-        ttydpc.clear_stats(a)
-        ttydpc.clear_stats(Port(b))
+        a.clear_stats()
+        ttydpc.clear_stats(b)
         s = ttydpc.get_stats(b)
         check(s.received == 0 and s.transmitted == 0, "after clear_stats: %r" % (s,))
         n = 3000
         data = bytes((i * 7) & 0xFF for i in range(n))
-        write_all(a, data)
-        got = read_n(b, n, 10)
+        write_all(fa, data)
+        got = read_n(fb, n, 10)
         check(got == data, "received %d of %d bytes, intact: %s" % (len(got), n, got == data[:len(got)]))
-        termios.tcdrain(a)
-        sa, sb = ttydpc.get_stats(a), ttydpc.get_stats(b)
+        termios.tcdrain(fa)
+        sa, sb = a.get_stats(), b.get_stats()
         diag("A %r" % (sa,))
         diag("B %r" % (sb,))
         check(sa.transmitted == n, "A transmitted %d, want %d" % (sa.transmitted, n))
@@ -383,10 +453,12 @@ def stats_transfer():
         cs = ttydpc.comm_status(a)
         diag("A %r" % (cs,))
         check(cs.out_queue == 0 and cs.errors == 0, "A after tcdrain: %r" % (cs,))
-        check(ttydpc.comm_status(b).in_queue == 0, "B in_queue after reading everything")
+        check(b.comm_status().in_queue == 0, "B in_queue after reading everything")
     finally:
-        os.close(a)
-        os.close(b)
+        a.close()
+        b.close()
+        os.close(fa)
+        os.close(fb)
 
 
 def expect_errno(err, fn, *args):
@@ -400,22 +472,26 @@ def expect_errno(err, fn, *args):
 
 def bad_args():
     fd = need_port()
+    p = ttydpc.Port(fd)
     try:
-        ttydpc.set_mask(fd, ttydpc.EV_DSR)
-        expect_errno(errno.EINVAL, ttydpc.set_mask, fd, 0x0200)          # kernel
-        expect_errno(errno.EINVAL, ttydpc.set_mask, fd, ttydpc.EV_ALL | 0x1000)
-        expect_errno(errno.EINVAL, ttydpc.set_mask, fd, -1)              # module
-        check(ttydpc.get_mask(fd).mask == ttydpc.EV_DSR, "a refused mask changed the mask")
-        expect_errno(errno.EINVAL, ttydpc.purge, fd, 0)
-        expect_errno(errno.EINVAL, ttydpc.purge, fd, 0x10)
-        ttydpc.set_mask(fd, 0)
-        expect_errno(errno.EINVAL, ttydpc.wait, fd)                     # no mask
+        p.set_mask(ttydpc.EV_DSR)
+        expect_errno(errno.EINVAL, ttydpc.set_mask, p, 0x0200)          # kernel
+        expect_errno(errno.EINVAL, ttydpc.set_mask, p, ttydpc.EV_ALL | 0x1000)
+        expect_errno(errno.EINVAL, ttydpc.set_mask, p, -1)              # module
+        check(p.get_mask().mask == ttydpc.EV_DSR, "a refused mask changed the mask")
+        expect_errno(errno.EINVAL, ttydpc.purge, p, 0)
+        expect_errno(errno.EINVAL, ttydpc.purge, p, 0x10)
+        p.set_mask(0)
+        expect_errno(errno.EINVAL, ttydpc.wait, p)                     # no mask
+        # the tty no longer answers the API
+        expect_errno(errno.ENOTTY, ttydpc.get_stats, fd)
         null = os.open("/dev/null", os.O_RDWR)
         try:
-            expect_errno(errno.ENOTTY, ttydpc.get_stats, null)
+            expect_errno(errno.EINVAL, ttydpc.Port, null)
         finally:
             os.close(null)
     finally:
+        p.close()
         os.close(fd)
 
 
@@ -423,8 +499,9 @@ def main(argv):
     global UAPI
     if len(argv) > 2 and argv[1] == "--uapi":
         UAPI = argv[2]
-    cases = [uapi_values, mask_roundtrip, wait_cts_loopback, wait_rxchar_peer,
-             pyserial, wait_timeout, purge_rxclear, stats_transfer, bad_args]
+    cases = [uapi_values, mask_roundtrip, wait_cts_loopback, asyncio_loopback,
+             wait_rxchar_peer, pyserial, wait_timeout, purge_rxclear, stats_transfer,
+             bad_args]
     print("TAP version 13")
     print("1..%d" % len(cases))
     diag("python %s, ttydpc.py from %s" % (sys.version.split()[0], ttydpc.__file__))

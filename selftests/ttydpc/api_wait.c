@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * api_wait: TTYDPC_IOC_SET_MASK / GET_MASK / WAIT (include/uapi/ttydpc.h,
- * semantics at the top of src/ttydpc_wait.c) on TTYDPC_PORT.
+ * api_wait: TTYDPC_IOC_SET_MASK / GET_MASK and read() of the event file
+ * (include/uapi/ttydpc.h, Documentation/ttydpc/uapi.rst) on TTYDPC_PORT.
+ * Each waiter thread reads an event file of its own unless said otherwise.
  *
  * Events, each produced for real:
  *   RXCHAR    the host peer PUTs bytes (needs TTYDPC_CTL)
@@ -17,8 +18,10 @@
  *             so the overrun is the only ERR source in the VM.
  * Semantics: latched events return at once and are cleared; events outside
  * the mask are not latched; the last close clears the mask; a new mask ends waits with 0; a signal gives
- * EINTR (no SA_RESTART); hangup and unbind give EIO; several waiters all
- * get one event batch. Bad arguments: EINVAL / EFAULT / ENOTTY.
+ * EINTR (no SA_RESTART) and leaves the wait pending on the file; hangup
+ * and unbind give EIO (then EIO / ENODEV); several event files all get
+ * one event batch. Bad arguments: EINVAL / EFAULT / ENOTTY. The event
+ * file's own contract (attach, poll, epoll, O_NONBLOCK) is api_event_file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,76 +40,17 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #define PENDING_MS 300	/* a wait that should not end is given this long */
 #define DONE_MS 5000	/* a wait that should end is given this long */
 
-FIXTURE(ev) {
-	char port[128];
-	const char *chan;
-	int fd;
-	struct tt_ctl ctl;
-	bool have_ctl;
-	bool have_dbg;
-};
+TA_API_FIXTURE(ev)
 
-FIXTURE_SETUP(ev)
-{
-	int r;
-
-	self->fd = -1;
-	self->ctl.fd = -1;
-	self->chan = tt_env("TTYDPC_CHAN");
-	if (tt_pick_port(self->port, sizeof(self->port)))
-		SKIP(return, "no /dev/ttyDPC* node");
-	ta_install_nop_handlers();
-	self->have_dbg = ta_dbg_available(self->port);
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
-	r = tt_ctl_open_env(&self->ctl);
-	ASSERT_LE(0, r) TH_LOG("host peer on %s (TTYDPC_CTL) does not answer: %s",
-			     tt_env("TTYDPC_CTL"), strerror(-r));
-	self->have_ctl = r > 0;
-}
-
-FIXTURE_TEARDOWN(ev)
-{
-	if (self->fd >= 0) {
-		ta_set_mask(self->fd, 0, 0);
-		ta_purge(self->fd, TTYDPC_PURGE_TXCLEAR | TTYDPC_PURGE_RXCLEAR);
-		ta_mbic(self->fd, TIOCM_LOOP | TIOCM_OUT1);
-		ta_mbis(self->fd, TIOCM_RTS | TIOCM_DTR | TIOCM_OUT2);
-		tcflush(self->fd, TCIOFLUSH);
-		close(self->fd);
-	}
-	tt_ctl_close(&self->ctl);
-}
-
-/* Start a waiter on fd and make sure it is inside the driver. */
 static int start_waiter(struct __test_metadata *_metadata, const char *port,
-			struct ta_waiter *w, int fd, int nwaiters)
+			struct ta_waiter *w, int ttyfd, int nwaiters)
 {
-	int r = ta_waiter_start(w, fd);
-
-	if (r)
-		return r;
-	r = ta_wait_waiters(port, nwaiters, DONE_MS);
-	if (r)
-		TH_LOG("%d waiter(s) not seen in the wait queue (debugfs queue_wait_refs)", nwaiters);
-	if (__atomic_load_n(&w->done, __ATOMIC_ACQUIRE)) {
-		ta_waiter_join(w, 0);
-		TH_LOG("the wait ended at once: %s events %#x", ta_errno_name(w->ret), w->events);
-		return -EALREADY;
-	}
-	return r;
-}
-
-static void loop_on(struct __test_metadata *_metadata, int fd)
-{
-	ASSERT_EQ(0, ta_mbis(fd, TIOCM_LOOP));
-	/* entering loopback may change MSR: let that event pass */
-	usleep(50000);
-	tcflush(fd, TCIOFLUSH);
+	return ta_start_waiter_on(_metadata, port, w, ttyfd, -1, nwaiters);
 }
 
 static uint64_t tt_now_us(void)
@@ -124,24 +68,24 @@ TEST_F(ev, mask_roundtrip)
 	struct ttydpc_wait_mask m;
 
 	TT_BODY_START();
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_ALL, 'Z'));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_ALL, 'Z'));
 	/* output fields hold garbage on input; reserved must be zero */
 	memset(&m, 0, sizeof(m));
 	m.version = 1;
 	m.mask = 0xa5a5a5a5;
 	m.event_char = 0xa5;
-	ASSERT_EQ(0, ioctl(self->fd, TTYDPC_IOC_GET_MASK, &m)) TH_LOG("GET_MASK: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(self->efd, TTYDPC_IOC_GET_MASK, &m)) TH_LOG("GET_MASK: %s", strerror(errno));
 	EXPECT_EQ(1u, m.version);
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_ALL), m.mask);
 	EXPECT_EQ('Z', m.event_char);
 	for (int i = 0; i < 7; i++) {
 		EXPECT_EQ(0, m.reserved[i]) TH_LOG("GET_MASK reserved[%d] = %#x", i, m.reserved[i]);
 	}
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS | TTYDPC_EV_RING, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS | TTYDPC_EV_RING, 0));
 	uint32_t mask = 0;
 	uint8_t ch = 1;
 
-	ASSERT_EQ(0, ta_get_mask(self->fd, &mask, &ch));
+	ASSERT_EQ(0, ta_get_mask(self->efd, &mask, &ch));
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS | TTYDPC_EV_RING), mask);
 	EXPECT_EQ(0, ch);
 }
@@ -153,11 +97,18 @@ TEST_F(ev, mask_cleared_by_last_close)
 	uint8_t ch = 1;
 
 	TT_BODY_START();
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_DSR, 'x'));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_DSR, 'x'));
 	close(self->fd);
+	/* the event file stays, and answers EIO while the port is closed */
+	EXPECT_EQ(-EIO, ta_get_mask(self->efd, &mask, &ch));
+	EXPECT_EQ(-EIO, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
+	EXPECT_EQ(-EIO, ta_wait(self->efd, NULL));
+	close(self->efd);
 	self->fd = tt_open_raw(self->port, 115200);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ta_get_mask(self->fd, &mask, &ch));
+	self->efd = ta_event_open(self->fd);
+	ASSERT_LE(0, self->efd);
+	ASSERT_EQ(0, ta_get_mask(self->efd, &mask, &ch));
 	EXPECT_EQ(0u, mask) TH_LOG("mask %#x survived the last close (another opener?)", mask);
 }
 
@@ -170,70 +121,59 @@ TEST_F(ev, set_mask_bad_args)
 	uint32_t mask;
 
 	TT_BODY_START();
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_DSR, 'q'));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_DSR, 'q'));
 	for (size_t i = 0; i < sizeof(bad_versions) / sizeof(bad_versions[0]); i++) {
 		m = (struct ttydpc_wait_mask){ .version = bad_versions[i], .mask = TTYDPC_EV_CTS };
-		EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_SET_MASK, &m));
+		EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_SET_MASK, &m));
 		EXPECT_EQ(EINVAL, errno) TH_LOG("version %u: %s", bad_versions[i], strerror(errno));
 	}
 	for (int i = 0; i < 7; i++) {
 		m = (struct ttydpc_wait_mask){ .version = 1, .mask = TTYDPC_EV_CTS };
 		m.reserved[i] = 0x80;
-		EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_SET_MASK, &m));
+		EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_SET_MASK, &m));
 		EXPECT_EQ(EINVAL, errno) TH_LOG("reserved[%d] set: %s", i, strerror(errno));
 	}
 	for (size_t i = 0; i < sizeof(bad_bits) / sizeof(bad_bits[0]); i++) {
 		m = (struct ttydpc_wait_mask){ .version = 1, .mask = bad_bits[i] };
-		EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_SET_MASK, &m));
+		EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_SET_MASK, &m));
 		EXPECT_EQ(EINVAL, errno) TH_LOG("mask %#x: %s", bad_bits[i], strerror(errno));
 	}
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_SET_MASK, NULL));
+	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_SET_MASK, NULL));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_SET_MASK, (void *)8));
+	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_SET_MASK, (void *)8));
 	EXPECT_EQ(EFAULT, errno);
 	/* nothing of that changed the mask */
-	ASSERT_EQ(0, ta_get_mask(self->fd, &mask, NULL));
+	ASSERT_EQ(0, ta_get_mask(self->efd, &mask, NULL));
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_DSR), mask);
 
 	m = (struct ttydpc_wait_mask){ .version = 0 };
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_GET_MASK, &m));
+	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_GET_MASK, &m));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_GET_MASK, NULL));
+	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_GET_MASK, NULL));
 	EXPECT_EQ(EFAULT, errno);
 }
 
+/* read(): no mask, or a count below the event's size, is EINVAL */
 TEST_F(ev, wait_bad_args)
 {
-	struct ttydpc_wait w;
+	struct ttydpc_event ev[2];
 
 	TT_BODY_START();
-	/* no mask */
-	ASSERT_EQ(0, ta_set_mask(self->fd, 0, 0));
-	EXPECT_EQ(-EINVAL, ta_wait(self->fd, NULL));
+	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
+	EXPECT_EQ(-EINVAL, ta_wait(self->efd, NULL));
 
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
-	w = (struct ttydpc_wait){ .version = 0 };
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_WAIT, &w));
-	EXPECT_EQ(EINVAL, errno);
-	w = (struct ttydpc_wait){ .version = 2 };
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_WAIT, &w));
-	EXPECT_EQ(EINVAL, errno);
-	for (int i = 0; i < 2; i++) {
-		w = (struct ttydpc_wait){ .version = 1 };
-		w.reserved[i] = 1;
-		EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_WAIT, &w));
-		EXPECT_EQ(EINVAL, errno) TH_LOG("reserved[%d] set: %s", i, strerror(errno));
-	}
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_WAIT, NULL));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_WAIT, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
+	EXPECT_EQ(-1, read(self->efd, ev, 0));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("read of 0 bytes: %s", strerror(errno));
+	EXPECT_EQ(-1, read(self->efd, ev, sizeof(ev[0]) - 1));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("read of %zu bytes: %s", sizeof(ev[0]) - 1,
+					strerror(errno));
 	if (self->have_dbg) {
 		struct ta_dbg d;
 
 		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
-		EXPECT_EQ(1, ta_dbg_get(&d, "queue_wait_refs"))
-			TH_LOG("a rejected wait left a reference behind");
+		EXPECT_EQ(0, ta_dbg_get(&d, "queue_wait_pending"))
+			TH_LOG("a rejected read left a request in the queue");
 	}
 }
 
@@ -264,7 +204,7 @@ TEST_F(ev, rxchar_from_host)
 	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer: %s", tt_ctl_missing());
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RXCHAR, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RXCHAR, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS)) TH_LOG("wait ended with nothing received");
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "PUT %s 414243",
@@ -284,8 +224,8 @@ TEST_F(ev, rxflag_event_char)
 	uint8_t buf[8];
 
 	TT_BODY_START();
-	loop_on(_metadata, self->fd);
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RXFLAG, '~'));
+	ta_loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RXFLAG, '~'));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(3, tt_write_full(self->fd, "abc", 3, DONE_MS));
 	ASSERT_EQ(3, tt_read_full(self->fd, buf, 3, DONE_MS));
@@ -310,8 +250,8 @@ TEST_F(ev, txempty_after_write)
 	int q = -1;
 
 	TT_BODY_START();
-	loop_on(_metadata, self->fd);
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_TXEMPTY, 0));
+	ta_loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_TXEMPTY, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS)) TH_LOG("TXEMPTY without a write");
 	tt_stream_init(&s, 0x7e);
@@ -339,11 +279,11 @@ TEST_F(ev, modem_events_loopback)
 	struct ta_waiter w;
 
 	TT_BODY_START();
-	loop_on(_metadata, self->fd);
+	ta_loop_on(_metadata, self->fd);
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		ASSERT_EQ(0, ta_mbis(self->fd, map[i].out));
 		usleep(20000);
-		ASSERT_EQ(0, ta_set_mask(self->fd, map[i].ev, 0));
+		ASSERT_EQ(0, ta_set_mask(self->efd, map[i].ev, 0));
 		for (int edge = 0; edge < 2; edge++) {
 			ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1))
 				TH_LOG("%s", map[i].name);
@@ -365,10 +305,10 @@ TEST_F(ev, ring_trailing_edge)
 	struct ta_waiter w;
 
 	TT_BODY_START();
-	loop_on(_metadata, self->fd);
+	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_OUT1));
 	usleep(20000);
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RING, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_OUT1));
 	ASSERT_TRUE(ta_mget(self->fd) & TIOCM_RI) TH_LOG("RI did not follow OUT1");
@@ -391,7 +331,7 @@ TEST_F(ev, break_from_host)
 	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer: %s", tt_ctl_missing());
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_BREAK | TTYDPC_EV_ERR, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_BREAK | TTYDPC_EV_ERR, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "BREAK %s",
 				self->chan)) TH_LOG("BREAK: %s", reply);
@@ -412,8 +352,8 @@ TEST_F(ev, rx80full_and_err_from_overrun)
 	long n1, n2;
 
 	TT_BODY_START();
-	loop_on(_metadata, self->fd);
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RX80FULL, 0));
+	ta_loop_on(_metadata, self->fd);
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RX80FULL, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	n1 = ta_flood(self->fd, 8u << 20, 60000, ta_stop_waiter_done, &w);
 	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
@@ -434,8 +374,8 @@ TEST_F(ev, rx80full_and_err_from_overrun)
 	 */
 	ASSERT_EQ(0, tcflush(self->fd, TCOFLUSH));
 	usleep(100000);
-	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_ERR, 0));
+	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_ERR, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	/*
 	 * With nobody reading, the UART overruns once the ring and the tty
@@ -450,7 +390,7 @@ TEST_F(ev, rx80full_and_err_from_overrun)
 	}
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_ERR), w.events);
-	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	TH_LOG("ERR after %ld more bytes; errors %#x hold %#x in_queue %u", n2,
 	       cs.errors, cs.hold, cs.in_queue);
 	EXPECT_TRUE((cs.errors & TTYDPC_ERR_OVERRUN) != 0);
@@ -460,13 +400,13 @@ TEST_F(ev, rx80full_and_err_from_overrun)
 	 * dropped by the driver.
 	 */
 	if (!(cs.hold & TTYDPC_HOLD_RX)) {
-		n2 = ta_flood(self->fd, 8u << 20, 60000, ta_stop_rx_held, NULL);
-		ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+		n2 = ta_flood(self->fd, 8u << 20, 60000, ta_stop_rx_held, &self->efd);
+		ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 		TH_LOG("held after %ld more bytes; hold %#x in_queue %u", n2, cs.hold,
 		       cs.in_queue);
 	}
 	EXPECT_TRUE((cs.hold & TTYDPC_HOLD_RX) != 0);
-	ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_ALL));
+	ASSERT_EQ(0, ta_purge(self->efd, TTYDPC_PURGE_ALL));
 	tcflush(self->fd, TCIOFLUSH);
 }
 TT_SET_TIMEOUT(ev, rx80full_and_err_from_overrun, 180)
@@ -482,9 +422,9 @@ TEST_F(ev, latched_returns_at_once)
 	uint64_t t0;
 
 	TT_BODY_START();
-	loop_on(_metadata, self->fd);
+	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
 	if (self->have_dbg) {
 		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
 		runs = ta_dbg_get(&d, "done_comm_wait_runs");
@@ -497,7 +437,7 @@ TEST_F(ev, latched_returns_at_once)
 
 	alarm(5);
 	t0 = tt_now_ms();
-	ASSERT_EQ(0, ta_wait(self->fd, &events));
+	ASSERT_EQ(0, ta_wait(self->efd, &events));
 	alarm(0);
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS), events);
 	EXPECT_GT(200u, tt_now_ms() - t0) TH_LOG("a latched event took %llu ms",
@@ -506,7 +446,7 @@ TEST_F(ev, latched_returns_at_once)
 	/* cleared by that wait: the next one blocks */
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS)) TH_LOG("the latch was not cleared");
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
 	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
 		ta_waiter_kill(&w);
 	}
@@ -517,10 +457,10 @@ TEST_F(ev, events_outside_mask_ignored)
 	struct ta_waiter w;
 
 	TT_BODY_START();
-	loop_on(_metadata, self->fd);
+	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS | TIOCM_DTR));
 	usleep(20000);
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_DSR, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_DSR, 0));
 	/* CTS changes, not in the mask: not latched either */
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
 	usleep(100000);
@@ -542,19 +482,19 @@ TEST_F(ev, new_mask_ends_wait)
 	uint32_t mask;
 
 	TT_BODY_START();
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RING, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS | TTYDPC_EV_DSR, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS | TTYDPC_EV_DSR, 0));
 	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
 		ta_waiter_kill(&w);
 	}
 	EXPECT_EQ(0, w.ret) TH_LOG("wait: %s", ta_errno_name(w.ret));
 	EXPECT_EQ(0u, w.events);
-	ASSERT_EQ(0, ta_get_mask(self->fd, &mask, NULL));
+	ASSERT_EQ(0, ta_get_mask(self->efd, &mask, NULL));
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS | TTYDPC_EV_DSR), mask);
 	/* the same mask again ends a wait too */
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
-	ASSERT_EQ(0, ta_set_mask(self->fd, mask, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, mask, 0));
 	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
 		ta_waiter_kill(&w);
 	}
@@ -570,39 +510,48 @@ TEST_F(ev, signal_gives_eintr)
 	int r;
 
 	TT_BODY_START();
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RING, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
 	t0 = tt_now_ms();
 	alarm(1);
-	r = ta_wait(self->fd, &events);
+	r = ta_wait(self->efd, &events);
 	alarm(0);
 	EXPECT_EQ(-EINTR, r) TH_LOG("wait: %s", ta_errno_name(r));
 	EXPECT_LE(900u, tt_now_ms() - t0);
 	EXPECT_GT(4000u, tt_now_ms() - t0);
+	/* the interrupted wait stays pending on the file, nothing else */
 	if (self->have_dbg) {
 		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
-		EXPECT_EQ(1, ta_dbg_get(&d, "queue_wait_refs"))
-			TH_LOG("the interrupted wait left a reference behind");
+		EXPECT_EQ(1, ta_dbg_get(&d, "queue_wait_pending"))
+			TH_LOG("after EINTR: %lld requests pending",
+			       ta_dbg_get(&d, "queue_wait_pending"));
 	}
-	/* and the port still works: a loopback event ends the next wait */
-	loop_on(_metadata, self->fd);
+	/* a new mask ends that wait: the next read returns it at once */
+	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
 	usleep(20000);
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
+	events = 0xdead;
+	alarm(5);
+	r = ta_wait(self->efd, &events);
+	alarm(0);
+	EXPECT_EQ(0, r) TH_LOG("read after the new mask: %s", ta_errno_name(r));
+	EXPECT_EQ(0u, events);
+	/* and the port still works: a loopback event ends the next wait */
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
 	alarm(5);
-	r = ta_wait(self->fd, &events);
+	r = ta_wait(self->efd, &events);
 	alarm(0);
 	EXPECT_EQ(0, r);
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS), events);
 }
 
 /*
- * A signal racing with an event: the wait returns the event, or it gets
- * EINTR and the event stays latched for the next wait. Never lost. The
- * window: the signal wakes the waiter and, after the waiter saw no
- * completion and before it claims its request for -EINTR, the event
- * routine claims it with the event (ttydpc_wait_on_mask() must then return
- * the event, not EINTR). It is a few microseconds wide and both sides must
+ * A signal racing with an event: the read returns the event, or it gets
+ * EINTR and the next read of the same file returns it. Never lost. The
+ * window: the signal wakes the reader and, after it saw no completion and
+ * before it returns EINTR, the event routine completes the request (which
+ * must then stay on the file for the next read, or be returned now). It is
+ * a few microseconds wide and both sides must
  * run at once, so it only opens with more than one CPU: the waiter is
  * pinned to CPU 1 and this thread, which raises the event and so runs its
  * deferred routine, to CPU 0; the routine is made to run right after the
@@ -634,17 +583,17 @@ TEST_F(ev, signal_vs_event_none_lost)
 	}
 	if (!pinned)
 		TH_LOG("%ld CPU(s) online, not pinned: the window this case guards cannot open", ncpu);
-	loop_on(_metadata, self->fd);
+	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
 	usleep(20000);
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
 	for (int i = 0; i < rounds; i++) {
 		struct ta_waiter w, w2;
 		/* > 0: the signal leads by o us; < 0: the event leads */
 		int o = off + (int)(rand_r(&seed) % 7) - 3;
 		uint64_t until;
 
-		ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
+		ASSERT_EQ(0, ta_start_waiter_on(_metadata, self->port, &w, self->fd, self->efd, 1));
 		if (pinned)
 			pthread_setaffinity_np(w.th, sizeof(cpu1), &cpu1);
 		if (o >= 0)
@@ -672,13 +621,13 @@ TEST_F(ev, signal_vs_event_none_lost)
 		ASSERT_EQ(-EINTR, w.ret) TH_LOG("round %d: %s events %#x", i,
 						ta_errno_name(w.ret), w.events);
 		eintr++;
-		/* the event must still be there */
-		ASSERT_EQ(0, ta_waiter_start(&w2, self->fd));
+		/* the event must still be there, for the wait left pending */
+		ASSERT_EQ(0, ta_waiter_start_efd(&w2, self->efd));
 		if (!ta_waiter_join(&w2, 1000)) {
 			lost++;
 			TH_LOG("round %d (%s leading by %d us): EINTR, and the CTS event is gone", i,
 			       o >= 0 ? "signal" : "event", o < 0 ? -o : o);
-			ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+			ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
 			ASSERT_TRUE(ta_waiter_join(&w2, DONE_MS));
 			continue;
 		}
@@ -705,11 +654,11 @@ TEST_F(ev, several_waiters_all_end)
 		fds[i] = open(self->port, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 		ASSERT_LE(0, fds[i]) TH_LOG("open #%d: %s", i + 1, strerror(errno));
 	}
-	loop_on(_metadata, self->fd);
+	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
 	usleep(20000);
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
-	/* three fds, and two waiters sharing the first */
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
+	/* four event files on three tty fds */
 	for (int i = 0; i < 4; i++) {
 		ASSERT_EQ(0, start_waiter(_metadata, self->port, &w[i], fds[i % 3], i + 1));
 	}
@@ -738,10 +687,10 @@ TEST_F(ev, hangup_gives_eio)
 	TT_BODY_START();
 	fd2 = open(self->port, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RING, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, fd2, 1));
 	if (ioctl(self->fd, TIOCVHANGUP) && errno == EPERM) {
-		ta_set_mask(self->fd, 0, 0);
+		ta_set_mask(self->efd, 0, 0);
 		ta_waiter_join(&w, DONE_MS);
 		close(fd2);
 		SKIP(return, "TIOCVHANGUP needs CAP_SYS_ADMIN");
@@ -750,26 +699,30 @@ TEST_F(ev, hangup_gives_eio)
 		ta_waiter_kill(&w);
 	}
 	EXPECT_EQ(-EIO, w.ret) TH_LOG("wait after hangup: %s", ta_errno_name(w.ret));
-	/* the hung-up fds are dead; a wait on them fails at once */
+	/* the port is shut down: a wait on its event file fails at once */
 	alarm(5);
-	r = ta_wait(fd2, &events);
+	r = ta_wait(self->efd, &events);
 	alarm(0);
-	EXPECT_EQ(-EIO, r) TH_LOG("wait on a hung-up fd: %s", ta_errno_name(r));
+	EXPECT_EQ(-EIO, r) TH_LOG("read after the hangup: %s", ta_errno_name(r));
 	close(fd2);
+	close(self->efd);
 	close(self->fd);
-	self->fd = -1;
+	self->fd = self->efd = -1;
 	if (self->have_dbg) {
 		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
-		EXPECT_EQ(0, ta_dbg_get(&d, "queue_wait_refs"))
-			TH_LOG("closed port: wait queue refs %lld", ta_dbg_get(&d, "queue_wait_refs"));
+		EXPECT_EQ(0, ta_dbg_get(&d, "queue_wait_pending"))
+			TH_LOG("closed port: %lld requests pending",
+			       ta_dbg_get(&d, "queue_wait_pending"));
 	}
 	/* a new open works as before */
 	self->fd = tt_open_raw(self->port, 115200);
 	ASSERT_LE(0, self->fd);
-	loop_on(_metadata, self->fd);
+	self->efd = ta_event_open(self->fd);
+	ASSERT_LE(0, self->efd) TH_LOG("attach after the hangup: %s", strerror(-self->efd));
+	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
 	usleep(20000);
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
 	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
@@ -801,7 +754,7 @@ TEST_F(ev, unbind_gives_eio)
 	free(dev);
 	if (!r)
 		SKIP(return, "%.100s is not on %.60s", self->port, pci);
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RING, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	snprintf(path, sizeof(path), "%s/unbind", drv);
 	r = tt_write_file(path, pci);
@@ -810,6 +763,9 @@ TEST_F(ev, unbind_gives_eio)
 		ta_waiter_kill(&w);
 	}
 	EXPECT_EQ(-EIO, w.ret) TH_LOG("wait across unbind: %s", ta_errno_name(w.ret));
+	/* the port is gone: every later call on its event file is ENODEV */
+	EXPECT_EQ(-ENODEV, ta_get_mask(self->efd, NULL, NULL));
+	EXPECT_EQ(-ENODEV, ta_wait(self->efd, NULL));
 	close(self->fd);
 	self->fd = -1;
 	snprintf(path, sizeof(path), "%s/bind", drv);
@@ -819,6 +775,12 @@ TEST_F(ev, unbind_gives_eio)
 		usleep(100000);
 	self->fd = tt_open_raw(self->port, 115200);
 	ASSERT_LE(0, self->fd) TH_LOG("%s after bind: %s", self->port, strerror(-self->fd));
+	/* rebound: the old file still says ENODEV, a new attach works */
+	EXPECT_EQ(-ENODEV, ta_get_mask(self->efd, NULL, NULL));
+	close(self->efd);
+	self->efd = ta_event_open(self->fd);
+	ASSERT_LE(0, self->efd) TH_LOG("attach after bind: %s", strerror(-self->efd));
+	EXPECT_EQ(0, ta_get_mask(self->efd, NULL, NULL));
 }
 
 TEST_HARNESS_MAIN

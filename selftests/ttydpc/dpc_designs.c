@@ -47,7 +47,7 @@ struct snap {
 	struct ta_dbg raw;
 };
 
-static const char *const qnames[4] = { "read", "write", "flush", "wait" };
+static const char *const qnames[4] = { "read", "write", "purge", "wait" };
 
 static long long hist_sum(const struct ta_dbg *d, const char *obj)
 {
@@ -410,12 +410,16 @@ TEST_F(design, purge_runs_purge_object)
 	const int n = sizeof(flags) / sizeof(flags[0]);
 	int obj = ta_design_obj(self->design, TA_CAUSE_PURGE);
 	struct snap a, b;
+	int efd;
 
 	TT_BODY_START();
+	efd = ta_event_open(self->fd);
+	ASSERT_LE(0, efd) TH_LOG("event file: %s", strerror(-efd));
 	ASSERT_EQ(0, settle(self->port, &a));
 	for (int i = 0; i < n; i++) {
-		ASSERT_EQ(0, ta_purge(self->fd, flags[i]));
+		ASSERT_EQ(0, ta_purge(efd, flags[i]));
 	}
+	close(efd);
 	ASSERT_EQ(0, settle(self->port, &b));
 	expect_only(_metadata, self->design, &a, &b, 1u << obj, "5 purges");
 	EXPECT_EQ(n, b.done[TA_CAUSE_PURGE] - a.done[TA_CAUSE_PURGE]);
@@ -457,7 +461,7 @@ TEST_F(design, close_with_routines_queued)
 {
 	const int rounds = 200;
 	struct snap s;
-	int fd, i;
+	int fd, efd, i;
 
 	TT_BODY_START();
 	ta_mbic(self->fd, TIOCM_LOOP);
@@ -470,9 +474,13 @@ TEST_F(design, close_with_routines_queued)
 		ASSERT_EQ(0, ta_mbic(fd, TIOCM_RTS));
 		ASSERT_EQ(0, ta_mbis(fd, TIOCM_RTS));
 		ASSERT_EQ(2, write(fd, "dc", 2));
-		ASSERT_EQ(0, ta_purge(fd, TTYDPC_PURGE_RXCLEAR));
+		efd = ta_event_open(fd);
+		ASSERT_LE(0, efd) TH_LOG("round %d: event file: %s", i, strerror(-efd));
+		ASSERT_EQ(0, ta_purge(efd, TTYDPC_PURGE_RXCLEAR));
 		ASSERT_EQ(0, ta_mbic(fd, TIOCM_RTS | TIOCM_LOOP));
+		/* the last tty close with the event file still attached */
 		ASSERT_EQ(0, close(fd));
+		ASSERT_EQ(0, close(efd));
 	}
 	self->fd = tt_open_raw(self->port, 115200);
 	ASSERT_LE(0, self->fd) TH_LOG("reopen: %s", strerror(-self->fd));

@@ -421,15 +421,18 @@ TT_SET_TIMEOUT(nm, close_of_stalled_line_is_bounded, 400)
 FIXTURE(loop) {
 	char port[128];
 	int fd;
+	int efd;	/* event file attached to fd */
 };
 
 FIXTURE_SETUP(loop)
 {
-	self->fd = -1;
+	self->fd = self->efd = -1;
 	if (tt_pick_port(self->port, sizeof(self->port)))
 		SKIP(return, "no /dev/ttyDPC* node");
 	self->fd = tt_open_raw(self->port, 115200);
 	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+	self->efd = ta_event_open(self->fd);
+	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_LOOP));
 	usleep(50000);
 	tcflush(self->fd, TCIOFLUSH);
@@ -437,9 +440,12 @@ FIXTURE_SETUP(loop)
 
 FIXTURE_TEARDOWN(loop)
 {
+	if (self->efd >= 0) {
+		ta_purge(self->efd, TTYDPC_PURGE_ALL);
+		close(self->efd);
+	}
 	if (self->fd < 0)
 		return;
-	ta_purge(self->fd, TTYDPC_PURGE_ALL);
 	ta_mbic(self->fd, TIOCM_LOOP);
 	tcflush(self->fd, TCIOFLUSH);
 	close(self->fd);
@@ -457,14 +463,14 @@ struct held_state {
 	uint32_t hold;
 };
 
-static int held_sample(int fd, struct held_state *h)
+static int held_sample(int efd, struct held_state *h)
 {
 	struct ttydpc_comm_status cs;
 	struct ttydpc_stats_user st;
-	int r = ta_commstatus(fd, &cs);
+	int r = ta_commstatus(efd, &cs);
 
 	if (!r)
-		r = ta_get_stats(fd, &st);
+		r = ta_get_stats(efd, &st);
 	if (r)
 		return r;
 	h->rx = st.received - h->rx0;
@@ -482,7 +488,7 @@ static int held_sample(int fd, struct held_state *h)
  * (every 32 character times, at least a jiffy).
  * Returns 1 full, 0 not full, -ETIMEDOUT when bytes stay unaccounted for.
  */
-static int held_settle(int fd, struct held_state *h, uint64_t written)
+static int held_settle(int efd, struct held_state *h, uint64_t written)
 {
 	uint64_t end = tt_now_ms() + 5000, still = 0, last_rx = ~0ull;
 
@@ -490,7 +496,7 @@ static int held_settle(int fd, struct held_state *h, uint64_t written)
 		uint64_t now = tt_now_ms();
 		uint64_t out;
 
-		if (held_sample(fd, h))
+		if (held_sample(efd, h))
 			return -EIO;
 		out = written - h->rx - h->queued;
 		if (!out && !h->queued)
@@ -526,7 +532,7 @@ TEST_F(loop, held_input_arrives_intact)
 {
 	struct ttydpc_stats_user st;
 	struct held_state h = { 0 };
-	struct ta_held_full full = { 0 };
+	struct ta_held_full full = { .efd = self->efd };
 	struct tt_stream tx, want;
 	static uint8_t buf[65536], exp[65536];
 	uint64_t written = 0, got = 0, bad = ~0ull, rx_full, t0;
@@ -534,7 +540,7 @@ TEST_F(loop, held_input_arrives_intact)
 	int r = 0;
 
 	TT_BODY_START();
-	ASSERT_EQ(0, ta_get_stats(self->fd, &st));
+	ASSERT_EQ(0, ta_get_stats(self->efd, &st));
 	h.rx0 = st.received;
 	tt_stream_init(&tx, 0x4e1d);
 	tt_stream_init(&want, 0x4e1d);
@@ -558,7 +564,7 @@ TEST_F(loop, held_input_arrives_intact)
 			ASSERT_EQ((ssize_t)n, tt_write_full(self->fd, buf, n, 5000));
 			written += n;
 			ASSERT_EQ(0, tcdrain(self->fd));
-			r = held_settle(self->fd, &h, written);
+			r = held_settle(self->efd, &h, written);
 			ASSERT_LE(0, r) TH_LOG("%llu bytes written, %llu handed to the tty layer, %u queued: %lld vanished",
 					       (unsigned long long)written, (unsigned long long)h.rx, h.queued,
 					       (long long)(written - h.rx - h.queued));
@@ -577,10 +583,10 @@ TEST_F(loop, held_input_arrives_intact)
 		ASSERT_EQ((ssize_t)n, tt_write_full(self->fd, buf, n, 5000));
 		written += n;
 		ASSERT_EQ(0, tcdrain(self->fd));
-		memset(&full, 0, sizeof(full));
+		full = (struct ta_held_full){ .efd = self->efd };
 		for (int i = 0; i < 300 && !ta_stop_rx_held_full(self->fd, &full); i++)
 			usleep(10000);
-		ASSERT_EQ(0, held_sample(self->fd, &h));
+		ASSERT_EQ(0, held_sample(self->efd, &h));
 		if (h.rx == rx_full)
 			break;
 		TH_LOG("the tty layer took %llu more bytes: not full yet",
@@ -623,7 +629,7 @@ TEST_F(loop, held_input_arrives_intact)
 				     bad >= rx_full ? "held by the driver" : "before the hold");
 	EXPECT_EQ(written, got);
 	EXPECT_EQ(crc_tx, crc_rx);
-	ASSERT_EQ(0, held_sample(self->fd, &h));
+	ASSERT_EQ(0, held_sample(self->efd, &h));
 	EXPECT_EQ(0u, h.queued);
 	EXPECT_EQ(0u, h.hold & TTYDPC_HOLD_RX) TH_LOG("still held after the reader read: hold %#x", h.hold);
 }

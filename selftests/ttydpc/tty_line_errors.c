@@ -27,13 +27,14 @@
 
 FIXTURE(lerr) {
 	int fd;
+	int efd;	/* event file attached to fd */
 	char port[64];
 	char inject[128];
 };
 
 FIXTURE_SETUP(lerr)
 {
-	self->fd = -1;
+	self->fd = self->efd = -1;
 	if (tt_pick_port(self->port, sizeof(self->port)))
 		SKIP(return, "no /dev/ttyDPC* node");
 	snprintf(self->inject, sizeof(self->inject),
@@ -42,6 +43,8 @@ FIXTURE_SETUP(lerr)
 		SKIP(return, "%s: %s (debugfs and root needed)", self->inject, strerror(errno));
 	self->fd = tt_open_raw(self->port, 115200);
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", self->port, strerror(-self->fd));
+	self->efd = ta_event_open(self->fd);
+	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_LOOP | TIOCM_RTS | TIOCM_DTR));
 	usleep(50000);
 	tcflush(self->fd, TCIOFLUSH);
@@ -49,6 +52,8 @@ FIXTURE_SETUP(lerr)
 
 FIXTURE_TEARDOWN(lerr)
 {
+	if (self->efd >= 0)
+		close(self->efd);
 	if (self->fd < 0)
 		return;
 	tt_set_raw(self->fd, 115200);
@@ -111,11 +116,12 @@ struct counts {
 	struct ttydpc_stats_user st;
 };
 
-static int get_counts(int fd, struct counts *c)
+/* TIOCGICOUNT from the tty, GET_STATS from its event file */
+static int get_counts(int fd, int efd, struct counts *c)
 {
 	if (ioctl(fd, TIOCGICOUNT, &c->ic))
 		return -errno;
-	return ta_get_stats(fd, &c->st);
+	return ta_get_stats(efd, &c->st);
 }
 
 /* INPCK + PARMRK: the byte arrives marked, and every counter counts it once. */
@@ -129,17 +135,17 @@ TEST_F(lerr, parity_error_marked_and_counted)
 
 	TT_BODY_START();
 	ASSERT_EQ(0, set_iflags(self->fd, INPCK | PARMRK));
-	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));	/* clears latched errors */
-	ASSERT_EQ(0, get_counts(self->fd, &a));
+	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));	/* clears latched errors */
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, &a));
 	n = loop_with_error(self->inject, self->fd, LSR_PE, "A", in, sizeof(in));
 	dump(_metadata, in, n);
 	ASSERT_EQ(3, n);
 	EXPECT_EQ(0, memcmp(in, want, sizeof(want)));
-	ASSERT_EQ(0, get_counts(self->fd, &b));
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, &b));
 	EXPECT_EQ(a.ic.parity + 1, b.ic.parity);
 	EXPECT_EQ(a.ic.frame, b.ic.frame);
 	EXPECT_EQ(a.st.parity_errors + 1, b.st.parity_errors);
-	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	EXPECT_NE(0, !!(cs.errors & TTYDPC_ERR_PARITY)) TH_LOG("comm status errors %#x", cs.errors);
 	EXPECT_EQ(0, !!(cs.errors & TTYDPC_ERR_FRAME)) TH_LOG("comm status errors %#x", cs.errors);
 	/* the error belonged to that byte only */
@@ -161,17 +167,17 @@ TEST_F(lerr, framing_error_marked_and_counted)
 
 	TT_BODY_START();
 	ASSERT_EQ(0, set_iflags(self->fd, INPCK | PARMRK));
-	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
-	ASSERT_EQ(0, get_counts(self->fd, &a));
+	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, &a));
 	n = loop_with_error(self->inject, self->fd, LSR_FE, "F", in, sizeof(in));
 	dump(_metadata, in, n);
 	ASSERT_EQ(3, n);
 	EXPECT_EQ(0, memcmp(in, want, sizeof(want)));
-	ASSERT_EQ(0, get_counts(self->fd, &b));
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, &b));
 	EXPECT_EQ(a.ic.frame + 1, b.ic.frame);
 	EXPECT_EQ(a.ic.parity, b.ic.parity);
 	EXPECT_EQ(a.st.frame_errors + 1, b.st.frame_errors);
-	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	EXPECT_NE(0, !!(cs.errors & TTYDPC_ERR_FRAME)) TH_LOG("comm status errors %#x", cs.errors);
 }
 
@@ -184,12 +190,12 @@ TEST_F(lerr, ignpar_drops_the_byte)
 
 	TT_BODY_START();
 	ASSERT_EQ(0, set_iflags(self->fd, INPCK | IGNPAR));
-	ASSERT_EQ(0, get_counts(self->fd, &a));
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, &a));
 	n = loop_with_error(self->inject, self->fd, LSR_PE, "xy", in, sizeof(in));
 	dump(_metadata, in, n);
 	ASSERT_EQ(1, n);
 	EXPECT_EQ('y', in[0]);
-	ASSERT_EQ(0, get_counts(self->fd, &b));
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, &b));
 	EXPECT_EQ(a.ic.parity + 1, b.ic.parity) TH_LOG("a dropped byte is still counted");
 }
 

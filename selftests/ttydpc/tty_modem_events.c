@@ -46,6 +46,7 @@
 FIXTURE(ms) {
 	char port[128];
 	int fd;
+	int efd;	/* event file attached to fd */
 	struct tt_ctl ctl;
 	bool traced;
 };
@@ -55,7 +56,7 @@ FIXTURE_SETUP(ms)
 	char reply[128];
 	int r;
 
-	self->fd = -1;
+	self->fd = self->efd = -1;
 	self->ctl.fd = -1;
 	self->traced = false;
 	r = tt_ctl_open_env(&self->ctl);
@@ -64,6 +65,8 @@ FIXTURE_SETUP(ms)
 	ASSERT_EQ(0, tt_pick_port(self->port, sizeof(self->port)));
 	self->fd = tt_open_raw(self->port, 115200);
 	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+	self->efd = ta_event_open(self->fd);
+	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000,
 				"TRACE on serial_write")) TH_LOG("TRACE on: %s", reply);
 	self->traced = true;
@@ -76,10 +79,12 @@ FIXTURE_TEARDOWN(ms)
 
 	if (self->traced)
 		tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "TRACE off serial_write");
-	if (self->fd >= 0) {
-		ta_set_mask(self->fd, 0, 0);
-		close(self->fd);
+	if (self->efd >= 0) {
+		ta_set_mask(self->efd, 0, 0);
+		close(self->efd);
 	}
+	if (self->fd >= 0)
+		close(self->fd);
 	if (self->ctl.fd >= 0)
 		tt_ctl_close(&self->ctl);
 }
@@ -137,13 +142,13 @@ TEST_F(ms, wait_mask_turns_msi_on_and_off)
 	struct ta_waiter w;
 
 	TT_BODY_START();
-	ASSERT_EQ(0, ta_set_mask(self->fd, 0, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
 	ASSERT_EQ(0, mark(&self->ctl));
 	for (int i = 0; i < ROUNDS; i++) {
-		ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_CTS | TTYDPC_EV_DSR, 0));
+		ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS | TTYDPC_EV_DSR, 0));
 		ASSERT_EQ(0, ta_waiter_start(&w, self->fd));
 		ta_wait_waiters(self->port, 1, 5000);
-		ASSERT_EQ(0, ta_set_mask(self->fd, 0, 0));
+		ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
 		ASSERT_TRUE(ta_waiter_join(&w, 5000)) {
 			ta_waiter_kill(&w);
 		}
@@ -158,16 +163,16 @@ TEST_F(ms, termios_keeps_msi_for_wait_mask)
 	struct ta_waiter w;
 
 	TT_BODY_START();
-	ASSERT_EQ(0, ta_set_mask(self->fd, 0, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
 	ASSERT_EQ(0, mark(&self->ctl));
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RLSD | TTYDPC_EV_RING, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RLSD | TTYDPC_EV_RING, 0));
 	ASSERT_EQ(0, ta_waiter_start(&w, self->fd));
 	ta_wait_waiters(self->port, 1, 5000);
 	for (int i = 0; i < ROUNDS; i++) {
 		ASSERT_EQ(0, retermios(self->fd, i));
 		/* a buggy set_termios cleared MSI: the same mask sets it again */
 		if (i < ROUNDS - 1) {
-			ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RLSD | TTYDPC_EV_RING, 0));
+			ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RLSD | TTYDPC_EV_RING, 0));
 			ASSERT_TRUE(ta_waiter_join(&w, 5000)) {
 				ta_waiter_kill(&w);
 			}
@@ -177,7 +182,7 @@ TEST_F(ms, termios_keeps_msi_for_wait_mask)
 	}
 	EXPECT_EQ(1, msi_writes(_metadata, &self->ctl, "termios with a mask armed"))
 		TH_LOG("set_termios cleared MSI while a modem wait was armed");
-	ta_set_mask(self->fd, 0, 0);
+	ta_set_mask(self->efd, 0, 0);
 	if (!ta_waiter_join(&w, 5000))
 		ta_waiter_kill(&w);
 }
@@ -202,7 +207,7 @@ static void *miwait_thread(void *arg)
 TEST_F(ms, termios_keeps_msi_for_tiocmiwait)
 {
 	TT_BODY_START();
-	ASSERT_EQ(0, ta_set_mask(self->fd, 0, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
 	ASSERT_EQ(0, mark(&self->ctl));
 	for (int i = 0; i < ROUNDS; i++) {
 		struct miwait m = { .fd = self->fd };

@@ -52,34 +52,18 @@
 #define PM_TEST		"/sys/power/pm_test"
 #define PM_TEST_DELAY	"/sys/module/suspend/parameters/pm_test_delay"
 
-struct waiter {
-	pthread_t thread;
-	int fd;
-	volatile int done;
-	int ret;
-	uint32_t events;
-};
-
-static void *waiter_main(void *arg)
-{
-	struct waiter *w = arg;
-
-	w->ret = ta_wait(w->fd, &w->events);
-	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
-	return NULL;
-}
-
 FIXTURE(pm) {
 	char port[128];
 	char trig_path[192];
 	char trig_old[16];
 	char delay_old[16];
 	int fd;
+	int efd;	/* event file attached to fd */
 	struct tt_ctl ctl;
 	const char *chan;
 	bool traced;
 	bool pm_test_set;
-	struct waiter w;
+	struct ta_waiter w;
 	bool waiting;
 	struct tt_reg_ev ev[MAX_EV];
 };
@@ -90,7 +74,7 @@ FIXTURE_SETUP(pm)
 	int r, bits;
 	struct termios t;
 
-	self->fd = -1;
+	self->fd = self->efd = -1;
 	self->ctl.fd = -1;
 	self->traced = self->pm_test_set = self->waiting = false;
 	self->trig_old[0] = self->delay_old[0] = 0;
@@ -111,6 +95,8 @@ FIXTURE_SETUP(pm)
 
 	self->fd = tt_open_raw(self->port, BAUD);
 	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+	self->efd = ta_event_open(self->fd);
+	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
 	ASSERT_EQ(0, tcgetattr(self->fd, &t));
 	t.c_cflag |= PARENB;
 	t.c_cflag &= ~PARODD;
@@ -126,11 +112,14 @@ FIXTURE_TEARDOWN(pm)
 {
 	char reply[128];
 
-	if (self->fd >= 0) {
+	if (self->efd >= 0) {
 		/* a new mask ends a wait still pending (the failing case) */
-		ta_set_mask(self->fd, 0, 0);
-		if (self->waiting)
-			pthread_join(self->w.thread, NULL);
+		ta_set_mask(self->efd, 0, 0);
+		if (self->waiting && !ta_waiter_join(&self->w, 5000))
+			ta_waiter_kill(&self->w);
+		close(self->efd);
+	}
+	if (self->fd >= 0) {
 		tcflush(self->fd, TCIOFLUSH);
 		close(self->fd);
 	}
@@ -160,10 +149,8 @@ static void transfer(struct __test_metadata *_metadata, FIXTURE_DATA(pm) *self,
 /* The event mask, and a process waiting on it across the suspend. */
 static void start_waiter(struct __test_metadata *_metadata, FIXTURE_DATA(pm) *self)
 {
-	ASSERT_EQ(0, ta_set_mask(self->fd, TTYDPC_EV_RXCHAR, 0));
-	self->w.fd = self->fd;
-	self->w.done = 0;
-	ASSERT_EQ(0, pthread_create(&self->w.thread, NULL, waiter_main, &self->w));
+	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RXCHAR, 0));
+	ASSERT_EQ(0, ta_waiter_start_efd(&self->w, self->efd));
 	self->waiting = true;
 	ASSERT_EQ(0, ta_wait_waiters(self->port, 1, 5000))
 		TH_LOG("the waiter did not start waiting");
@@ -198,14 +185,13 @@ static void check_after(struct __test_metadata *_metadata, FIXTURE_DATA(pm) *sel
 				self->chan));
 	for (i = 0; i < 500 && !__atomic_load_n(&self->w.done, __ATOMIC_ACQUIRE); i++)
 		usleep(10000);
-	ASSERT_EQ(1, self->w.done) TH_LOG("a byte arrived and the wait did not end");
-	pthread_join(self->w.thread, NULL);
+	ASSERT_TRUE(ta_waiter_join(&self->w, 0)) TH_LOG("a byte arrived and the wait did not end");
 	self->waiting = false;
 	EXPECT_EQ(0, self->w.ret) TH_LOG("wait: %s", ta_errno_name(self->w.ret));
 	EXPECT_EQ((uint32_t)TTYDPC_EV_RXCHAR, self->w.events);
 	ASSERT_EQ(1, tt_read_full(self->fd, &b, 1, 5000));
 	EXPECT_EQ(0xa5, b);
-	ASSERT_EQ(0, ta_set_mask(self->fd, 0, 0));
+	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
 
 	transfer(_metadata, self, 0x5eed0100, "after resume");
 }

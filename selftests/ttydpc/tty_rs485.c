@@ -315,11 +315,13 @@ TEST_F(rs485, rts_delays_kept)
 TEST_F(rs485, purge_mid_send_drops_rts)
 {
 	static uint8_t out[4096];
-	int i, n, q, hits = 0, fl;
+	int i, n, q, hits = 0, fl, efd;
 
 	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer (TTYDPC_CTL, TTYDPC_CHAN)");
+	efd = ta_event_open(self->fd);
+	ASSERT_LE(0, efd) TH_LOG("event file: %s", strerror(-efd));
 	memset(out, PAYLOAD_FIRST, sizeof(out));
 	ASSERT_EQ(0, set_rs485(self->fd, SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND, 0, 0));
 	fl = fcntl(self->fd, F_GETFL);
@@ -330,7 +332,7 @@ TEST_F(rs485, purge_mid_send_drops_rts)
 		/* still being sent: the purge cuts the transmission short */
 		if (ioctl(self->fd, TIOCOUTQ, &q) == 0 && q > 0)
 			hits++;
-		ASSERT_EQ(0, ta_purge(self->fd, TTYDPC_PURGE_TXABORT | TTYDPC_PURGE_TXCLEAR));
+		ASSERT_EQ(0, ta_purge(efd, TTYDPC_PURGE_TXABORT | TTYDPC_PURGE_TXCLEAR));
 		usleep(200000);
 		n = tt_ctl_seq(&self->ctl, "4", self->ev, MAX_EV);
 		ASSERT_LT(0, n) TH_LOG("no MCR write: RTS never rose");
@@ -339,6 +341,7 @@ TEST_F(rs485, purge_mid_send_drops_rts)
 			       self->ev[n - 1].val);
 	}
 	fcntl(self->fd, F_SETFL, fl);
+	close(efd);
 	TH_LOG("%d of 3 purges came with output still queued", hits);
 }
 

@@ -34,16 +34,19 @@
 
 FIXTURE(sem) {
 	int fd;
+	int efd;	/* event file attached to fd */
 	char port[64];
 };
 
 FIXTURE_SETUP(sem)
 {
-	self->fd = -1;
+	self->fd = self->efd = -1;
 	if (tt_pick_port(self->port, sizeof(self->port)))
 		SKIP(return, "no /dev/ttyDPC* node");
 	self->fd = tt_open_raw(self->port, 115200);
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", self->port, strerror(-self->fd));
+	self->efd = ta_event_open(self->fd);
+	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_LOOP | TIOCM_RTS | TIOCM_DTR));
 	usleep(50000);
 	tcflush(self->fd, TCIOFLUSH);
@@ -53,6 +56,8 @@ FIXTURE_TEARDOWN(sem)
 {
 	struct termios t;
 
+	if (self->efd >= 0)
+		close(self->efd);
 	if (self->fd < 0)
 		return;
 	tcflow(self->fd, TCOON);
@@ -203,7 +208,7 @@ TEST_F(sem, crtscts_stops_and_resumes_tx)
 	EXPECT_EQ((int)sizeof(msg), outq) TH_LOG("output moved while CTS was low");
 	n = tt_read_full(self->fd, buf, sizeof(buf), 300);
 	EXPECT_EQ(0, n) TH_LOG("%zd bytes looped back while CTS was low", n);
-	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	EXPECT_TRUE(!!(cs.hold & TTYDPC_HOLD_CTS)) TH_LOG("hold 0x%x", cs.hold);
 
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
@@ -236,7 +241,7 @@ TEST_F(sem, ixon_xoff_stops_output)
 	usleep(300000);
 	ASSERT_EQ(0, ioctl(self->fd, TIOCOUTQ, &outq));
 	EXPECT_EQ((int)sizeof(msg), outq) TH_LOG("output moved after XOFF");
-	ASSERT_EQ(0, ta_commstatus(self->fd, &cs));
+	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	EXPECT_TRUE(!!(cs.hold & TTYDPC_HOLD_XOFF)) TH_LOG("hold 0x%x", cs.hold);
 
 	/*

@@ -3,6 +3,7 @@
  * ttydpc selftests: user API and debugfs helpers. See ttydpc_api.h.
  */
 #include <ctype.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <errno.h>
 #include <signal.h>
@@ -14,13 +15,42 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/vfs.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ttydpc_api.h"
 #include "ttydpc_test.h"
 
-/* ---- ioctls ----------------------------------------------------------- */
+/* ---- the event file --------------------------------------------------- */
+
+int ta_attach(int efd, int ttyfd)
+{
+	int32_t fd = ttyfd;
+
+	return ioctl(efd, TTYDPC_IOC_ATTACH, &fd) ? -errno : 0;
+}
+
+int ta_event_open_flags(int ttyfd, int flags)
+{
+	int efd = open(TTYDPC_EVENT_DEV, O_RDWR | O_CLOEXEC | flags);
+	int r;
+
+	if (efd < 0)
+		return -errno;
+	r = ta_attach(efd, ttyfd);
+	if (r) {
+		close(efd);
+		return r;
+	}
+	return efd;
+}
+
+int ta_event_open(int ttyfd)
+{
+	return ta_event_open_flags(ttyfd, 0);
+}
+
 
 int ta_set_mask(int fd, uint32_t mask, uint8_t event_char)
 {
@@ -44,14 +74,17 @@ int ta_get_mask(int fd, uint32_t *mask, uint8_t *event_char)
 	return 0;
 }
 
-int ta_wait(int fd, uint32_t *events)
+int ta_wait(int efd, uint32_t *events)
 {
-	struct ttydpc_wait w = { .version = 1 };
+	struct ttydpc_event ev = { .version = 0 };
+	ssize_t n = read(efd, &ev, sizeof(ev));
 
-	if (ioctl(fd, TTYDPC_IOC_WAIT, &w))
+	if (n < 0)
 		return -errno;
+	if (n != sizeof(ev) || ev.version != 1)
+		return -EPROTO;
 	if (events)
-		*events = w.events;
+		*events = ev.events;
 	return 0;
 }
 
@@ -77,6 +110,36 @@ int ta_commstatus(int fd, struct ttydpc_comm_status *cs)
 	memset(cs, 0, sizeof(*cs));
 	cs->version = 1;
 	return ioctl(fd, TTYDPC_IOC_COMMSTATUS, cs) ? -errno : 0;
+}
+
+void ta_port_restore(int ttyfd, int efd, struct tt_ctl *ctl, const char *chan)
+{
+	struct termios t;
+
+	if (efd >= 0)
+		ta_set_mask(efd, 0, 0);
+	if (ttyfd >= 0) {
+		if (!tcgetattr(ttyfd, &t)) {
+			t.c_cflag &= ~CRTSCTS;
+			tcsetattr(ttyfd, TCSANOW, &t);
+		}
+		tcflow(ttyfd, TCOON);
+		ioctl(ttyfd, TIOCCBRK);
+		ta_mbis(ttyfd, TIOCM_RTS | TIOCM_DTR | TIOCM_OUT2);
+	}
+	if (efd >= 0) {
+		ta_purge(efd, TTYDPC_PURGE_TXCLEAR | TTYDPC_PURGE_RXCLEAR);
+		close(efd);
+	}
+	if (ttyfd >= 0) {
+		ta_mbic(ttyfd, TIOCM_LOOP | TIOCM_OUT1);
+		tcflush(ttyfd, TCIOFLUSH);
+		close(ttyfd);
+	}
+	if (ctl && ctl->fd >= 0 && chan) {
+		tt_ctl_cmd(ctl, NULL, 0, 10000, "RESUME %s", chan);
+		tt_ctl_cmd(ctl, NULL, 0, 10000, "FLUSH %s", chan);
+	}
 }
 
 /* ---- names ------------------------------------------------------------ */
@@ -175,7 +238,8 @@ const char *ta_errno_name(int err)
 		{ EFAULT, "EFAULT" }, { ENOTTY, "ENOTTY" }, { ENOMEM, "ENOMEM" },
 		{ ENODEV, "ENODEV" }, { ENOENT, "ENOENT" }, { EAGAIN, "EAGAIN" },
 		{ ETIMEDOUT, "ETIMEDOUT" }, { EBUSY, "EBUSY" }, { ENXIO, "ENXIO" },
-		{ EPERM, "EPERM" }, { EACCES, "EACCES" },
+		{ EPERM, "EPERM" }, { EACCES, "EACCES" }, { EBADF, "EBADF" },
+		{ ENOTCONN, "ENOTCONN" }, { EPROTO, "EPROTO" },
 	};
 
 	if (err < 0)
@@ -347,7 +411,7 @@ int ta_wait_waiters(const char *port, int n, int tmo_ms)
 	}
 	for (;;) {
 		if (ta_dbg_read(port, &d) == 0 &&
-		    ta_dbg_get(&d, "queue_wait_refs") == 1 + n)
+		    ta_dbg_get(&d, "queue_wait_pending") == n)
 			return 0;
 		if (tt_now_ms() >= end)
 			return -ETIMEDOUT;
@@ -375,23 +439,42 @@ static void *ta_waiter_fn(void *arg)
 {
 	struct ta_waiter *w = arg;
 
-	w->ret = ta_wait(w->fd, &w->events);
+	w->ret = ta_wait(w->efd, &w->events);
+	/* closed before done is set: a joined waiter holds no file */
+	if (w->own_efd)
+		close(w->efd);
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
-int ta_waiter_start(struct ta_waiter *w, int fd)
+int ta_waiter_start_efd(struct ta_waiter *w, int efd)
 {
 	int r;
 
 	ta_install_nop_handlers();
 	memset(w, 0, sizeof(*w));
-	w->fd = fd;
+	w->efd = efd;
 	w->ret = -EINPROGRESS;
 	r = pthread_create(&w->th, NULL, ta_waiter_fn, w);
 	if (r)
 		return -r;
 	w->started = true;
+	return 0;
+}
+
+int ta_waiter_start(struct ta_waiter *w, int ttyfd)
+{
+	int efd = ta_event_open(ttyfd);
+	int r;
+
+	if (efd < 0)
+		return efd;
+	r = ta_waiter_start_efd(w, efd);
+	if (r) {
+		close(efd);
+		return r;
+	}
+	w->own_efd = true;
 	return 0;
 }
 
@@ -454,8 +537,8 @@ bool ta_stop_rx_held(int fd, void *arg)
 {
 	struct ttydpc_comm_status cs;
 
-	(void)arg;
-	return ta_commstatus(fd, &cs) == 0 && (cs.hold & TTYDPC_HOLD_RX);
+	(void)fd;
+	return ta_commstatus(*(int *)arg, &cs) == 0 && (cs.hold & TTYDPC_HOLD_RX);
 }
 
 bool ta_stop_rx_held_full(int fd, void *arg)
@@ -465,7 +548,8 @@ bool ta_stop_rx_held_full(int fd, void *arg)
 	struct ttydpc_stats_user s;
 	uint64_t now = tt_now_ms();
 
-	if (ta_commstatus(fd, &cs) || ta_get_stats(fd, &s))
+	(void)fd;
+	if (ta_commstatus(h->efd, &cs) || ta_get_stats(h->efd, &s))
 		return false;
 	/* a release needs bytes handed over ('received' moves), or a purge */
 	if (!(cs.hold & TTYDPC_HOLD_RX) || !h->since || s.received != h->received) {

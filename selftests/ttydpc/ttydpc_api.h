@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ttydpc selftests: helpers for the ttydpc user API (include/uapi/ttydpc.h)
- * and the driver's debugfs counters, shared by dpc_designs, api_wait,
- * api_purge, api_stats and ttydpcctl.
+ * and the driver's debugfs counters, shared by the tests and ttydpcctl.
+ * The Windows-style calls go to an event file (ta_event_open()), not to
+ * the tty.
  *
  * Like ttydpc_test.h this does not include kselftest_harness.h: functions
  * return 0 or -errno and the tests turn that into ASSERT_* / TH_LOG.
@@ -28,15 +29,30 @@
 #define TIOCM_LOOP 0x8000
 #endif
 
-/* ---- ioctls: 0 or -errno ---------------------------------------------- */
-int ta_set_mask(int fd, uint32_t mask, uint8_t event_char);
-int ta_get_mask(int fd, uint32_t *mask, uint8_t *event_char);
-/* One TTYDPC_IOC_WAIT; *events gets what ended it. */
-int ta_wait(int fd, uint32_t *events);
-int ta_purge(int fd, uint32_t flags);
-int ta_get_stats(int fd, struct ttydpc_stats_user *s);
-int ta_clear_stats(int fd);
-int ta_commstatus(int fd, struct ttydpc_comm_status *cs);
+/* ---- the event file: 0 or -errno --------------------------------------- */
+/*
+ * Open TTYDPC_EVENT_DEV (O_RDWR | O_CLOEXEC | flags, e.g. O_NONBLOCK) and
+ * attach it to ttyfd, an open /dev/ttyDPC<n>: the event file, or -errno.
+ */
+int ta_event_open(int ttyfd);
+int ta_event_open_flags(int ttyfd, int flags);
+int ta_attach(int efd, int ttyfd);
+/* The ioctls take the event file. */
+int ta_set_mask(int efd, uint32_t mask, uint8_t event_char);
+int ta_get_mask(int efd, uint32_t *mask, uint8_t *event_char);
+/* One read() of a struct ttydpc_event; *events gets what ended the wait. */
+int ta_wait(int efd, uint32_t *events);
+int ta_purge(int efd, uint32_t flags);
+int ta_get_stats(int efd, struct ttydpc_stats_user *s);
+int ta_clear_stats(int efd);
+int ta_commstatus(int efd, struct ttydpc_comm_status *cs);
+/*
+ * Put the port back as the API tests found it (mask, flow control, break,
+ * modem lines, loopback, queues) and close efd and ttyfd (either may be
+ * -1). With chan, also RESUME and FLUSH the host peer's end of it.
+ */
+struct tt_ctl;
+void ta_port_restore(int ttyfd, int efd, struct tt_ctl *ctl, const char *chan);
 
 /* ---- names ------------------------------------------------------------ */
 struct ta_name {
@@ -102,43 +118,50 @@ int ta_design_index(const char *name);
 int ta_design_obj(int design, int cause);
 
 /*
- * Wait until exactly n waiters sit inside the port's wait queue (debugfs
- * queue_wait_refs == 1 + n: the base reference plus one per waiter).
+ * Wait until exactly n requests are listed in the port's wait queue
+ * (debugfs queue_wait_pending: a blocked read or an armed poll is one).
  * Without debugfs, sleeps 300 ms and returns 0. -ETIMEDOUT otherwise.
  */
 int ta_wait_waiters(const char *port, int n, int tmo_ms);
 
-/* ---- a TTYDPC_IOC_WAIT in a thread ----------------------------------- */
+/* ---- a read() of the event file in a thread ---------------------------- */
 struct ta_waiter {
 	pthread_t th;
-	int fd;
+	int efd;
+	bool own_efd;		/* opened by ta_waiter_start, closed by the thread */
 	volatile int done;
 	int ret;		/* 0 or -errno */
 	uint32_t events;
 	bool started;
 };
 
-/* Starts a thread doing one ta_wait(fd). */
-int ta_waiter_start(struct ta_waiter *w, int fd);
+/*
+ * Starts a thread doing one ta_wait() on an event file of its own,
+ * attached to ttyfd and closed when the read returns: n waiters are n
+ * files.
+ */
+int ta_waiter_start(struct ta_waiter *w, int ttyfd);
+/* The same on efd, which stays open (its pending wait survives an EINTR). */
+int ta_waiter_start_efd(struct ta_waiter *w, int efd);
 /* Has it ended within tmo_ms? true: joined, ret/events valid. */
 bool ta_waiter_join(struct ta_waiter *w, int tmo_ms);
 /* Still blocked: interrupt it with a signal and join (last resort). */
 void ta_waiter_kill(struct ta_waiter *w);
 
 /*
- * Write filler bytes (0x5a) to fd (non-blocking) without reading, until
- * stop(arg) says so (asked before every write), limit bytes are written or
- * tmo_ms pass. With TIOCM_LOOP set this fills every receive buffer in turn.
- * Returns the bytes written, or -errno.
+ * Write filler bytes (0x5a) to fd (the tty, non-blocking) without reading,
+ * until stop(fd, arg) says so (asked before every write), limit bytes are
+ * written or tmo_ms pass. With TIOCM_LOOP set this fills every receive
+ * buffer in turn. Returns the bytes written, or -errno.
  */
 long ta_flood(int fd, size_t limit, int tmo_ms, bool (*stop)(int fd, void *arg),
 	      void *arg);
-/* stop functions for ta_flood: the waiter (arg) ended; RX is held back. */
+/* stop functions for ta_flood: the waiter (arg) ended; RX is held back (arg: int *efd). */
 bool ta_stop_waiter_done(int fd, void *arg);
 bool ta_stop_rx_held(int fd, void *arg);
 /*
  * Stop function: RX is held back *because the tty layer is full*, arg a
- * zeroed struct ta_held_full. A hold alone can be transient (the ring
+ * struct ta_held_full zeroed but for efd. A hold alone can be transient (the ring
  * filled before the deferred routine ran while the tty layer still had
  * room): the next retry hands the bytes over and releases it. So this
  * waits until the hold has lasted TA_HELD_FULL_MS with GET_STATS
@@ -147,6 +170,7 @@ bool ta_stop_rx_held(int fd, void *arg);
  */
 #define TA_HELD_FULL_MS 300
 struct ta_held_full {
+	int efd;		/* the port's event file */
 	uint64_t since;		/* first sample of the current hold, ms; 0 none */
 	uint64_t received;	/* 'received' at that sample */
 };

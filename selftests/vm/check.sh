@@ -88,7 +88,7 @@ fi
 # Tests that do not depend on the deferral design: run once per kernel
 # (check tier). Everything else (transfers, queues, the API, races, the
 # deferred objects themselves) runs once per design.
-COMMON_TESTS="lib_test iir_decode pci_boards tty_basic tty_modem tty_termios tty_semantics tty_line_errors tty_modem_events tty_serial_info tty_rs485 tty_pm tty_picocom api_wait32 api_purge32 api_stats32 pnp_bind.sh rebind.sh pci_cards.sh module_reload.sh bad_params.sh api_python.sh"
+COMMON_TESTS="lib_test iir_decode pci_boards tty_basic tty_modem tty_termios tty_semantics tty_line_errors tty_modem_events tty_serial_info tty_rs485 tty_pm tty_picocom api_wait32 api_purge32 api_stats32 api_event_file32 pnp_bind.sh rebind.sh pci_cards.sh module_reload.sh bad_params.sh api_python.sh"
 
 t_start=$(date +%s)
 mkdir -p "$RESULTS"
@@ -447,7 +447,7 @@ debug_job() {
 		# use-after-free or a lock inversion would be.
 		knobs=(SEED="$DEBUG_SEED" SPLIT=none REBIND="${REBIND:-50}" RELOAD="${RELOAD:-20}"
 			SOAK_SECS="${SOAK_SECS:-120}" FUZZ_OPS="${FUZZ_OPS:-2000}"
-			SUITE="${DEBUG_SUITE:-dpc_designs,api_wait,api_purge,api_stats,unbind_blocked_open.sh,module_reload.sh}"
+			SUITE="${DEBUG_SUITE:-dpc_designs,api_wait,api_purge,api_stats,api_event_file,unbind_blocked_open.sh,module_reload.sh}"
 			DEBUG_APPEND="$COUNTS")
 	fi
 	if [[ $(cat "$RESULTS/debug-$k-kernel.rc") != 0 ]]; then

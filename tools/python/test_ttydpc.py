@@ -3,9 +3,12 @@
 """Host-side checks of ttydpc.py that need no ttydpc port (make -C tools check).
 
 - argument checks that fail before any ioctl (OSError EINVAL);
-- every call reaches the kernel through fileno(): on a pty, which is not a
-  ttydpc port, each raises OSError ENOTTY, for a plain fd, an object with
+- every ioctl reaches the kernel through fileno(): on a pty, which is not
+  an event file, each raises OSError ENOTTY, for a plain fd, an object with
   fileno() and, when pyserial is importable, a serial.Serial on the pty;
+- wait() and read_event() decode struct ttydpc_event from a pipe standing
+  in for the event file (timeout, no event yet, a bad version);
+- Port() on a pty: OSError (no /dev/ttydpc on the host, or EINVAL);
 - event_names();
 - the ioctl encoding for the other layout (powerpc/mips/sparc/alpha).
 The ports themselves are tested in the VM: selftests/ttydpc/api_python.py.
@@ -45,8 +48,6 @@ def main():
     calls = [
         ("set_mask", ttydpc.set_mask, (ttydpc.EV_CTS,)),
         ("get_mask", ttydpc.get_mask, ()),
-        ("wait", ttydpc.wait, ()),
-        ("wait(timeout)", ttydpc.wait, (0.1,)),
         ("purge", ttydpc.purge, (ttydpc.PURGE_ALL,)),
         ("get_stats", ttydpc.get_stats, ()),
         ("clear_stats", ttydpc.clear_stats, ()),
@@ -68,6 +69,28 @@ def main():
     expect_errno(errno.EINVAL, "event_char 'ab'", ttydpc.set_mask, slave, 1, "ab")
     expect_errno(errno.EINVAL, "purge flags 'x'", ttydpc.purge, slave, "x")
 
+    # a pipe stands in for the event file: read() gives one struct
+    r, w = os.pipe()
+    if ttydpc.wait(r, timeout=0.1) is not None:
+        FAILS.append("wait(timeout) with nothing to read did not return None")
+    if ttydpc.read_event(Port(r)) is not None:
+        FAILS.append("read_event with nothing to read did not return None")
+    os.write(w, ttydpc._EVENT.pack(1, ttydpc.EV_CTS))
+    if ttydpc.wait(r, timeout=1) != ttydpc.EV_CTS:
+        FAILS.append("wait did not decode EV_CTS")
+    os.write(w, ttydpc._EVENT.pack(1, 0))
+    if ttydpc.read_event(r) != 0:
+        FAILS.append("read_event did not decode events 0")
+    os.write(w, ttydpc._EVENT.pack(2, ttydpc.EV_CTS))
+    expect_errno(errno.EPROTO, "event version 2", ttydpc.wait, r)
+    os.close(r)
+    os.close(w)
+    try:
+        ttydpc.Port(slave).close()
+        FAILS.append("Port() attached to a pty")
+    except OSError:
+        pass
+
     got = ttydpc.event_names(ttydpc.EV_CTS | ttydpc.EV_RXCHAR | 0x200)
     if got != ["RXCHAR", "CTS", "0x200"]:
         FAILS.append("event_names: %r" % (got,))
@@ -86,7 +109,7 @@ def main():
     for f in FAILS:
         print("test_ttydpc.py: " + f)
     if not FAILS:
-        print("test_ttydpc.py: %d checks passed" % (len(ports) * len(calls) + 7))
+        print("test_ttydpc.py: %d checks passed" % (len(ports) * len(calls) + 13))
     return 1 if FAILS else 0
 
 

@@ -6,22 +6,32 @@ Serial.sys-style calls on a /dev/ttyDPC<n> port: wait on an event mask
 (IOCTL_SERIAL_GET_STATS) and comm status (ClearCommError). Pure Python:
 fcntl.ioctl and struct, nothing compiled, standard library only.
 
-Every function takes the port as a file descriptor or as any object with
-a fileno() method, so it works beside pyserial on a port pyserial opened:
+The calls go to an event file, /dev/ttydpc attached to an open tty, not to
+the tty itself. Port(tty) opens and attaches one; tty is a file descriptor,
+any object with a fileno() method (a pyserial Serial) or a path, which Port
+then opens and closes itself. Port.fileno() is the event file's descriptor:
+select, selectors and asyncio wait on it, and it turns readable when a wait
+on the mask has ended, so an event loop needs no thread:
 
     import serial, ttydpc
 
     ser = serial.Serial("/dev/ttyDPC0", 115200, timeout=1)
-    ttydpc.set_mask(ser, ttydpc.EV_RXCHAR | ttydpc.EV_CTS)
-    events = ttydpc.wait(ser, timeout=5.0)   # 0: timed out
-    if events & ttydpc.EV_RXCHAR:
+    port = ttydpc.Port(ser)
+    port.set_mask(ttydpc.EV_RXCHAR | ttydpc.EV_CTS)
+    events = port.wait(timeout=5.0)   # None: timed out
+    if events and events & ttydpc.EV_RXCHAR:
         data = ser.read(ser.in_waiting)
-    print(ttydpc.get_stats(ser).received)
+    print(port.get_stats().received)
 
-Errors are the kernel's, raised as OSError with its errno (EINVAL for a
-bad mask or purge flag, ENOTTY on a port that is not ttydpc's, EIO when
-the port hangs up during a wait, ECANCELED when an ABORT purge ends it).
-Documentation/ttydpc/uapi.rst describes each call.
+    # asyncio: loop.add_reader(port.fileno(), lambda: print(port.read_event()))
+
+The module-level functions (set_mask(port, ...), wait(port), ...) take a
+Port or an event file's descriptor. Errors are the kernel's, raised as
+OSError with its errno (EINVAL for a bad mask or purge flag or a tty that
+is not ttydpc's at attach time, ENOTTY for a call sent to a tty, EIO when
+the port is closed or hangs up during a wait, ENODEV once it is unbound,
+ECANCELED when an ABORT purge ends a wait). Documentation/ttydpc/uapi.rst
+describes each call.
 
 The ioctl numbers and struct layouts below mirror include/uapi/ttydpc.h;
 they are computed here the way <asm-generic/ioctl.h> computes them.
@@ -34,13 +44,17 @@ import collections
 import errno
 import fcntl
 import os
+import select
 import struct
-import threading
 
 __all__ = [
-    "set_mask", "get_mask", "wait", "purge", "get_stats", "clear_stats",
-    "comm_status", "event_names", "WaitMask", "Stats", "CommStatus",
+    "Port", "set_mask", "get_mask", "wait", "read_event", "purge", "get_stats",
+    "clear_stats", "comm_status", "event_names", "WaitMask", "Stats", "CommStatus",
+    "EVENT_DEV",
 ]
+
+# The event file's device node (TTYDPC_EVENT_DEV).
+EVENT_DEV = "/dev/ttydpc"
 
 # Events (TTYDPC_EV_*): serial.sys' EV_* values.
 EV_RXCHAR = 0x0001      # a character was received
@@ -120,8 +134,8 @@ def _IOWR(typ, nr, size):
 _VERSION = 1
 # struct ttydpc_wait_mask: __u32 version, mask; __u8 event_char, reserved[7]
 _WAIT_MASK = struct.Struct("=IIB7x")
-# struct ttydpc_wait: __u32 version, events, reserved[2]
-_WAIT = struct.Struct("=II8x")
+# struct ttydpc_event (what read() returns): __u32 version, events, reserved[2]
+_EVENT = struct.Struct("=II8x")
 # struct ttydpc_stats_user: __u32 version, reserved0; __u64 received,
 # transmitted, frame_errors, overrun_errors, buffer_overruns,
 # parity_errors, breaks, reserved[4]
@@ -131,15 +145,17 @@ _STATS_USER = struct.Struct("=I4x7Q32x")
 _COMM_STATUS = struct.Struct("=5I12x")
 # TTYDPC_IOC_PURGE's argument: __u32 flags
 _U32 = struct.Struct("=I")
+# TTYDPC_IOC_ATTACH's argument: __s32, the tty's file descriptor
+_S32 = struct.Struct("=i")
 
 IOC_MAGIC = ord("D")
 IOC_SET_MASK = _IOW(IOC_MAGIC, 0x40, _WAIT_MASK.size)
 IOC_GET_MASK = _IOWR(IOC_MAGIC, 0x41, _WAIT_MASK.size)
-IOC_WAIT = _IOWR(IOC_MAGIC, 0x42, _WAIT.size)
 IOC_PURGE = _IOW(IOC_MAGIC, 0x43, _U32.size)
 IOC_GET_STATS = _IOWR(IOC_MAGIC, 0x44, _STATS_USER.size)
 IOC_CLEAR_STATS = _IO(IOC_MAGIC, 0x45)
 IOC_COMMSTATUS = _IOWR(IOC_MAGIC, 0x46, _COMM_STATUS.size)
+IOC_ATTACH = _IOW(IOC_MAGIC, 0x47, _S32.size)
 
 WaitMask = collections.namedtuple("WaitMask", "mask event_char")
 Stats = collections.namedtuple(
@@ -173,7 +189,8 @@ def set_mask(port, mask, event_char=0):
     """Set the port's event mask (EV_* bits) and the EV_RXFLAG character.
 
     event_char is a number 0-255 or a one-character str/bytes. Latched
-    events are cleared and every pending wait() ends with 0.
+    events are cleared and every pending wait() ends with 0, on every
+    event file of the port.
     """
     if isinstance(event_char, str):
         event_char = event_char.encode("latin-1")
@@ -194,51 +211,51 @@ def get_mask(port):
     return WaitMask(mask, event_char)
 
 
-def _wait_once(fd):
-    # fcntl.ioctl releases the GIL while the call blocks: other threads
-    # (a pyserial reader, the timer below) keep running.
-    out = fcntl.ioctl(fd, IOC_WAIT, _WAIT.pack(_VERSION, 0))
-    return _WAIT.unpack(out)[1]
+def read_event(port):
+    """One ended wait, without blocking: its EV_* bits (0: a new mask ended
+    it), or None when none has ended. The non-blocking read an event loop
+    calls once port's fileno() is readable; like poll, it starts a wait
+    when none is pending."""
+    fd = _fd(port)
+    if not _readable(fd, 0):
+        return None
+    return _read(fd)
+
+
+def _readable(fd, ms):
+    # poll, not select: any descriptor number; POLLERR/POLLHUP count, so
+    # the read that follows raises the error
+    p = select.poll()
+    p.register(fd, select.POLLIN | select.POLLRDNORM)
+    return bool(p.poll(ms))
+
+
+def _read(fd):
+    # os.read releases the GIL while the read blocks: other threads (a
+    # pyserial reader) keep running.
+    data = os.read(fd, _EVENT.size)
+    version, events = _EVENT.unpack(data)
+    if version != _VERSION:
+        raise OSError(errno.EPROTO, "event version %d" % version)
+    return events
 
 
 def wait(port, timeout=None):
     """Wait for an event of the port's mask; return the EV_* bits that ended it.
 
-    Events latched since the last wait return at once. 0 means the mask
-    was set again (by another thread, or by the timeout). With timeout
-    (seconds), a timer sets the same mask again when it expires, which
-    ends the wait with 0, as SetCommMask ends WaitCommEvent on Windows;
-    setting the mask clears latched events, so an event that arrives in
-    the instant the timer fires may be lost, and it ends other threads'
-    waits on the port with 0 too. Raises OSError: EINVAL
-    without a mask, EINTR on a signal, EIO on hangup, close or unbind,
-    ECANCELED when an ABORT purge of the watched direction ends it.
+    Events latched since the last wait return at once; 0 means the mask was
+    set again (by this or another process). With timeout (seconds), None
+    when nothing ended the wait in time: the wait stays pending on the
+    event file, so an event that comes later is returned by the next
+    wait(), not lost. A signal does not lose it either (OSError EINTR, or
+    Python's retry). Raises OSError: EINVAL without a mask, EIO when the
+    port is closed or hangs up, ENODEV after an unbind, ECANCELED when an
+    ABORT purge of the watched direction ends it.
     """
     fd = _fd(port)
-    if timeout is None:
-        return _wait_once(fd)
-    lock = threading.Lock()
-    done = []
-
-    def expire():
-        with lock:
-            if done:
-                return
-            try:
-                m = get_mask(fd)
-                set_mask(fd, m.mask, m.event_char)
-            except OSError:
-                pass    # the port went away: the wait ends with EIO anyway
-
-    timer = threading.Timer(max(0.0, timeout), expire)
-    timer.daemon = True
-    timer.start()
-    try:
-        return _wait_once(fd)
-    finally:
-        with lock:
-            done.append(True)
-        timer.cancel()
+    if timeout is not None and not _readable(fd, max(0, int(timeout * 1000))):
+        return None
+    return _read(fd)
 
 
 def purge(port, flags):
@@ -262,6 +279,105 @@ def comm_status(port):
     reasons in force and queue sizes, as CommStatus."""
     out = fcntl.ioctl(_fd(port), IOC_COMMSTATUS, _COMM_STATUS.pack(_VERSION, 0, 0, 0, 0))
     return CommStatus(*_COMM_STATUS.unpack(out)[1:])
+
+
+class Port:
+    """An event file (/dev/ttydpc) attached to an open /dev/ttyDPC<n>.
+
+    tty: a file descriptor, an object with fileno() (pyserial's Serial),
+    or a path, opened here (read-write, no controlling tty, non-blocking)
+    and closed by close(). The tty must stay open while the Port is used:
+    its last close closes the port (calls then fail with EIO). nonblock:
+    open the event file O_NONBLOCK (wait() without timeout then raises
+    BlockingIOError while no wait has ended). A context manager.
+    """
+
+    def __init__(self, tty, nonblock=False):
+        self._tty = None
+        if isinstance(tty, (str, bytes, os.PathLike)):
+            self._tty = os.open(tty, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK | os.O_CLOEXEC)
+            ttyfd = self._tty
+        else:
+            ttyfd = _fd(tty)
+        flags = os.O_RDWR | os.O_CLOEXEC | (os.O_NONBLOCK if nonblock else 0)
+        try:
+            self._fd = os.open(EVENT_DEV, flags)
+        except OSError:
+            self._close_tty()
+            raise
+        try:
+            fcntl.ioctl(self._fd, IOC_ATTACH, _S32.pack(ttyfd))
+        except OSError:
+            os.close(self._fd)
+            self._close_tty()
+            raise
+
+    def _close_tty(self):
+        if self._tty is not None:
+            os.close(self._tty)
+            self._tty = None
+
+    def fileno(self):
+        """The event file's descriptor, for select/selectors/asyncio."""
+        if self._fd is None:
+            raise ValueError("I/O operation on a closed ttydpc.Port")
+        return self._fd
+
+    @property
+    def tty_fd(self):
+        """The tty's descriptor when Port opened it from a path, else None."""
+        return self._tty
+
+    def close(self):
+        """Close the event file (and the tty when Port opened it)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        self._close_tty()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except (OSError, AttributeError):
+            pass
+
+    def set_mask(self, mask, event_char=0):
+        """set_mask() on this Port."""
+        set_mask(self, mask, event_char)
+
+    def get_mask(self):
+        """get_mask() on this Port."""
+        return get_mask(self)
+
+    def wait(self, timeout=None):
+        """wait() on this Port."""
+        return wait(self, timeout)
+
+    def read_event(self):
+        """read_event() on this Port."""
+        return read_event(self)
+
+    def purge(self, flags):
+        """purge() on this Port."""
+        purge(self, flags)
+
+    def get_stats(self):
+        """get_stats() on this Port."""
+        return get_stats(self)
+
+    def clear_stats(self):
+        """clear_stats() on this Port."""
+        clear_stats(self)
+
+    def comm_status(self):
+        """comm_status() on this Port."""
+        return comm_status(self)
 
 
 def event_names(events):

@@ -19,13 +19,13 @@ int main(void)
 {
 	P(TTYDPC_IOC_SET_MASK);
 	P(TTYDPC_IOC_GET_MASK);
-	P(TTYDPC_IOC_WAIT);
+	P(TTYDPC_IOC_ATTACH);
 	P(TTYDPC_IOC_PURGE);
 	P(TTYDPC_IOC_GET_STATS);
 	P(TTYDPC_IOC_CLEAR_STATS);
 	P(TTYDPC_IOC_COMMSTATUS);
 	printf("sizeof_wait_mask %zu\n", sizeof(struct ttydpc_wait_mask));
-	printf("sizeof_wait %zu\n", sizeof(struct ttydpc_wait));
+	printf("sizeof_event %zu\n", sizeof(struct ttydpc_event));
 	printf("sizeof_stats_user %zu\n", sizeof(struct ttydpc_stats_user));
 	printf("sizeof_comm_status %zu\n", sizeof(struct ttydpc_comm_status));
 	P(TTYDPC_EV_RXCHAR);

@@ -4,9 +4,11 @@
  *
  *   ttydpcctl DEV CMD [ARGS] [, CMD [ARGS]]...
  *
- * The commands run in order on one open file descriptor. The event mask
- * belongs to the open port and is cleared when its last file descriptor
- * closes, so "mask" and "wait" normally go into one invocation:
+ * The commands run in order on one open file descriptor of DEV, and the
+ * Windows-style ones (mask, wait, purge, stats, clear, status) on one event
+ * file (/dev/ttydpc) attached to it when the first of them runs. The event
+ * mask belongs to the open port and is cleared when its last file
+ * descriptor closes, so "mask" and "wait" normally go into one invocation:
  *
  *   ttydpcctl /dev/ttyDPC0 mask cts dsr , wait 10
  *
@@ -16,6 +18,9 @@
  *                          number; C: the RXFLAG character, a number or
  *                          one character); without EV print the mask
  *   wait [SECS]            wait for an event of the mask, print "events ..."
+ *   rewait [SECS]          after a wait a signal interrupted: wait again
+ *                          (the interrupted wait stayed pending on the event
+ *                          file, so its events are not lost); else nothing
  *   purge FLAG...          txabort rxabort txclear rxclear all, or a number
  *   stats                  print the statistics (GET_STATS)
  *   clear                  clear the statistics (CLEAR_STATS)
@@ -30,7 +35,9 @@
  *   sleep MS               keep the port open for MS milliseconds
  *
  * SIGINT, SIGTERM, SIGUSR1 and SIGALRM are caught without SA_RESTART: a
- * blocked wait then ends with EINTR, which is printed as such.
+ * blocked wait then ends with EINTR, which is printed as such. The list
+ * stops at the first command that fails, except that an interrupted wait
+ * lets a following rewait run.
  * --help prints the summary to stdout, --version the project version (the
  * top-level VERSION file, passed in as -DTTYDPC_VERSION by the Makefiles).
  * Exit status: 0 success, 1 a call failed (message on stderr), 2 usage.
@@ -40,6 +47,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +59,10 @@
 #include "ttydpc_api.h"
 
 static volatile sig_atomic_t got_signal;
+/* The event file, attached to the tty fd by the first command needing it. */
+static int event_fd = -1;
+/* The last wait ended with EINTR from a signal (not its own timeout). */
+static bool interrupted;
 
 static void on_signal(int sig)
 {
@@ -67,12 +79,14 @@ static const char usage_text[] =
 	"  mask [EV...] [char=C]   EV: rxchar rxflag txempty cts dsr rlsd break err ring\n"
 	"                          rx80full all NUMBER; no EV: print the mask\n"
 	"  wait [SECS]             wait for an event of the mask\n"
+	"  rewait [SECS]           wait again if a signal interrupted the last wait\n"
 	"  purge FLAG...           txabort rxabort txclear rxclear all NUMBER\n"
 	"  stats | clear | status  GET_STATS | CLEAR_STATS | COMMSTATUS\n"
 	"  mctrl [+LINE|-LINE]...  rts dtr out1 out2 loop; print TIOCMGET\n"
 	"  raw [BAUD]              raw 8N1 CLOCAL (115200)\n"
 	"  write N [SEED] | read N [SECS] | drain MS | flood SECS [SEED] | sleep MS\n"
-	"Commands run in order on one open fd; the mask lives while the port is open.\n";
+	"Commands run in order on one open fd of DEV and one event file (/dev/ttydpc);\n"
+	"the mask lives while the port is open.\n";
 
 /* A usage error: the summary on stderr, exit status 2. */
 static void usage(void)
@@ -106,9 +120,17 @@ static int parse_num(const char *s, unsigned long *v)
 	return (errno || end == s || *end) ? -EINVAL : 0;
 }
 
+/* The event file of ttyfd, opened and attached once; -errno on failure. */
+static int efd_of(int ttyfd)
+{
+	if (event_fd < 0)
+		event_fd = ta_event_open(ttyfd);
+	return event_fd;
+}
+
 /* ---- commands: argv[0] is the command, argc its word count ------------- */
 
-static int cmd_mask(int fd, int argc, char **argv)
+static int cmd_mask(int efd, int argc, char **argv)
 {
 	uint32_t mask = 0, bit;
 	uint8_t ch = 0;
@@ -116,7 +138,7 @@ static int cmd_mask(int fd, int argc, char **argv)
 	int r;
 
 	if (argc == 1) {
-		r = ta_get_mask(fd, &mask, &ch);
+		r = ta_get_mask(efd, &mask, &ch);
 		if (r)
 			return fail("GET_MASK", r);
 		ta_format_bits(names, sizeof(names), mask, ta_ev_names);
@@ -141,11 +163,11 @@ static int cmd_mask(int fd, int argc, char **argv)
 		}
 		mask |= bit;
 	}
-	r = ta_set_mask(fd, mask, ch);
+	r = ta_set_mask(efd, mask, ch);
 	return r ? fail("SET_MASK", r) : 0;
 }
 
-static int cmd_wait(int fd, int argc, char **argv)
+static int cmd_wait(int efd, int argc, char **argv)
 {
 	unsigned long secs = 0;
 	uint32_t events = 0;
@@ -154,10 +176,13 @@ static int cmd_wait(int fd, int argc, char **argv)
 
 	if (argc > 1 && parse_num(argv[1], &secs))
 		usage();
+	if (!strcmp(argv[0], "rewait") && !interrupted)
+		return 0;
+	interrupted = false;
 	got_signal = 0;
 	if (secs)
 		alarm(secs);
-	r = ta_wait(fd, &events);
+	r = ta_wait(efd, &events);
 	alarm(0);
 	if (r == -EINTR && got_signal == SIGALRM && secs) {
 		fprintf(stderr, "ttydpcctl: wait: timeout after %lu s\n", secs);
@@ -165,6 +190,7 @@ static int cmd_wait(int fd, int argc, char **argv)
 	}
 	if (r == -EINTR) {
 		fprintf(stderr, "ttydpcctl: wait: EINTR: interrupted by signal %d\n", (int)got_signal);
+		interrupted = true;
 		return 1;
 	}
 	if (r)
@@ -174,7 +200,7 @@ static int cmd_wait(int fd, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_purge(int fd, int argc, char **argv)
+static int cmd_purge(int efd, int argc, char **argv)
 {
 	uint32_t flags = 0, bit;
 	int r;
@@ -188,14 +214,14 @@ static int cmd_purge(int fd, int argc, char **argv)
 		}
 		flags |= bit;
 	}
-	r = ta_purge(fd, flags);
+	r = ta_purge(efd, flags);
 	return r ? fail("PURGE", r) : 0;
 }
 
-static int cmd_stats(int fd)
+static int cmd_stats(int efd)
 {
 	struct ttydpc_stats_user s;
-	int r = ta_get_stats(fd, &s);
+	int r = ta_get_stats(efd, &s);
 
 	if (r)
 		return fail("GET_STATS", r);
@@ -208,11 +234,11 @@ static int cmd_stats(int fd)
 	return 0;
 }
 
-static int cmd_status(int fd)
+static int cmd_status(int efd)
 {
 	struct ttydpc_comm_status cs;
 	char e[128], h[128];
-	int r = ta_commstatus(fd, &cs);
+	int r = ta_commstatus(efd, &cs);
 
 	if (r)
 		return fail("COMMSTATUS", r);
@@ -397,23 +423,34 @@ static int cmd_flood(int fd, int argc, char **argv)
 
 static int run(int fd, int argc, char **argv)
 {
+	static const char *const api_cmds[] = {
+		"mask", "wait", "rewait", "purge", "stats", "clear", "status",
+	};
 	const char *c = argv[0];
+	int efd = -1;
 
+	for (size_t i = 0; i < sizeof(api_cmds) / sizeof(api_cmds[0]); i++) {
+		if (!strcmp(c, api_cmds[i])) {
+			efd = efd_of(fd);
+			if (efd < 0)
+				return fail(TTYDPC_EVENT_DEV, efd);
+		}
+	}
 	if (!strcmp(c, "mask"))
-		return cmd_mask(fd, argc, argv);
-	if (!strcmp(c, "wait"))
-		return cmd_wait(fd, argc, argv);
+		return cmd_mask(efd, argc, argv);
+	if (!strcmp(c, "wait") || !strcmp(c, "rewait"))
+		return cmd_wait(efd, argc, argv);
 	if (!strcmp(c, "purge"))
-		return cmd_purge(fd, argc, argv);
+		return cmd_purge(efd, argc, argv);
 	if (!strcmp(c, "stats") && argc == 1)
-		return cmd_stats(fd);
+		return cmd_stats(efd);
 	if (!strcmp(c, "clear") && argc == 1) {
-		int r = ta_clear_stats(fd);
+		int r = ta_clear_stats(efd);
 
 		return r ? fail("CLEAR_STATS", r) : 0;
 	}
 	if (!strcmp(c, "status") && argc == 1)
-		return cmd_status(fd);
+		return cmd_status(efd);
 	if (!strcmp(c, "mctrl"))
 		return cmd_mctrl(fd, argc, argv);
 	if (!strcmp(c, "raw"))
@@ -462,8 +499,8 @@ int main(int argc, char **argv)
 	fd = open(argv[1], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return fail(argv[1], errno);
-	/* split the rest at "," words */
-	for (i = 2; i < argc && !ret;) {
+	/* split the rest at "," words; an interrupted wait lets a rewait run */
+	for (i = 2; i < argc && (!ret || (interrupted && !strcmp(argv[i], "rewait")));) {
 		int j = i;
 
 		while (j < argc && strcmp(argv[j], ","))
@@ -473,6 +510,8 @@ int main(int argc, char **argv)
 		ret = run(fd, j - i, argv + i);
 		i = j + 1;
 	}
+	if (event_fd >= 0)
+		close(event_fd);
 	close(fd);
 	return ret;
 }

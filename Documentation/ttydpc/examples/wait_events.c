@@ -1,37 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * wait_events.c: wait for modem-line changes and received data on a
- * ttyDPC port, the Windows WaitCommEvent way, then print the statistics.
+ * ttyDPC port, the Windows WaitCommEvent way, in an epoll loop that also
+ * reads the data; then print the statistics.
  *
  *   gcc -Wall -I include -o wait_events \
  *       Documentation/ttydpc/examples/wait_events.c
  *   ./wait_events /dev/ttyDPC0
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
-#include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <uapi/ttydpc.h>	/* or copy include/uapi/ttydpc.h */
 
-static void on_alarm(int sig)
-{
-	(void)sig;	/* only here to interrupt the wait (EINTR) */
-}
-
 int main(int argc, char **argv)
 {
 	struct ttydpc_wait_mask wm = { .version = 1 };
 	struct ttydpc_stats_user st = { .version = 1 };
 	struct ttydpc_comm_status cs = { .version = 1 };
-	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct epoll_event e = { .events = EPOLLIN };
 	struct termios t;
 	__u32 purge = TTYDPC_PURGE_RXCLEAR | TTYDPC_PURGE_TXCLEAR;
-	int fd, i;
+	int fd, efd, ep, i;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s /dev/ttyDPC<n>\n", argv[0]);
@@ -50,8 +44,15 @@ int main(int argc, char **argv)
 	t.c_cflag |= CLOCAL | CREAD;
 	tcsetattr(fd, TCSANOW, &t);
 
+	/* the event file: the Windows-style calls go there, not to the tty */
+	efd = open(TTYDPC_EVENT_DEV, O_RDWR | O_CLOEXEC);
+	if (efd < 0 || ioctl(efd, TTYDPC_IOC_ATTACH, &fd)) {
+		perror(TTYDPC_EVENT_DEV);
+		return 1;
+	}
+
 	/* start clean: drop anything received or queued before */
-	if (ioctl(fd, TTYDPC_IOC_PURGE, &purge))
+	if (ioctl(efd, TTYDPC_IOC_PURGE, &purge))
 		perror("TTYDPC_IOC_PURGE");
 
 	/*
@@ -60,43 +61,47 @@ int main(int argc, char **argv)
 	 */
 	wm.mask = TTYDPC_EV_RXCHAR | TTYDPC_EV_CTS | TTYDPC_EV_DSR |
 		  TTYDPC_EV_RLSD | TTYDPC_EV_RING | TTYDPC_EV_ERR;
-	if (ioctl(fd, TTYDPC_IOC_SET_MASK, &wm)) {
+	if (ioctl(efd, TTYDPC_IOC_SET_MASK, &wm)) {
 		perror("TTYDPC_IOC_SET_MASK");
 		return 1;
 	}
 
-	/* a wait has no timeout of its own: a signal ends it with EINTR */
-	sigaction(SIGALRM, &sa, NULL);
+	/* one loop for the events and the data: no thread, no signal */
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	e.data.fd = efd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, efd, &e);
+	e.data.fd = fd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
 	for (i = 0; i < 10; i++) {
-		struct ttydpc_wait w = { .version = 1 };
+		struct epoll_event got[2];
+		int n = epoll_wait(ep, got, 2, 5000);
 
-		alarm(5);
-		if (ioctl(fd, TTYDPC_IOC_WAIT, &w)) {
-			if (errno == EINTR) {
-				printf("no event in 5 s\n");
+		if (n == 0)
+			printf("nothing in 5 s\n");
+		for (int k = 0; k < n; k++) {
+			struct ttydpc_event ev;
+			char buf[256];
+
+			if (got[k].data.fd == fd) {
+				printf("read %zd bytes\n", read(fd, buf, sizeof(buf)));
 				continue;
 			}
-			perror("TTYDPC_IOC_WAIT");	/* EIO: hangup/unbind */
-			break;
-		}
-		alarm(0);
-		printf("events 0x%04x:%s%s%s%s%s%s\n", w.events,
-		       w.events & TTYDPC_EV_RXCHAR ? " rxchar" : "",
-		       w.events & TTYDPC_EV_CTS ? " cts" : "",
-		       w.events & TTYDPC_EV_DSR ? " dsr" : "",
-		       w.events & TTYDPC_EV_RLSD ? " dcd" : "",
-		       w.events & TTYDPC_EV_RING ? " ring" : "",
-		       w.events & TTYDPC_EV_ERR ? " error" : "");
-		if (w.events & TTYDPC_EV_RXCHAR) {
-			char buf[256];
-			ssize_t n = read(fd, buf, sizeof(buf));
-
-			printf("read %zd bytes\n", n);
+			/* readable: a wait has ended, read() does not block */
+			if (read(efd, &ev, sizeof(ev)) != sizeof(ev)) {
+				perror("read");	/* EIO: closed or hung up */
+				return 1;
+			}
+			printf("events 0x%04x:%s%s%s%s%s%s\n", ev.events,
+			       ev.events & TTYDPC_EV_RXCHAR ? " rxchar" : "",
+			       ev.events & TTYDPC_EV_CTS ? " cts" : "",
+			       ev.events & TTYDPC_EV_DSR ? " dsr" : "",
+			       ev.events & TTYDPC_EV_RLSD ? " dcd" : "",
+			       ev.events & TTYDPC_EV_RING ? " ring" : "",
+			       ev.events & TTYDPC_EV_ERR ? " error" : "");
 		}
 	}
-	alarm(0);
 
-	if (ioctl(fd, TTYDPC_IOC_GET_STATS, &st) == 0)
+	if (ioctl(efd, TTYDPC_IOC_GET_STATS, &st) == 0)
 		printf("rx %llu tx %llu frame %llu overrun %llu parity %llu break %llu lost %llu\n",
 		       (unsigned long long)st.received,
 		       (unsigned long long)st.transmitted,
@@ -106,9 +111,11 @@ int main(int argc, char **argv)
 		       (unsigned long long)st.breaks,
 		       (unsigned long long)st.buffer_overruns);
 	/* errors latched since the last call (reading clears them) */
-	if (ioctl(fd, TTYDPC_IOC_COMMSTATUS, &cs) == 0)
+	if (ioctl(efd, TTYDPC_IOC_COMMSTATUS, &cs) == 0)
 		printf("errors 0x%x hold 0x%x in %u out %u\n",
 		       cs.errors, cs.hold, cs.in_queue, cs.out_queue);
+	close(ep);
+	close(efd);
 	close(fd);
 	return 0;
 }

@@ -10,30 +10,32 @@ import sys
 import serial   # pyserial: apt-get install python3-serial
 import ttydpc   # tools/python/ttydpc.py, installed by make install
 
-port = serial.Serial(sys.argv[1], 115200, timeout=0)
-# Every ttydpc call takes the Serial object (anything with fileno()) or
-# a file descriptor.
-ttydpc.purge(port, ttydpc.PURGE_RXCLEAR | ttydpc.PURGE_TXCLEAR)
-ttydpc.set_mask(port, ttydpc.EV_RXCHAR | ttydpc.EV_CTS | ttydpc.EV_DSR |
-                ttydpc.EV_RLSD | ttydpc.EV_RING | ttydpc.EV_ERR)
+ser = serial.Serial(sys.argv[1], 115200, timeout=0)
+# The event file, attached to the port pyserial opened (anything with
+# fileno(), or a file descriptor, or a path).
+port = ttydpc.Port(ser)
+port.purge(ttydpc.PURGE_RXCLEAR | ttydpc.PURGE_TXCLEAR)
+port.set_mask(ttydpc.EV_RXCHAR | ttydpc.EV_CTS | ttydpc.EV_DSR |
+              ttydpc.EV_RLSD | ttydpc.EV_RING | ttydpc.EV_ERR)
 
-# wait() blocks until an event of the mask; with timeout= it returns 0
-# when the time is up (it sets the mask again, as SetCommMask ends a
-# WaitCommEvent on Windows).
+# wait() blocks until an event of the mask; with timeout= it returns None
+# when the time is up, and the wait stays pending: an event that comes
+# later is returned by the next wait(), not lost.
 for _ in range(10):
-    events = ttydpc.wait(port, timeout=5.0)   # OSError(EIO) on hangup
-    if events == 0:
+    events = port.wait(timeout=5.0)     # OSError(EIO) when the port closes
+    if events is None:
         print('no event in 5 s')
         continue
     print('events:', ' '.join(ttydpc.event_names(events)))
     if events & ttydpc.EV_RXCHAR:
-        print('data:', port.read(port.in_waiting))
+        print('data:', ser.read(ser.in_waiting))
     if events & (ttydpc.EV_CTS | ttydpc.EV_DSR | ttydpc.EV_RLSD):
-        print('lines: cts', port.cts, 'dsr', port.dsr, 'dcd', port.cd)
+        print('lines: cts', ser.cts, 'dsr', ser.dsr, 'dcd', ser.cd)
     if events & ttydpc.EV_ERR:
-        print('line error:', ttydpc.comm_status(port))
+        print('line error:', port.comm_status())
 
-stats = ttydpc.get_stats(port)          # a namedtuple, fields as in C
+stats = port.get_stats()                # a namedtuple, fields as in C
 print('received', stats.received, 'overruns', stats.overrun_errors)
-ttydpc.clear_stats(port)
+port.clear_stats()
 port.close()
+ser.close()
