@@ -74,7 +74,6 @@ TEST_F(evf, attach_errors)
 	struct ttydpc_event ev;
 	int efd, other, pfd[2], v = 0;
 
-	TT_BODY_START();
 	efd = open(TTYDPC_EVENT_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, efd) TH_LOG("%s: %s", TTYDPC_EVENT_DEV, strerror(errno));
 	/* not attached: every call but ATTACH is ENOTCONN, unknown ones ENOTTY */
@@ -136,7 +135,6 @@ TEST_F(evf, tty_rejects_api_ioctls)
 	uint32_t old_wait[4] = { 1, 0, 0, 0 };	/* 0.9's struct ttydpc_wait */
 	uint32_t flags = TTYDPC_PURGE_RXCLEAR;
 
-	TT_BODY_START();
 	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_GET_STATS, &s));
 	EXPECT_EQ(ENOTTY, errno) TH_LOG("GET_STATS on the tty: %s", strerror(errno));
 	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_SET_MASK, &m));
@@ -160,7 +158,6 @@ TEST_F(evf, epoll_rxchar_loopback)
 	uint8_t b;
 	int ep;
 
-	TT_BODY_START();
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RXCHAR, 0));
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -195,7 +192,6 @@ TEST_F(evf, poll_and_select_rxchar_loopback)
 	fd_set rd;
 	int r;
 
-	TT_BODY_START();
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RXCHAR, 0));
 	EXPECT_EQ(0, poll_in(self->efd, PENDING_MS));
@@ -226,7 +222,6 @@ TEST_F(evf, poll_err_without_mask)
 {
 	int r;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
 	r = poll_in(self->efd, 0);
 	EXPECT_TRUE(r > 0 && (r & POLLERR)) TH_LOG("poll with no mask: %#x", r);
@@ -238,7 +233,6 @@ TEST_F(evf, nonblock_eagain)
 	uint32_t events = 0;
 	int efd2, r;
 
-	TT_BODY_START();
 	cts_ready(_metadata, self);
 	efd2 = ta_event_open_flags(self->fd, O_NONBLOCK);
 	ASSERT_LE(0, efd2) TH_LOG("O_NONBLOCK event file: %s", strerror(-efd2));
@@ -270,7 +264,6 @@ TEST_F(evf, set_mask_ends_poll_armed_wait)
 	uint32_t events = 0xdead;
 	int efd2, r;
 
-	TT_BODY_START();
 	efd2 = ta_event_open(self->fd);
 	ASSERT_LE(0, efd2);
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
@@ -294,7 +287,6 @@ TEST_F(evf, signal_then_event_next_read)
 	uint64_t t0;
 	int r;
 
-	TT_BODY_START();
 	cts_ready(_metadata, self);
 	t0 = tt_now_ms();
 	alarm(1);
@@ -327,7 +319,6 @@ TEST_F(evf, sa_restart_keeps_reading)
 	struct sigaction sa = { .sa_handler = nop_usr1, .sa_flags = SA_RESTART }, old;
 	struct ta_waiter w;
 
-	TT_BODY_START();
 	cts_ready(_metadata, self);
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, &old));
@@ -357,7 +348,6 @@ TEST_F(evf, blocked_read_leaves_tty_free)
 	uint64_t ms;
 	int bits, fd2;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
 	fd2 = open(self->port, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, fd2);
@@ -394,7 +384,6 @@ TEST_F(evf, last_close_gives_eio)
 	uint64_t ms;
 	int r;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
 	ASSERT_EQ(0, ta_start_waiter_on(_metadata, self->port, &w, self->fd, self->efd, 1));
 	EXPECT_EQ(0, TIMED(close(self->fd), &ms));

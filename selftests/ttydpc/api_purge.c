@@ -88,7 +88,6 @@ TEST_F(purge, bad_flags_and_pointers)
 {
 	static const uint32_t bad[] = { 0, 0x10, 0x80000000, TTYDPC_PURGE_ALL | 0x10, 0xffffffff };
 
-	TT_BODY_START();
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		EXPECT_EQ(-EINVAL, ta_purge(self->efd, bad[i])) TH_LOG("flags %#x", bad[i]);
 	}
@@ -121,7 +120,6 @@ TEST_F(purge, rxclear_discards_pending_input)
 	long long rx0 = 0;
 	ssize_t r;
 
-	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	if (self->have_dbg) {
@@ -176,7 +174,6 @@ TEST_F(purge, rxclear_during_transfer)
 	ssize_t r;
 	bool found = false;
 
-	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	tt_stream_init(&s, 0x9e11);
@@ -309,7 +306,6 @@ static void held_input_flushed(struct __test_metadata *_metadata, int fd, int ef
 
 TEST_F(purge, rxclear_releases_held_input)
 {
-	TT_BODY_START();
 	held_input_flushed(_metadata, self->fd, self->efd, BY_PURGE);
 }
 TT_SET_TIMEOUT(purge, rxclear_releases_held_input, 120)
@@ -317,14 +313,12 @@ TT_SET_TIMEOUT(purge, rxclear_releases_held_input, 120)
 /* tcflush(TCIFLUSH) reaches the driver's read queue and RX FIFO too. */
 TEST_F(purge, tciflush_discards_held_input)
 {
-	TT_BODY_START();
 	held_input_flushed(_metadata, self->fd, self->efd, BY_TCIFLUSH);
 }
 TT_SET_TIMEOUT(purge, tciflush_discards_held_input, 120)
 
 TEST_F(purge, tcioflush_discards_held_input)
 {
-	TT_BODY_START();
 	held_input_flushed(_metadata, self->fd, self->efd, BY_TCIOFLUSH);
 }
 TT_SET_TIMEOUT(purge, tcioflush_discards_held_input, 120)
@@ -373,7 +367,6 @@ TEST_F(purge, txclear_discards_held_output)
 	uint8_t out[3000], in[4096];
 	ssize_t r;
 
-	TT_BODY_START();
 	memset(out, 'o', sizeof(out));
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
@@ -419,7 +412,6 @@ TEST_F(purge, txclear_during_big_write)
 	unsigned int queued = 0, stable = 0;
 	long lost;
 
-	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	tt_stream_init(&s, 0x7c1e);
@@ -493,7 +485,6 @@ TEST_F(purge, abort_ends_waits_on_its_direction)
 	struct ta_waiter w;
 	char m[64], f[64];
 
-	TT_BODY_START();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		ta_format_bits(m, sizeof(m), cases[i].mask, ta_ev_names);
 		ta_format_bits(f, sizeof(f), cases[i].flags, ta_purge_names);
@@ -523,7 +514,6 @@ TEST_F(purge, clear_ends_no_wait)
 {
 	struct ta_waiter w;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_ALL, 0));
 	ASSERT_EQ(0, ta_start_waiter_on(_metadata, self->port, &w, self->fd, -1, 1));
 	ASSERT_EQ(0, ta_purge(self->efd, TTYDPC_PURGE_TXCLEAR));
@@ -577,7 +567,6 @@ TEST_F(purge, purge_ends_no_blocked_read)
 	pthread_t th;
 	int fd2;
 
-	TT_BODY_START();
 	ta_loop_on(_metadata, self->fd);
 	fd2 = open(self->port, O_RDWR | O_NOCTTY | O_CLOEXEC);	/* blocking */
 	ASSERT_LE(0, fd2);

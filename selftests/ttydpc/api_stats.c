@@ -82,7 +82,6 @@ TEST_F(stats, counts_host_transfer)
 	char msg[512];
 	int r;
 
-	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	ASSERT_EQ(0, ta_clear_stats(self->efd));
@@ -115,7 +114,6 @@ TEST_F(stats, counts_loopback)
 	struct ttydpc_stats_user s;
 	struct tt_stream st;
 
-	TT_BODY_START();
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_clear_stats(self->efd));
 	tt_stream_init(&st, 0x1005);
@@ -140,7 +138,6 @@ TEST_F(stats, clear_zeroes_everything)
 	uint8_t buf[64];
 	char reply[256];
 
-	TT_BODY_START();
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(64, tt_write_full(self->fd, "0123456789012345678901234567890123456789012345678901234567890123", 64, DONE_MS));
 	ASSERT_EQ(64, tt_read_full(self->fd, buf, 64, DONE_MS));
@@ -198,7 +195,6 @@ TEST_F(stats, break_latched_once)
 	char reply[256];
 	uint32_t errors = 0;
 
-	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));	/* clear what is latched */
@@ -235,7 +231,6 @@ TEST_F(stats, overrun_counted)
 	uint32_t errors = 0;
 	long n;
 
-	TT_BODY_START();
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	ASSERT_EQ(0, ta_clear_stats(self->efd));
@@ -293,7 +288,6 @@ TEST_F(stats, hold_reasons_and_queues)
 	struct termios t;
 	uint8_t buf[200];
 
-	TT_BODY_START();
 	memset(buf, 'h', sizeof(buf));
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
@@ -345,7 +339,6 @@ TEST_F(stats, version_and_pointers)
 	struct ttydpc_stats_user s;
 	struct ttydpc_comm_status cs;
 
-	TT_BODY_START();
 	for (uint32_t v = 0; v < 4; v++) {
 		if (v == 1)
 			continue;
@@ -376,7 +369,6 @@ TEST_F(stats, reserved_input_rejected)
 	struct ttydpc_wait_mask m;
 	int bad = 0;
 
-	TT_BODY_START();
 	memset(&s, 0, sizeof(s));
 	s.version = 1;
 	s.reserved0 = 1;
@@ -436,7 +428,6 @@ TEST_F(stats, no_stale_bytes_in_output)
 	struct ttydpc_wait_mask m;
 	struct ttydpc_event ev;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_clear_stats(self->efd));
 
 	memset(&s, 0xa5, sizeof(s));

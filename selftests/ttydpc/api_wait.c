@@ -67,7 +67,6 @@ TEST_F(ev, mask_roundtrip)
 {
 	struct ttydpc_wait_mask m;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_ALL, 'Z'));
 	/* output fields hold garbage on input; reserved must be zero */
 	memset(&m, 0, sizeof(m));
@@ -96,7 +95,6 @@ TEST_F(ev, mask_cleared_by_last_close)
 	uint32_t mask = 1;
 	uint8_t ch = 1;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_DSR, 'x'));
 	close(self->fd);
 	/* the event file stays, and answers EIO while the port is closed */
@@ -120,7 +118,6 @@ TEST_F(ev, set_mask_bad_args)
 	struct ttydpc_wait_mask m;
 	uint32_t mask;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_DSR, 'q'));
 	for (size_t i = 0; i < sizeof(bad_versions) / sizeof(bad_versions[0]); i++) {
 		m = (struct ttydpc_wait_mask){ .version = bad_versions[i], .mask = TTYDPC_EV_CTS };
@@ -158,7 +155,6 @@ TEST_F(ev, wait_bad_args)
 {
 	struct ttydpc_event ev[2];
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
 	EXPECT_EQ(-EINVAL, ta_wait(self->efd, NULL));
 
@@ -181,7 +177,6 @@ TEST_F(ev, unknown_ioctl_enotty)
 {
 	int v = 0;
 
-	TT_BODY_START();
 	EXPECT_EQ(-1, ioctl(self->fd, _IOWR(TTYDPC_IOC_MAGIC, 0x4f, int), &v));
 	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(-1, ioctl(self->fd, _IO(TTYDPC_IOC_MAGIC, 0x3f)));
@@ -201,7 +196,6 @@ TEST_F(ev, rxchar_from_host)
 	char reply[256];
 	uint8_t buf[8];
 
-	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RXCHAR, 0));
@@ -223,7 +217,6 @@ TEST_F(ev, rxflag_event_char)
 	struct ta_waiter w;
 	uint8_t buf[8];
 
-	TT_BODY_START();
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RXFLAG, '~'));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
@@ -249,7 +242,6 @@ TEST_F(ev, txempty_after_write)
 	struct tt_stream s;
 	int q = -1;
 
-	TT_BODY_START();
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_TXEMPTY, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
@@ -278,7 +270,6 @@ TEST_F(ev, modem_events_loopback)
 	};
 	struct ta_waiter w;
 
-	TT_BODY_START();
 	ta_loop_on(_metadata, self->fd);
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		ASSERT_EQ(0, ta_mbis(self->fd, map[i].out));
@@ -304,7 +295,6 @@ TEST_F(ev, ring_trailing_edge)
 {
 	struct ta_waiter w;
 
-	TT_BODY_START();
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_OUT1));
 	usleep(20000);
@@ -328,7 +318,6 @@ TEST_F(ev, break_from_host)
 	char reply[256];
 	char names[64];
 
-	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_BREAK | TTYDPC_EV_ERR, 0));
@@ -351,7 +340,6 @@ TEST_F(ev, rx80full_and_err_from_overrun)
 	struct ta_waiter w;
 	long n1, n2;
 
-	TT_BODY_START();
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RX80FULL, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
@@ -421,7 +409,6 @@ TEST_F(ev, latched_returns_at_once)
 	long long runs = 0;
 	uint64_t t0;
 
-	TT_BODY_START();
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
@@ -456,7 +443,6 @@ TEST_F(ev, events_outside_mask_ignored)
 {
 	struct ta_waiter w;
 
-	TT_BODY_START();
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS | TIOCM_DTR));
 	usleep(20000);
@@ -481,7 +467,6 @@ TEST_F(ev, new_mask_ends_wait)
 	struct ta_waiter w;
 	uint32_t mask;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS | TTYDPC_EV_DSR, 0));
@@ -509,7 +494,6 @@ TEST_F(ev, signal_gives_eintr)
 	uint64_t t0;
 	int r;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
 	t0 = tt_now_ms();
 	alarm(1);
@@ -572,7 +556,6 @@ TEST_F(ev, signal_vs_event_none_lost)
 	cpu_set_t old, cpu0, cpu1;
 	bool pinned = false;
 
-	TT_BODY_START();
 	if (ncpu >= 2 && !sched_getaffinity(0, sizeof(old), &old) &&
 	    CPU_ISSET(0, &old) && CPU_ISSET(1, &old)) {
 		CPU_ZERO(&cpu0);
@@ -648,7 +631,6 @@ TEST_F(ev, several_waiters_all_end)
 	struct ta_waiter w[4];
 	int fds[3] = { -1, -1, -1 };
 
-	TT_BODY_START();
 	fds[0] = self->fd;
 	for (int i = 1; i < 3; i++) {
 		fds[i] = open(self->port, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -684,7 +666,6 @@ TEST_F(ev, hangup_gives_eio)
 	uint32_t events = 0;
 	int fd2, r;
 
-	TT_BODY_START();
 	fd2 = open(self->port, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
@@ -741,7 +722,6 @@ TEST_F(ev, unbind_gives_eio)
 	struct ta_waiter w;
 	int r;
 
-	TT_BODY_START();
 	if (!pci)
 		SKIP(return, "TTYDPC_PCI unset");
 	/* the PCI function itself (6.1) or its serial-base port device (6.12) */

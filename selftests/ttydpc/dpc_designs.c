@@ -264,7 +264,6 @@ TEST_F(design, sysfs_matches_param)
 	char path[PATH_MAX], val[64], dbg[64];
 	struct ta_dbg d;
 
-	TT_BODY_START();
 	snprintf(path, sizeof(path), "/sys/class/tty/%s/dpc_design", tt_basename(self->port));
 	ASSERT_LT(0, tt_read_file(path, val, sizeof(val)));
 	ASSERT_EQ(0, ta_dbg_read(self->port, &d));
@@ -285,7 +284,6 @@ TEST_F(design, causes_follow_design)
 {
 	struct snap s;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, take_snap(self->port, &s));
 	for (int i = 0; i < TA_NR_DPCS; i++) {
 		EXPECT_EQ(design_causes(self->design, i), s.causes[i])
@@ -300,7 +298,6 @@ TEST_F(design, unused_objects_never_queued)
 {
 	struct snap s;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, take_snap(self->port, &s));
 	for (int i = 0; i < TA_NR_DPCS; i++) {
 		if (design_causes(self->design, i))
@@ -331,7 +328,6 @@ TEST_F(design, transfer_64k_counts)
 	char msg[512];
 	int r;
 
-	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	ASSERT_EQ(0, settle(self->port, &a));
@@ -374,7 +370,6 @@ TEST_F(design, modem_toggle_runs_modem_object)
 	int obj = ta_design_obj(self->design, TA_CAUSE_MODEM);
 	struct snap a, b;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_LOOP | TIOCM_RTS));
 	ASSERT_EQ(0, settle(self->port, &a));
 	for (int i = 0; i < n; i++) {
@@ -412,7 +407,6 @@ TEST_F(design, purge_runs_purge_object)
 	struct snap a, b;
 	int efd;
 
-	TT_BODY_START();
 	efd = ta_event_open(self->fd);
 	ASSERT_LE(0, efd) TH_LOG("event file: %s", strerror(-efd));
 	ASSERT_EQ(0, settle(self->port, &a));
@@ -434,7 +428,6 @@ TEST_F(design, break_runs_error_object)
 	struct snap a, b;
 	unsigned int must;
 
-	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer: %s", tt_ctl_missing());
 	ASSERT_EQ(0, settle(self->port, &a));
@@ -463,7 +456,6 @@ TEST_F(design, close_with_routines_queued)
 	struct snap s;
 	int fd, efd, i;
 
-	TT_BODY_START();
 	ta_mbic(self->fd, TIOCM_LOOP);
 	close(self->fd);
 	self->fd = -1;
@@ -494,7 +486,6 @@ TEST_F(design, requests_equal_runs_plus_coalesced)
 	struct snap s;
 	long long total = 0;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, settle(self->port, &s));
 	for (int i = 0; i < TA_NR_DPCS; i++) {
 		total += s.runs[i];

@@ -57,7 +57,6 @@ TEST_F(ports, nodes_and_sysfs)
 {
 	static const char *envs[] = { "TTYDPC_PORT", "TTYDPC_NM_A", "TTYDPC_NM_B" };
 
-	TT_BODY_START();
 	for (int i = 0; i < self->n; i++) {
 		const char *dev = self->names[i], *name = tt_basename(dev);
 		char path[PATH_MAX], buf[PATH_MAX], want[32], real[PATH_MAX];
@@ -129,7 +128,6 @@ TEST_F(ports, nodes_and_sysfs)
  * is held; settings survive. */
 TEST_F_TIMEOUT(ports, open_close_repeat, 300)
 {
-	TT_BODY_START();
 	for (int i = 0; i < self->n; i++) {
 		const char *dev = self->names[i];
 		struct termios t;
@@ -166,7 +164,6 @@ TEST_F_TIMEOUT(ports, open_close_repeat, 300)
  */
 TEST_F(ports, io_after_hangup)
 {
-	TT_BODY_START();
 	for (int i = 0; i < self->n; i++) {
 		const char *dev = self->names[i];
 		char c = 'h';
@@ -200,7 +197,6 @@ TEST_F(ports, io_after_hangup)
 /* dpc_design: read-only, one of isr|custom|both, the one we were loaded with. */
 TEST_F(ports, dpc_design_attr)
 {
-	TT_BODY_START();
 	for (int i = 0; i < self->n; i++) {
 		const char *name = tt_basename(self->names[i]);
 		const char *want = tt_env("TTYDPC_DPC");
@@ -227,7 +223,6 @@ TEST_F(ports, dpc_design_attr)
 /* The serial core attributes show the 1.8432 MHz clock. */
 TEST_F(ports, uartclk_attr)
 {
-	TT_BODY_START();
 	for (int i = 0; i < self->n; i++) {
 		const char *name = tt_basename(self->names[i]);
 		char path[PATH_MAX], val[64];
@@ -260,7 +255,6 @@ TEST_F(ports, debugfs_stats)
 {
 	static const char *keys[] = { "rx_bytes", "tx_bytes", "irq_total" };
 
-	TT_BODY_START();
 	if (!debugfs_ready())
 		SKIP(return, "debugfs not mounted and cannot be mounted");
 	for (int i = 0; i < self->n; i++) {

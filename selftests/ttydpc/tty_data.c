@@ -107,21 +107,18 @@ static int run_host(struct __test_metadata *_metadata,
 
 TEST_F(host, host_to_guest_1m)
 {
-	TT_BODY_START();
 	ASSERT_EQ(0, run_host(_metadata, self, xfer_size(), 0, 0x1001));
 }
 TT_SET_TIMEOUT(host, host_to_guest_1m, budget(MIB) + 90)
 
 TEST_F(host, guest_to_host_1m)
 {
-	TT_BODY_START();
 	ASSERT_EQ(0, run_host(_metadata, self, 0, xfer_size(), 0x2002));
 }
 TT_SET_TIMEOUT(host, guest_to_host_1m, budget(MIB) + 90)
 
 TEST_F(host, both_ways_1m)
 {
-	TT_BODY_START();
 	ASSERT_EQ(0, run_host(_metadata, self, xfer_size(), xfer_size(), 0x3003));
 }
 TT_SET_TIMEOUT(host, both_ways_1m, budget(2 * MIB) + 90)
@@ -132,7 +129,6 @@ TEST_F(host, small_blocks)
 	static const size_t sizes[] = { 1, 2, 15, 16, 17, 63, 64, 65, 255, 256,
 					4095, 4096, 4097 };
 
-	TT_BODY_START();
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		ASSERT_EQ(0, run_host(_metadata, self, sizes[i], 0, 100 + i));
 		ASSERT_EQ(0, run_host(_metadata, self, 0, sizes[i], 200 + i));
@@ -183,7 +179,6 @@ TEST_F(host, stats_follow_data)
 	unsigned long long rx0, tx0, irq0, rx1, tx1, irq1;
 	ssize_t r;
 
-	TT_BODY_START();
 	if (!debugfs_ready())
 		SKIP(return, "debugfs not available");
 	snprintf(path, sizeof(path), "/sys/kernel/debug/ttydpc/%s/stats",
@@ -278,7 +273,6 @@ TEST_F(nm, exchange_256k)
 	int pfd[2], status, ra;
 	pid_t pid;
 
-	TT_BODY_START();
 	xa.tmo_ms = budget(2 * NM_SIZE) * 1000;
 	ASSERT_EQ(0, pipe(pfd));
 	pid = fork();
@@ -332,7 +326,6 @@ TEST_F(nm, close_drains_output)
 	struct tt_stream tx, rx;
 	uint8_t blk[512], got[512];
 
-	TT_BODY_START();
 	close(self->fa);
 	self->fa = -1;
 	tt_stream_init(&tx, 0xc105e);
@@ -375,7 +368,6 @@ TEST_F(nm, close_of_stalled_line_is_bounded)
 	size_t sent = 0;
 	ssize_t r;
 
-	TT_BODY_START();
 	close(self->fb);
 	self->fb = -1;
 	memset(blk, 0x55, sizeof(blk));
@@ -539,7 +531,6 @@ TEST_F(loop, held_input_arrives_intact)
 	uint32_t crc_tx = 0, crc_rx = 0;
 	int r = 0;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_get_stats(self->efd, &st));
 	h.rx0 = st.received;
 	tt_stream_init(&tx, 0x4e1d);

@@ -133,7 +133,6 @@ TEST_F(lerr, parity_error_marked_and_counted)
 	struct counts a, b;
 	ssize_t n;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, set_iflags(self->fd, INPCK | PARMRK));
 	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));	/* clears latched errors */
 	ASSERT_EQ(0, get_counts(self->fd, self->efd, &a));
@@ -165,7 +164,6 @@ TEST_F(lerr, framing_error_marked_and_counted)
 	struct counts a, b;
 	ssize_t n;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, set_iflags(self->fd, INPCK | PARMRK));
 	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	ASSERT_EQ(0, get_counts(self->fd, self->efd, &a));
@@ -188,7 +186,6 @@ TEST_F(lerr, ignpar_drops_the_byte)
 	struct counts a, b;
 	ssize_t n;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, set_iflags(self->fd, INPCK | IGNPAR));
 	ASSERT_EQ(0, get_counts(self->fd, self->efd, &a));
 	n = loop_with_error(self->inject, self->fd, LSR_PE, "xy", in, sizeof(in));
@@ -205,7 +202,6 @@ TEST_F(lerr, no_inpck_delivers_plain_byte)
 	unsigned char in[8];
 	ssize_t n;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, set_iflags(self->fd, PARMRK));
 	n = loop_with_error(self->inject, self->fd, LSR_PE, "p", in, sizeof(in));
 	dump(_metadata, in, n);
@@ -216,7 +212,6 @@ TEST_F(lerr, no_inpck_delivers_plain_byte)
 /* Only PE and FE can be injected. */
 TEST_F(lerr, injection_refuses_other_bits)
 {
-	TT_BODY_START();
 	EXPECT_EQ(-EINVAL, tt_write_file(self->inject, "0x80"));
 	EXPECT_EQ(-EINVAL, tt_write_file(self->inject, "0x02"));
 	EXPECT_EQ(-EINVAL, tt_write_file(self->inject, "0"));

@@ -61,7 +61,6 @@ TEST_F(loop, loop_bit_set_and_clear)
 {
 	int bits = TIOCM_LOOP, v;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ioctl(self->fd, TIOCMBIS, &bits)) TH_LOG("TIOCMBIS LOOP: %s", strerror(errno));
 	v = get_mctrl(self->fd);
 	ASSERT_NE(-1, v);
@@ -83,7 +82,6 @@ TEST_F(loop, outputs_loop_to_inputs)
 	};
 	int bits = TIOCM_LOOP, bad = 0;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ioctl(self->fd, TIOCMBIS, &bits));
 	for (int combo = 0; combo < 16; combo++) {
 		int set = TIOCM_LOOP, v;
@@ -122,7 +120,6 @@ TEST_F(loop, data_loops_back)
 	int bits = TIOCM_LOOP;
 	ssize_t r;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ioctl(self->fd, TIOCMBIS, &bits));
 	tcflush(self->fd, TCIOFLUSH);
 	tt_stream_init(&s, 0x1009);

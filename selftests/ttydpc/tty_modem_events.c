@@ -141,7 +141,6 @@ TEST_F(ms, wait_mask_turns_msi_on_and_off)
 {
 	struct ta_waiter w;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
 	ASSERT_EQ(0, mark(&self->ctl));
 	for (int i = 0; i < ROUNDS; i++) {
@@ -162,7 +161,6 @@ TEST_F(ms, termios_keeps_msi_for_wait_mask)
 {
 	struct ta_waiter w;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
 	ASSERT_EQ(0, mark(&self->ctl));
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RLSD | TTYDPC_EV_RING, 0));
@@ -206,7 +204,6 @@ static void *miwait_thread(void *arg)
 
 TEST_F(ms, termios_keeps_msi_for_tiocmiwait)
 {
-	TT_BODY_START();
 	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
 	ASSERT_EQ(0, mark(&self->ctl));
 	for (int i = 0; i < ROUNDS; i++) {

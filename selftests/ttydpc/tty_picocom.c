@@ -120,7 +120,6 @@ TEST_F_TIMEOUT(pc, typed_line_and_received_line, 120)
 	size_t outlen = 0;
 	uint64_t t0;
 
-	TT_BODY_START();
 	snprintf(typed, sizeof(typed), "typed-into-picocom-%d", getpid());
 	snprintf(shown, sizeof(shown), "sent-by-host-%d", getpid());
 	snprintf(exit_after, sizeof(exit_after), "%d", EXIT_AFTER_MS);

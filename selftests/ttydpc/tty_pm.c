@@ -203,7 +203,6 @@ TEST_F_TIMEOUT(pm, s3, 120)
 	int n, total, i, r;
 	bool params = false, fcr = false, mcr = false;
 
-	TT_BODY_START();
 	if (tt_read_file(PM_MEM_SLEEP, buf, sizeof(buf)) < 0 || !strstr(buf, "deep"))
 		SKIP(return, "no suspend to RAM: %s offers \"%s\"", PM_MEM_SLEEP, buf);
 	ASSERT_EQ(0, tt_write_file(PM_MEM_SLEEP, "deep"));
@@ -259,7 +258,6 @@ TEST_F_TIMEOUT(pm, pm_test_devices, 120)
 {
 	int r;
 
-	TT_BODY_START();
 	if (!tt_path_exists(PM_TEST))
 		SKIP(return, "no %s (CONFIG_PM_DEBUG)", PM_TEST);
 	transfer(_metadata, self, 0x5eed0002, "before suspend");

@@ -204,7 +204,6 @@ TEST_F(rs485, dt_settings_applied)
 	char node[128];
 	int fd;
 
-	TT_BODY_START();
 	if (!want)
 		SKIP(return, "TTYDPC_OF_RS485 unset (no device-tree RS-485 port)");
 	ASSERT_EQ(4, sscanf(want, "%127[^:]:%x:%u:%u", node, &flags, &before, &after))
@@ -224,7 +223,6 @@ TEST_F(rs485, config_roundtrip)
 	const char *dt = tt_env("TTYDPC_OF_RS485");
 	struct serial_rs485 r = { 0 };
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ioctl(self->fd, TIOCGRS485, &r)) TH_LOG("TIOCGRS485: %s", strerror(errno));
 	if (!dt || strncmp(dt, self->port, strlen(self->port)))
 		EXPECT_EQ(0u, r.flags & SER_RS485_ENABLED)
@@ -246,7 +244,6 @@ TEST_F(rs485, bad_config_refused)
 {
 	struct serial_rs485 r = { 0 };
 
-	TT_BODY_START();
 	/* 9-bit addressing is not something a 16550 does */
 	EXPECT_EQ(-EINVAL, set_rs485(self->fd, SER_RS485_ENABLED | SER_RS485_ADDRB, 0, 0));
 	EXPECT_EQ(-1, ioctl(self->fd, TIOCSRS485, (void *)8));
@@ -275,13 +272,11 @@ static void rts_brackets(struct __test_metadata *_metadata, FIXTURE_DATA(rs485) 
 
 TEST_F(rs485, rts_high_while_sending)
 {
-	TT_BODY_START();
 	rts_brackets(_metadata, self, SER_RS485_RTS_ON_SEND, 1);
 }
 
 TEST_F(rs485, rts_low_while_sending)
 {
-	TT_BODY_START();
 	rts_brackets(_metadata, self, SER_RS485_RTS_AFTER_SEND, 0);
 }
 
@@ -290,7 +285,6 @@ TEST_F(rs485, rts_delays_kept)
 	const unsigned int before = 20, after = 30;
 	struct tx_seen s;
 
-	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer (TTYDPC_CTL, TTYDPC_CHAN)");
 	ASSERT_EQ(0, set_rs485(self->fd, SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND,
@@ -317,7 +311,6 @@ TEST_F(rs485, purge_mid_send_drops_rts)
 	static uint8_t out[4096];
 	int i, n, q, hits = 0, fl, efd;
 
-	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer (TTYDPC_CTL, TTYDPC_CHAN)");
 	efd = ta_event_open(self->fd);
@@ -372,7 +365,6 @@ TEST_F(rs485, own_echo_dropped)
 {
 	int bits = TIOCM_LOOP;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ioctl(self->fd, TIOCMBIS, &bits));
 	usleep(50000);
 	ASSERT_EQ(16, echo_bytes(_metadata, self->fd)) TH_LOG("loopback does not echo");
@@ -392,7 +384,6 @@ TEST_F(rs485, off_gives_rts_back)
 {
 	int bits = TIOCM_RTS, n, last_mcr = -1;
 
-	TT_BODY_START();
 	if (!self->have_ctl)
 		SKIP(return, "no host peer (TTYDPC_CTL, TTYDPC_CHAN)");
 	ASSERT_EQ(0, ioctl(self->fd, TIOCMBIS, &bits));

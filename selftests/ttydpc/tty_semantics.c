@@ -153,7 +153,6 @@ TEST_F(sem, tiocmiwait_and_icount)
 	pthread_t th;
 	bool done;
 
-	TT_BODY_START();
 	ta_install_nop_handlers();
 	ASSERT_EQ(0, ioctl(self->fd, TIOCGICOUNT, &before));
 	ASSERT_EQ(0, pthread_create(&th, NULL, miwait_thread, &m));
@@ -195,7 +194,6 @@ TEST_F(sem, crtscts_stops_and_resumes_tx)
 	int outq = 0;
 	ssize_t n;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, tcgetattr(self->fd, &t));
 	t.c_cflag |= CRTSCTS;
 	ASSERT_EQ(0, tcsetattr(self->fd, TCSANOW, &t));
@@ -228,7 +226,6 @@ TEST_F(sem, ixon_xoff_stops_output)
 	int outq = 0;
 	ssize_t n;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, tcgetattr(self->fd, &t));
 	t.c_iflag |= IXON;
 	t.c_cc[VSTOP] = xoff;
@@ -262,7 +259,6 @@ TEST_F(sem, tcdrain_empties_transmitter)
 	int outq = -1;
 	size_t i;
 
-	TT_BODY_START();
 	for (i = 0; i < sizeof(out); i++)
 		out[i] = (unsigned char)(i * 7);
 	/* the loopback input (2 KiB) fits the tty buffers: no throttling */
@@ -289,7 +285,6 @@ TEST_F(sem, rx_trig_bytes_attribute)
 	char path[128], buf[32];
 	size_t i;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, sysfs_attr(self->port, "rx_trig_bytes", path, sizeof(path)));
 	ASSERT_LT(0, tt_read_file(path, buf, sizeof(buf)));
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -313,7 +308,6 @@ TEST_F(sem, tiocserial)
 	pid_t pid;
 	int st;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, ioctl(self->fd, TIOCGSERIAL, &ser));
 	EXPECT_EQ(PORT_16550A, ser.type);
 	EXPECT_EQ(16, ser.xmit_fifo_size);

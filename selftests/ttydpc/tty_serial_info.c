@@ -54,7 +54,6 @@ TEST_F(si, same_baud_base_accepted)
 {
 	struct serial_struct ss = self->orig;
 
-	TT_BODY_START();
 	EXPECT_EQ(0, ioctl(self->fd, TIOCSSERIAL, &ss))
 		TH_LOG("rewriting TIOCGSERIAL's own values: %s", strerror(errno));
 }
@@ -65,7 +64,6 @@ TEST_F(si, other_baud_base_refused)
 	const int bad[] = { 0x10000000, 0x10000001, 0x7fffffff, 0 };
 	int n = sizeof(bad) / sizeof(bad[0]);
 
-	TT_BODY_START();
 	for (int i = 0; i <= n; i++) {
 		struct serial_struct ss = self->orig, now;
 		int r;

@@ -225,7 +225,6 @@ TEST_F(line, reaches_uart)
 	speed_t sp = tt_baud_to_speed(variant->baud);
 	int n;
 
-	TT_BODY_START();
 	/* start from something different from the target */
 	ASSERT_EQ(0, tt_set_raw(self->p.fd, variant->baud == 9600 ? 19200 : 9600));
 	ASSERT_EQ(0, mark(_metadata, &self->p));
@@ -288,7 +287,6 @@ TEST_F(hw, speed_above_max_not_claimed)
 	static const unsigned int speeds[] = { 230400, 460800, 921600 };
 	unsigned int max = self->p.uartclk / 16;
 
-	TT_BODY_START();
 	for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++) {
 		struct tt_param_ev ev;
 		struct termios t;
@@ -325,7 +323,6 @@ TEST_F(hw, bother_reports_actual_rate)
 {
 	static const unsigned int asks[] = { 12345, 50000, 31250, 40000, 100 };
 
-	TT_BODY_START();
 	for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
 		unsigned int want = tt_uart_actual_baud(self->p.uartclk, asks[i]);
 		unsigned int is = 0, os = 0, cflag = 0;
@@ -361,7 +358,6 @@ TEST_F(hw, b0_drops_dtr_rts_and_recovers)
 	struct termios t;
 	int mc = 0, n;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
 	ASSERT_EQ(0, ioctl(self->p.fd, TIOCMGET, &mc));
 	ASSERT_EQ(TIOCM_DTR | TIOCM_RTS, mc & (TIOCM_DTR | TIOCM_RTS))
@@ -405,7 +401,6 @@ TEST_F(hw, bother_zero_is_no_rate)
 	struct tt_param_ev ev;
 	int r, n;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
 	ASSERT_EQ(0, mark(_metadata, &self->p));
 	r = tt_tcsets2_baud(self->p.fd, 0);
@@ -435,7 +430,6 @@ TEST_F(hw, stty_reaches_uart)
 	FILE *f;
 	int rc, n;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, tt_set_raw(self->p.fd, 115200));
 	ASSERT_EQ(0, mark(_metadata, &self->p));
 	snprintf(cmd, sizeof(cmd), "stty -F %s 19200 cs7 parenb -parodd cstopb",
@@ -509,7 +503,6 @@ TEST_F(hw, break_reaches_lcr)
 	uint64_t t0, held;
 	int n, on;
 
-	TT_BODY_START();
 	ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
 	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
 	t.c_cflag = (t.c_cflag & ~(CSIZE | PARODD)) | CS7 | PARENB | CSTOPB;

@@ -1,26 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kselftest_harness.h (Linux 6.1) under -Wall -Wextra -Werror: the harness'
+ * kselftest_harness.h (Linux 6.12) under -Wall -Wextra -Werror: the harness'
  * generated wrappers leave parameters unused, which -Wextra reports at every
- * TEST() site. Only that warning is silenced, for the whole test file.
+ * TEST() site, and its setjmp around fork() trips -Wclobbered. Only those
+ * warnings are silenced, for the whole test file.
  */
 #ifndef TTYDPC_HARNESS_H
 #define TTYDPC_HARNESS_H
 #pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
-
-/*
- * In 6.1, SKIP() inside FIXTURE_SETUP() marks the test skipped but the
- * harness still runs the body: every TEST_F body starts with this.
- */
-#define TT_BODY_START() do { if (_metadata->skip) return; } while (0)
 
 /*
  * Change a TEST_F's harness timeout at run time (before main), e.g. from
  * TTYDPC_SEC_PER_MIB: the harness reads .timeout only when the test starts.
+ * The test's object exists once its registration constructor
+ * (KSELFTEST_PRIO_TEST) has run, so this one runs after it.
  */
 #define TT_SET_TIMEOUT(fixture, test, expr) \
-	static void __attribute__((constructor(200))) \
+	static void __attribute__((constructor(KSELFTEST_PRIO_TEST + 10))) \
 	_tt_timeout_##fixture##_##test(void) \
-	{ _##fixture##_##test##_object.timeout = (expr); }
+	{ _##fixture##_##test##_object->timeout = (expr); }
 #endif

@@ -26,14 +26,14 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 
 # What the suite uses, host side and guest side (busybox and picocom are
-# copied into the initramfs). linux-source-6.1 carries kselftest_harness.h,
+# copied into the initramfs). linux-source-6.12 carries kselftest_harness.h,
 # which Debian's headers packages lack, for the selftests/ttydpc build;
 # the i686 cross compiler builds the 32-bit API tests (compat_ioctl); it
 # coexists with the ARM lanes' cross compilers, which gcc-multilib does not.
 # python3 and python3-serial (pyserial) go into the x86 images for
 # api_python.sh, the Python module's test.
 PKGS=(qemu-system-x86 busybox-static picocom python3 python3-serial cpio kmod gcc make
-	libc6-dev xz-utils linux-source-6.1 gcc-i686-linux-gnu libc6-dev-i386-cross
+	libc6-dev xz-utils linux-source-6.1 linux-source-6.12 gcc-i686-linux-gnu libc6-dev-i386-cross
 	dkms openssl)
 read -r -a EXTRA <<<"${DEPS_EXTRA:-}"
 PKGS+=("${EXTRA[@]}")

@@ -79,7 +79,7 @@ CROSS=arm-linux-gnueabihf-
 
 HOST_PKGS=(qemu-system-arm gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	device-tree-compiler busybox-static picocom python3 cpio kmod gcc make
-	libc6-dev xz-utils linux-source-6.1 linux-kbuild-6.1)
+	libc6-dev xz-utils linux-source-6.1 linux-source-6.12 linux-kbuild-6.1)
 DEB_ARCH=armhf
 FLAVOUR=armmp
 KERNEL_PIN=${ARM_KERNEL:-}
@@ -154,7 +154,7 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 rm -rf "$OUT"/{build,dtb,host,nm,width,result}
 B=$OUT/build
-# kselftest_harness.h (6.1) casts the pointers of EXPECT_NE(NULL, p) to
+# kselftest_harness.h casts the pointers of EXPECT_NE(NULL, p) to
 # intmax_t, which -Werror refuses on 32-bit targets.
 CFLAGS="-O2 -Wno-pointer-to-int-cast" build_guest arm "$CROSS" '^of:N\*T\*Cttydpc,dw-apb-uart$'
 install -m 0755 "$ARM_DIR/dt_of.sh" "$ST/dt_of.sh"
