@@ -52,7 +52,7 @@
 #define TTYDPC_IRQ_PASSES	4
 #define TTYDPC_IRQ_RX_BUDGET	256
 
-/* RX ring between the hard IRQ handler and dpc_complete_read: power of 2. */
+/* RX ring between the hard IRQ handler and ttydpc_dpc_read: power of 2. */
 #define TTYDPC_RX_RING		4096
 
 /**
@@ -71,12 +71,12 @@ enum ttydpc_design {
 
 /**
  * enum ttydpc_cause - why a deferred routine must run
- * @TTYDPC_CAUSE_RX: bytes waiting in the RX ring (dpc_complete_read)
- * @TTYDPC_CAUSE_TX: write wakeup or transmitter empty (dpc_complete_write)
- * @TTYDPC_CAUSE_ERROR: line error or break latched (dpc_comm_error)
- * @TTYDPC_CAUSE_MODEM: modem lines changed (dpc_comm_wait)
- * @TTYDPC_CAUSE_PURGE: a purge request is queued (dpc_purge)
- * @TTYDPC_CAUSE_TIMER: the port timer fired (dpc_timeout)
+ * @TTYDPC_CAUSE_RX: bytes waiting in the RX ring (ttydpc_dpc_read)
+ * @TTYDPC_CAUSE_TX: write wakeup or transmitter empty (ttydpc_dpc_write)
+ * @TTYDPC_CAUSE_ERROR: line error or break latched (ttydpc_dpc_error)
+ * @TTYDPC_CAUSE_MODEM: modem lines changed (ttydpc_dpc_modem)
+ * @TTYDPC_CAUSE_PURGE: a purge request is queued (ttydpc_dpc_purge)
+ * @TTYDPC_CAUSE_TIMER: the port timer fired (ttydpc_dpc_timer)
  * @TTYDPC_NR_CAUSES: number of causes
  */
 enum ttydpc_cause {
@@ -211,7 +211,7 @@ struct ttydpc_request {
  * @ch: received characters
  * @lsr: line status error bits per character
  * @head: written by the hard IRQ handler only (producer)
- * @tail: written by dpc_complete_read and purge only (consumer), both
+ * @tail: written by ttydpc_dpc_read and purge only (consumer), both
  *	under the uart_port lock so they exclude each other
  * @high_water: most characters ever waiting in the ring
  *
@@ -220,7 +220,7 @@ struct ttydpc_request {
  *
  * The tty flip buffer behind it allows one producer, and its commit
  * (tty_flip_buffer_push()) takes no lock. Two rules make RX completion
- * single-producer: (1) dpc_complete_read runs only in the deferred object
+ * single-producer: (1) ttydpc_dpc_read runs only in the deferred object
  * the design maps TTYDPC_CAUSE_RX to, which never runs on two CPUs at once;
  * every other path that wants reads completed (the timer, a release of the
  * hold) raises that cause instead of calling it. Two different objects do
@@ -278,7 +278,7 @@ struct ttydpc_purge_queue {
  * @rx_bytes: bytes handed to the tty layer
  * @tx_bytes: bytes written to THR
  * @rx_hw_overrun: overruns the UART reported
- * @rx_buf_overrun: characters the tty layer refused in dpc_complete_read
+ * @rx_buf_overrun: characters the tty layer refused in ttydpc_dpc_read
  *	(it only offers what tty_buffer_space_avail() allows, so only an
  *	allocation failure should count); since the last CLEAR_STATS
  * @frame: framing errors
@@ -382,8 +382,8 @@ struct ttydpc_rs485 {
  * @ms_events: the wait-on-mask mask holds modem events (under port.lock)
  * @state: TTYDPC_PORT_* bits, atomic bitops
  * @pending: enum ttydpc_cause bits raised and not yet handled, atomic
- * @latched_lsr: line error bits seen by the hard IRQ path, for comm_error
- * @latched_msr: modem delta bits seen, for comm_wait
+ * @latched_lsr: line error bits seen by the hard IRQ path, for ttydpc_dpc_error
+ * @latched_msr: modem delta bits seen, for ttydpc_dpc_modem
  * @comm_errors: TTYDPC_ERR_* since the last GET_COMMSTATUS, atomic
  * @dpc: deferred objects
  * @dpc_of: cause -> object, from @design (fixed while bound)
@@ -502,14 +502,14 @@ struct ttydpc_queue *ttydpc_port_queue(struct ttydpc_port *p, unsigned int i);
 void ttydpc_read_init(struct ttydpc_port *p);
 unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 			     unsigned int lsr, unsigned long *causes);
-void dpc_complete_read(struct ttydpc_port *p);
+void ttydpc_dpc_read(struct ttydpc_port *p);
 unsigned int ttydpc_read_queued(struct ttydpc_port *p);
 void ttydpc_read_discard(struct ttydpc_port *p);
 void ttydpc_set_ier(struct ttydpc_port *p, u8 ier);
 
 /* ttydpc_write.c: write queue */
 void ttydpc_tx_chars(struct ttydpc_port *p, unsigned long *causes);
-void dpc_complete_write(struct ttydpc_port *p);
+void ttydpc_dpc_write(struct ttydpc_port *p);
 void ttydpc_start_tx(struct uart_port *port);
 void ttydpc_stop_tx(struct uart_port *port);
 unsigned int ttydpc_write_queued(struct ttydpc_port *p);
@@ -518,8 +518,8 @@ void ttydpc_write_discard(struct ttydpc_port *p);
 /* ttydpc_modem.c: modem lines */
 void ttydpc_modem_check(struct ttydpc_port *p, unsigned int msr,
 			unsigned long *causes);
-void dpc_comm_wait(struct ttydpc_port *p);
-void dpc_comm_error(struct ttydpc_port *p);
+void ttydpc_dpc_modem(struct ttydpc_port *p);
+void ttydpc_dpc_error(struct ttydpc_port *p);
 void ttydpc_set_mctrl(struct uart_port *port, unsigned int mctrl);
 void ttydpc_write_mcr(struct ttydpc_port *p, unsigned int mctrl);
 unsigned int ttydpc_get_mctrl(struct uart_port *port);
@@ -535,14 +535,14 @@ void ttydpc_wait_abort(struct ttydpc_port *p, bool rx);
 /* ttydpc_purge.c: flush queue */
 int ttydpc_purge(struct ttydpc_port *p, u32 flags);
 int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg);
-void dpc_purge(struct ttydpc_port *p);
+void ttydpc_dpc_purge(struct ttydpc_port *p);
 void ttydpc_purge_init(struct ttydpc_port *p);
 void ttydpc_purge_exit(struct ttydpc_port *p);
 
 /* ttydpc_timer.c: timer-driven completion */
 void ttydpc_timer_init(struct ttydpc_port *p);
 void ttydpc_timer_arm(struct ttydpc_port *p, unsigned int chars);
-void dpc_timeout(struct ttydpc_port *p);
+void ttydpc_dpc_timer(struct ttydpc_port *p);
 
 /* ttydpc_rs485.c: RS-485 direction control */
 int ttydpc_rs485_init(struct ttydpc_port *p);

@@ -53,12 +53,12 @@ const char * const ttydpc_dpc_names[TTYDPC_NR_DPCS] = {
 };
 
 const char * const ttydpc_cause_names[TTYDPC_NR_CAUSES] = {
-	[TTYDPC_CAUSE_RX] = "complete_read",
-	[TTYDPC_CAUSE_TX] = "complete_write",
-	[TTYDPC_CAUSE_ERROR] = "comm_error",
-	[TTYDPC_CAUSE_MODEM] = "comm_wait",
+	[TTYDPC_CAUSE_RX] = "rx",
+	[TTYDPC_CAUSE_TX] = "tx",
+	[TTYDPC_CAUSE_ERROR] = "error",
+	[TTYDPC_CAUSE_MODEM] = "modem",
 	[TTYDPC_CAUSE_PURGE] = "purge",
-	[TTYDPC_CAUSE_TIMER] = "timeout",
+	[TTYDPC_CAUSE_TIMER] = "timer",
 };
 
 static const u8 ttydpc_design_map[][TTYDPC_NR_CAUSES] = {
@@ -77,12 +77,12 @@ static const u8 ttydpc_design_map[][TTYDPC_NR_CAUSES] = {
 };
 
 static void (* const ttydpc_completion[TTYDPC_NR_CAUSES])(struct ttydpc_port *) = {
-	[TTYDPC_CAUSE_RX] = dpc_complete_read,
-	[TTYDPC_CAUSE_TX] = dpc_complete_write,
-	[TTYDPC_CAUSE_ERROR] = dpc_comm_error,
-	[TTYDPC_CAUSE_MODEM] = dpc_comm_wait,
-	[TTYDPC_CAUSE_PURGE] = dpc_purge,
-	[TTYDPC_CAUSE_TIMER] = dpc_timeout,
+	[TTYDPC_CAUSE_RX] = ttydpc_dpc_read,
+	[TTYDPC_CAUSE_TX] = ttydpc_dpc_write,
+	[TTYDPC_CAUSE_ERROR] = ttydpc_dpc_error,
+	[TTYDPC_CAUSE_MODEM] = ttydpc_dpc_modem,
+	[TTYDPC_CAUSE_PURGE] = ttydpc_dpc_purge,
+	[TTYDPC_CAUSE_TIMER] = ttydpc_dpc_timer,
 };
 
 static void ttydpc_dpc_account_latency(struct ttydpc_dpc *dpc)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ttydpc_modem.c - modem lines and line status events: latched in the hard
- * IRQ path, completed in dpc_comm_wait() and dpc_comm_error().
+ * IRQ path, completed in ttydpc_dpc_modem() and ttydpc_dpc_error().
  */
 #include <linux/serial_reg.h>
 
@@ -42,10 +42,10 @@ void ttydpc_modem_check(struct ttydpc_port *p, unsigned int msr,
 }
 
 /**
- * dpc_comm_wait() - complete modem status changes
+ * ttydpc_dpc_modem() - complete modem status changes
  * @p: the port
  */
-void dpc_comm_wait(struct ttydpc_port *p)
+void ttydpc_dpc_modem(struct ttydpc_port *p)
 {
 	struct uart_port *port = &p->port;
 	unsigned int delta = atomic_xchg(&p->latched_msr, 0);
@@ -79,12 +79,12 @@ void dpc_comm_wait(struct ttydpc_port *p)
 }
 
 /**
- * dpc_comm_error() - latch line errors and breaks for GET_COMMSTATUS and events
+ * ttydpc_dpc_error() - latch line errors and breaks for GET_COMMSTATUS and events
  * @p: the port
  *
  * The errors themselves travel with their bytes through the read queue.
  */
-void dpc_comm_error(struct ttydpc_port *p)
+void ttydpc_dpc_error(struct ttydpc_port *p)
 {
 	unsigned int lsr = atomic_xchg(&p->latched_lsr, 0);
 	u32 errors = 0, events = 0;

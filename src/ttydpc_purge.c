@@ -5,7 +5,7 @@
  * TXCLEAR / RXCLEAR discard data in the driver (queue and FIFO) and never
  * end a wait or a blocked read; only the ABORT flags end waits on their
  * direction (they discard that direction's data too). The request is
- * executed by dpc_purge, which runs in step with the hard IRQ path (under
+ * executed by ttydpc_dpc_purge, which runs in step with the hard IRQ path (under
  * the uart_port lock), so no byte is half-moved while the queues empty.
  */
 #include <linux/tty.h>
@@ -37,12 +37,12 @@ static void ttydpc_do_purge(struct ttydpc_port *p, u32 flags)
 }
 
 /**
- * dpc_purge() - execute queued purge requests, oldest first
+ * ttydpc_dpc_purge() - execute queued purge requests, oldest first
  * @p: the port
  *
  * Context: softirq.
  */
-void dpc_purge(struct ttydpc_port *p)
+void ttydpc_dpc_purge(struct ttydpc_port *p)
 {
 	struct ttydpc_queue *q = &p->purge.q;
 	struct ttydpc_request *req;

@@ -3,9 +3,9 @@
  * ttydpc_read.c - the read queue: received bytes from the hard IRQ handler
  * to the tty layer.
  *
- * The hard IRQ handler is the ring's only producer; dpc_complete_read (and
+ * The hard IRQ handler is the ring's only producer; ttydpc_dpc_read (and
  * a purge, both under the uart_port lock) its only consumer, and
- * dpc_complete_read is the tty flip buffer's only producer (struct
+ * ttydpc_dpc_read is the tty flip buffer's only producer (struct
  * ttydpc_read_queue says how that holds). When the ring
  * or the tty layer is full the data is held back, never dropped: the
  * handler stops taking RX interrupts (the UART keeps the bytes, and with
@@ -229,7 +229,7 @@ static u8 ttydpc_rx_flag(struct uart_port *port, u8 *lsr)
 }
 
 /**
- * dpc_complete_read() - hand received bytes to the tty layer
+ * ttydpc_dpc_read() - hand received bytes to the tty layer
  * @p: the port
  *
  * Moves as many bytes from the ring into the flip buffer as the tty layer
@@ -242,7 +242,7 @@ static u8 ttydpc_rx_flag(struct uart_port *port, u8 *lsr)
  *
  * Context: softirq, or process with BH disabled (ttydpc_dpc_stop()).
  */
-void dpc_complete_read(struct ttydpc_port *p)
+void ttydpc_dpc_read(struct ttydpc_port *p)
 {
 	struct uart_port *port = &p->port;
 	struct tty_port *tport = &port->state->port;

@@ -39,13 +39,13 @@ void ttydpc_timer_arm(struct ttydpc_port *p, unsigned int chars)
 }
 
 /**
- * dpc_timeout() - the timer's deferred routine
+ * ttydpc_dpc_timer() - the timer's deferred routine
  * @p: the port
  *
  * Queues RX: completing reads here would make a second producer of the
  * tty buffer (design.rst, "Receive backpressure").
  */
-void dpc_timeout(struct ttydpc_port *p)
+void ttydpc_dpc_timer(struct ttydpc_port *p)
 {
 	if (ttydpc_read_queued(p))
 		ttydpc_dpc_raise(p, TTYDPC_CAUSE_RX);

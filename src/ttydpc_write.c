@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ttydpc_write.c - the write queue: the serial core's xmit buffer, fed into
- * the TX FIFO by the hard IRQ handler, completed by dpc_complete_write.
+ * the TX FIFO by the hard IRQ handler, completed by ttydpc_dpc_write.
  *
  * The xmit buffer is touched only under the uart_port lock (hard IRQ,
  * start_tx, purge), so the FIFO has one feeder at a time.
@@ -53,12 +53,12 @@ out:
 }
 
 /**
- * dpc_complete_write() - wake writers; report the queue running empty
+ * ttydpc_dpc_write() - wake writers; report the queue running empty
  * @p: the port
  *
  * Context: softirq.
  */
-void dpc_complete_write(struct ttydpc_port *p)
+void ttydpc_dpc_write(struct ttydpc_port *p)
 {
 	struct uart_port *port = &p->port;
 	unsigned long flags;

@@ -27,7 +27,7 @@
 #                 280-700 s, 200 reloads 330-900 s, the soak 30-50 KiB/s
 #                 each way (64M: about 36 min, the long pole). A quick
 #                 look: REBIND=60 RELOAD=30 SOAK=2M (about 12 min).
-#   FUZZ_EXCLUDE  operation kinds the fuzzer leaves out, e.g. dpc_purge
+#   FUZZ_EXCLUDE  operation kinds the fuzzer leaves out, e.g. ttydpc_dpc_purge
 #   RELOAD_CLOSED=1  the traffic closes its ports before each rmmod
 #   SUITE         tests of the suite stage, comma-separated run_tests.sh
 #                 names [all]

@@ -10,7 +10,7 @@
  * printed either way (a failing run replays with SEED=<seed>); FUZZ_OPS or
  * 10000 operations in all; FUZZ_THREADS or 4 fuzzing threads; no time limit.
  * -x (or FUZZ_EXCLUDE) leaves operation kinds out, by the names printed in
- * the summary (e.g. -x dpc_purge,vhangup): a way to fuzz around a known bug.
+ * the summary (e.g. -x ttydpc_dpc_purge,vhangup): a way to fuzz around a known bug.
  *
  * Two pump threads keep one fd open on each port and move data both ways
  * (non-blocking, reopening after a hangup). The fuzzing threads each hold up
@@ -110,7 +110,7 @@ static struct {
 	[OP_FLUSH] = { "flush", 8 },	 [OP_FLOW] = { "flow", 4 },
 	[OP_DRAIN] = { "drain", 4 },	 [OP_VHANGUP] = { "vhangup", 2 },
 	[OP_DPC_MASK] = { "dpc_mask", 8 }, [OP_DPC_WAIT] = { "dpc_wait", 6 },
-	[OP_DPC_PURGE] = { "dpc_purge", 8 }, [OP_DPC_STATS] = { "dpc_stats", 6 },
+	[OP_DPC_PURGE] = { "ttydpc_dpc_purge", 8 }, [OP_DPC_STATS] = { "dpc_stats", 6 },
 	[OP_DPC_STATUS] = { "dpc_status", 6 }, [OP_DPC_RANDOM] = { "dpc_random", 6 },
 	[OP_MISC] = { "misc", 8 },	 [OP_SYSFS] = { "sysfs", 2 },
 };

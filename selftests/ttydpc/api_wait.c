@@ -414,11 +414,11 @@ TEST_F(ev, latched_returns_at_once)
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
 	if (self->have_dbg) {
 		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
-		runs = ta_dbg_get(&d, "done_comm_wait_runs");
+		runs = ta_dbg_get(&d, "done_modem_runs");
 	}
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
 	if (self->have_dbg) {
-		ASSERT_EQ(0, ta_dbg_wait_ge(self->port, "done_comm_wait_runs", runs + 1, DONE_MS));
+		ASSERT_EQ(0, ta_dbg_wait_ge(self->port, "done_modem_runs", runs + 1, DONE_MS));
 	}
 	usleep(100000);	/* the routine latches after its counter moves */
 

@@ -374,9 +374,9 @@ TEST_F(design, modem_toggle_runs_modem_object)
 	ASSERT_EQ(0, settle(self->port, &a));
 	for (int i = 0; i < n; i++) {
 		ASSERT_EQ(0, (i & 1) ? ta_mbis(self->fd, TIOCM_RTS) : ta_mbic(self->fd, TIOCM_RTS));
-		ASSERT_EQ(0, ta_dbg_wait_ge(self->port, "done_comm_wait_runs",
+		ASSERT_EQ(0, ta_dbg_wait_ge(self->port, "done_modem_runs",
 					    a.done[TA_CAUSE_MODEM] + i + 1, 2000))
-			TH_LOG("toggle %d: dpc_comm_wait did not run", i + 1);
+			TH_LOG("toggle %d: ttydpc_dpc_modem did not run", i + 1);
 	}
 	ASSERT_EQ(0, settle(self->port, &b));
 	expect_only(_metadata, self->design, &a, &b, 1u << obj, "6 loopback RTS toggles");
@@ -433,9 +433,9 @@ TEST_F(design, break_runs_error_object)
 	ASSERT_EQ(0, settle(self->port, &a));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "BREAK %s",
 				self->chan)) TH_LOG("BREAK: %s", reply);
-	ASSERT_EQ(0, ta_dbg_wait_ge(self->port, "done_comm_error_runs",
+	ASSERT_EQ(0, ta_dbg_wait_ge(self->port, "done_error_runs",
 				    a.done[TA_CAUSE_ERROR] + 1, 3000))
-		TH_LOG("dpc_comm_error did not run after a break");
+		TH_LOG("ttydpc_dpc_error did not run after a break");
 	ASSERT_EQ(0, settle(self->port, &b));
 	EXPECT_EQ(1, b.brk - a.brk) TH_LOG("break counter +%lld", b.brk - a.brk);
 	must = objs_of_causes(self->design, 1u << TA_CAUSE_ERROR | 1u << TA_CAUSE_RX);

@@ -373,8 +373,7 @@ const char *const ta_dpc_names[TA_NR_DPCS] = {
 };
 
 const char *const ta_cause_names[TA_NR_CAUSES] = {
-	"complete_read", "complete_write", "comm_error", "comm_wait", "purge",
-	"timeout",
+	"rx", "tx", "error", "modem", "purge", "timer",
 };
 
 const char *const ta_design_names[TA_NR_DESIGNS] = { "isr", "custom", "both" };
