@@ -327,9 +327,7 @@ TEST_F(evf, sa_restart_keeps_reading)
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 		TH_LOG("SA_RESTART: the read ended with %s", ta_errno_name(w.ret));
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	EXPECT_EQ(0, w.ret) TH_LOG("read: %s", ta_errno_name(w.ret));
 	EXPECT_EQ((uint32_t)TTYDPC_EV_CTS, w.events);
 	sigaction(SIGUSR1, &old, NULL);
@@ -370,9 +368,7 @@ TEST_F(evf, blocked_read_leaves_tty_free)
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 		TH_LOG("the read ended: %s events %#x", ta_errno_name(w.ret), w.events);
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ(0u, w.events);
 }
@@ -389,9 +385,7 @@ TEST_F(evf, last_close_gives_eio)
 	EXPECT_EQ(0, TIMED(close(self->fd), &ms));
 	self->fd = -1;
 	EXPECT_GT(QUICK_MS, ms) TH_LOG("the last close took %llu ms", (unsigned long long)ms);
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	EXPECT_EQ(-EIO, w.ret) TH_LOG("read across the last close: %s", ta_errno_name(w.ret));
 	alarm(5);
 	r = ta_wait(self->efd, NULL);

@@ -502,9 +502,7 @@ TEST_F(purge, abort_ends_waits_on_its_direction)
 			EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 				TH_LOG("mask %s, purge %s ended the wait: %s", m, f, ta_errno_name(w.ret));
 			ASSERT_EQ(0, ta_set_mask(self->efd, cases[i].mask, 0));
-			ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-				ta_waiter_kill(&w);
-			}
+			ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 			EXPECT_EQ(0, w.ret);
 		}
 	}
@@ -522,9 +520,7 @@ TEST_F(purge, clear_ends_no_wait)
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 		TH_LOG("a CLEAR purge ended the wait: %s events %#x", ta_errno_name(w.ret), w.events);
 	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ(0u, w.events);
 }

@@ -203,9 +203,7 @@ TEST_F(ev, rxchar_from_host)
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS)) TH_LOG("wait ended with nothing received");
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "PUT %s 414243",
 				self->chan)) TH_LOG("PUT: %s", reply);
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	EXPECT_EQ(0, w.ret) TH_LOG("wait: %s", ta_errno_name(w.ret));
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_RXCHAR), w.events);
 	ASSERT_EQ(3, tt_read_full(self->fd, buf, 3, DONE_MS));
@@ -226,9 +224,7 @@ TEST_F(ev, rxflag_event_char)
 		TH_LOG("ended by bytes that are not the event char: %s events %#x",
 		       ta_errno_name(w.ret), w.events);
 	ASSERT_EQ(2, tt_write_full(self->fd, "x~", 2, DONE_MS));
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_RXFLAG), w.events);
 	ASSERT_EQ(2, tt_read_full(self->fd, buf, 2, DONE_MS));
@@ -249,9 +245,7 @@ TEST_F(ev, txempty_after_write)
 	tt_stream_init(&s, 0x7e);
 	tt_stream_fill(&s, out, sizeof(out));
 	ASSERT_EQ((ssize_t)sizeof(out), tt_write_full(self->fd, out, sizeof(out), DONE_MS));
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_TXEMPTY), w.events);
 	ASSERT_EQ(0, ioctl(self->fd, TIOCOUTQ, &q));
@@ -305,9 +299,7 @@ TEST_F(ev, ring_trailing_edge)
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 		TH_LOG("RING on the leading edge: %s events %#x", ta_errno_name(w.ret), w.events);
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_OUT1));
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_RING), w.events);
 }
@@ -324,9 +316,7 @@ TEST_F(ev, break_from_host)
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "BREAK %s",
 				self->chan)) TH_LOG("BREAK: %s", reply);
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	ta_format_bits(names, sizeof(names), w.events, ta_ev_names);
 	TH_LOG("a received break ended the wait with %s", names);
 	EXPECT_EQ(0, w.ret);
@@ -434,9 +424,7 @@ TEST_F(ev, latched_returns_at_once)
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS)) TH_LOG("the latch was not cleared");
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 }
 
 TEST_F(ev, events_outside_mask_ignored)
@@ -455,9 +443,7 @@ TEST_F(ev, events_outside_mask_ignored)
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 		TH_LOG("a CTS change ended a DSR wait: events %#x", w.events);
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_DTR));
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_DSR), w.events);
 }
@@ -470,9 +456,7 @@ TEST_F(ev, new_mask_ends_wait)
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS | TTYDPC_EV_DSR, 0));
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	EXPECT_EQ(0, w.ret) TH_LOG("wait: %s", ta_errno_name(w.ret));
 	EXPECT_EQ(0u, w.events);
 	ASSERT_EQ(0, ta_get_mask(self->efd, &mask, NULL));
@@ -480,9 +464,7 @@ TEST_F(ev, new_mask_ends_wait)
 	/* the same mask again ends a wait too */
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(0, ta_set_mask(self->efd, mask, 0));
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ(0u, w.events);
 }
@@ -588,9 +570,7 @@ TEST_F(ev, signal_vs_event_none_lost)
 		sched_yield();
 		if (o < 0)
 			pthread_kill(w.th, SIGUSR2);
-		ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-			ta_waiter_kill(&w);
-		}
+		ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 		if (off < off_min)
 			off_min = off;
 		if (off > off_max)
@@ -676,9 +656,7 @@ TEST_F(ev, hangup_gives_eio)
 		close(fd2);
 		SKIP(return, "TIOCVHANGUP needs CAP_SYS_ADMIN");
 	}
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	EXPECT_EQ(-EIO, w.ret) TH_LOG("wait after hangup: %s", ta_errno_name(w.ret));
 	/* the port is shut down: a wait on its event file fails at once */
 	alarm(5);
@@ -706,9 +684,7 @@ TEST_F(ev, hangup_gives_eio)
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
-	ASSERT_TRUE(ta_waiter_join(&w, DONE_MS)) {
-		ta_waiter_kill(&w);
-	}
+	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS), w.events);
 }

@@ -148,9 +148,7 @@ TEST_F(ms, wait_mask_turns_msi_on_and_off)
 		ASSERT_EQ(0, ta_waiter_start(&w, self->fd));
 		ta_wait_waiters(self->port, 1, 5000);
 		ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
-		ASSERT_TRUE(ta_waiter_join(&w, 5000)) {
-			ta_waiter_kill(&w);
-		}
+		ASSERT_TRUE(ta_join_or_kill(&w, 5000));
 		EXPECT_EQ(0, w.ret);
 	}
 	EXPECT_EQ(ROUNDS, msi_writes(_metadata, &self->ctl, "mask on/off rounds"))
@@ -171,9 +169,7 @@ TEST_F(ms, termios_keeps_msi_for_wait_mask)
 		/* a buggy set_termios cleared MSI: the same mask sets it again */
 		if (i < ROUNDS - 1) {
 			ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RLSD | TTYDPC_EV_RING, 0));
-			ASSERT_TRUE(ta_waiter_join(&w, 5000)) {
-				ta_waiter_kill(&w);
-			}
+			ASSERT_TRUE(ta_join_or_kill(&w, 5000));
 			ASSERT_EQ(0, ta_waiter_start(&w, self->fd));
 			ta_wait_waiters(self->port, 1, 5000);
 		}

@@ -499,6 +499,14 @@ void ta_waiter_kill(struct ta_waiter *w)
 		pthread_kill(w->th, SIGUSR2);
 }
 
+bool ta_join_or_kill(struct ta_waiter *w, int tmo_ms)
+{
+	if (ta_waiter_join(w, tmo_ms))
+		return true;
+	ta_waiter_kill(w);
+	return false;
+}
+
 /* ---- loopback flood --------------------------------------------------- */
 
 long ta_flood(int fd, size_t limit, int tmo_ms, bool (*stop)(int fd, void *arg),

@@ -147,6 +147,8 @@ int ta_waiter_start_efd(struct ta_waiter *w, int efd);
 bool ta_waiter_join(struct ta_waiter *w, int tmo_ms);
 /* Still blocked: interrupt it with a signal and join (last resort). */
 void ta_waiter_kill(struct ta_waiter *w);
+/* ta_waiter_join(), and ta_waiter_kill() when it did not end: false. */
+bool ta_join_or_kill(struct ta_waiter *w, int tmo_ms);
 
 /*
  * Write filler bytes (0x5a) to fd (the tty, non-blocking) without reading,
