@@ -208,6 +208,11 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 	}
 
 	if (got) {
+		/* what the trigger moderation learns from (ttydpc_rxmod.c) */
+		if (rdi)
+			p->rxmod.rdi++;
+		else
+			p->rxmod.tmo++;
 		/* publish the slots before the new head */
 		smp_store_release(&rx->head, head);
 		if (head - tail > rx->high_water)
@@ -310,6 +315,7 @@ void dpc_complete_read(struct ttydpc_port *p)
 	left = head - tail;
 	if (!left || left < TTYDPC_RX_RING / 2)
 		ttydpc_read_hold_locked(p, false);
+	ttydpc_rxmod_sample(p);
 	/*
 	 * Commit under the lock, as 8250 does: a purge takes the lock after
 	 * us and finds these bytes committed, so the tty layer's flush that
