@@ -238,10 +238,11 @@ struct ttydpc_read_queue {
  * @probing: the level was raised from 1 on a guess, not yet confirmed
  * @rdi: trigger-level RX passes since the last sample (hard IRQ side)
  * @tmo: character-timeout RX passes since the last sample (hard IRQ side)
+ * @bytes: bytes those passes read
  * @busy: bytes received at level 1 with no idle gap between them
  * @probe_at: @busy that makes the next guess; doubles on a wrong guess
- * @up: samples in a row that saw only trigger-level passes
- * @down: samples in a row that saw only timeout passes
+ * @up: samples in a row with at least as many trigger-level passes as timeouts
+ * @down: samples in a row with more timeout passes
  * @switches: level changes since the port was bound
  *
  * Everything but @switches is under the uart_port lock: the hard IRQ
@@ -255,6 +256,7 @@ struct ttydpc_rxmod {
 	bool probing;
 	unsigned int rdi;
 	unsigned int tmo;
+	unsigned int bytes;
 	unsigned int busy;
 	unsigned int probe_at;
 	unsigned int up;

@@ -213,6 +213,7 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 			p->rxmod.rdi++;
 		else
 			p->rxmod.tmo++;
+		p->rxmod.bytes += got;
 		/* publish the slots before the new head */
 		smp_store_release(&rx->head, head);
 		if (head - tail > rx->high_water)

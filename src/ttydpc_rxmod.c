@@ -16,12 +16,19 @@
  *   after probe_at passes with no idle gap, and the guess is checked.
  * - Above 1 the pattern tells: a stream fills the FIFO to the trigger
  *   (RDI), a sender that stops short of it shows as a timeout. Samples
- *   with RDI only, TTYDPC_RXMOD_UP in a row, raise the level a step;
- *   samples with timeouts only, TTYDPC_RXMOD_DOWN in a row, lower it.
- * - A guess that meets a timeout first was wrong (request/response
- *   traffic): back to 1 at once, and probe_at doubles, so such traffic
- *   pays one slow byte per guess, ever rarer. A guess confirmed by a
- *   climb resets probe_at; every idle gap seen at level 1 halves it.
+ *   with at least as many RDI passes as timeouts, TTYDPC_RXMOD_UP in a
+ *   row, raise the level a step; samples with more timeouts,
+ *   TTYDPC_RXMOD_DOWN in a row, lower it. A majority, not all: under
+ *   emulation, and with a sender that writes in blocks, a stream has
+ *   a timeout here and there.
+ * - While a guess is open, one sample with an RDI majority confirms it
+ *   (probe_at back to its minimum), and two samples in a row
+ *   of timeout passes that brought one byte each refute it: that is
+ *   request/response traffic, each byte waiting out the timeout. Back to
+ *   1 then, and probe_at doubles, so such traffic pays two slow bytes
+ *   per guess, ever rarer. Timeouts with more bytes prove nothing either
+ *   way: under emulation a stream arrives in clumps. An idle gap seen at
+ *   level 1 halves probe_at, one of TTYDPC_RXMOD_FORGET_NS resets it.
  * - Idle: a timer drops the level to 1 when nothing came for the
  *   trigger's worth plus TTYDPC_RXMOD_IDLE_CHARS character times, so a
  *   lone byte after a pause always meets level 1. It has to be a timer:
@@ -43,15 +50,17 @@ static const u8 ttydpc_rxmod_levels[] = { 1, 4, 8, 14 };
 #define TTYDPC_RXMOD_TOP	(ARRAY_SIZE(ttydpc_rxmod_levels) - 1)
 #define TTYDPC_RXMOD_PROBE_MIN	32	/* passes at level 1 before a guess */
 #define TTYDPC_RXMOD_PROBE_MAX	8192
-#define TTYDPC_RXMOD_UP		4	/* RDI-only samples in a row: up */
-#define TTYDPC_RXMOD_DOWN	2	/* timeout-only samples in a row: down */
+#define TTYDPC_RXMOD_UP		3	/* RDI-majority samples in a row: up */
+#define TTYDPC_RXMOD_DOWN	2	/* timeout-majority samples in a row: down */
 #define TTYDPC_RXMOD_IDLE_CHARS	8	/* quiet char times beyond the trigger */
-#define TTYDPC_RXMOD_IDLE_MIN_NS (2 * NSEC_PER_MSEC)
+#define TTYDPC_RXMOD_IDLE_MIN_NS (5 * NSEC_PER_MSEC)
+#define TTYDPC_RXMOD_FORGET_NS	(50 * NSEC_PER_MSEC) /* probe_at back to min */
 
 /*
- * Quiet time after which the line counts as idle. At least 2 ms: under
+ * Quiet time after which the line counts as idle. At least 5 ms: under
  * emulation and with host preemption the gaps inside a stream are not
- * character times, and dropping to 1 mid-stream costs a new guess.
+ * character times (QEMU shows gaps of 3-4 ms inside an echoed burst),
+ * and dropping to 1 mid-stream costs a new guess.
  */
 static u64 ttydpc_rxmod_idle_ns(struct ttydpc_port *p)
 {
@@ -126,6 +135,7 @@ void ttydpc_rxmod_start(struct ttydpc_port *p)
 	m->idle.function = ttydpc_rxmod_idle_fn;
 	m->rdi = 0;
 	m->tmo = 0;
+	m->bytes = 0;
 	m->up = 0;
 	m->down = 0;
 	m->busy = 0;
@@ -160,19 +170,24 @@ void ttydpc_rxmod_stop(struct ttydpc_port *p)
 void ttydpc_rxmod_sample(struct ttydpc_port *p)
 {
 	struct ttydpc_rxmod *m = &p->rxmod;
-	unsigned int rdi = m->rdi, tmo = m->tmo;
+	unsigned int rdi = m->rdi, tmo = m->tmo, bytes = m->bytes;
 	ktime_t now;
 
 	m->rdi = 0;
 	m->tmo = 0;
+	m->bytes = 0;
 	if (!ttydpc_rxmod_auto(p) || !(rdi + tmo))
 		return;
 
 	now = ktime_get();
 	if (!m->ix) {
-		if (ktime_to_ns(ktime_sub(now, m->last_rx)) >=
-		    (s64)ttydpc_rxmod_idle_ns(p)) {
-			/* a pause: what was learnt about the traffic fades */
+		s64 quiet = ktime_to_ns(ktime_sub(now, m->last_rx));
+
+		/* a pause: what was learnt about the traffic fades */
+		if (quiet >= TTYDPC_RXMOD_FORGET_NS) {
+			m->busy = 0;
+			m->probe_at = TTYDPC_RXMOD_PROBE_MIN;
+		} else if (quiet >= (s64)ttydpc_rxmod_idle_ns(p)) {
 			m->busy = 0;
 			m->probe_at = max(m->probe_at / 2, TTYDPC_RXMOD_PROBE_MIN);
 		}
@@ -187,24 +202,24 @@ void ttydpc_rxmod_sample(struct ttydpc_port *p)
 	}
 	m->last_rx = now;
 
-	if (rdi && !tmo) {
+	if (rdi >= tmo) {
 		m->up++;
 		m->down = 0;
-	} else if (tmo && !rdi) {
+		if (m->probing) {
+			m->probing = false;
+			m->probe_at = TTYDPC_RXMOD_PROBE_MIN;
+		}
+	} else if (!m->probing || (!rdi && bytes <= tmo)) {
 		m->down++;
 		m->up = 0;
 	}
-	if (m->probing && m->down) {
+	if (m->probing && m->down >= TTYDPC_RXMOD_DOWN) {
 		/* the guess was wrong: replies, not a stream */
 		m->probe_at = min(m->probe_at * 2, TTYDPC_RXMOD_PROBE_MAX);
 		ttydpc_rxmod_to_idle(p);
 		return;
 	}
 	if (m->up >= TTYDPC_RXMOD_UP) {
-		if (m->probing) {
-			m->probing = false;
-			m->probe_at = TTYDPC_RXMOD_PROBE_MIN;
-		}
 		if (m->ix < TTYDPC_RXMOD_TOP)
 			ttydpc_rxmod_set(p, m->ix + 1);
 		m->up = 0;
