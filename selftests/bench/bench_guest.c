@@ -21,6 +21,7 @@
  *   SLOW dev n chunk us idle_ms   READY, read nothing until the host sends
  *                                 GO, then: read chunk bytes, sleep us, ...
  *   TRIG dev bytes                write the port's sysfs rx_trig_bytes
+ *   TRIG dev auto                 ttydpc: rx_trig_mode back to auto
  *   FTRACE on irq kb | off        hard-IRQ handler times (ftrace hist
  *                                 triggers; off -> OK n= median_ns= ...)
  *   STATS dev                     -> OK n, then the n lines of the ttydpc
@@ -970,8 +971,10 @@ int main(int argc, char **argv)
 			char path[400];
 			const char *base = strrchr(av[1], '/');
 
-			snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_bytes",
-				 base ? base + 1 : av[1]);
+			/* "auto": ttydpc's adaptive trigger (rx_trig_mode) */
+			snprintf(path, sizeof(path), "/sys/class/tty/%s/%s",
+				 base ? base + 1 : av[1],
+				 strcmp(av[2], "auto") ? "rx_trig_bytes" : "rx_trig_mode");
 			if (pt && write_file(path, av[2]))
 				reply("ERR %s: %s", path, strerror(errno));
 			else if (pt)
