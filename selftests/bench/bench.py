@@ -567,6 +567,8 @@ class Boot:
                 kibs.append(burst_n / 1024.0 / ((time.perf_counter_ns() - t0) / 1e9))
                 events.append(("end", time.time() - t_base))
                 lost += burst_n - got if got != burst_n or crc != zlib.crc32(data) else 0
+            if trace:
+                time.sleep(gap_s)  # the level going back to 1 after the last burst
         finally:
             if trace:
                 self.qmp.trace(False)
@@ -1162,15 +1164,15 @@ def plot_mixed(a, boots):
             if k == "byte":
                 f.write("%.3f 15.5\n" % ms)
     png = os.path.join(a.out, "rx-trigger.png")
-    gp = ["set terminal pngcairo size 1200,500 noenhanced" if has_cairo() else
-          "set terminal png size 1200,500 noenhanced",
+    gp = ["set terminal pngcairo size 1200,540 noenhanced" if has_cairo() else
+          "set terminal png size 1200,540 noenhanced",
           "set output '%s'" % png,
           "set title 'ttydpc adaptive RX trigger, dpc=%s, %s: 3 x (100 ms idle, 1 byte echoed, "
           "%s-byte burst echoed); QEMU trace' font ',11'"
           % (d, (a.meta or {}).get("date", ""), t.get("burst_n", "2048")),
           "set xlabel 'host time (ms)'", "set ylabel 'RX trigger level (bytes)'",
           "set y2label 'RBR reads per ms'", "set yrange [0:16.5]", "set ytics (1, 4, 8, 14)",
-          "set y2range [0:*]", "set y2tics", "set grid ytics", "set key top right",
+          "set y2range [0:*]", "set y2tics", "set grid ytics", "set key below horizontal",
           "plot '%s' using 1:2 axes x1y2 with impulses lc rgb '#9ecae1' title 'RBR reads per ms', "
           "'%s' using 1:2 with steps lw 2 lc rgb '#d62728' title 'trigger level (FCR)', "
           "'%s' using 1:2 with points pt 7 ps 1.2 lc rgb 'black' "

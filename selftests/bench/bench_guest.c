@@ -971,11 +971,24 @@ int main(int argc, char **argv)
 			char path[400];
 			const char *base = strrchr(av[1], '/');
 
-			/* "auto": ttydpc's adaptive trigger (rx_trig_mode) */
+			const char *val = av[2];
+			int r;
+
+			/*
+			 * "auto": ttydpc's adaptive trigger (rx_trig_mode); a
+			 * ttydpc without it (an older build) runs at 8.
+			 */
 			snprintf(path, sizeof(path), "/sys/class/tty/%s/%s",
 				 base ? base + 1 : av[1],
-				 strcmp(av[2], "auto") ? "rx_trig_bytes" : "rx_trig_mode");
-			if (pt && write_file(path, av[2]))
+				 strcmp(val, "auto") ? "rx_trig_bytes" : "rx_trig_mode");
+			r = write_file(path, val);
+			if (r && errno == ENOENT && !strcmp(val, "auto")) {
+				snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_bytes",
+					 base ? base + 1 : av[1]);
+				val = "8";
+				r = write_file(path, val);
+			}
+			if (pt && r)
 				reply("ERR %s: %s", path, strerror(errno));
 			else if (pt)
 				reply("OK");
