@@ -125,11 +125,13 @@ static bool ttydpc_rxmod_auto(struct ttydpc_port *p)
  * In auto the port opens at level 1: nothing is streaming yet. Sets
  * p->fcr, which startup then writes.
  *
- * Context: process, before the IRQ is requested (port not live).
+ * Context: process, before the IRQ is requested (port not live); takes
+ * the uart_port lock.
  */
 void ttydpc_rxmod_start(struct ttydpc_port *p)
 {
 	struct ttydpc_rxmod *m = &p->rxmod;
+	unsigned long flags;
 
 	hrtimer_init(&m->idle, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	m->idle.function = ttydpc_rxmod_idle_fn;
@@ -142,8 +144,11 @@ void ttydpc_rxmod_start(struct ttydpc_port *p)
 	m->probing = false;
 	m->probe_at = TTYDPC_RXMOD_PROBE_MIN;
 	m->last_rx = ktime_get();
+	/* a write to rx_trig_mode may come at any time */
+	uart_port_lock_irqsave(&p->port, &flags);
 	if (ttydpc_rxmod_auto(p))
 		ttydpc_rxmod_set(p, 0);
+	uart_port_unlock_irqrestore(&p->port, flags);
 }
 
 /**
