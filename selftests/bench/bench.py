@@ -1097,6 +1097,7 @@ PLOT_KEYS = [
     ("g2h_irq_mib", "IRQ/MiB g->h"), ("h2g_irq_mib", "IRQ/MiB h->g"),
     ("irqt_g2h_p99_us", "IRQ p99 g->h"), ("irqt_h2g_p99_us", "IRQ p99 h->g"),
     ("echo_med_us", "echo median"), ("echo_p99_us", "echo p99"),
+    ("mixed_first_med_us", "1st byte after idle"), ("mixed_burst_kibs", "burst thru"),
     ("g2h_cpu_ms_mib", "CPU/MiB g->h"), ("h2g_cpu_ms_mib", "CPU/MiB h->g"),
 ]
 
@@ -1119,8 +1120,9 @@ def plot(a, boots, figs):
     gp = ["set terminal pngcairo size 1200,600 noenhanced" if has_cairo() else
           "set terminal png size 1200,600 noenhanced",
           "set output '%s'" % png,
-          "set title 'ttydpc / 8250, same boot (%s); 1 = 8250; throughput: higher is "
-          "better, everything else: lower'" % (a.meta or {}).get("date", ""),
+          "set title \"ttydpc / 8250, same boot (%s); 1 = 8250; throughput: higher is "
+          "better, everything else: lower\\n%s\"" % ((a.meta or {}).get("date", ""),
+                                                      plot_origin(a, boots[0][1])),
           "set style data histograms", "set style histogram clustered gap 1",
           "set style fill solid 0.8 border -1", "set boxwidth 0.9",
           "set xtics rotate by -35 scale 0", "set grid ytics",
@@ -1135,6 +1137,14 @@ def plot(a, boots, figs):
         subprocess.run(["gnuplot"], input="\n".join(gp).encode(), check=True)
     except (OSError, subprocess.CalledProcessError) as e:
         log("gnuplot failed: %s (apt-get install gnuplot-nox)" % e)
+
+
+def plot_origin(a, res):
+    """QEMU version, guest kernel and ttydpc revision, for a plot title."""
+    m = a.meta or {}
+    qemu = re.sub(r"QEMU emulator version (\S+).*", r"QEMU \1", m.get("qemu", "QEMU ?"))
+    return "%s, guest kernel %s, ttydpc %s" % (qemu, res.get("kernel", "?"),
+                                                m.get("source", "?"))
 
 
 def plot_mixed(a, boots):
@@ -1167,9 +1177,10 @@ def plot_mixed(a, boots):
     gp = ["set terminal pngcairo size 1200,540 noenhanced" if has_cairo() else
           "set terminal png size 1200,540 noenhanced",
           "set output '%s'" % png,
-          "set title 'ttydpc adaptive RX trigger, dpc=%s, %s: 3 x (100 ms idle, 1 byte echoed, "
-          "%s-byte burst echoed); QEMU trace' font ',11'"
-          % (d, (a.meta or {}).get("date", ""), t.get("burst_n", "2048")),
+          "set title \"ttydpc adaptive RX trigger, dpc=%s, %s: 3 x (100 ms idle, 1 byte echoed, "
+          "%s-byte burst echoed); QEMU trace\\n%s\" font ',11'"
+          % (d, (a.meta or {}).get("date", ""), t.get("burst_n", "2048"),
+             plot_origin(a, dict(boots)[d])),
           "set xlabel 'host time (ms)'", "set ylabel 'RX trigger level (bytes)'",
           "set y2label 'RBR reads per ms'", "set yrange [0:16.5]", "set ytics (1, 4, 8, 14)",
           "set y2range [0:*]", "set y2tics", "set grid ytics", "set key below horizontal",
