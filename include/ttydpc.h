@@ -238,6 +238,41 @@ struct ttydpc_read_queue {
 };
 
 /**
+ * struct ttydpc_rxmod - adaptive RX trigger (ttydpc_rxmod.c)
+ * @idle: drops the level to 1 once the line has been quiet a while
+ * @last_rx: when the read routine last took bytes (under port.lock)
+ * @pinned: 0 for "auto", else the level a user pinned, in bytes
+ * @ix: current level, an index into the levels 1/4/8/14 (under port.lock)
+ * @probing: the level was raised from 1 on a guess, not yet confirmed
+ * @rdi: trigger-level RX passes since the last sample (hard IRQ side)
+ * @tmo: character-timeout RX passes since the last sample (hard IRQ side)
+ * @bytes: bytes those passes read
+ * @busy: bytes received at level 1 with no idle gap between them
+ * @probe_at: @busy that makes the next guess; doubles on a wrong guess
+ * @up: samples in a row with at least as many trigger-level passes as timeouts
+ * @down: samples in a row with more timeout passes
+ * @switches: level changes since the port was bound
+ *
+ * Everything but @switches is under the uart_port lock: the hard IRQ
+ * handler counts passes, ttydpc_dpc_read() decides.
+ */
+struct ttydpc_rxmod {
+	struct hrtimer idle;
+	ktime_t last_rx;
+	u8 pinned;
+	u8 ix;
+	bool probing;
+	unsigned int rdi;
+	unsigned int tmo;
+	unsigned int bytes;
+	unsigned int busy;
+	unsigned int probe_at;
+	unsigned int up;
+	unsigned int down;
+	atomic_long_t switches;
+};
+
+/**
  * struct ttydpc_write_queue - output: the serial core's xmit buffer plus
  *	the transmitter-empty state
  * @q: the queue
@@ -394,6 +429,7 @@ struct ttydpc_rs485 {
  * @purge: purge queue
  * @stats: counters
  * @rs485: RS-485 direction control (port.rs485 holds the settings)
+ * @rxmod: adaptive RX trigger level
  * @lsr_saved: LSR error bits read outside the hard IRQ path (tx_empty,
  *	the RS-485 drain, a console write), handed to the next RX pass so no
  *	error is lost (under port.lock; the console's oops path and kgdb,
@@ -442,6 +478,7 @@ struct ttydpc_port {
 	struct ttydpc_purge_queue purge;
 	struct ttydpc_stats stats;
 	struct ttydpc_rs485 rs485;
+	struct ttydpc_rxmod rxmod;
 	u8 lsr_saved;
 	atomic_t inject_lsr;
 	atomic_t carrier_off;
@@ -506,6 +543,13 @@ void ttydpc_dpc_read(struct ttydpc_port *p);
 unsigned int ttydpc_read_queued(struct ttydpc_port *p);
 void ttydpc_read_discard(struct ttydpc_port *p);
 void ttydpc_set_ier(struct ttydpc_port *p, u8 ier);
+
+/* ttydpc_rxmod.c: adaptive RX trigger level */
+void ttydpc_rxmod_start(struct ttydpc_port *p);
+void ttydpc_rxmod_stop(struct ttydpc_port *p);
+void ttydpc_rxmod_sample(struct ttydpc_port *p);
+int ttydpc_rxmod_pin(struct ttydpc_port *p, unsigned int bytes);
+unsigned int ttydpc_rxmod_level(struct ttydpc_port *p);
 
 /* ttydpc_write.c: write queue */
 void ttydpc_tx_chars(struct ttydpc_port *p, unsigned long *causes);

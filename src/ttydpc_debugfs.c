@@ -41,6 +41,12 @@ static int ttydpc_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "design %s\n", ttydpc_design_names[p->design]);
 	seq_printf(s, "deferral %s\n", TTYDPC_BH_KIND);
 	seq_printf(s, "rx_trigger %u\n", p->rx_trigger);
+	if (ttydpc_rxmod_level(p))
+		seq_printf(s, "rx_trig_mode %u\n", ttydpc_rxmod_level(p));
+	else
+		seq_puts(s, "rx_trig_mode auto\n");
+	seq_printf(s, "rx_trig_switches %ld\n",
+		   atomic_long_read(&p->rxmod.switches));
 	for (i = 0; i < ARRAY_SIZE(ttydpc_irq_stat_names); i++)
 		seq_printf(s, "%s %ld\n", ttydpc_irq_stat_names[i],
 			   atomic_long_read(&p->stats.irq[i]));

@@ -114,12 +114,26 @@ static bool ttydpc_rx_sysrq(struct ttydpc_port *p, u8 ch, u8 err)
  * @lsr: the LSR value just read
  * @causes: out: TTYDPC_CAUSE_RX / _ERROR raised
  *
- * Fast path: on a trigger-level interrupt with no error anywhere in the
- * FIFO (LSR FIFOE and error bits clear) at least rx_trigger bytes are
- * waiting, so they are read without an LSR read per byte. Everything
- * after that, and every byte of a timeout interrupt, is read with its own
- * LSR so each error stays attached to the byte it belongs to, and so
- * does every byte while a SysRq window is open (ttydpc_rx_sysrq()).
+ * Burst path: on a trigger-level interrupt (IIR RDI, read under the port
+ * lock) whose LSR shows data and no error anywhere in the FIFO (FIFOE and
+ * the top byte's error bits clear), at least rx_trigger error-free bytes
+ * are waiting and stay there: whoever empties the FIFO (a purge, a new FCR,
+ * the DesignWare LCR retry) holds the same lock. The first rx_trigger - 1
+ * are read with no LSR read at all; the last goes through the per-byte
+ * loop on the LSR already read (it was in the FIFO when that LSR was
+ * read, so FIFOE covers it), and the pass ends there without reading LSR
+ * again. What arrived meanwhile is left to the next pass: ttydpc_irq()
+ * reads IIR again, and another RDI bursts again, a timeout drains the
+ * tail per byte, nothing means the tail is below the trigger and comes
+ * with the character timeout. Every byte of a timeout or line-status
+ * pass, and every byte while a SysRq window is open (ttydpc_rx_sysrq()),
+ * has its own LSR read, so each error stays attached to its byte.
+ *
+ * Two cases drain the whole FIFO per byte instead: trigger 1, where a
+ * second byte means input came faster than interrupts (one byte per pass
+ * would spend the pass budget on it), and loopback (TIOCM_LOOP), where
+ * the TX load that follows in the same pass lands in the RX FIFO at once
+ * and would overrun a tail left there.
  *
  * Context: hard IRQ, uart_port lock held.
  * Return: the last LSR value read.
@@ -136,10 +150,17 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 	unsigned int errors = 0;
 	/* a test's injected PE/FE (debugfs): read once, taken by one byte */
 	bool inject = atomic_read(&p->inject_lsr);
+	bool rdi = (iir & 0x0f) == UART_IIR_RDI;
+	bool burst = false;
 
-	if ((iir & 0x0f) == UART_IIR_RDI && !p->port.sysrq &&
-	    !(lsr & (UART_LSR_FIFOE | UART_LSR_BRK_ERROR_BITS)) && !inject)
-		fast = min(p->rx_trigger, TTYDPC_RX_RING - (head - tail));
+	if (rdi && p->rx_trigger > 1 && !(p->port.mctrl & TIOCM_LOOP) &&
+	    (lsr & UART_LSR_DR) && !p->port.sysrq &&
+	    !(lsr & (UART_LSR_FIFOE | UART_LSR_BRK_ERROR_BITS)) && !inject) {
+		/* the tail byte below is read in the loop, on this LSR */
+		burst = true;
+		budget = p->rx_trigger;
+		fast = min(budget - 1, TTYDPC_RX_RING - (head - tail));
+	}
 
 	while (fast--) {
 		rx->ch[head & TTYDPC_RX_MASK] = ttydpc_in(p, UART_RX);
@@ -147,8 +168,6 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 		head++;
 		got++;
 	}
-	if (got)
-		lsr = ttydpc_in(p, UART_LSR);
 
 	while ((lsr & (UART_LSR_DR | UART_LSR_BI)) && got < budget) {
 		u8 err = lsr & UART_LSR_BRK_ERROR_BITS;
@@ -173,6 +192,12 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 		errors |= err;
 		head++;
 		got++;
+		/*
+		 * A burst ends with the trigger's worth: its LSR had no error
+		 * bits, so the overrun check below cannot count one twice.
+		 */
+		if (burst && got == budget)
+			break;
 		lsr = ttydpc_in(p, UART_LSR);
 	}
 	/* An overrun with no byte left to carry it still counts. */
@@ -183,6 +208,12 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 	}
 
 	if (got) {
+		/* what the trigger moderation learns from (ttydpc_rxmod.c) */
+		if (rdi)
+			p->rxmod.rdi++;
+		else
+			p->rxmod.tmo++;
+		p->rxmod.bytes += got;
 		/* publish the slots before the new head */
 		smp_store_release(&rx->head, head);
 		if (head - tail > rx->high_water)
@@ -285,6 +316,7 @@ void ttydpc_dpc_read(struct ttydpc_port *p)
 	left = head - tail;
 	if (!left || left < TTYDPC_RX_RING / 2)
 		ttydpc_read_hold_locked(p, false);
+	ttydpc_rxmod_sample(p);
 	/*
 	 * Commit under the lock, as 8250 does: a purge takes the lock after
 	 * us and finds these bytes committed, so the tty layer's flush that

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ttydpc_sysfs.c - per-port attributes under /sys/class/tty/ttyDPC<n>/:
- * dpc_design (read-only) and rx_trig_bytes (as 8250's).
+ * dpc_design (read-only), rx_trig_bytes (as 8250's; a write pins the level)
+ * and rx_trig_mode (adaptive RX trigger: auto or pinned).
  */
 #include <linux/device.h>
 #include <linux/serial_reg.h>
@@ -44,8 +45,7 @@ static ssize_t rx_trig_bytes_store(struct device *dev,
 				   const char *buf, size_t count)
 {
 	struct ttydpc_port *p = ttydpc_from_tty_dev(dev);
-	unsigned int bytes, actual, bits;
-	unsigned long flags;
+	unsigned int bytes, actual;
 	int ret;
 
 	if (!p)
@@ -57,21 +57,57 @@ static ssize_t rx_trig_bytes_store(struct device *dev,
 		return ret;
 	if (!bytes || bytes > p->port.fifosize)
 		return -EINVAL;
-	bits = ttydpc_fcr_for_trigger(p, bytes, &actual);
-
-	uart_port_lock_irqsave(&p->port, &flags);
-	p->fcr = UART_FCR_ENABLE_FIFO | bits;
-	p->rx_trigger = actual;
-	if (test_bit(TTYDPC_PORT_OPEN, &p->state))
-		ttydpc_hw_set_fcr(p, 0);
-	uart_port_unlock_irqrestore(&p->port, flags);
-	return count;
+	ttydpc_fcr_for_trigger(p, bytes, &actual);
+	/* a level set here is a level pinned: rx_trig_mode shows it */
+	ret = ttydpc_rxmod_pin(p, actual);
+	return ret ? ret : count;
 }
 static DEVICE_ATTR_RW(rx_trig_bytes);
+
+/*
+ * rx_trig_mode: "auto" (the default: ttydpc_rxmod.c moves the RX trigger
+ * between 1, 4, 8 and 14) or the pinned level, one of those four.
+ */
+static ssize_t rx_trig_mode_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct ttydpc_port *p = ttydpc_from_tty_dev(dev);
+	unsigned int level;
+
+	if (!p)
+		return -ENODEV;
+	level = ttydpc_rxmod_level(p);
+	if (!level)
+		return sysfs_emit(buf, "auto\n");
+	return sysfs_emit(buf, "%u\n", level);
+}
+
+static ssize_t rx_trig_mode_store(struct device *dev,
+				  struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	struct ttydpc_port *p = ttydpc_from_tty_dev(dev);
+	unsigned int bytes;
+	int ret;
+
+	if (!p)
+		return -ENODEV;
+	if (sysfs_streq(buf, "auto")) {
+		bytes = 0;
+	} else {
+		ret = kstrtouint(buf, 10, &bytes);
+		if (ret || !bytes)
+			return -EINVAL;
+	}
+	ret = ttydpc_rxmod_pin(p, bytes);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(rx_trig_mode);
 
 static struct attribute *ttydpc_port_attrs[] = {
 	&dev_attr_dpc_design.attr,
 	&dev_attr_rx_trig_bytes.attr,
+	&dev_attr_rx_trig_mode.attr,
 	NULL
 };
 

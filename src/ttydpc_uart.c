@@ -63,6 +63,7 @@ static int ttydpc_startup(struct uart_port *port)
 		return -ENODEV;
 	}
 	ttydpc_read_init(p);
+	ttydpc_rxmod_start(p);
 	p->pending = 0;
 	p->lsr_saved = 0;
 	atomic_set(&p->latched_lsr, 0);
@@ -150,6 +151,7 @@ void ttydpc_port_stop(struct ttydpc_port *p)
 	free_irq(port->irq, p);			/* waits for the handler */
 	timer_delete_sync(&p->timer);
 	ttydpc_dpc_stop(p);			/* waits for every routine */
+	ttydpc_rxmod_stop(p);			/* they arm its timer */
 	ttydpc_rs485_stop(p);			/* they may have started it */
 	timer_delete_sync(&p->timer);		/* a routine may have armed it */
 	/*

@@ -320,6 +320,32 @@ def count_regs(trace_path, offset, mk, timeout=20):
     return {"reads": reads, "writes": writes, "by_reg": regs}
 
 
+TRACE_TS_RE = re.compile(rb"@([0-9]+\.[0-9]+):serial_(read|write) (?:read|write) "
+                         rb"addr 0x([0-9a-f]+) val 0x([0-9a-f]+)")
+FCR_LEVEL = {0: 1, 1: 4, 2: 8, 3: 14}
+
+
+def mixed_trace(trace_path, offset, t_base, events):
+    """From the trace since offset: the RX trigger level over time (FCR
+    writes with FIFO enable and no CLEAR bits: ttydpc's level changes) and
+    RBR reads per millisecond, times in ms from t_base (QEMU stamps its
+    trace with host time: -msg timestamp=on)."""
+    with open(trace_path, "rb") as f:
+        f.seek(offset)
+        data = f.read()
+    fcr, rbr = [], {}
+    for m in TRACE_TS_RE.finditer(data):
+        t = (float(m.group(1)) - t_base) * 1000.0
+        addr, val = int(m.group(3), 16), int(m.group(4), 16)
+        if m.group(2) == b"write" and addr == 2 and val & 0x3f == 0x01:
+            fcr.append((round(t, 3), FCR_LEVEL[val >> 6]))
+        elif m.group(2) == b"read" and addr == 0:
+            ms = int(t)
+            rbr[ms] = rbr.get(ms, 0) + 1
+    return {"fcr": fcr, "rbr_per_ms": sorted(rbr.items()),
+            "events": [(k, round(t * 1000.0, 3)) for k, t in events]}
+
+
 # ---------------------------------------------------------------------------
 
 class Boot:
@@ -498,6 +524,64 @@ class Boot:
         return dict(n=n, bad=bad, median_us=rtt[n // 2] / 1000.0,
                     p99_us=rtt[(n * 99) // 100] / 1000.0, rtt=rtt)
 
+    def w_mixed(self, drv, bursts, burst_n, gap_s, trace=False):
+        """Bursts with idle gaps, through the guest's echo: after each gap
+        the host sends one byte and times its echo (the first byte after
+        idle), then burst_n bytes, timed until the last is echoed back (the
+        burst's throughput, both directions at once). With trace, QEMU's
+        serial trace is on and the run's FCR writes and RBR reads come back
+        with host time stamps (the plot of the adaptive RX trigger)."""
+        ch = self.chan[drv]
+        ch.drain()
+        self.ctl.start("ECHO %s %d" % (self.dev[drv], bursts * (1 + burst_n)))
+        rng = random.Random(self.next_seed())
+        first, kibs, events = [], [], []
+        lost = 0
+        if trace:
+            off = os.path.getsize(self.trace_log)
+            self.qmp.trace(True)
+        t_base = time.time()
+        try:
+            for _ in range(bursts):
+                time.sleep(gap_s)
+                b = bytes([rng.randrange(256)])
+                events.append(("byte", time.time() - t_base))
+                t0 = time.perf_counter_ns()
+                if not ch.send_some(b, 5):
+                    raise BenchError("mixed: cannot send")
+                r = ch.recv_some(5)
+                if not r:
+                    raise BenchError("mixed: no echo of the first byte")
+                first.append((time.perf_counter_ns() - t0) / 1000.0)
+                lost += 0 if r == b else 1
+                data = rng.randbytes(burst_n)
+                events.append(("burst", time.time() - t_base))
+                t0 = time.perf_counter_ns()
+                sres = {}
+                w = Worker(ch.send_all, data, sres, None)
+                try:
+                    got, crc, _, _ = ch.recv_n({"n": burst_n}, 10, 5, threading.Event())
+                    w.join(30)
+                finally:
+                    w.finish()
+                kibs.append(burst_n / 1024.0 / ((time.perf_counter_ns() - t0) / 1e9))
+                events.append(("end", time.time() - t_base))
+                lost += burst_n - got if got != burst_n or crc != zlib.crc32(data) else 0
+            if trace:
+                time.sleep(gap_s)  # the level going back to 1 after the last burst
+        finally:
+            if trace:
+                self.qmp.trace(False)
+        self.ctl.done(60)
+        first.sort()
+        fig = dict(n=bursts, burst_n=burst_n, gap_ms=gap_s * 1000.0, lost=lost,
+                   first_med_us=first[len(first) // 2], first_max_us=first[-1],
+                   burst_kibs=statistics.median(kibs), first_us=first)
+        if trace:
+            time.sleep(0.5)  # QEMU flushes its trace log
+            fig["trace"] = mixed_trace(self.trace_log, off, t_base, events)
+        return fig
+
     def w_slow(self, drv, n):
         """Slow reader: the guest reads nothing until the host has sent
         everything (the driver took it all), or its sender has been stuck
@@ -593,6 +677,8 @@ class Boot:
             self.p_irqtime()
         if "echo" in a.only:
             self.p_echo()
+        if "mixed" in a.only:
+            self.p_mixed()
         if "slow" in a.only and self.design == a.slow_design:
             self.p_slow()
         if "whatif" in a.only and self.design == a.slow_design:
@@ -642,6 +728,20 @@ class Boot:
                 self.res.setdefault("echo_rtt_ns", {}).setdefault(drv, []).extend(rtt)
                 self.record("echo", drv, **fig)
 
+    def p_mixed(self):
+        a = self.a
+        log("-- mixed: %d bursts of %d bytes, %d ms idle before each; echo of the "
+            "first byte after idle, burst throughput" % (a.mixed_bursts, a.mixed_bytes,
+                                                         a.mixed_gap_ms))
+        for order in self.alternate(a.reps):
+            for drv in order:
+                fig = self.w_mixed(drv, a.mixed_bursts, a.mixed_bytes, a.mixed_gap_ms / 1000.0)
+                fig.pop("first_us")
+                self.record("mixed", drv, **fig)
+        # one traced run for the plot (the trace slows every access down)
+        fig = self.w_mixed("ttydpc", 3, a.mixed_bytes, 0.1, trace=True)
+        self.res["mixed_trace"] = dict(fig.pop("trace"), burst_n=a.mixed_bytes)
+
     def p_slow(self):
         a = self.a
         log("-- slow reader (%d KiB; no reads until the sender stalls, then %d bytes per %d us)"
@@ -654,10 +754,11 @@ class Boot:
         """Evidence for the suggested driver changes: the RX trigger level
         the drivers run with (8) against 1 (latency) and 14 (fewer register
         accesses and interrupts), on both drivers, through sysfs
-        rx_trig_bytes. Restores 8."""
+        rx_trig_bytes, which pins ttydpc's adaptive trigger. Restores 8
+        (8250) and auto (ttydpc)."""
         a = self.a
-        log("-- what-if: RX trigger 1 and 14")
-        for trig in (1, 14):
+        log("-- what-if: RX trigger 1, 8 and 14")
+        for trig in (1, 8, 14):
             for drv in ("8250", "ttydpc"):
                 self.ctl.req("TRIG %s %d" % (self.dev[drv], trig))
             try:
@@ -669,8 +770,8 @@ class Boot:
                     fig.pop("rtt")
                     self.record("trig%d_echo" % trig, drv, **fig)
             finally:
-                for drv in ("8250", "ttydpc"):
-                    self.ctl.req("TRIG %s 8" % self.dev[drv])
+                self.ctl.req("TRIG %s 8" % self.dev["8250"])
+                self.ctl.req("TRIG %s auto" % self.dev["ttydpc"])
 
     def run(self):
         ok = False
@@ -776,7 +877,11 @@ def figures(res):
         f["slow_sent_before_read"] = rs[0]["sent_before_read"] if rs else nan
         f["slow_blocked"] = rs[0]["sender_blocked"] if rs else None
         f["slow_conclusive"] = rs[0]["conclusive"] if rs else None
-        for trig in (1, 14):
+        rs = sel("mixed")
+        f["mixed_first_med_us"] = med([r["first_med_us"] for r in rs])
+        f["mixed_burst_kibs"] = med([r["burst_kibs"] for r in rs])
+        f["mixed_lost"] = sum(r["lost"] for r in rs) if rs else float("nan")
+        for trig in (1, 8, 14):
             rs = sel("trig%d_regs_h2g" % trig)
             f["trig%d_regs_h2g" % trig] = med([r["per_byte"] for r in rs])
             f["trig%d_h2g_irq_mib" % trig] = med([r["irqs"] / (r["n"] / MiB) for r in rs])
@@ -826,6 +931,10 @@ ROWS = [
      (lambda r: r <= 0.5, "<= 0.5x")),
     ("echo_med_us", "echo round trip, median", "us", "%.0f", (lambda r: r <= 0.6, "<= 0.6x")),
     ("echo_p99_us", "echo round trip, p99", "us", "%.0f", None),
+    ("mixed_first_med_us", "mixed: echo of the first byte after idle, median", "us", "%.0f",
+     None),
+    ("mixed_burst_kibs", "mixed: burst echo throughput", "KiB/s", "%.0f", None),
+    ("mixed_lost", "mixed: bytes lost", "bytes", "%d", (lambda r: r == 0, "0")),
     ("g2h_cpu_ms_mib", "guest kernel CPU per MiB g->h (busy-user)", "ms/MiB", "%.0f", None),
     ("h2g_cpu_ms_mib", "guest kernel CPU per MiB h->g (busy-user)", "ms/MiB", "%.0f", None),
     ("dup_cpu_ms_mib", "guest kernel CPU per MiB duplex (busy-user)", "ms/MiB", "%.0f", None),
@@ -945,9 +1054,9 @@ def report(a):
     # what-if: RX trigger levels
     if any(figs[d]["ttydpc"]["trig1_regs_h2g"] == figs[d]["ttydpc"]["trig1_regs_h2g"]
            for d, _ in boots):
-        lines.append("What-if: RX FIFO trigger level (sysfs rx_trig_bytes on both ports; both "
-                     "drivers run with 8 by default). Evidence for the adaptive-trigger "
-                     "suggestion, not part of the comparison above.")
+        lines.append("What-if: RX FIFO trigger level (sysfs rx_trig_bytes on both ports, which "
+                     "pins ttydpc's adaptive trigger). \"default\" is the comparison above: "
+                     "8250 at 8, ttydpc adaptive (rx_trig_mode auto).")
         lines.append("")
         lines.append("| boot | driver | trigger | RX acc/B | IRQ/MiB h->g | h->g KiB/s | "
                      "echo median us | echo p99 us |")
@@ -957,15 +1066,17 @@ def report(a):
                 continue
             for drv in ("8250", "ttydpc"):
                 fg = figs[d][drv]
-                rows = [(1, "trig1_"), (8, ""), (14, "trig14_")]
+                rows = [("1", "trig1_"), ("8", "trig8_"), ("14", "trig14_"), ("default", "")]
                 for trig, p in rows:
+                    if p and fg[p + "regs_h2g"] != fg[p + "regs_h2g"]:
+                        continue    # an older run without this level
                     if p:
                         vals = (fg[p + "regs_h2g"], fg[p + "h2g_irq_mib"], fg[p + "h2g_kibs"],
                                 fg[p + "echo_med_us"], fg[p + "echo_p99_us"])
                     else:
                         vals = (fg["regs_h2g"], fg["h2g_irq_mib"], fg["h2g_kibs"],
                                 fg["echo_med_us"], fg["echo_p99_us"])
-                    lines.append("| %s | %s | %d | %s | %s | %s | %s | %s |" % (
+                    lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
                         d, drv, trig, fmt("%.3f", vals[0]), fmt("%.0f", vals[1]),
                         fmt("%.0f", vals[2]), fmt("%.0f", vals[3]), fmt("%.0f", vals[4])))
         lines.append("")
@@ -975,6 +1086,7 @@ def report(a):
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump({"meta": meta, "figures": figs}, f, indent=1, sort_keys=True)
     plot(a, boots, figs)
+    plot_mixed(a, boots)
     print(md)
 
 
@@ -985,6 +1097,7 @@ PLOT_KEYS = [
     ("g2h_irq_mib", "IRQ/MiB g->h"), ("h2g_irq_mib", "IRQ/MiB h->g"),
     ("irqt_g2h_p99_us", "IRQ p99 g->h"), ("irqt_h2g_p99_us", "IRQ p99 h->g"),
     ("echo_med_us", "echo median"), ("echo_p99_us", "echo p99"),
+    ("mixed_first_med_us", "1st byte after idle"), ("mixed_burst_kibs", "burst thru"),
     ("g2h_cpu_ms_mib", "CPU/MiB g->h"), ("h2g_cpu_ms_mib", "CPU/MiB h->g"),
 ]
 
@@ -1007,8 +1120,9 @@ def plot(a, boots, figs):
     gp = ["set terminal pngcairo size 1200,600 noenhanced" if has_cairo() else
           "set terminal png size 1200,600 noenhanced",
           "set output '%s'" % png,
-          "set title 'ttydpc / 8250, same boot (%s); 1 = 8250; throughput: higher is "
-          "better, everything else: lower'" % (a.meta or {}).get("date", ""),
+          "set title \"ttydpc / 8250, same boot (%s); 1 = 8250; throughput: higher is "
+          "better, everything else: lower\\n%s\"" % ((a.meta or {}).get("date", ""),
+                                                      plot_origin(a, boots[0][1])),
           "set style data histograms", "set style histogram clustered gap 1",
           "set style fill solid 0.8 border -1", "set boxwidth 0.9",
           "set xtics rotate by -35 scale 0", "set grid ytics",
@@ -1019,6 +1133,61 @@ def plot(a, boots, figs):
           "plot " + ", ".join("'%s' using %d:xtic(1) title 'dpc=%s'" % (dat, i + 2, d)
                               for i, (d, _) in enumerate(boots)) +
           ", 1 with lines lw 2 lc rgb 'black' title '8250'"]
+    try:
+        subprocess.run(["gnuplot"], input="\n".join(gp).encode(), check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        log("gnuplot failed: %s (apt-get install gnuplot-nox)" % e)
+
+
+def plot_origin(a, res):
+    """QEMU version, guest kernel and ttydpc revision, for a plot title."""
+    m = a.meta or {}
+    qemu = re.sub(r"QEMU emulator version (\S+).*", r"QEMU \1", m.get("qemu", "QEMU ?"))
+    return "%s, guest kernel %s, ttydpc %s" % (qemu, res.get("kernel", "?"),
+                                                m.get("source", "?"))
+
+
+def plot_mixed(a, boots):
+    """rx-trigger.png: ttydpc's RX trigger level over a traced burst-idle-
+    burst run (the last boot that has one), with the RBR reads per ms."""
+    tr = [(d, r["mixed_trace"]) for d, r in boots if r.get("mixed_trace")]
+    if not tr:
+        return
+    d, t = tr[-1]
+    lv = os.path.join(a.out, "rx-trigger-level.dat")
+    rx = os.path.join(a.out, "rx-trigger-rbr.dat")
+    ev = os.path.join(a.out, "rx-trigger-events.dat")
+    level = 1
+    t_end = max([x for x, _ in t["rbr_per_ms"]] + [x for _, x in t["events"]] + [1])
+    with open(lv, "w") as f:
+        f.write("# ms level\n0 %d\n" % level)
+        for ms, level in t["fcr"]:
+            f.write("%.3f %d\n" % (ms, level))
+        f.write("%.3f %d\n" % (t_end + 20, level))
+    with open(rx, "w") as f:
+        f.write("# ms rbr_reads\n")
+        for ms, n in t["rbr_per_ms"]:
+            f.write("%d %d\n" % (ms, n))
+    with open(ev, "w") as f:
+        f.write("# ms event\n")
+        for k, ms in t["events"]:
+            if k == "byte":
+                f.write("%.3f 15.5\n" % ms)
+    png = os.path.join(a.out, "rx-trigger.png")
+    gp = ["set terminal pngcairo size 1200,540 noenhanced" if has_cairo() else
+          "set terminal png size 1200,540 noenhanced",
+          "set output '%s'" % png,
+          "set title \"ttydpc adaptive RX trigger, dpc=%s, %s: 3 x (100 ms idle, 1 byte echoed, "
+          "%s-byte burst echoed); QEMU trace\\n%s\" font ',11'"
+          % (d, (a.meta or {}).get("date", ""), t.get("burst_n", "2048"),
+             plot_origin(a, dict(boots)[d])),
+          "set xlabel 'host time (ms)'", "set ylabel 'RX trigger level (bytes)'",
+          "set y2label 'RBR reads per ms'", "set yrange [0:16.5]", "set ytics (1, 4, 8, 14)",
+          "set y2range [0:*]", "set y2tics", "set grid ytics", "set key below horizontal",
+          "plot '%s' using 1:2 axes x1y2 with impulses lc rgb '#9ecae1' title 'RBR reads per ms', "
+          "'%s' using 1:2 with steps lw 2 lc rgb '#d62728' title 'trigger level (FCR)', "
+          "'%s' using 1:2 with points pt 7 ps 1.2 lc rgb 'black' "
+          "title 'lone byte sent after idle'" % (rx, lv, ev)]
     try:
         subprocess.run(["gnuplot"], input="\n".join(gp).encode(), check=True)
     except (OSError, subprocess.CalledProcessError) as e:
@@ -1067,17 +1236,21 @@ def main():
     ap.add_argument("--slow-chunk", type=int, default=4096)
     ap.add_argument("--slow-us", type=int, default=10000)
     ap.add_argument("--meta", help="JSON file with date/qemu/host/sizes for the report")
-    ap.add_argument("--only", default="regs,thru,irqtime,echo,slow,whatif",
+    ap.add_argument("--mixed-bursts", type=int, default=8, help="mixed: bursts per run")
+    ap.add_argument("--mixed-bytes", type=int, default=2048, help="mixed: bytes per burst")
+    ap.add_argument("--mixed-gap-ms", type=int, default=200, help="mixed: idle before a burst")
+    ap.add_argument("--only", default="regs,thru,irqtime,echo,mixed,slow,whatif",
                     help="workloads to run (comma list)")
     ap.add_argument("--keep-trace", action="store_true", help="keep each boot's QEMU trace.log")
     ap.add_argument("--print-sizes", action="store_true", help="describe the sizes and exit")
     a = ap.parse_args()
     if a.print_sizes:
         print("throughput: %g s runs x %d per driver per direction (and duplex); register "
-              "accesses: %d KiB x %d; ftrace: %g s x %d; echo: %d x %d round trips; slow reader "
-              "(one boot): %d KiB" % (a.xfer_secs, a.reps, a.regs_kib, a.regs_reps,
-                                      a.ftrace_secs, a.ftrace_reps, a.echo_n, a.echo_reps,
-                                      a.slow_kib))
+              "accesses: %d KiB x %d; ftrace: %g s x %d; echo: %d x %d round trips; mixed: "
+              "%d x (%d ms idle, 1 byte, %d bytes) x %d; slow reader (one boot): %d KiB"
+              % (a.xfer_secs, a.reps, a.regs_kib, a.regs_reps, a.ftrace_secs, a.ftrace_reps,
+                 a.echo_n, a.echo_reps, a.mixed_bursts, a.mixed_gap_ms, a.mixed_bytes, a.reps,
+                 a.slow_kib))
         return 0
     a.designs = [d for d in a.designs.split(",") if d]
     if not a.slow_design:

@@ -12,18 +12,20 @@
 # Not part of pass/fail: exits non-zero only when the harness itself fails.
 #
 # Environment:
-#   KVER=6.1.0-56-amd64        guest kernel release (image from make deps)
+#   KVER=<6.1 lane release>    guest kernel release (image from make deps;
+#                              default: what linux-image-amd64 depends on)
 #   DPCS="isr custom both"     designs, one boot each
 #   BENCH_OUT=build/bench      output directory
 #   BENCH_ARGS="..."           extra bench.py options (sizes, repetitions:
 #                              bench.py run --help); QUICK=1 for a short run
 #   SKIP_BUILD=1               reuse BENCH_OUT's module, guest and initramfs
+#   BENCH_DOCS=0               do not copy the plots into Documentation/
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../vm/lib.sh
 . "$BENCH_DIR/../vm/lib.sh"
 
-KVER=${KVER:-6.1.0-56-amd64}
+KVER=${KVER:-$(lane_release 6.1)}
 read -r -a DESIGNS <<<"${DPCS:-isr custom both}"
 OUT=${BENCH_OUT:-$TOP_DIR/build/bench}
 mkdir -p "$OUT"
@@ -52,7 +54,7 @@ fi
 args=()
 if [[ ${QUICK:-0} == 1 ]]; then
 	args+=(--reps 1 --xfer-secs 2 --ftrace-secs 1 --echo-n 500 --echo-reps 1
-		--only "regs,thru,irqtime,echo")
+		--only "regs,thru,irqtime,echo,mixed")
 fi
 read -r -a extra <<<"${BENCH_ARGS:-}"
 args+=("${extra[@]}")
@@ -77,6 +79,15 @@ json.dump({"date": datetime.datetime.fromtimestamp(int(t0)).isoformat(" ", "seco
            "source": rev}, open(out, "w"))
 EOF
 python3 "$BENCH_DIR/bench.py" report --out "$OUT" --designs "$designs" --meta "$OUT/meta.json"
+# The plots Documentation/ttydpc/performance.rst shows: a full run (not
+# QUICK) of every design replaces them; BENCH_DOCS=0 leaves them alone.
+docs=$TOP_DIR/Documentation/ttydpc/bench
+if [[ ${QUICK:-0} != 1 && ${BENCH_DOCS:-1} != 0 && -s $OUT/results.png ]]; then
+	mkdir -p "$docs"
+	cp "$OUT/results.png" "$OUT/results.md" "$docs/"
+	[[ -s $OUT/rx-trigger.png ]] && cp "$OUT/rx-trigger.png" "$docs/"
+	log "copied the plots and results.md to $docs"
+fi
 log "results: $OUT/results.md $OUT/results.png ($(($(date +%s) - t0)) s)"
 ((rc == 0)) || log "some boots failed (see $OUT/bench.log): their figures are partial"
 exit "$rc"

@@ -21,6 +21,7 @@
  *   SLOW dev n chunk us idle_ms   READY, read nothing until the host sends
  *                                 GO, then: read chunk bytes, sleep us, ...
  *   TRIG dev bytes                write the port's sysfs rx_trig_bytes
+ *   TRIG dev auto                 ttydpc: rx_trig_mode back to auto
  *   FTRACE on irq kb | off        hard-IRQ handler times (ftrace hist
  *                                 triggers; off -> OK n= median_ns= ...)
  *   STATS dev                     -> OK n, then the n lines of the ttydpc
@@ -970,9 +971,24 @@ int main(int argc, char **argv)
 			char path[400];
 			const char *base = strrchr(av[1], '/');
 
-			snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_bytes",
-				 base ? base + 1 : av[1]);
-			if (pt && write_file(path, av[2]))
+			const char *val = av[2];
+			int r;
+
+			/*
+			 * "auto": ttydpc's adaptive trigger (rx_trig_mode); a
+			 * ttydpc without it (an older build) runs at 8.
+			 */
+			snprintf(path, sizeof(path), "/sys/class/tty/%s/%s",
+				 base ? base + 1 : av[1],
+				 strcmp(val, "auto") ? "rx_trig_bytes" : "rx_trig_mode");
+			r = write_file(path, val);
+			if (r && errno == ENOENT && !strcmp(val, "auto")) {
+				snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_bytes",
+					 base ? base + 1 : av[1]);
+				val = "8";
+				r = write_file(path, val);
+			}
+			if (pt && r)
 				reply("ERR %s: %s", path, strerror(errno));
 			else if (pt)
 				reply("OK");

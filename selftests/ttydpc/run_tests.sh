@@ -16,7 +16,7 @@
 # Exit status: 0 when nothing failed, 1 otherwise.
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-ALL_TESTS="lib_test iir_decode pci_boards tty_basic tty_modem tty_termios tty_semantics tty_line_errors tty_flush_flood tty_modem_events tty_serial_info tty_rs485 tty_pm tty_data tty_picocom dpc_designs api_wait api_purge api_stats api_event_file rx_flush_order api_wait32 api_purge32 api_stats32 api_event_file32 api_python.sh pnp_bind.sh rebind.sh pci_cards.sh unbind_blocked_open.sh module_reload.sh bad_params.sh races.sh"
+ALL_TESTS="lib_test iir_decode pci_boards tty_basic tty_modem tty_termios tty_semantics tty_line_errors tty_flush_flood tty_modem_events tty_serial_info tty_rs485 tty_pm tty_rx_trigger tty_data tty_picocom dpc_designs api_wait api_purge api_stats api_event_file rx_flush_order api_wait32 api_purge32 api_stats32 api_event_file32 api_python.sh pnp_bind.sh rebind.sh pci_cards.sh unbind_blocked_open.sh module_reload.sh bad_params.sh races.sh"
 SELECTED=""
 TMO=${TTYDPC_TEST_TIMEOUT:-1800}
 

@@ -88,7 +88,7 @@ fi
 # Tests that do not depend on the deferral design: run once per kernel
 # (check tier). Everything else (transfers, queues, the API, races, the
 # deferred objects themselves) runs once per design.
-COMMON_TESTS="lib_test iir_decode pci_boards tty_basic tty_modem tty_termios tty_semantics tty_line_errors tty_modem_events tty_serial_info tty_rs485 tty_pm tty_picocom api_wait32 api_purge32 api_stats32 api_event_file32 pnp_bind.sh rebind.sh pci_cards.sh module_reload.sh bad_params.sh api_python.sh"
+COMMON_TESTS="lib_test iir_decode pci_boards tty_basic tty_modem tty_termios tty_semantics tty_line_errors tty_modem_events tty_serial_info tty_rs485 tty_pm tty_rx_trigger tty_picocom api_wait32 api_purge32 api_stats32 api_event_file32 pnp_bind.sh rebind.sh pci_cards.sh module_reload.sh bad_params.sh api_python.sh"
 
 t_start=$(date +%s)
 mkdir -p "$RESULTS"
