@@ -503,6 +503,7 @@ void ttydpc_hw_set_fcr(struct ttydpc_port *p, unsigned int extra);
 unsigned int ttydpc_fcr_for_trigger(struct ttydpc_port *p, unsigned int bytes,
 				    unsigned int *actual);
 void ttydpc_hw_write_lcr(struct ttydpc_port *p, u8 lcr);
+void ttydpc_set_ier(struct ttydpc_port *p, u8 ier);
 
 /* ttydpc_irq.c: the hard IRQ path */
 irqreturn_t ttydpc_irq(int irq, void *dev_id);
@@ -542,7 +543,6 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 void ttydpc_dpc_read(struct ttydpc_port *p);
 unsigned int ttydpc_read_queued(struct ttydpc_port *p);
 void ttydpc_read_discard(struct ttydpc_port *p);
-void ttydpc_set_ier(struct ttydpc_port *p, u8 ier);
 
 /* ttydpc_rxmod.c: adaptive RX trigger level */
 void ttydpc_rxmod_start(struct ttydpc_port *p);
@@ -583,7 +583,7 @@ void ttydpc_dpc_purge(struct ttydpc_port *p);
 void ttydpc_purge_init(struct ttydpc_port *p);
 void ttydpc_purge_exit(struct ttydpc_port *p);
 
-/* ttydpc_timer.c: timer-driven completion */
+/* ttydpc_read.c: the port timer, the RX retry */
 void ttydpc_timer_init(struct ttydpc_port *p);
 void ttydpc_timer_arm(struct ttydpc_port *p, unsigned int chars);
 void ttydpc_dpc_timer(struct ttydpc_port *p);

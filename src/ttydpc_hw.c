@@ -243,3 +243,27 @@ int ttydpc_hw_detect(struct ttydpc_port *p)
 	ttydpc_out(p, UART_IER, 0);
 	return 0;
 }
+
+/**
+ * ttydpc_set_ier() - write IER if it changes
+ * @p: the port
+ * @ier: the new value
+ *
+ * While TTYDPC_PORT_STOPPING is set (never opened, shutting down, closed,
+ * hung up) IER stays 0 whatever the caller asks: the serial core still
+ * calls enable_ms, set_termios and start_tx on a port that is shut down,
+ * and our IRQ handler is gone then. A cause left enabled would
+ * hold a shared line (both ports of a PCI card) asserted where the other
+ * port's handler cannot clear it, and the kernel disables the IRQ.
+ *
+ * Context: uart_port lock held.
+ */
+void ttydpc_set_ier(struct ttydpc_port *p, u8 ier)
+{
+	if (test_bit(TTYDPC_PORT_STOPPING, &p->state))
+		ier = 0;
+	if (ier == p->ier)
+		return;
+	p->ier = ier;
+	ttydpc_out(p, UART_IER, ier);
+}

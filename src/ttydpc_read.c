@@ -39,30 +39,6 @@ void ttydpc_read_init(struct ttydpc_port *p)
 	p->rx.tail = 0;
 }
 
-/**
- * ttydpc_set_ier() - write IER if it changes
- * @p: the port
- * @ier: the new value
- *
- * While TTYDPC_PORT_STOPPING is set (never opened, shutting down, closed,
- * hung up) IER stays 0 whatever the caller asks: the serial core still
- * calls enable_ms, set_termios and start_tx on a port that is shut down,
- * and our IRQ handler is gone then. A cause left enabled would
- * hold a shared line (both ports of a PCI card) asserted where the other
- * port's handler cannot clear it, and the kernel disables the IRQ.
- *
- * Context: uart_port lock held.
- */
-void ttydpc_set_ier(struct ttydpc_port *p, u8 ier)
-{
-	if (test_bit(TTYDPC_PORT_STOPPING, &p->state))
-		ier = 0;
-	if (ier == p->ier)
-		return;
-	p->ier = ier;
-	ttydpc_out(p, UART_IER, ier);
-}
-
 static void ttydpc_read_hold_locked(struct ttydpc_port *p, bool hold)
 {
 	if (hold) {
@@ -369,4 +345,55 @@ void ttydpc_read_discard(struct ttydpc_port *p)
 	while (n-- && (ttydpc_in(p, UART_LSR) & UART_LSR_DR))
 		ttydpc_in(p, UART_RX);
 	ttydpc_read_hold_locked(p, false);
+}
+
+/*
+ * The port timer: the retry of input held back (Documentation/ttydpc/
+ * design.rst, "Receive backpressure"). It only raises its cause; its
+ * routine hands the retry to the RX object.
+ */
+static void ttydpc_timer_fn(struct timer_list *t)
+{
+	struct ttydpc_port *p = from_timer(p, t, timer);
+
+	ttydpc_dpc_raise(p, TTYDPC_CAUSE_TIMER);
+}
+
+/**
+ * ttydpc_timer_init() - set up the port timer (the RX retry)
+ * @p: the port
+ */
+void ttydpc_timer_init(struct ttydpc_port *p)
+{
+	timer_setup(&p->timer, ttydpc_timer_fn, 0);
+}
+
+/**
+ * ttydpc_timer_arm() - fire the port timer after @chars character times
+ * @p: the port
+ * @chars: character times (port.frame_time); at least one jiffy
+ *
+ * An armed timer is not pushed back: the earliest retry wins.
+ */
+void ttydpc_timer_arm(struct ttydpc_port *p, unsigned int chars)
+{
+	unsigned long delay;
+
+	if (test_bit(TTYDPC_PORT_STOPPING, &p->state) || timer_pending(&p->timer))
+		return;
+	delay = nsecs_to_jiffies((u64)READ_ONCE(p->port.frame_time) * chars);
+	mod_timer(&p->timer, jiffies + max(delay, 1UL));
+}
+
+/**
+ * ttydpc_dpc_timer() - the timer's deferred routine
+ * @p: the port
+ *
+ * Queues RX: completing reads here would make a second producer of the
+ * tty buffer (design.rst, "Receive backpressure").
+ */
+void ttydpc_dpc_timer(struct ttydpc_port *p)
+{
+	if (ttydpc_read_queued(p))
+		ttydpc_dpc_raise(p, TTYDPC_CAUSE_RX);
 }
