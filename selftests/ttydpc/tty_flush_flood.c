@@ -274,7 +274,7 @@ TEST(flush_during_flood)
 	size_t n = (size_t)tt_env_long("TTYDPC_FLOOD_MIB", 24) << 20;
 	const char *chan = tt_env("TTYDPC_CHAN");
 	struct flood f = { .last_bad = 0 };
-	char port[128], reply[512], trig_path[160], trig_old[16] = "";
+	char port[128], reply[512], trig_path[160], mode_path[160], mode_old[16] = "";
 	uint8_t buf[READ_CHUNK];
 	struct tt_stream st;
 	uint8_t *s;
@@ -289,13 +289,16 @@ TEST(flush_during_flood)
 	ASSERT_EQ(0, tt_pick_port(port, sizeof(port)));
 	/*
 	 * The deepest trigger level gives a stale trigger-level IIR the most
-	 * bytes to over-read; the old level is put back at the end.
+	 * bytes to over-read. Writing the level pins it; the old mode (auto
+	 * or a pinned level) is put back at the end.
 	 */
 	snprintf(trig_path, sizeof(trig_path), "/sys/class/tty/%s/rx_trig_bytes",
 		 tt_basename(port));
-	if (tt_read_file(trig_path, trig_old, sizeof(trig_old)) > 0 &&
+	snprintf(mode_path, sizeof(mode_path), "/sys/class/tty/%s/rx_trig_mode",
+		 tt_basename(port));
+	if (tt_read_file(mode_path, mode_old, sizeof(mode_old)) > 0 &&
 	    tt_write_file(trig_path, "14"))
-		trig_old[0] = 0;
+		mode_old[0] = 0;
 	fd = tt_open_raw(port, 115200);
 	ASSERT_LE(0, fd) TH_LOG("%s: %s", port, strerror(-fd));
 	split_cpus(_metadata, port);
@@ -354,8 +357,8 @@ TEST(flush_during_flood)
 	close(fd);
 	tt_ctl_close(&ctl);
 	free(s);
-	if (trig_old[0])
-		tt_write_file(trig_path, trig_old);
+	if (mode_old[0])
+		tt_write_file(mode_path, mode_old);
 
 	TH_LOG("%zu bytes read, stream offset %zu, %lu flushes, %lu resyncs; junk %lu, gap %lu, back %lu",
 	       total, f.pos, f.flushes, f.resyncs, f.junk, f.gap, f.back);

@@ -55,7 +55,8 @@
 FIXTURE(pm) {
 	char port[128];
 	char trig_path[192];
-	char trig_old[16];
+	char mode_path[192];
+	char trig_old[16];	/* rx_trig_mode before the test: auto or a level */
 	char delay_old[16];
 	int fd;
 	int efd;	/* event file attached to fd */
@@ -89,8 +90,11 @@ FIXTURE_SETUP(pm)
 
 	snprintf(self->trig_path, sizeof(self->trig_path),
 		 "/sys/class/tty/%s/rx_trig_bytes", tt_basename(self->port));
-	ASSERT_LT(0, tt_read_file(self->trig_path, self->trig_old, sizeof(self->trig_old)))
-		TH_LOG("%s unreadable", self->trig_path);
+	snprintf(self->mode_path, sizeof(self->mode_path),
+		 "/sys/class/tty/%s/rx_trig_mode", tt_basename(self->port));
+	/* writing the level pins it: the mode is what goes back at the end */
+	ASSERT_LT(0, tt_read_file(self->mode_path, self->trig_old, sizeof(self->trig_old)))
+		TH_LOG("%s unreadable", self->mode_path);
 	ASSERT_EQ(0, tt_write_file(self->trig_path, "4"));
 
 	self->fd = tt_open_raw(self->port, BAUD);
@@ -124,7 +128,7 @@ FIXTURE_TEARDOWN(pm)
 		close(self->fd);
 	}
 	if (self->trig_old[0])
-		tt_write_file(self->trig_path, self->trig_old);
+		tt_write_file(self->mode_path, self->trig_old);
 	if (self->pm_test_set) {
 		tt_write_file(PM_TEST, "none");
 		if (self->delay_old[0])

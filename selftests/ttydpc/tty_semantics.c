@@ -282,11 +282,14 @@ TEST_F(sem, rx_trig_bytes_attribute)
 		{ "1", "1" }, { "4", "4" }, { "8", "8" }, { "14", "14" },
 		{ "15", "14" }, { "5", "4" },
 	};
-	char path[128], buf[32];
+	char path[128], mode_path[128], mode_old[16], buf[32];
 	size_t i;
 
 	ASSERT_EQ(0, sysfs_attr(self->port, "rx_trig_bytes", path, sizeof(path)));
 	ASSERT_LT(0, tt_read_file(path, buf, sizeof(buf)));
+	/* a level written here is pinned: the mode goes back at the end */
+	ASSERT_EQ(0, sysfs_attr(self->port, "rx_trig_mode", mode_path, sizeof(mode_path)));
+	ASSERT_LT(0, tt_read_file(mode_path, mode_old, sizeof(mode_old)));
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		ASSERT_EQ(0, tt_write_file(path, ok[i].in));
 		ASSERT_LT(0, tt_read_file(path, buf, sizeof(buf)));
@@ -299,6 +302,7 @@ TEST_F(sem, rx_trig_bytes_attribute)
 	/* data still flows at the restored level */
 	ASSERT_EQ(5, write(self->fd, "trig8", 5));
 	ASSERT_EQ(5, tt_read_full(self->fd, buf, 5, 3000));
+	EXPECT_EQ(0, tt_write_file(mode_path, mode_old));
 }
 
 /* TIOCGSERIAL reports the port; TIOCSSERIAL checks privilege and values. */
