@@ -89,13 +89,6 @@ FIXTURE_TEARDOWN(ms)
 		tt_ctl_close(&self->ctl);
 }
 
-static int mark(struct tt_ctl *c)
-{
-	char reply[128];
-
-	return tt_ctl_cmd(c, reply, sizeof(reply), 10000, "MARK") == 1 ? 0 : -1;
-}
-
 /* IER writes with MSI set since MARK (all logged), or -1. */
 static int msi_writes(struct __test_metadata *_metadata, struct tt_ctl *c,
 		      const char *what)
@@ -142,7 +135,7 @@ TEST_F(ms, wait_mask_turns_msi_on_and_off)
 	struct ta_waiter w;
 
 	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
-	ASSERT_EQ(0, mark(&self->ctl));
+	ASSERT_EQ(0, tt_ctl_mark(&self->ctl));
 	for (int i = 0; i < ROUNDS; i++) {
 		ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS | TTYDPC_EV_DSR, 0));
 		ASSERT_EQ(0, ta_waiter_start(&w, self->fd));
@@ -160,7 +153,7 @@ TEST_F(ms, termios_keeps_msi_for_wait_mask)
 	struct ta_waiter w;
 
 	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
-	ASSERT_EQ(0, mark(&self->ctl));
+	ASSERT_EQ(0, tt_ctl_mark(&self->ctl));
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RLSD | TTYDPC_EV_RING, 0));
 	ASSERT_EQ(0, ta_waiter_start(&w, self->fd));
 	ta_wait_waiters(self->port, 1, 5000);
@@ -201,7 +194,7 @@ static void *miwait_thread(void *arg)
 TEST_F(ms, termios_keeps_msi_for_tiocmiwait)
 {
 	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
-	ASSERT_EQ(0, mark(&self->ctl));
+	ASSERT_EQ(0, tt_ctl_mark(&self->ctl));
 	for (int i = 0; i < ROUNDS; i++) {
 		struct miwait m = { .fd = self->fd };
 		pthread_t th;

@@ -145,13 +145,6 @@ FIXTURE_TEARDOWN(fcr)
 		tt_ctl_close(&self->ctl);
 }
 
-static int mark(struct tt_ctl *c)
-{
-	char reply[128];
-
-	return tt_ctl_cmd(c, reply, sizeof(reply), 10000, "MARK") == 1 ? 0 : -1;
-}
-
 /* FCR writes since MARK, newest MAX_W kept; the count or -1. */
 static int fcr_writes(struct __test_metadata *_metadata, struct tt_ctl *c,
 		      uint8_t *v, const char *what)
@@ -190,7 +183,7 @@ TEST_F(fcr, pinned_level_programs_fcr)
 
 	/* start from a known level that is none of the first ones */
 	ASSERT_EQ(0, tt_write_file(self->path, "1"));
-	ASSERT_EQ(0, mark(&self->ctl));
+	ASSERT_EQ(0, tt_ctl_mark(&self->ctl));
 	for (size_t i = 0; i < sizeof(lv) / sizeof(lv[0]); i++) {
 		ASSERT_EQ(0, tt_write_file(self->path, lv[i])) TH_LOG("pin %s", lv[i]);
 	}
@@ -215,7 +208,7 @@ TEST_F(fcr, auto_stream_raises_idle_lowers)
 	usleep(100 * 1000);
 	sw0 = switches(self->port);
 	ASSERT_NE(~0ULL, sw0) TH_LOG("no rx_trig_switches in debugfs stats");
-	ASSERT_EQ(0, mark(&self->ctl));
+	ASSERT_EQ(0, tt_ctl_mark(&self->ctl));
 	ASSERT_EQ(0, tt_host_xfer(&self->ctl, self->fd, self->chan, STREAM, 0x5eed,
 				  0, 0, 30, msg, sizeof(msg))) TH_LOG("%s", msg);
 	usleep(100 * 1000);

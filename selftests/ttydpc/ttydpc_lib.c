@@ -709,6 +709,13 @@ int tt_ctl_readline(struct tt_ctl *c, char *line, size_t size, int tmo_ms)
 	}
 }
 
+int tt_ctl_mark(struct tt_ctl *c)
+{
+	char reply[128];
+
+	return tt_ctl_cmd(c, reply, sizeof(reply), 10000, "MARK") == 1 ? 0 : -1;
+}
+
 int tt_ctl_cmd(struct tt_ctl *c, char *reply, size_t size, int tmo_ms,
 	       const char *fmt, ...)
 {

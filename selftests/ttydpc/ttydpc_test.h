@@ -154,6 +154,8 @@ int tt_ctl_readline(struct tt_ctl *c, char *line, size_t size, int tmo_ms);
  * 0 on "ERR ...", negative on I/O failure or timeout. reply (may be NULL)
  * receives the text after "OK"/"ERR" (leading blank removed).
  */
+/* MARK: the host peer's trace checks count from here. 0 or -1. */
+int tt_ctl_mark(struct tt_ctl *c);
 int tt_ctl_cmd(struct tt_ctl *c, char *reply, size_t size, int tmo_ms,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* PARAMS: fills up to max events; returns the number reported or -errno. */
