@@ -12,24 +12,15 @@
  *
  * Upper bound of work per interrupt: TTYDPC_IRQ_PASSES passes over IIR;
  * per pass at most TTYDPC_IRQ_RX_BUDGET bytes read and one TX FIFO load
- * (tx_loadsz bytes) written; then two IER writes on an edge-triggered
- * line.
+ * (tx_loadsz bytes) written.
  *
  * Context: hard IRQ (a threaded handler under PREEMPT_RT, where the port
  * lock is a sleeping lock; nothing here depends on which).
  */
-#include <linux/irq.h>
 #include <linux/serial_reg.h>
 
 #include "ttydpc.h"
 #include "ttydpc_iir.h"
-
-static bool ttydpc_irq_is_level(struct ttydpc_port *p)
-{
-	struct irq_data *d = irq_get_irq_data(p->port.irq);
-
-	return d && irqd_is_level_type(d);
-}
 
 /**
  * ttydpc_irq() - interrupt handler of one port
@@ -114,15 +105,11 @@ irqreturn_t ttydpc_irq(int irq, void *dev_id)
 			/*
 			 * Budget spent. Reading IIR again would clear a THRE
 			 * interrupt we will not serve; instead leave it
-			 * pending. A level-triggered line (PCI INTx) stays
-			 * asserted and calls us back by itself; an edge-
-			 * triggered one (ISA, MSI) needs a new edge: pulse
-			 * IER.
+			 * pending and pulse IER so an edge-triggered line
+			 * sees a new edge and calls us back.
 			 */
-			if (!ttydpc_irq_is_level(p)) {
-				ttydpc_out(p, UART_IER, 0);
-				ttydpc_out(p, UART_IER, p->ier);
-			}
+			ttydpc_out(p, UART_IER, 0);
+			ttydpc_out(p, UART_IER, p->ier);
 			break;
 		}
 		iir = ttydpc_in(p, UART_IIR);
