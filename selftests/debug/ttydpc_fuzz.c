@@ -749,8 +749,15 @@ static void op_break(struct worker *w, struct wfd *f)
 		break;
 	}
 	case 2:
-		desc(w, "TIOCSBRK fd%d(%c) (left on)", f->fd, 'A' + f->port);
+		/*
+		 * TIOCSBRK first waits for the output to drain, without a
+		 * limit: with output stopped (TCOOFF from another thread) or
+		 * a slow rate that is the user's wait, not a hung kernel.
+		 */
+		desc(w, "TIOCSBRK fd%d(%c) (left on) alarm 600ms", f->fd, 'A' + f->port);
+		alarm_ms(w, 600);
 		ret = res(w, OP_BREAK, ioctl(f->fd, TIOCSBRK));
+		alarm_off(w);
 		break;
 	case 3:
 	case 4:
@@ -760,8 +767,10 @@ static void op_break(struct worker *w, struct wfd *f)
 	default: {
 		unsigned int ms = rn(w, 30);
 
-		desc(w, "TIOCSBRK fd%d(%c); %u ms; TIOCCBRK", f->fd, 'A' + f->port, ms);
+		desc(w, "TIOCSBRK fd%d(%c) alarm 600ms; %u ms; TIOCCBRK", f->fd, 'A' + f->port, ms);
+		alarm_ms(w, 600);	/* the drain before the break, as above */
 		ret = ioctl(f->fd, TIOCSBRK);
+		alarm_off(w);
 		dbg_sleep_ms(ms);
 		if (ioctl(f->fd, TIOCCBRK) && !ret)
 			ret = -1;
