@@ -186,7 +186,10 @@ count_nested() {
 		top_ok "$1: $2: $_p passed"
 	else
 		[ "$_f" -eq 0 ] && CASE_FAIL=$((CASE_FAIL + 1))
-		top_nok "$1: $2: $_p passed, $_f failed (exit $NESTED_RC)"
+		# what failed, on the summary line: CI shows only that line
+		_why=$(grep -m4 -E '^not ok [0-9]+|^# (API:|thread .* stuck|kernel report)' "$TMP/out" |
+			sed -E 's/^(not ok [0-9]+ |# )//' | paste -sd';' - | cut -c1-600)
+		top_nok "$1: $2: $_p passed, $_f failed (exit $NESTED_RC)${_why:+: $_why}"
 	fi
 }
 
