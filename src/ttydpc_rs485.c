@@ -19,7 +19,6 @@ static bool ttydpc_rs485_on(struct ttydpc_port *p)
 	return p->port.rs485.flags & SER_RS485_ENABLED;
 }
 
-/* RTS as TIOCM bits for a level flag of struct serial_rs485. */
 static unsigned int ttydpc_rs485_rts(u32 flags, u32 level_flag)
 {
 	return (flags & level_flag) ? TIOCM_RTS : 0;
@@ -198,10 +197,7 @@ static int ttydpc_rs485_config(struct uart_port *port, struct ktermios *termios,
 	struct ttydpc_port *p = to_ttydpc(port);
 	struct ttydpc_rs485 *r = &p->rs485;
 
-	/*
-	 * A transmission in flight ends now, RTS at the new after-send level
-	 * (the core rewrites the lines itself when RS-485 goes off).
-	 */
+	/* a transmission in flight ends now (RS-485 off: the core sets RTS) */
 	hrtimer_try_to_cancel(&r->timer);
 	if (r->state == TTYDPC_RS485_LEAD)
 		ttydpc_set_ier(p, p->ier | UART_IER_THRI);
@@ -243,8 +239,7 @@ bool ttydpc_rs485_console_start(struct ttydpc_port *p, u8 *mcr)
 /**
  * ttydpc_rs485_console_end() - RTS back after a console write
  * @p: the port, its transmitter empty (LSR TEMT)
- * @mcr: MCR as ttydpc_rs485_console_start() found it; nothing else writes
- *	MCR while the lock is held
+ * @mcr: MCR as ttydpc_rs485_console_start() found it
  *
  * Context: uart_port lock held.
  */
