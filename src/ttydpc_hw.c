@@ -57,8 +57,7 @@ void ttydpc_out(struct ttydpc_port *p, unsigned int reg, unsigned int val)
  * @p: the port
  * @lcr: new line control value
  *
- * A busy DesignWare APB UART ignores LCR writes: retry after emptying the
- * FIFOs, as its manual asks.
+ * A busy DesignWare UART ignores LCR writes: retry after emptying the FIFOs.
  * Context: uart_port lock held or port not yet live.
  */
 void ttydpc_hw_write_lcr(struct ttydpc_port *p, u8 lcr)

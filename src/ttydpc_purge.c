@@ -65,8 +65,7 @@ void ttydpc_dpc_purge(struct ttydpc_port *p)
 
 /**
  * ttydpc_purge() - queue a purge and wait for it
- * @p: the port, pinned by the caller (a queue entered, or the serial
- *	core's tty_port mutex)
+ * @p: the port, pinned (a queue entered, or the tty_port mutex held)
  * @flags: TTYDPC_PURGE_* (zero or unknown bits: -EINVAL)
  *
  * Empties the driver's queues and FIFOs only; input the tty layer holds is
@@ -140,9 +139,7 @@ void ttydpc_purge_init(struct ttydpc_port *p)
 /**
  * ttydpc_purge_exit() - wait for a port's tcflush() work
  * @p: the port, removed from the serial core (its state goes away next)
- *
- * Context: process, no serial core lock held (the work may wait for the
- * tty's termios_rwsem).
+ * Context: process, no serial core lock (the work may wait for termios_rwsem).
  */
 void ttydpc_purge_exit(struct ttydpc_port *p)
 {

@@ -67,11 +67,9 @@ static bool ttydpc_rx_sysrq(struct ttydpc_port *p, u8 ch, u8 err)
  * @lsr: the LSR value just read
  * @causes: out: TTYDPC_CAUSE_RX / _ERROR raised
  *
- * A trigger-level pass with no error anywhere in the FIFO reads rx_trigger
- * bytes without LSR reads (they cannot go away: whoever empties the FIFO
- * holds port.lock); every other byte has its own LSR read, so each error
- * stays with its byte. See Documentation/ttydpc/performance.rst, 'Burst
- * reads' (and why trigger 1 and loopback drain per byte).
+ * A clean trigger-level pass reads rx_trigger bytes with no LSR reads; other
+ * bytes get one each, so each error stays with its byte. See
+ * Documentation/ttydpc/performance.rst, 'Burst reads'.
  *
  * Context: hard IRQ, uart_port lock held.
  * Return: the last LSR value read.
@@ -198,8 +196,7 @@ static u8 ttydpc_rx_flag(struct uart_port *port, u8 *lsr)
  * @p: the port
  *
  * Runs only in the object owning TTYDPC_CAUSE_RX (or in its place at port
- * stop). What the tty layer has no room for stays in the ring; the timer
- * brings us back.
+ * stop); what the tty layer has no room for waits in the ring for the timer.
  *
  * Context: softirq, or process with BH disabled (ttydpc_dpc_stop()).
  */

@@ -78,8 +78,7 @@ void ttydpc_dpc_write(struct ttydpc_port *p)
  * ttydpc_start_tx() - uart_ops.start_tx: let THRE interrupts feed the FIFO
  * @port: the port
  *
- * THRI with THRE set raises the interrupt at once, so the first FIFO load
- * is written from the hard IRQ path too.
+ * THRI with THRE set interrupts at once: the hard IRQ path writes the FIFO.
  * Context: uart_port lock held, interrupts off.
  */
 void ttydpc_start_tx(struct uart_port *port)
