@@ -143,7 +143,6 @@ int ttydpc_poll_init(struct uart_port *port)
 /**
  * ttydpc_poll_get_char() - uart_ops.poll_get_char: one received byte for kgdb
  * @port: the port
- *
  * Context: kgdb; no lock, as another CPU may have stopped inside it.
  * Return: the byte, or NO_POLL_CHAR.
  */
@@ -160,7 +159,6 @@ int ttydpc_poll_get_char(struct uart_port *port)
  * ttydpc_poll_put_char() - uart_ops.poll_put_char: send one byte for kgdb
  * @port: the port
  * @ch: the byte
- *
  * Context: kgdb; no lock (see ttydpc_poll_get_char()).
  */
 void ttydpc_poll_put_char(struct uart_port *port, unsigned char ch)

@@ -115,7 +115,6 @@ static void ttydpc_dpc_bh(TTYDPC_BH_ARG *arg)
 /**
  * ttydpc_dpc_init() - set up a port's deferred objects for its design
  * @p: the port, with @p->design set
- *
  * Context: process, before the port is live.
  */
 void ttydpc_dpc_init(struct ttydpc_port *p)
@@ -187,7 +186,6 @@ void ttydpc_dpc_raise(struct ttydpc_port *p, enum ttydpc_cause cause)
 /**
  * ttydpc_dpc_stop() - wait for every deferred object of a port to finish
  * @p: the port; TTYDPC_PORT_STOPPING is set and the IRQ is freed
- *
  * Context: process, may sleep.
  */
 void ttydpc_dpc_stop(struct ttydpc_port *p)

@@ -105,7 +105,6 @@ unsigned int ttydpc_fcr_for_trigger(struct ttydpc_port *p, unsigned int bytes,
  * ttydpc_hw_set_fcr() - program FCR from the port's FIFO settings
  * @p: the port
  * @extra: UART_FCR_CLEAR_* bits to add for this write only
- *
  * Context: uart_port lock held, or port not live.
  */
 void ttydpc_hw_set_fcr(struct ttydpc_port *p, unsigned int extra)

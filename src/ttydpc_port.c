@@ -153,7 +153,6 @@ struct ttydpc_port *ttydpc_port_of(struct device *dev, unsigned int line)
  * ttydpc_port_serial() - the binding now on a line, for an event file
  * @line: ttyDPC line
  * @serial: out: the binding's number
- *
  * Return: 0, or -ENODEV when no port is bound to @line.
  */
 int ttydpc_port_serial(unsigned int line, u64 *serial)

@@ -267,7 +267,6 @@ void ttydpc_dpc_read(struct ttydpc_port *p)
 /**
  * ttydpc_read_queued() - bytes received and not yet handed to the tty layer
  * @p: the port
- *
  * Context: any.
  * Return: the count.
  */
@@ -280,7 +279,6 @@ unsigned int ttydpc_read_queued(struct ttydpc_port *p)
 /**
  * ttydpc_read_discard() - drop everything in the read queue and RX FIFO
  * @p: the port
- *
  * Context: uart_port lock held.
  */
 void ttydpc_read_discard(struct ttydpc_port *p)

@@ -28,7 +28,6 @@ static unsigned int ttydpc_rs485_rts(u32 flags, u32 level_flag)
  * ttydpc_rs485_mctrl() - the modem control lines with RTS as RS-485 wants
  * @p: the port
  * @mctrl: TIOCM_* bits the caller asks for
- *
  * Context: uart_port lock held.
  */
 unsigned int ttydpc_rs485_mctrl(struct ttydpc_port *p, unsigned int mctrl)
@@ -75,7 +74,6 @@ static ktime_t ttydpc_rs485_char_time(struct ttydpc_port *p)
  * ttydpc_rs485_rx_drop() - empty the RX FIFO while the receiver is muted
  * @p: the port
  * @lsr: LSR as the hard IRQ path last read it
- *
  * Return: LSR after the FIFO is empty.
  */
 unsigned int ttydpc_rs485_rx_drop(struct ttydpc_port *p, unsigned int lsr)
@@ -240,7 +238,6 @@ bool ttydpc_rs485_console_start(struct ttydpc_port *p, u8 *mcr)
  * ttydpc_rs485_console_end() - RTS back after a console write
  * @p: the port, its transmitter empty (LSR TEMT)
  * @mcr: MCR as ttydpc_rs485_console_start() found it
- *
  * Context: uart_port lock held.
  */
 void ttydpc_rs485_console_end(struct ttydpc_port *p, u8 mcr)
@@ -256,7 +253,6 @@ void ttydpc_rs485_console_end(struct ttydpc_port *p, u8 mcr)
 /**
  * ttydpc_rs485_init() - what the port supports, and the firmware's settings
  * @p: the port, port.dev set
- *
  * Return: 0 or the serial core's error (an rs485-term GPIO it cannot get).
  */
 int ttydpc_rs485_init(struct ttydpc_port *p)
@@ -278,7 +274,6 @@ int ttydpc_rs485_init(struct ttydpc_port *p)
 /**
  * ttydpc_rs485_stop() - end RS-485 activity at shutdown
  * @p: the port, TTYDPC_PORT_STOPPING set
- *
  * Context: process; the port lock not held (waits for the timer).
  */
 void ttydpc_rs485_stop(struct ttydpc_port *p)

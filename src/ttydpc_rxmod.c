@@ -90,7 +90,6 @@ static bool ttydpc_rxmod_auto(struct ttydpc_port *p)
 /**
  * ttydpc_rxmod_start() - set the RX trigger (p->fcr) for a port being opened
  * @p: the port
- *
  * Context: process, port not live yet; takes the uart_port lock.
  */
 void ttydpc_rxmod_start(struct ttydpc_port *p)
@@ -119,7 +118,6 @@ void ttydpc_rxmod_start(struct ttydpc_port *p)
 /**
  * ttydpc_rxmod_stop() - stop the idle timer of a port being closed
  * @p: the port
- *
  * Context: process, after the deferred routines are stopped (they arm
  * the timer) and without the uart_port lock (the timer takes it).
  */
@@ -131,7 +129,6 @@ void ttydpc_rxmod_stop(struct ttydpc_port *p)
 /**
  * ttydpc_rxmod_sample() - move the RX trigger after a read routine run
  * @p: the port
- *
  * Context: ttydpc_dpc_read(), uart_port lock held.
  */
 void ttydpc_rxmod_sample(struct ttydpc_port *p)
@@ -204,7 +201,6 @@ arm:
  * ttydpc_rxmod_pin() - pin the RX trigger level, or give it back to auto
  * @p: the port
  * @bytes: 0 for auto, else 1, 4, 8 or 14
- *
  * Context: process; takes the uart_port lock.
  * Return: 0, or -EINVAL for another level or a UART without FIFO.
  */
