@@ -51,19 +51,12 @@ static void ttydpc_console_emit(struct ttydpc_port *p, const char *s,
 	bool rts;
 	u8 ier, mcr = 0;
 
-	/*
-	 * The hardware's IER, not the shadow, which may be half updated
-	 * without the lock. 0: the IRQ path neither feeds the FIFO under us
-	 * nor takes received bytes.
-	 */
+	/* the hardware's IER: the shadow may be mid-update without the lock */
 	ier = ttydpc_in(p, UART_IER) & 0x0f;
 	ttydpc_out(p, UART_IER, 0);
 	rts = locked && ttydpc_rs485_console_start(p, &mcr);
 
-	/*
-	 * Not uart_console_write(): its putchar gets only the port, and each
-	 * LSR read must know whether it may keep the error bits.
-	 */
+	/* not uart_console_write(): each LSR read must know @locked */
 	for (i = 0; i < count; i++) {
 		if (s[i] == '\n')
 			ttydpc_console_putchar(p, '\r', locked);
@@ -150,7 +143,6 @@ int ttydpc_poll_init(struct uart_port *port)
 /**
  * ttydpc_poll_get_char() - uart_ops.poll_get_char: one received byte for kgdb
  * @port: the port
- *
  * Context: kgdb; no lock, as another CPU may have stopped inside it.
  * Return: the byte, or NO_POLL_CHAR.
  */
@@ -167,7 +159,6 @@ int ttydpc_poll_get_char(struct uart_port *port)
  * ttydpc_poll_put_char() - uart_ops.poll_put_char: send one byte for kgdb
  * @port: the port
  * @ch: the byte
- *
  * Context: kgdb; no lock (see ttydpc_poll_get_char()).
  */
 void ttydpc_poll_put_char(struct uart_port *port, unsigned char ch)

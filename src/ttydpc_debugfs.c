@@ -79,12 +79,8 @@ static int ttydpc_stats_show(struct seq_file *s, void *unused)
 DEFINE_SHOW_ATTRIBUTE(ttydpc_stats);
 
 /*
- * inject_rx_error: the LSR error bits (UART_LSR_PE 0x04, UART_LSR_FE 0x08)
- * the next received byte carries, as if the UART had flagged it. QEMU's
- * 16550 never reports parity or framing errors; this lets the tests follow
- * such a byte through the hard IRQ path, the error routine, the counters
- * and the line discipline's INPCK/IGNPAR/PARMRK handling. Reads back what
- * is still pending.
+ * inject_rx_error: PE/FE bits for the next received byte, as QEMU's 16550
+ * never reports them (Documentation/ttydpc/testing.rst, 'debugfs test hooks').
  */
 static int ttydpc_inject_get(void *data, u64 *val)
 {
@@ -108,12 +104,8 @@ DEFINE_DEBUGFS_ATTRIBUTE(ttydpc_inject_fops, ttydpc_inject_get,
 			 ttydpc_inject_set, "0x%02llx\n");
 
 /*
- * carrier_off: while non-zero, get_mctrl reports no carrier (TIOCM_CAR)
- * whatever MSR says. QEMU's 16550 on a socket chardev always shows DCD, and
- * in loopback DCD follows OUT2, which startup sets; this lets a test block
- * an open on carrier (CLOCAL clear) as a real line with DCD low would. The
- * modem state the driver tracks is left alone, so no DCD change (and no
- * hangup) follows from it.
+ * carrier_off: get_mctrl hides DCD, as QEMU always shows it; the tracked
+ * modem state is left alone, so no hangup follows (testing.rst).
  */
 static int ttydpc_carrier_off_get(void *data, u64 *val)
 {
@@ -157,7 +149,6 @@ void ttydpc_debugfs_exit(void)
 /**
  * ttydpc_debugfs_add() - a port's directory
  * @p: the port, registered (port.line valid)
- *
  * Context: process.
  */
 void ttydpc_debugfs_add(struct ttydpc_port *p)

@@ -3,32 +3,11 @@
  * ttydpc_dpc.c - deferred procedure calls: the objects, the three designs
  * and the dispatch from causes to completion routines.
  *
- * The hard IRQ handler never completes anything. It raises causes
- * (enum ttydpc_cause) and queues the deferred object the port's design maps
- * each cause to; the object's routine then runs the completion routine of
- * every cause it owns that is pending:
- *
- *   design   RX            TX             ERROR     MODEM     PURGE     TIMER
- *   isr      DpcForIsr --------------------------------------------------->
- *   custom   READ          WRITE          ERROR     MODEM     PURGE     TIMER
- *   both     DpcForIsr     DpcForIsr      ERROR     MODEM     PURGE     TIMER
- *
- * Every object runs in softirq context (a tasklet, or a BH workqueue item
- * on kernels that have them; a BH run cancelled at port stop runs once in
- * ttydpc_dpc_stop() with BH disabled): completion must follow the interrupt
- * closely and none of the completion routines sleeps. One object never
- * runs on two CPUs at once, so a routine needs no lock against itself. Two
- * different objects of a port, like two tasklets or two BH work items, do
- * run at the same time on different CPUs, as DPCs do on Windows: routines
- * take the queue and port locks against each other, the hard IRQ path and
- * process context, and each kind of completion belongs to exactly one
- * object. RX completion above all: the tty buffer takes one producer, so
- * only the object that owns TTYDPC_CAUSE_RX completes reads, and the TIMER
- * object queues it rather than completing them itself.
- *
- * Queuing an object that is already queued coalesces, as KeInsertQueueDpc
- * returning FALSE: it is counted, and the pending cause bit makes sure the
- * single run that follows handles it.
+ * The hard IRQ handler raises causes and queues the object its port's design
+ * maps each to; the object's routine runs every pending cause it owns. An
+ * object never runs on two CPUs at once, two different objects do, so each
+ * kind of completion belongs to exactly one object. Designs, contexts and
+ * coalescing: Documentation/ttydpc/design.rst.
  */
 #include <linux/bitops.h>
 #include <linux/bottom_half.h>
@@ -136,9 +115,6 @@ static void ttydpc_dpc_bh(TTYDPC_BH_ARG *arg)
 /**
  * ttydpc_dpc_init() - set up a port's deferred objects for its design
  * @p: the port, with @p->design set
- *
- * Objects the design does not use get no causes and are never queued.
- *
  * Context: process, before the port is live.
  */
 void ttydpc_dpc_init(struct ttydpc_port *p)
@@ -174,8 +150,7 @@ static void ttydpc_dpc_queue(struct ttydpc_dpc *dpc)
  * @p: the port
  * @causes: bitmask of enum ttydpc_cause
  *
- * Each object is queued once even if it owns several of @causes. Nothing is
- * queued once the port is stopping; shutdown discards the causes.
+ * Nothing is queued once the port is stopping; shutdown discards the causes.
  *
  * Context: any, including hard IRQ.
  */
@@ -201,7 +176,6 @@ void ttydpc_dpc_raise_mask(struct ttydpc_port *p, unsigned long causes)
  * ttydpc_dpc_raise() - raise one cause
  * @p: the port
  * @cause: the cause
- *
  * Context: any, including hard IRQ.
  */
 void ttydpc_dpc_raise(struct ttydpc_port *p, enum ttydpc_cause cause)
@@ -212,10 +186,6 @@ void ttydpc_dpc_raise(struct ttydpc_port *p, enum ttydpc_cause cause)
 /**
  * ttydpc_dpc_stop() - wait for every deferred object of a port to finish
  * @p: the port; TTYDPC_PORT_STOPPING is set and the IRQ is freed
- *
- * With STOPPING set nothing queues an object again, so after this returns
- * no routine of the port runs or is queued.
- *
  * Context: process, may sleep.
  */
 void ttydpc_dpc_stop(struct ttydpc_port *p)
@@ -226,17 +196,9 @@ void ttydpc_dpc_stop(struct ttydpc_port *p)
 		if (!ttydpc_bh_kill(&p->dpc[i].bh))
 			continue;
 		/*
-		 * A queued run was cancelled (BH work): run it here, in the
-		 * softirq-like context it expects, as tasklet_kill() would.
-		 * flush_work() would do as well. It was in place (34ca61e)
-		 * when two of three 6.12 boots died of slab corruption in
-		 * races.sh after module reloads, and was replaced by this
-		 * (c3ce459) without a cause. It was not the timer completing
-		 * reads beside the RX object: those runs had one vCPU, where
-		 * two BH items (like two tasklets) never run at once outside
-		 * PREEMPT_RT, and -rt never showed it. Still unexplained; see
-		 * Documentation/ttydpc/design.rst, "Deferred objects in
-		 * parallel".
+		 * A queued BH work run was cancelled: run it here with BH off,
+		 * as tasklet_kill() would. Why not flush_work(): design.rst,
+		 * 'Deferred objects in parallel'.
 		 */
 		local_bh_disable();
 		ttydpc_dpc_run(&p->dpc[i]);

@@ -1,24 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_event_file.c - /dev/ttydpc: the Windows-style calls on a file
- * the driver owns.
- *
- * Windows waits on a port's event mask with an overlapped WaitCommEvent;
- * the Linux shape of that is a file an event loop can poll. A process
- * opens /dev/ttydpc, attaches the file to a /dev/ttyDPC<n> it has open
- * (TTYDPC_IOC_ATTACH), and then sends it the TTYDPC_IOC_* calls; read()
- * returns a struct ttydpc_event when a wait on the mask ends.
- *
- * Each file has at most one wait outstanding, a struct ttydpc_request on
- * the port's wait queue: read() or poll() starts it, the completion rule
- * of ttydpc_queue.c ends it, and read() collects it. A signal interrupts
- * the reader, not the wait, so events that end it later are not lost.
- *
- * Nothing here runs under the serial core's locks, which is why a blocking
- * wait can live here and not in uart_ops.ioctl. The file pins the module
- * (its fops owner) but not the port: every call looks the port up and
- * enters its wait queue for the call's duration (ttydpc_port_enter()), so
- * shutdown and unbind go ahead and end the outstanding wait.
+ * ttydpc_event_file.c - /dev/ttydpc: the Windows-style calls on a file the
+ * driver owns (Documentation/ttydpc/api-guide.rst). Each file has at most one
+ * wait outstanding; a signal interrupts the reader, not the wait. Nothing here
+ * runs under serial core locks, which is why blocking waits can live here.
+ * The file pins the module, not the port: each call enters the port's wait
+ * queue only for its duration, so shutdown and unbind go ahead.
  */
 #include <linux/compat.h>
 #include <linux/file.h>
@@ -36,25 +23,18 @@
 
 #define TTYDPC_PURGE_RX	(TTYDPC_PURGE_RXABORT | TTYDPC_PURGE_RXCLEAR)
 
-/**
- * struct ttydpc_event_file - one open /dev/ttydpc
- * @lock: guards every field below; may be held across a port look-up
- *	(then ttydpc_lines_lock, then queue locks) but never while sleeping
- *	on a wait
- * @attached: @line and @serial are set (once; they never change after)
- * @line: the ttyDPC line attached to
- * @serial: the binding of @line attached to (ttydpc_port.serial)
- * @wait: the outstanding wait, ended or not, until read() collects it;
- *	the file holds a reference on it
- * @poll_wq: pollers; the wait's @notify points here
+/*
+ * One open /dev/ttydpc. Locking: @lock guards every field; it may be held
+ * across a port look-up (before ttydpc_lines_lock) but never while sleeping
+ * on a wait.
  */
 struct ttydpc_event_file {
 	struct mutex lock;	/* guards the fields below */
-	bool attached;
+	bool attached;		/* line and serial set, once */
 	unsigned int line;
-	u64 serial;
-	struct ttydpc_request *wait;
-	wait_queue_head_t poll_wq;
+	u64 serial;		/* the binding attached to (ttydpc_port.serial) */
+	struct ttydpc_request *wait;	/* outstanding until read(); a ref */
+	wait_queue_head_t poll_wq;	/* the wait's notify */
 };
 
 /* The port, its wait queue entered, or an ERR_PTR. @ef->lock held. */

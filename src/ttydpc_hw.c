@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_hw.c - register access and UART detection.
- *
- * Context: register accessors run in any context; callers that race with
- * the hard IRQ handler hold the uart_port lock. Detection runs in probe,
- * before the port is visible, so it needs no lock.
+ * ttydpc_hw.c - register access (any context; callers racing the hard IRQ
+ * handler hold the uart_port lock) and UART detection (probe, no lock).
  */
 #include <linux/io.h>
 #include <linux/irqflags.h>
@@ -16,8 +13,6 @@
  * ttydpc_in() - read a UART register
  * @p: the port
  * @reg: register index (UART_RX, UART_LSR, ...), scaled by regshift
- *
- * Context: any.
  * Return: the register value.
  */
 unsigned int ttydpc_in(struct ttydpc_port *p, unsigned int reg)
@@ -39,8 +34,6 @@ unsigned int ttydpc_in(struct ttydpc_port *p, unsigned int reg)
  * @p: the port
  * @reg: register index, scaled by regshift
  * @val: value to write
- *
- * Context: any.
  */
 void ttydpc_out(struct ttydpc_port *p, unsigned int reg, unsigned int val)
 {
@@ -64,9 +57,7 @@ void ttydpc_out(struct ttydpc_port *p, unsigned int reg, unsigned int val)
  * @p: the port
  * @lcr: new line control value
  *
- * A DesignWare APB UART ignores LCR writes while it is busy receiving; the
- * write is retried after emptying the FIFOs, as the hardware manual asks.
- *
+ * A busy DesignWare UART ignores LCR writes: retry after emptying the FIFOs.
  * Context: uart_port lock held or port not yet live.
  */
 void ttydpc_hw_write_lcr(struct ttydpc_port *p, u8 lcr)
@@ -92,8 +83,6 @@ static const unsigned char ttydpc_rx_triggers[] = { 1, 4, 8, 14 };
  * @p: the port
  * @bytes: wanted level in bytes
  * @actual: out: the level the UART will really use
- *
- * Context: any.
  * Return: the FCR trigger bits (0 on UARTs without a usable FIFO).
  */
 unsigned int ttydpc_fcr_for_trigger(struct ttydpc_port *p, unsigned int bytes,
@@ -116,7 +105,6 @@ unsigned int ttydpc_fcr_for_trigger(struct ttydpc_port *p, unsigned int bytes,
  * ttydpc_hw_set_fcr() - program FCR from the port's FIFO settings
  * @p: the port
  * @extra: UART_FCR_CLEAR_* bits to add for this write only
- *
  * Context: uart_port lock held, or port not live.
  */
 void ttydpc_hw_set_fcr(struct ttydpc_port *p, unsigned int extra)
@@ -127,13 +115,9 @@ void ttydpc_hw_set_fcr(struct ttydpc_port *p, unsigned int extra)
 }
 
 /*
- * Writing 0x0f to IER raises THRI at once, and the IRQ line may already be
- * live: shared with a port of the same card that is open. With interrupts
- * on, this CPU would take that level interrupt before it could write IER
- * back, the other port's handler would find nothing to clear, and on one
- * CPU the storm never lets the write happen: "irq N: nobody cared". So the
- * test runs with local interrupts off and leaves IER at 0 (the detection
- * below needs it quiet, and an open of the port sets it).
+ * IER 0x0f raises THRI at once on a line that may be live (shared with an
+ * open port of the card), whose handler cannot clear it: "irq N: nobody
+ * cared". So local interrupts are off until IER is 0 again.
  */
 static bool ttydpc_hw_present(struct ttydpc_port *p)
 {
@@ -194,12 +178,10 @@ static bool ttydpc_hw_is_16750(struct ttydpc_port *p)
  * ttydpc_hw_detect() - find out whether a 16550-family UART answers, and which
  * @p: the port, with iotype, iobase/membase and regshift set
  *
- * Sets port.type, port.fifosize, tx_loadsz and capabilities. The loopback
- * test runs unless UPF_SKIP_TEST is set (PNP and PCI ports, as 8250 does).
+ * Sets port.type, port.fifosize, tx_loadsz and capabilities.
  *
- * Context: probe. The port is not registered yet, but its IRQ line may be
- * live (shared with an open port), so nothing here leaves an interrupt
- * source enabled.
+ * Context: probe; the IRQ line may be live (shared), so nothing here leaves
+ * an interrupt source enabled.
  * Return: 0, or -ENODEV when no UART answers.
  */
 int ttydpc_hw_detect(struct ttydpc_port *p)
@@ -249,12 +231,10 @@ int ttydpc_hw_detect(struct ttydpc_port *p)
  * @p: the port
  * @ier: the new value
  *
- * While TTYDPC_PORT_STOPPING is set (never opened, shutting down, closed,
- * hung up) IER stays 0 whatever the caller asks: the serial core still
- * calls enable_ms, set_termios and start_tx on a port that is shut down,
- * and our IRQ handler is gone then. A cause left enabled would
- * hold a shared line (both ports of a PCI card) asserted where the other
- * port's handler cannot clear it, and the kernel disables the IRQ.
+ * While TTYDPC_PORT_STOPPING is set IER stays 0 whatever the caller asks:
+ * the serial core calls enable_ms, set_termios and start_tx on a shut-down
+ * port too, and with our handler gone a cause left enabled would hold a
+ * shared line asserted until the kernel disables the IRQ.
  *
  * Context: uart_port lock held.
  */

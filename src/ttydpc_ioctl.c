@@ -116,10 +116,7 @@ static int ttydpc_ioc_commstatus(struct ttydpc_port *p, void __user *arg)
  * ttydpc_port_call() - the handler of one of the event file's port calls
  * @cmd: TTYDPC_IOC_SET_MASK, GET_MASK, GET_STATS, CLEAR_STATS or COMMSTATUS
  *
- * The handler runs with the port's wait queue entered by the caller and no
- * lock held, and returns 0 or a negative errno.
- *
- * Context: any.
+ * The handler runs with the port's wait queue entered, no lock held.
  * Return: the handler, or NULL when @cmd is not one of them.
  */
 ttydpc_port_call_fn ttydpc_port_call(unsigned int cmd)

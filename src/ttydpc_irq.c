@@ -1,21 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_irq.c - the hard IRQ path: only what must happen at interrupt level.
- *
- * Per interrupt it reads IIR, moves received bytes from the RX FIFO into
- * the read queue's ring, latches line and modem status, and feeds or stops
- * the transmitter. Everything else - handing data to the tty layer, waking
- * writers, reporting errors and events, ending requests - is deferred to
- * the port's deferred objects (ttydpc_dpc.c). It calls nothing in the tty
- * layer. The one thing it completes itself is SysRq on a break (on the
- * console's port): ttydpc_read.c says why that cannot be deferred.
- *
- * Upper bound of work per interrupt: TTYDPC_IRQ_PASSES passes over IIR;
- * per pass at most TTYDPC_IRQ_RX_BUDGET bytes read and one TX FIFO load
- * (tx_loadsz bytes) written.
- *
- * Context: hard IRQ (a threaded handler under PREEMPT_RT, where the port
- * lock is a sleeping lock; nothing here depends on which).
+ * ttydpc_irq.c - the hard IRQ path: only what must happen at interrupt level
+ * (FIFO to ring, THR feeding, latching status); everything else is deferred
+ * (Documentation/ttydpc/design.rst, 'Data path'). It calls nothing in the tty
+ * layer; the one thing it completes itself is SysRq (ttydpc_read.c).
+ * Threaded on PREEMPT_RT; nothing here depends on that.
  */
 #include <linux/serial_reg.h>
 
@@ -26,8 +15,6 @@
  * ttydpc_irq() - interrupt handler of one port
  * @irq: the IRQ number
  * @dev_id: the struct ttydpc_port
- *
- * Context: hard IRQ.
  * Return: IRQ_NONE when the UART has no interrupt pending (a shared line),
  * IRQ_HANDLED otherwise.
  */
@@ -41,13 +28,8 @@ irqreturn_t ttydpc_irq(int irq, void *dev_id)
 
 	atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_TOTAL]);
 	/*
-	 * IIR is read under the lock, never before it: whoever holds the
-	 * lock may empty the RX FIFO (a purge, tcflush, the DesignWare LCR
-	 * retry, a new trigger level), and an RDI seen before that would
-	 * make ttydpc_rx_chars() read rx_trigger bytes from a FIFO that has
-	 * fewer: reads of an empty RBR delivered as data. Under the lock an
-	 * RDI guarantees the bytes until we are done. A line shared with
-	 * another device costs an uncontended lock, not a register read.
+	 * IIR only under the lock: its holders may empty the RX FIFO, and a
+	 * stale RDI would make the burst read an empty RBR as data.
 	 */
 	uart_port_lock(&p->port);
 	iir = ttydpc_in(p, UART_IIR);
@@ -77,10 +59,7 @@ irqreturn_t ttydpc_irq(int irq, void *dev_id)
 			ttydpc_modem_check(p, ttydpc_in(p, UART_MSR), &causes);
 			break;
 		case TTYDPC_IIR_BUSY:
-			/*
-			 * An LCR write hit a busy DesignWare UART: its level
-			 * interrupt stays up until USR is read.
-			 */
+			/* busy DesignWare: the interrupt stays up until USR is read */
 			atomic_long_inc(&p->stats.irq[TTYDPC_IRQ_BUSY]);
 			ttydpc_in(p, p->dw_usr);
 			break;
@@ -103,10 +82,8 @@ irqreturn_t ttydpc_irq(int irq, void *dev_id)
 
 		if (!--passes) {
 			/*
-			 * Budget spent. Reading IIR again would clear a THRE
-			 * interrupt we will not serve; instead leave it
-			 * pending and pulse IER so an edge-triggered line
-			 * sees a new edge and calls us back.
+			 * Budget spent: reading IIR would clear a THRE we will
+			 * not serve; pulse IER so an edge line gets a new edge.
 			 */
 			ttydpc_out(p, UART_IER, 0);
 			ttydpc_out(p, UART_IER, p->ier);
@@ -117,11 +94,7 @@ irqreturn_t ttydpc_irq(int irq, void *dev_id)
 		if (cause == TTYDPC_IIR_NONE)
 			break;
 	}
-	/*
-	 * A SysRq key the RX path took (ttydpc_rx_sysrq()) runs here, after
-	 * the unlock: its handler prints through the console, which takes
-	 * this lock, and SysRq-g enters kgdb, which polls this UART.
-	 */
+	/* SysRq after the unlock: it prints via the console, which locks */
 	uart_unlock_and_check_sysrq(&p->port);
 
 	ttydpc_dpc_raise_mask(p, causes);

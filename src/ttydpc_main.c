@@ -57,12 +57,9 @@ static int __init ttydpc_init(void)
 	if (ret)
 		goto err_debugfs;
 	/*
-	 * The tty core pins a tty driver's owner for as long as a tty of it
-	 * exists, but uart_register_driver() allocates ours with the serial
-	 * core's own module as owner, not uart_driver.owner. Without this an
-	 * rmmod with a port open (or hung up and not yet closed) frees the
-	 * serial core's port state under the tty, and its last close reads
-	 * freed memory (KASAN, module_reload.sh). Set before any port exists.
+	 * The tty core pins a tty driver's owner while a tty of it exists, but
+	 * uart_register_driver() makes that the serial core: without this an
+	 * rmmod with a port open frees port state under the tty (KASAN).
 	 */
 	ttydpc_uart_driver.tty_driver->owner = THIS_MODULE;
 	ret = ttydpc_event_file_register();

@@ -15,9 +15,8 @@
  * @msr: an MSR value just read
  * @causes: out: TTYDPC_CAUSE_MODEM when something changed
  *
- * Changes are found by comparing with the last MSR seen, not only from
- * the delta bits: some UARTs (and QEMU's) lose or never set them.
- *
+ * Compares with the last MSR seen: some UARTs (and QEMU's) lose or never
+ * set the delta bits.
  * Context: uart_port lock held.
  */
 void ttydpc_modem_check(struct ttydpc_port *p, unsigned int msr,
@@ -175,10 +174,8 @@ unsigned int ttydpc_get_mctrl(struct uart_port *port)
  * ttydpc_update_msi() - modem status interrupt on while anyone listens
  * @p: the port
  *
- * On while the termios, a TIOCMIWAIT since open or a wait mask with modem
- * events wants it. MSR is read when it goes on: p->msr may be stale from
- * when nobody listened, and would end a new wait with an old change.
- *
+ * MSR is read when it goes on: a stale p->msr from when nobody listened
+ * would end a new wait with an old change.
  * Context: uart_port lock held.
  */
 void ttydpc_update_msi(struct ttydpc_port *p)

@@ -31,7 +31,6 @@ static void ttydpc_port_describe(struct ttydpc_port *p, char *buf, size_t len)
 /**
  * ttydpc_port_register() - detect the UART and register it with the core
  * @p: the port, its address, irq, uartclk and flags filled in by the binding
- *
  * Return: 0, -ENODEV when no UART answers, -EBUSY when every line is taken,
  * or the serial core's error.
  */
@@ -154,7 +153,6 @@ struct ttydpc_port *ttydpc_port_of(struct device *dev, unsigned int line)
  * ttydpc_port_serial() - the binding now on a line, for an event file
  * @line: ttyDPC line
  * @serial: out: the binding's number
- *
  * Return: 0, or -ENODEV when no port is bound to @line.
  */
 int ttydpc_port_serial(unsigned int line, u64 *serial)
@@ -177,10 +175,8 @@ int ttydpc_port_serial(unsigned int line, u64 *serial)
  * @line: ttyDPC line
  * @serial: the binding the file attached to
  *
- * Enters the wait queue until ttydpc_queue_leave(&p->wait.q). Under the
- * table lock, as ttydpc_port_unregister() stops the queues before it takes
- * the port out of the table.
- *
+ * Enters the wait queue until ttydpc_queue_leave(&p->wait.q); under the
+ * table lock, as unregister stops the queues before it clears the table.
  * Return: the port, ERR_PTR(-ENODEV) when that binding is gone, or
  * ERR_PTR(-EIO) while the port is closed.
  */

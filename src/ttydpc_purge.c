@@ -2,11 +2,9 @@
 /*
  * ttydpc_purge.c - the flush queue: purge requests (serial.sys' PURGE).
  *
- * TXCLEAR / RXCLEAR discard data in the driver (queue and FIFO) and never
- * end a wait or a blocked read; only the ABORT flags end waits on their
- * direction (they discard that direction's data too). The request is
- * executed by ttydpc_dpc_purge, which runs in step with the hard IRQ path (under
- * the uart_port lock), so no byte is half-moved while the queues empty.
+ * CLEAR never ends a wait or a blocked read; ABORT also ends the waits on
+ * its direction. ttydpc_dpc_purge discards under the uart_port lock, so no
+ * byte is half-moved by the hard IRQ path meanwhile.
  */
 #include <linux/tty.h>
 #include <linux/tty_ldisc.h>
@@ -39,7 +37,6 @@ static void ttydpc_do_purge(struct ttydpc_port *p, u32 flags)
 /**
  * ttydpc_dpc_purge() - execute queued purge requests, oldest first
  * @p: the port
- *
  * Context: softirq.
  */
 void ttydpc_dpc_purge(struct ttydpc_port *p)
@@ -68,13 +65,11 @@ void ttydpc_dpc_purge(struct ttydpc_port *p)
 
 /**
  * ttydpc_purge() - queue a purge and wait for it
- * @p: the port, pinned by the caller (a queue entered, or the serial
- *	core's tty_port mutex)
+ * @p: the port, pinned (a queue entered, or the tty_port mutex held)
  * @flags: TTYDPC_PURGE_* (zero or unknown bits: -EINVAL)
  *
- * Empties the driver's queues and FIFOs only. Input the tty layer holds is
- * the caller's to flush, with the tty's own locks (ttydpc_event_file.c);
- * tcflush() has the tty layer do it (ttydpc_tcflush()).
+ * Empties the driver's queues and FIFOs only; input the tty layer holds is
+ * the caller's to flush.
  *
  * Context: process.
  * Return: 0 or a negative errno.
@@ -114,14 +109,10 @@ int ttydpc_purge(struct ttydpc_port *p, u32 flags)
 }
 
 /*
- * tcflush()'s second flush of the tty layer. tty_ioctl() flushed the flip
- * buffer before it called ->ioctl, but the read routine may have committed
- * bytes since, older than those just purged: left there they would reach
- * the reader after the flush with a gap behind them. That flush takes the
- * tty's locks (flip buffer, termios_rwsem), which rank above the tty_port
- * mutex the serial core holds around ->ioctl (tty_set_termios() holds
- * termios_rwsem when it takes the mutex), so ->ioctl cannot run it: this
- * work does, with no serial core lock, while ->ioctl waits for it.
+ * tcflush()'s second flush of the tty layer, for bytes committed since
+ * tty_ioctl() flushed. It takes tty locks that rank above the tty_port mutex
+ * ->ioctl holds, so it runs here. See Documentation/ttydpc/design.rst,
+ * 'tcflush() and the tty layer'.
  */
 static void ttydpc_tty_flush_fn(struct work_struct *work)
 {
@@ -138,8 +129,6 @@ static void ttydpc_tty_flush_fn(struct work_struct *work)
 /**
  * ttydpc_purge_init() - set up a port's tcflush() work
  * @p: the port, before it is registered
- *
- * Context: process.
  */
 void ttydpc_purge_init(struct ttydpc_port *p)
 {
@@ -150,9 +139,7 @@ void ttydpc_purge_init(struct ttydpc_port *p)
 /**
  * ttydpc_purge_exit() - wait for a port's tcflush() work
  * @p: the port, removed from the serial core (its state goes away next)
- *
- * Context: process, no serial core lock held (the work may wait for the
- * tty's termios_rwsem).
+ * Context: process, no serial core lock (the work may wait for termios_rwsem).
  */
 void ttydpc_purge_exit(struct ttydpc_port *p)
 {
@@ -164,19 +151,12 @@ void ttydpc_purge_exit(struct ttydpc_port *p)
  * @p: the port
  * @arg: the TCFLSH argument
  *
- * Input this driver holds back (the read queue while the tty layer is
- * full, and the RX FIFO) would otherwise reach the reader after the
- * flush; the serial core has no input-flush operation, so TCFLSH is caught
- * on its way from uart_ioctl() to the line discipline and run as an
- * RXCLEAR purge (with TXCLEAR for TCIOFLUSH, so output in flight on a
- * looped line does not refill the input at once), followed by a second
- * flush of the tty layer (ttydpc_tty_flush_fn()). The line discipline then
- * flushes its own buffer, and the job-control check stays its own.
+ * Runs an RXCLEAR purge (TXCLEAR too for TCIOFLUSH) and a second flush of
+ * the tty layer, so input held back here is not read after the flush
+ * (Documentation/ttydpc/design.rst, 'tcflush() and the tty layer').
  *
- * Context: process, uart_ops.ioctl (the serial core holds its tty_port
- * mutex; it stays held).
- * Return: -ENOIOCTLCMD so the tty layer does its part, or the purge's
- * error.
+ * Context: process, uart_ops.ioctl (tty_port mutex held).
+ * Return: -ENOIOCTLCMD so the tty layer does its part, or the purge's error.
  */
 int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg)
 {
@@ -197,11 +177,7 @@ int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg)
 	ret = ttydpc_purge(p, flags);
 	if (ret)
 		return ret;
-	/*
-	 * Bounded: should a termios change hold termios_rwsem while it waits
-	 * for the mutex held here, the work finishes once this returns (and
-	 * then may drop input that arrived in between).
-	 */
+	/* bounded: a termios change may hold termios_rwsem (see design.rst) */
 	reinit_completion(&p->tty_flushed);
 	schedule_work(&p->tty_flush);
 	wait_for_completion_timeout(&p->tty_flushed, msecs_to_jiffies(200));

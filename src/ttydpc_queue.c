@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_queue.c - the four queues' common part and the completion rule:
- * refcount_t says who may still touch a queue or request, the
- * TTYDPC_REQ_DONE bit who reports its result (Documentation/ttydpc/queues.rst).
+ * ttydpc_queue.c - the queues' common part and the completion rule
+ * (Documentation/ttydpc/queues.rst).
  */
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -38,7 +37,6 @@ void ttydpc_queue_start(struct ttydpc_queue *q)
 /**
  * ttydpc_queue_enter() - take an agent reference on a queue
  * @q: the queue
- *
  * Context: any, including hard IRQ.
  * Return: true if entered (call ttydpc_queue_leave()); false once stopping.
  */
@@ -55,17 +53,14 @@ bool ttydpc_queue_enter(struct ttydpc_queue *q)
 /**
  * ttydpc_queue_leave() - drop an agent reference
  * @q: the queue
- *
- * After this the caller must not touch the queue or its port: shutdown may
- * be waiting for exactly this reference.
+ * After this the caller must not touch the queue or its port.
  */
 void ttydpc_queue_leave(struct ttydpc_queue *q)
 {
 	if (refcount_dec_and_test(&q->refs)) {
 		/*
-		 * wake_up_var() looks at the wait queue unlocked: order the zero
-		 * before it against the waiter's set_current_state() (see
-		 * wake_up_bit()); refcount_dec_and_test() is only release + acquire.
+		 * wake_up_var() checks the waiters unlocked (see wake_up_bit()),
+		 * and refcount_dec_and_test() is only release + acquire.
 		 */
 		smp_mb();
 		wake_up_var(&q->refs);
@@ -117,7 +112,6 @@ void ttydpc_request_put(struct ttydpc_request *req)
  * ttydpc_request_submit() - list a request on its queue
  * @q: the queue; the caller holds q->lock
  * @req: the request; the queue takes a reference while it is listed
- *
  * Return: false if the queue is stopping (nothing listed).
  */
 bool ttydpc_request_submit(struct ttydpc_queue *q, struct ttydpc_request *req)
@@ -171,7 +165,6 @@ void ttydpc_request_end(struct ttydpc_request *req, int status, u32 result)
  * @req: the request; the caller holds a reference
  * @status: 0 or negative errno
  * @result: result value
- *
  * Return: true if this call completed it, false if another path had.
  */
 bool ttydpc_request_complete(struct ttydpc_queue *q, struct ttydpc_request *req,
@@ -196,8 +189,8 @@ bool ttydpc_request_complete(struct ttydpc_queue *q, struct ttydpc_request *req,
  * @latched: event latch; the events are taken from it under q->lock
  * @mask: events that may end a request
  *
- * Taking the events and claiming the requests is one locked section, so
- * a request cancelled meanwhile leaves the events latched: none is lost.
+ * Taking the events and claiming requests is one locked section, so events
+ * a cancelled request did not take stay latched.
  */
 void ttydpc_queue_complete_events(struct ttydpc_queue *q, atomic_t *latched,
 				  u32 mask)

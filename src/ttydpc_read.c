@@ -1,22 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_read.c - the read queue: received bytes from the hard IRQ handler
- * to the tty layer.
+ * ttydpc_read.c - received bytes from the hard IRQ handler to the tty layer.
  *
- * The hard IRQ handler is the ring's only producer; ttydpc_dpc_read (and
- * a purge, both under the uart_port lock) its only consumer, and
- * ttydpc_dpc_read is the tty flip buffer's only producer (struct
- * ttydpc_read_queue says how that holds). When the ring
- * or the tty layer is full the data is held back, never dropped: the
- * handler stops taking RX interrupts (the UART keeps the bytes, and with
- * flow control the sender stops), and the port timer retries.
- *
- * That hold is the driver's whole input throttling. It has no throttle or
- * unthrottle operation: uart_throttle() calls them only for a port with
- * UPSTAT_AUTORTS, UPSTAT_AUTOXOFF or UPSTAT_SYNC_FIFO set, which ttydpc
- * never sets, so when n_tty fills up the serial core drops RTS (CRTSCTS)
- * or sends XOFF (IXOFF) itself, and the tty buffer's limit reaches us as
- * tty_buffer_space_avail() going to 0.
+ * When the ring or the tty layer is full, data is held back, never dropped:
+ * RX interrupts stop and the port timer retries. That hold is the whole
+ * input throttling (no ->throttle): Documentation/ttydpc/design.rst,
+ * 'Receive backpressure'.
  */
 #include <linux/serial_reg.h>
 #include <linux/tty_flip.h>
@@ -30,7 +19,6 @@
 /**
  * ttydpc_read_init() - empty the read queue (port startup)
  * @p: the port
- *
  * Context: process, port not live.
  */
 void ttydpc_read_init(struct ttydpc_port *p)
@@ -52,21 +40,10 @@ static void ttydpc_read_hold_locked(struct ttydpc_port *p, bool hold)
 }
 
 /*
- * SysRq on a received break, on the console's port: a break opens the
- * serial core's SysRq window (uart_handle_break()), and the next byte
- * within it is the SysRq key (uart_prepare_sysrq_char()), which
- * ttydpc_irq() hands to handle_sysrq() once it has dropped the port lock
- * (uart_unlock_and_check_sysrq()). Neither byte is data: both stay out of
- * the ring, the break still counted.
- *
- * This is hard IRQ work, not deferred, for what SysRq is for: a machine
- * whose softirqs or workqueues no longer run (a stuck deferred routine, a
- * livelock) must still answer it, and SysRq-g must stop the machine where
- * the break came in. The serial core's helpers keep their state in
- * uart_port (sysrq, sysrq_ch) under the port lock, which only this path
- * holds across the byte reads; a deferred routine would see the break
- * and the key only as ring entries, after the fact.
- *
+ * SysRq on the console's port: a break opens the serial core's SysRq window
+ * and the next byte is the key; neither is data. Hard IRQ work, not deferred,
+ * so a machine whose softirqs no longer run still answers SysRq, and SysRq-g
+ * stops it where the break came in (design.rst, 'Polled I/O').
  * Return: true when the byte was taken.
  */
 static bool ttydpc_rx_sysrq(struct ttydpc_port *p, u8 ch, u8 err)
@@ -90,26 +67,9 @@ static bool ttydpc_rx_sysrq(struct ttydpc_port *p, u8 ch, u8 err)
  * @lsr: the LSR value just read
  * @causes: out: TTYDPC_CAUSE_RX / _ERROR raised
  *
- * Burst path: on a trigger-level interrupt (IIR RDI, read under the port
- * lock) whose LSR shows data and no error anywhere in the FIFO (FIFOE and
- * the top byte's error bits clear), at least rx_trigger error-free bytes
- * are waiting and stay there: whoever empties the FIFO (a purge, a new FCR,
- * the DesignWare LCR retry) holds the same lock. The first rx_trigger - 1
- * are read with no LSR read at all; the last goes through the per-byte
- * loop on the LSR already read (it was in the FIFO when that LSR was
- * read, so FIFOE covers it), and the pass ends there without reading LSR
- * again. What arrived meanwhile is left to the next pass: ttydpc_irq()
- * reads IIR again, and another RDI bursts again, a timeout drains the
- * tail per byte, nothing means the tail is below the trigger and comes
- * with the character timeout. Every byte of a timeout or line-status
- * pass, and every byte while a SysRq window is open (ttydpc_rx_sysrq()),
- * has its own LSR read, so each error stays attached to its byte.
- *
- * Two cases drain the whole FIFO per byte instead: trigger 1, where a
- * second byte means input came faster than interrupts (one byte per pass
- * would spend the pass budget on it), and loopback (TIOCM_LOOP), where
- * the TX load that follows in the same pass lands in the RX FIFO at once
- * and would overrun a tail left there.
+ * A clean trigger-level pass reads rx_trigger bytes with no LSR reads; other
+ * bytes get one each, so each error stays with its byte. See
+ * Documentation/ttydpc/performance.rst, 'Burst reads'.
  *
  * Context: hard IRQ, uart_port lock held.
  * Return: the last LSR value read.
@@ -168,10 +128,7 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 		errors |= err;
 		head++;
 		got++;
-		/*
-		 * A burst ends with the trigger's worth: its LSR had no error
-		 * bits, so the overrun check below cannot count one twice.
-		 */
+		/* a burst's LSR had no OE: the check below counts none twice */
 		if (burst && got == budget)
 			break;
 		lsr = ttydpc_in(p, UART_LSR);
@@ -184,7 +141,6 @@ unsigned int ttydpc_rx_chars(struct ttydpc_port *p, unsigned int iir,
 	}
 
 	if (got) {
-		/* what the trigger moderation learns from (ttydpc_rxmod.c) */
 		if (rdi)
 			p->rxmod.rdi++;
 		else
@@ -239,13 +195,8 @@ static u8 ttydpc_rx_flag(struct uart_port *port, u8 *lsr)
  * ttydpc_dpc_read() - hand received bytes to the tty layer
  * @p: the port
  *
- * Moves as many bytes from the ring into the flip buffer as the tty layer
- * has room for, pushes them, latches RXCHAR/RXFLAG/RX80FULL, and manages
- * the hold: bytes it could not hand over stay in the ring, and the port
- * timer brings it back.
- *
- * Runs only in the deferred object that owns TTYDPC_CAUSE_RX (or in its
- * place at port stop), never on two CPUs at once.
+ * Runs only in the object owning TTYDPC_CAUSE_RX (or in its place at port
+ * stop); what the tty layer has no room for waits in the ring for the timer.
  *
  * Context: softirq, or process with BH disabled (ttydpc_dpc_stop()).
  */
@@ -294,10 +245,8 @@ void ttydpc_dpc_read(struct ttydpc_port *p)
 		ttydpc_read_hold_locked(p, false);
 	ttydpc_rxmod_sample(p);
 	/*
-	 * Commit under the lock, as 8250 does: a purge takes the lock after
-	 * us and finds these bytes committed, so the tty layer's flush that
-	 * follows it drops them. Pushed after the unlock, they could be
-	 * committed after that flush and read after tcflush(TCIFLUSH).
+	 * Commit under the lock, as 8250 does: a purge after us finds these
+	 * bytes committed, and its tty flush drops them.
 	 */
 	if (moved)
 		tty_flip_buffer_push(tport);
@@ -318,7 +267,6 @@ void ttydpc_dpc_read(struct ttydpc_port *p)
 /**
  * ttydpc_read_queued() - bytes received and not yet handed to the tty layer
  * @p: the port
- *
  * Context: any.
  * Return: the count.
  */
@@ -331,7 +279,6 @@ unsigned int ttydpc_read_queued(struct ttydpc_port *p)
 /**
  * ttydpc_read_discard() - drop everything in the read queue and RX FIFO
  * @p: the port
- *
  * Context: uart_port lock held.
  */
 void ttydpc_read_discard(struct ttydpc_port *p)
@@ -347,11 +294,7 @@ void ttydpc_read_discard(struct ttydpc_port *p)
 	ttydpc_read_hold_locked(p, false);
 }
 
-/*
- * The port timer: the retry of input held back (Documentation/ttydpc/
- * design.rst, "Receive backpressure"). It only raises its cause; its
- * routine hands the retry to the RX object.
- */
+/* The RX retry only raises its cause (design.rst, 'Receive backpressure') */
 static void ttydpc_timer_fn(struct timer_list *t)
 {
 	struct ttydpc_port *p = from_timer(p, t, timer);
@@ -386,11 +329,10 @@ void ttydpc_timer_arm(struct ttydpc_port *p, unsigned int chars)
 }
 
 /**
- * ttydpc_dpc_timer() - the timer's deferred routine
+ * ttydpc_dpc_timer() - the timer's deferred routine: queues RX
  * @p: the port
  *
- * Queues RX: completing reads here would make a second producer of the
- * tty buffer (design.rst, "Receive backpressure").
+ * Completing reads here would make a second tty buffer producer.
  */
 void ttydpc_dpc_timer(struct ttydpc_port *p)
 {

@@ -19,7 +19,6 @@ static bool ttydpc_rs485_on(struct ttydpc_port *p)
 	return p->port.rs485.flags & SER_RS485_ENABLED;
 }
 
-/* RTS as TIOCM bits for a level flag of struct serial_rs485. */
 static unsigned int ttydpc_rs485_rts(u32 flags, u32 level_flag)
 {
 	return (flags & level_flag) ? TIOCM_RTS : 0;
@@ -29,7 +28,6 @@ static unsigned int ttydpc_rs485_rts(u32 flags, u32 level_flag)
  * ttydpc_rs485_mctrl() - the modem control lines with RTS as RS-485 wants
  * @p: the port
  * @mctrl: TIOCM_* bits the caller asks for
- *
  * Context: uart_port lock held.
  */
 unsigned int ttydpc_rs485_mctrl(struct ttydpc_port *p, unsigned int mctrl)
@@ -76,7 +74,6 @@ static ktime_t ttydpc_rs485_char_time(struct ttydpc_port *p)
  * ttydpc_rs485_rx_drop() - empty the RX FIFO while the receiver is muted
  * @p: the port
  * @lsr: LSR as the hard IRQ path last read it
- *
  * Return: LSR after the FIFO is empty.
  */
 unsigned int ttydpc_rs485_rx_drop(struct ttydpc_port *p, unsigned int lsr)
@@ -198,10 +195,7 @@ static int ttydpc_rs485_config(struct uart_port *port, struct ktermios *termios,
 	struct ttydpc_port *p = to_ttydpc(port);
 	struct ttydpc_rs485 *r = &p->rs485;
 
-	/*
-	 * A transmission in flight ends now, RTS at the new after-send level
-	 * (the core rewrites the lines itself when RS-485 goes off).
-	 */
+	/* a transmission in flight ends now (RS-485 off: the core sets RTS) */
 	hrtimer_try_to_cancel(&r->timer);
 	if (r->state == TTYDPC_RS485_LEAD)
 		ttydpc_set_ier(p, p->ier | UART_IER_THRI);
@@ -243,9 +237,7 @@ bool ttydpc_rs485_console_start(struct ttydpc_port *p, u8 *mcr)
 /**
  * ttydpc_rs485_console_end() - RTS back after a console write
  * @p: the port, its transmitter empty (LSR TEMT)
- * @mcr: MCR as ttydpc_rs485_console_start() found it; nothing else writes
- *	MCR while the lock is held
- *
+ * @mcr: MCR as ttydpc_rs485_console_start() found it
  * Context: uart_port lock held.
  */
 void ttydpc_rs485_console_end(struct ttydpc_port *p, u8 mcr)
@@ -261,7 +253,6 @@ void ttydpc_rs485_console_end(struct ttydpc_port *p, u8 mcr)
 /**
  * ttydpc_rs485_init() - what the port supports, and the firmware's settings
  * @p: the port, port.dev set
- *
  * Return: 0 or the serial core's error (an rs485-term GPIO it cannot get).
  */
 int ttydpc_rs485_init(struct ttydpc_port *p)
@@ -283,7 +274,6 @@ int ttydpc_rs485_init(struct ttydpc_port *p)
 /**
  * ttydpc_rs485_stop() - end RS-485 activity at shutdown
  * @p: the port, TTYDPC_PORT_STOPPING set
- *
  * Context: process; the port lock not held (waits for the timer).
  */
 void ttydpc_rs485_stop(struct ttydpc_port *p)

@@ -2,42 +2,13 @@
 /*
  * ttydpc_rxmod.c - adaptive RX trigger level (interrupt moderation).
  *
- * No fixed RX FIFO trigger serves both kinds of input: at 1 a lone byte
- * is reported at once but a stream costs an interrupt per byte; at 8 or
- * 14 a stream is cheap but a lone byte waits for the character timeout
- * (4 character times). So the level moves between 1, 4, 8 and 14, and
- * the read routine (ttydpc_dpc_read()) moves it, from what the hard IRQ
- * handler saw since its last run: how many RX passes were trigger-level
- * (IIR RDI) and how many were character timeouts.
- *
- * - At 1 every pass is RDI, for a stream as for a reply: the interrupt
- *   pattern cannot tell them apart (nor can the rate under QEMU, whose
- *   UART has no baud pacing). So the level is raised to 4 on a guess,
- *   after probe_at passes with no idle gap, and the guess is checked.
- * - Above 1 the pattern tells: a stream fills the FIFO to the trigger
- *   (RDI), a sender that stops short of it shows as a timeout. Samples
- *   with at least as many RDI passes as timeouts, TTYDPC_RXMOD_UP in a
- *   row, raise the level a step; samples with more timeouts,
- *   TTYDPC_RXMOD_DOWN in a row, lower it. A majority, not all: under
- *   emulation, and with a sender that writes in blocks, a stream has
- *   a timeout here and there.
- * - While a guess is open, one sample with an RDI majority confirms it
- *   (probe_at back to its minimum), and two samples in a row
- *   of timeout passes that brought one byte each refute it: that is
- *   request/response traffic, each byte waiting out the timeout. Back to
- *   1 then, and probe_at doubles, so such traffic pays two slow bytes
- *   per guess, ever rarer. Timeouts with more bytes prove nothing either
- *   way: under emulation a stream arrives in clumps. An idle gap seen at
- *   level 1 halves probe_at, one of TTYDPC_RXMOD_FORGET_NS resets it.
- * - Idle: a timer drops the level to 1 when nothing came for the
- *   trigger's worth plus TTYDPC_RXMOD_IDLE_CHARS character times, so a
- *   lone byte after a pause always meets level 1. It has to be a timer:
- *   the byte itself would only be seen after the timeout it should avoid.
- *
- * The FCR write keeps FIFO enable set and has no CLEAR bits, so the FIFO
- * keeps its bytes. It is done under the port lock, as the hard IRQ
- * handler reads IIR under it, so a burst read never trusts an RDI of the
- * old level.
+ * The level moves between 1, 4, 8 and 14 on what the hard IRQ handler saw
+ * since the last read routine run: trigger-level (RDI) passes against
+ * character timeouts. At 1 the pattern cannot tell a stream from replies,
+ * so the level goes up on a guess that the next samples confirm or refute;
+ * an idle timer drops it back to 1 so a lone byte never waits out the
+ * timeout. The rules and numbers: Documentation/ttydpc/performance.rst,
+ * 'The adaptive RX trigger'.
  */
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -57,10 +28,8 @@ static const u8 ttydpc_rxmod_levels[] = { 1, 4, 8, 14 };
 #define TTYDPC_RXMOD_FORGET_NS	(50 * NSEC_PER_MSEC) /* probe_at back to min */
 
 /*
- * Quiet time after which the line counts as idle. At least 5 ms: under
- * emulation and with host preemption the gaps inside a stream are not
- * character times (QEMU shows gaps of 3-4 ms inside an echoed burst),
- * and dropping to 1 mid-stream costs a new guess.
+ * Quiet time after which the line is idle; at least 5 ms, as gaps inside a
+ * stream under emulation or host preemption are longer than char times.
  */
 static u64 ttydpc_rxmod_idle_ns(struct ttydpc_port *p)
 {
@@ -119,14 +88,9 @@ static bool ttydpc_rxmod_auto(struct ttydpc_port *p)
 }
 
 /**
- * ttydpc_rxmod_start() - set the RX trigger for a port being opened
+ * ttydpc_rxmod_start() - set the RX trigger (p->fcr) for a port being opened
  * @p: the port
- *
- * In auto the port opens at level 1: nothing is streaming yet. Sets
- * p->fcr, which startup then writes.
- *
- * Context: process, before the IRQ is requested (port not live); takes
- * the uart_port lock.
+ * Context: process, port not live yet; takes the uart_port lock.
  */
 void ttydpc_rxmod_start(struct ttydpc_port *p)
 {
@@ -154,7 +118,6 @@ void ttydpc_rxmod_start(struct ttydpc_port *p)
 /**
  * ttydpc_rxmod_stop() - stop the idle timer of a port being closed
  * @p: the port
- *
  * Context: process, after the deferred routines are stopped (they arm
  * the timer) and without the uart_port lock (the timer takes it).
  */
@@ -166,10 +129,6 @@ void ttydpc_rxmod_stop(struct ttydpc_port *p)
 /**
  * ttydpc_rxmod_sample() - move the RX trigger after a read routine run
  * @p: the port
- *
- * Takes the RX pass counts the hard IRQ handler left since the last call
- * and applies the rules at the top of this file.
- *
  * Context: ttydpc_dpc_read(), uart_port lock held.
  */
 void ttydpc_rxmod_sample(struct ttydpc_port *p)
@@ -242,7 +201,6 @@ arm:
  * ttydpc_rxmod_pin() - pin the RX trigger level, or give it back to auto
  * @p: the port
  * @bytes: 0 for auto, else 1, 4, 8 or 14
- *
  * Context: process; takes the uart_port lock.
  * Return: 0, or -EINVAL for another level or a UART without FIFO.
  */
@@ -273,8 +231,6 @@ int ttydpc_rxmod_pin(struct ttydpc_port *p, unsigned int bytes)
 /**
  * ttydpc_rxmod_level() - the pinned level
  * @p: the port
- *
- * Context: any.
  * Return: 0 in auto, else the pinned level in bytes.
  */
 unsigned int ttydpc_rxmod_level(struct ttydpc_port *p)

@@ -1,13 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ttydpc_uart.c - struct uart_ops: how the serial core drives a ttydpc port.
- *
- * Startup and shutdown are where the deferred design is switched on and
- * off; their order is what keeps every routine away from a closed port:
- * shutdown masks the UART, stops new deferrals, frees the IRQ (which waits
- * for the handler), stops the timer and every deferred object, ends every
- * request and waits for each queue to empty of agents, and only then
- * touches the hardware and returns (after which the core frees xmit).
+ * The order of the shutdown steps keeps every routine away from a closed
+ * port: Documentation/ttydpc/design.rst, 'Teardown'.
  */
 #include <linux/delay.h>
 #include <linux/serial_reg.h>
@@ -25,13 +20,10 @@ static void ttydpc_clear_pending(struct ttydpc_port *p)
 }
 
 /*
- * The serial core waits for tx_empty only about two FIFO times before
- * shutdown; on a busy line bytes may still sit in the TX FIFO. Give them
- * a bounded while to leave before the FIFO is reset, so a close right
- * after a write does not cut its tail off. Bounded by TTYDPC_DRAIN_MAX_MS
- * too: at a few baud two FIFO times are minutes, and a transmitter the
- * far end holds off (CTS, a stalled peer) may never drain; the core has
- * already waited closing_wait for it, and the close must not hang.
+ * The core waits for tx_empty only about two FIFO times before shutdown:
+ * give the TX FIFO a while more so a close does not cut a write's tail off.
+ * Bounded (TTYDPC_DRAIN_MAX_MS): a transmitter held off by CTS may never
+ * drain, the core has already waited closing_wait, and close must not hang.
  */
 #define TTYDPC_DRAIN_MAX_MS	1000
 
@@ -69,10 +61,8 @@ static int ttydpc_startup(struct uart_port *port)
 	atomic_set(&p->latched_lsr, 0);
 	atomic_set(&p->latched_msr, 0);
 	/*
-	 * A resume comes through here too (uart_resume_port(), the tty port
-	 * marked suspended): the event mask and the events latched before
-	 * the suspend belong to the open file, like its termios, and a wait
-	 * the freezer restarted must find them. An open starts clean.
+	 * A resume comes through here too: the event mask and latched events
+	 * belong to the open file, like its termios, and survive it.
 	 */
 	if (!tty_port_suspended(&port->state->port)) {
 		atomic_set(&p->wait.latched, 0);
@@ -92,11 +82,7 @@ static int ttydpc_startup(struct uart_port *port)
 		goto err;
 	}
 
-	/*
-	 * Only now may IER be set (ttydpc_set_ier()): a start_tx from the
-	 * line discipline's echo can come at any time, and a cause enabled
-	 * before our handler is on a shared line is one nobody clears.
-	 */
+	/* IER only now: a cause enabled before our handler nobody clears */
 	uart_port_lock_irqsave(port, &flags);
 	clear_bit(TTYDPC_PORT_STOPPING, &p->state);
 	ttydpc_hw_write_lcr(p, UART_LCR_WLEN8);
@@ -122,13 +108,9 @@ err:
  * ttydpc_port_stop() - undo a successful startup, once
  * @p: the port
  *
- * The body of ->shutdown, also called by ttydpc_port_unregister(): the
- * serial core runs ->shutdown only for a port that became active, and an
- * open blocked waiting for carrier has run startup without that. Whoever
- * comes first does the work; TTYDPC_PORT_OPEN says whether it is done.
- * The two never run at once: the core calls ->shutdown under the tty_port
- * mutex, and unregister calls this only after uart_remove_one_port() has
- * detached the port from the core.
+ * The body of ->shutdown, also called by ttydpc_port_unregister() for an
+ * open that blocked on carrier (no ->shutdown then); TTYDPC_PORT_OPEN makes
+ * the second call a no-op. See Documentation/ttydpc/design.rst, 'Teardown'.
  *
  * Context: process, may sleep.
  */
@@ -154,10 +136,7 @@ void ttydpc_port_stop(struct ttydpc_port *p)
 	ttydpc_rxmod_stop(p);			/* they arm its timer */
 	ttydpc_rs485_stop(p);			/* they may have started it */
 	timer_delete_sync(&p->timer);		/* a routine may have armed it */
-	/*
-	 * A suspend is a close the user does not see: the event file starts
-	 * a wait ended by it again after the resume (ttydpc_event_file.c).
-	 */
+	/* a suspend ends waits with -EAGAIN: the event file restarts them */
 	suspend = tty_port_suspended(&port->state->port);
 	for (i = 0; (q = ttydpc_port_queue(p, i)); i++)	/* waits for every agent */
 		ttydpc_queue_stop(q, suspend && q == &p->wait.q ? -EAGAIN : -EIO);
@@ -252,11 +231,7 @@ static void ttydpc_set_termios(struct uart_port *port, struct ktermios *termios,
 	baud = uart_get_baud_rate(port, termios, old,
 				  port->uartclk / 16 / 0xffff, port->uartclk / 16);
 	if (!baud) {
-		/*
-		 * No rate fits the clock (the bus bindings refuse such
-		 * clocks; this keeps a bad one from dividing by zero): run
-		 * at the fastest rate the clock gives, and say so.
-		 */
+		/* a clock no rate fits (bindings refuse them): no div by 0 */
 		baud = max(port->uartclk / 16, 1U);
 		dev_err_ratelimited(p->dev, "%s: no baud rate fits a %u Hz clock, using %u\n",
 				    port->name, port->uartclk, baud);
@@ -343,10 +318,8 @@ static int ttydpc_verify_port(struct uart_port *port, struct serial_struct *ser)
 	if (ser->port != port->iobase || ser->iomem_reg_shift != port->regshift)
 		return -EINVAL;
 	/*
-	 * The port is UPF_FIXED_PORT: the core never changes its clock, so
-	 * another baud_base would be ignored without a word, and a huge one
-	 * (baud_base * 16 wraps to a clock of a few Hz) names a clock no
-	 * rate fits. Only the port's own value is accepted.
+	 * UPF_FIXED_PORT: the core never changes the clock, so another
+	 * baud_base would be silently ignored (a huge one even wraps).
 	 */
 	if (ser->baud_base != port->uartclk / 16) {
 		dev_err_ratelimited(port->dev, "%s: baud_base %d refused: the clock gives %u\n",

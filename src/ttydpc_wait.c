@@ -13,7 +13,6 @@
  * ttydpc_wait_latch() - record events and end the waits they satisfy
  * @p: the port
  * @events: TTYDPC_EV_* that happened
- *
  * Context: not hard IRQ (takes the queue lock).
  */
 void ttydpc_wait_latch(struct ttydpc_port *p, u32 events)
@@ -32,7 +31,6 @@ void ttydpc_wait_latch(struct ttydpc_port *p, u32 events)
  * ttydpc_wait_set_mask() - set the event mask; pending waits end with 0
  * @p: the port
  * @mask: TTYDPC_EV_* bits, already validated
- *
  * Return: 0.
  */
 int ttydpc_wait_set_mask(struct ttydpc_port *p, u32 mask)
@@ -71,7 +69,6 @@ void ttydpc_wait_abort(struct ttydpc_port *p, bool rx)
  * ttydpc_wait_submit() - start one wait on the port's event mask
  * @p: the port, its wait queue entered by the caller
  * @req: a new request, its @notify set if a poller wants to know
- *
  * Return: 0, -EINVAL when no mask is set, -EIO when the port is stopping.
  */
 int ttydpc_wait_submit(struct ttydpc_port *p, struct ttydpc_request *req)

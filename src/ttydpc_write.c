@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ttydpc_write.c - the write queue: the serial core's xmit buffer, fed into
- * the TX FIFO by the hard IRQ handler, completed by ttydpc_dpc_write.
- *
- * The xmit buffer is touched only under the uart_port lock (hard IRQ,
- * start_tx, purge), so the FIFO has one feeder at a time.
+ * the TX FIFO by the hard IRQ handler (under the uart_port lock, like every
+ * xmit user), completed by ttydpc_dpc_write.
  */
 #include <linux/serial_reg.h>
 
@@ -13,9 +11,7 @@
 /**
  * ttydpc_tx_chars() - write one FIFO load
  * @p: the port
- * @causes: out: TTYDPC_CAUSE_TX when writers should be woken or the
- *	queue ran empty
- *
+ * @causes: out: TTYDPC_CAUSE_TX to wake writers or report the queue empty
  * Context: hard IRQ, uart_port lock held.
  */
 void ttydpc_tx_chars(struct ttydpc_port *p, unsigned long *causes)
@@ -55,7 +51,6 @@ out:
 /**
  * ttydpc_dpc_write() - wake writers; report the queue running empty
  * @p: the port
- *
  * Context: softirq.
  */
 void ttydpc_dpc_write(struct ttydpc_port *p)
@@ -83,10 +78,7 @@ void ttydpc_dpc_write(struct ttydpc_port *p)
  * ttydpc_start_tx() - uart_ops.start_tx: let THRE interrupts feed the FIFO
  * @port: the port
  *
- * Enabling THRI while THRE is set raises the interrupt at once, so the
- * first FIFO load is written from the hard IRQ path like every other.
- * With RS-485 on, RTS goes up first (ttydpc_rs485_start_tx()).
- *
+ * THRI with THRE set interrupts at once: the hard IRQ path writes the FIFO.
  * Context: uart_port lock held, interrupts off.
  */
 void ttydpc_start_tx(struct uart_port *port)
@@ -102,7 +94,6 @@ void ttydpc_start_tx(struct uart_port *port)
 /**
  * ttydpc_stop_tx() - uart_ops.stop_tx
  * @port: the port
- *
  * Context: uart_port lock held, interrupts off.
  */
 void ttydpc_stop_tx(struct uart_port *port)
@@ -115,7 +106,6 @@ void ttydpc_stop_tx(struct uart_port *port)
 /**
  * ttydpc_write_queued() - bytes waiting to be transmitted
  * @p: the port
- *
  * Context: uart_port lock held.
  * Return: the count.
  */
@@ -127,7 +117,6 @@ unsigned int ttydpc_write_queued(struct ttydpc_port *p)
 /**
  * ttydpc_write_discard() - drop queued output and the TX FIFO
  * @p: the port
- *
  * Context: uart_port lock held.
  */
 void ttydpc_write_discard(struct ttydpc_port *p)
