@@ -1001,6 +1001,29 @@ static void op_dpc_purge(struct worker *w, struct wfd *f)
 	after(w, f, ret);
 }
 
+/*
+ * The checks of a call that fills a struct: a bad pointer or an invalid
+ * struct must fail; a success must not return unknown bits or reserved
+ * fields (@out_bad, looked at only when the struct was ours).
+ */
+static void check_out(struct worker *w, struct wfd *f, long ret, const char *call,
+		      bool bad, bool invalid, bool out_bad)
+{
+	char m[128];
+
+	if (ret == 0 && bad)
+		snprintf(m, sizeof(m), "%s into a bad pointer succeeded", call);
+	else if (ret == 0 && invalid)
+		snprintf(m, sizeof(m), "%s accepted a bad version or nonzero reserved field", call);
+	else if (ret == 0 && out_bad)
+		snprintf(m, sizeof(m), "%s returned unknown bits or nonzero reserved fields", call);
+	else
+		m[0] = 0;
+	if (m[0])
+		violation(w, m);
+	after(w, f, ret);
+}
+
 static void op_dpc_stats(struct worker *w, struct wfd *f)
 {
 	struct ttydpc_stats_user s;
@@ -1040,14 +1063,9 @@ static void op_dpc_stats(struct worker *w, struct wfd *f)
 		tty_refused(w, ret);
 		return;
 	}
-	if (ret == 0 && p != &s)
-		violation(w, "GET_STATS into a bad pointer succeeded");
-	if (ret == 0 && p == &s && invalid)
-		violation(w, "GET_STATS accepted a bad version or nonzero reserved field");
-	if (ret == 0 && p == &s && (s.version != 1 || s.reserved0 || s.reserved[0] ||
-				    s.reserved[1] || s.reserved[2] || s.reserved[3]))
-		violation(w, "GET_STATS returned nonzero reserved fields");
-	after(w, f, ret);
+	check_out(w, f, ret, "GET_STATS", p != &s, invalid,
+		  s.version != 1 || s.reserved0 || s.reserved[0] || s.reserved[1] ||
+		  s.reserved[2] || s.reserved[3]);
 }
 
 static void op_dpc_status(struct worker *w, struct wfd *f)
@@ -1078,14 +1096,9 @@ static void op_dpc_status(struct worker *w, struct wfd *f)
 		tty_refused(w, ret);
 		return;
 	}
-	if (ret == 0 && p != &cs)
-		violation(w, "COMMSTATUS into a bad pointer succeeded");
-	if (ret == 0 && p == &cs && invalid)
-		violation(w, "COMMSTATUS accepted a bad version or nonzero reserved field");
-	if (ret == 0 && p == &cs && (cs.reserved[0] || cs.reserved[1] || cs.reserved[2] ||
-				     (cs.hold & ~0xfu) || (cs.errors & ~0x1fu)))
-		violation(w, "COMMSTATUS returned unknown bits or nonzero reserved fields");
-	after(w, f, ret);
+	check_out(w, f, ret, "COMMSTATUS", p != &cs, invalid,
+		  cs.reserved[0] || cs.reserved[1] || cs.reserved[2] || (cs.hold & ~0xfu) ||
+		  (cs.errors & ~0x1fu));
 }
 
 /* Random ioctl numbers in ttydpc's 'D' space: wrong sizes and directions of
