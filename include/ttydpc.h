@@ -80,22 +80,34 @@ enum ttydpc_dpc_id {
 
 #define TTYDPC_LAT_BUCKETS	8	/* <1us, <4, <16, <64, <256us, <1ms, <4ms, more */
 
-/*
- * One deferred procedure call object. Locking: @flags and the counters are
- * atomics (hard IRQ and the routine write them); @port and @causes are fixed
- * at bind. The routine clears TTYDPC_DPC_QUEUED before it reads the causes,
- * so a cause raised while it runs queues it again and is never lost.
+/**
+ * struct ttydpc_dpc - one deferred procedure call object
+ * @port: the port it belongs to
+ * @causes: enum ttydpc_cause bits it does
+ * @flags: TTYDPC_DPC_QUEUED
+ * @bh: tasklet or BH work (ttydpc_compat.h)
+ * @queued_at: last queuing that did not coalesce
+ * @requests: times queued
+ * @coalesced: requests that found it queued
+ * @runs: times the routine ran
+ * @lat_max_ns: longest queue-to-run latency
+ * @lat_hist: queue-to-run latency histogram
+ *
+ * Locking: @flags and the counters are atomics (hard IRQ and the routine
+ * write them); @port and @causes are fixed at bind. The routine clears
+ * TTYDPC_DPC_QUEUED before it reads the causes, so a cause raised while it
+ * runs queues it again and is never lost.
  */
 struct ttydpc_dpc {
 	struct ttydpc_port *port;
-	unsigned long causes;		/* enum ttydpc_cause bits it does */
-	unsigned long flags;		/* TTYDPC_DPC_QUEUED */
-	struct ttydpc_bh bh;		/* tasklet or BH work (compat.h) */
-	ktime_t queued_at;		/* last queuing that did not coalesce */
+	unsigned long causes;
+	unsigned long flags;
+	struct ttydpc_bh bh;
+	ktime_t queued_at;
 	atomic_long_t requests;
-	atomic_long_t coalesced;	/* requests that found it queued */
+	atomic_long_t coalesced;
 	atomic_long_t runs;
-	atomic64_t lat_max_ns;		/* queue-to-run latency */
+	atomic64_t lat_max_ns;
 	atomic_long_t lat_hist[TTYDPC_LAT_BUCKETS];
 };
 
@@ -106,111 +118,181 @@ struct ttydpc_dpc {
 #define TTYDPC_Q_STOPPING	0	/* no new agent may enter */
 #define TTYDPC_Q_HELD		1	/* work is held back (RX backpressure) */
 
-/*
- * What each of the four queues has. Locking: @lock guards @requests and every
- * request's list membership; @flags are atomic bitops. @refs: one base
- * reference while the port is up plus one per agent inside; entering fails
- * once TTYDPC_Q_STOPPING is set and shutdown waits for zero
+/**
+ * struct ttydpc_queue - what each of the four queues has
+ * @lock: the queue lock
+ * @requests: struct ttydpc_request in flight, oldest first
+ * @refs: one base reference while the port is up plus one per agent inside
+ * @flags: TTYDPC_Q_*
+ * @entered: statistics: successful enters
+ *
+ * Locking: @lock guards @requests and every request's list membership;
+ * @flags are atomic bitops. Entering fails once TTYDPC_Q_STOPPING is set
+ * and shutdown waits for @refs to reach zero
  * (Documentation/ttydpc/queues.rst, 'Entering and leaving').
  */
 struct ttydpc_queue {
 	spinlock_t lock;	/* guards requests */
-	struct list_head requests;	/* in flight, oldest first */
+	struct list_head requests;
 	refcount_t refs;
-	unsigned long flags;	/* TTYDPC_Q_* */
-	atomic_long_t entered;	/* statistics */
+	unsigned long flags;
+	atomic_long_t entered;
 };
 
 /* struct ttydpc_request.flags bits */
 #define TTYDPC_REQ_DONE		0	/* completed: the winner set this bit */
 
-/*
- * One in-flight request (a wait, a purge). The completion rule: every path
- * that can end it races for test_and_set_bit(TTYDPC_REQ_DONE) under
- * queue->lock; only the winner writes @status and @result, unlinks it, drops
- * the queue's reference and completes @done. Losers change nothing. @ref:
- * the issuer holds one until it has read the result, the queue one while it
- * is listed. See Documentation/ttydpc/queues.rst, 'The completion rule'.
+/**
+ * struct ttydpc_request - one in-flight request (a wait, a purge)
+ * @node: on queue->requests, under queue->lock
+ * @ref: the issuer's until it has read the result, the queue's while listed
+ * @flags: TTYDPC_REQ_DONE
+ * @status: 0 or -errno, written once by the winner
+ * @arg: event mask (wait), purge flags
+ * @result: events that ended a wait
+ * @done: completed by the winner
+ * @notify: the event file's poll queue
+ *
+ * Locking, the completion rule: every path that can end it races for
+ * test_and_set_bit(TTYDPC_REQ_DONE) under queue->lock; only the winner
+ * writes @status and @result, unlinks it, drops the queue's reference and
+ * completes @done. Losers change nothing. See
+ * Documentation/ttydpc/queues.rst, 'The completion rule'.
  */
 struct ttydpc_request {
-	struct list_head node;	/* on queue->requests, under queue->lock */
+	struct list_head node;
 	refcount_t ref;
-	unsigned long flags;	/* TTYDPC_REQ_DONE */
-	int status;		/* 0 or -errno, written once by the winner */
-	u32 arg;		/* event mask (wait), purge flags */
-	u32 result;		/* events that ended a wait */
+	unsigned long flags;
+	int status;
+	u32 arg;
+	u32 result;
 	struct completion done;
-	wait_queue_head_t *notify;	/* event file's poll queue */
+	wait_queue_head_t *notify;
 };
 
-/*
- * Received data on its way to the tty layer. Locking: single producer (the
- * hard IRQ handler writes @head), single consumer (ttydpc_dpc_read and purge
- * write @tail, both under port.lock); head and tail are published with
- * release/acquire so the hard IRQ path takes no queue lock. Only the object
- * owning TTYDPC_CAUSE_RX fills the flip buffer, committing under port.lock:
+/**
+ * struct ttydpc_read_queue - received data on its way to the tty layer
+ * @q: the queue; no requests: n_tty owns read()
+ * @ch: received characters
+ * @lsr: line status error bits per character
+ * @head: producer index
+ * @tail: consumer index
+ * @high_water: most characters ever waiting
+ *
+ * Locking: single producer (the hard IRQ handler writes @head), single
+ * consumer (ttydpc_dpc_read and purge write @tail, both under port.lock);
+ * head and tail are published with release/acquire so the hard IRQ path
+ * takes no queue lock. Only the object owning TTYDPC_CAUSE_RX fills the
+ * flip buffer, committing under port.lock:
  * Documentation/ttydpc/design.rst, 'Deferred objects in parallel'.
  */
 struct ttydpc_read_queue {
-	struct ttydpc_queue q;		/* no requests: n_tty owns read() */
+	struct ttydpc_queue q;
 	u8 ch[TTYDPC_RX_RING];
-	u8 lsr[TTYDPC_RX_RING];		/* line status error bits per char */
+	u8 lsr[TTYDPC_RX_RING];
 	unsigned int head;
 	unsigned int tail;
-	unsigned int high_water;	/* most characters ever waiting */
+	unsigned int high_water;
 };
 
-/*
- * Adaptive RX trigger (Documentation/ttydpc/performance.rst). Locking: all
- * but @switches (atomic) under port.lock; the hard IRQ handler counts
- * passes, ttydpc_dpc_read() decides.
+/**
+ * struct ttydpc_rxmod - adaptive RX trigger level
+ * @idle: level back to 1 after a quiet while
+ * @last_rx: when ttydpc_dpc_read() last took bytes
+ * @pinned: 0: auto, else the level pinned, in bytes
+ * @ix: index into the levels 1/4/8/14
+ * @probing: raised from 1 on a guess, unconfirmed
+ * @rdi: trigger-level RX passes since the sample
+ * @tmo: character-timeout RX passes
+ * @bytes: bytes those passes read
+ * @busy: bytes at level 1 with no idle gap
+ * @probe_at: next guess at this @busy; doubles
+ * @up: samples in a row with @rdi >= @tmo
+ * @down: samples in a row with @rdi < @tmo
+ * @switches: level changes
+ *
+ * Locking: all but @switches (atomic) under port.lock; the hard IRQ handler
+ * counts passes, ttydpc_dpc_read() decides. Policy:
+ * Documentation/ttydpc/performance.rst.
  */
 struct ttydpc_rxmod {
-	struct hrtimer idle;	/* level back to 1 after a quiet while */
+	struct hrtimer idle;
 	ktime_t last_rx;
-	u8 pinned;		/* 0: auto, else the level pinned, in bytes */
-	u8 ix;			/* index into the levels 1/4/8/14 */
-	bool probing;		/* raised from 1 on a guess, unconfirmed */
-	unsigned int rdi;	/* trigger-level RX passes since the sample */
-	unsigned int tmo;	/* character-timeout RX passes */
-	unsigned int bytes;	/* bytes those passes read */
-	unsigned int busy;	/* bytes at level 1 with no idle gap */
-	unsigned int probe_at;	/* next guess at this @busy; doubles */
-	unsigned int up;	/* samples in a row with rdi >= tmo */
-	unsigned int down;	/* samples in a row with rdi < tmo */
+	u8 pinned;
+	u8 ix;
+	bool probing;
+	unsigned int rdi;
+	unsigned int tmo;
+	unsigned int bytes;
+	unsigned int busy;
+	unsigned int probe_at;
+	unsigned int up;
+	unsigned int down;
 	atomic_long_t switches;
 };
 
-/* Output: the serial core's xmit buffer, touched only under port.lock */
+/**
+ * struct ttydpc_write_queue - output: the serial core's xmit buffer
+ * @q: the queue
+ *
+ * Locking: the xmit buffer is touched only under port.lock.
+ */
 struct ttydpc_write_queue {
 	struct ttydpc_queue q;
 };
 
-/* Wait-on-mask requests; a request's arg is its mask */
+/**
+ * struct ttydpc_wait_queue - wait-on-mask requests
+ * @q: the queue; a request's arg is its mask
+ * @mask: TTYDPC_EV_*
+ * @latched: events in @mask not yet reported
+ * @event_char: RXFLAG character
+ *
+ * Locking: @mask under q.lock; @latched is atomic, no lock.
+ */
 struct ttydpc_wait_queue {
 	struct ttydpc_queue q;
-	u32 mask;		/* TTYDPC_EV_*, under q.lock */
-	atomic_t latched;	/* in @mask, unreported; no lock */
-	u8 event_char;		/* RXFLAG character */
+	u32 mask;
+	atomic_t latched;
+	u8 event_char;
 };
 
-/* Purge requests; a request's arg is its flags */
+/**
+ * struct ttydpc_purge_queue - purge requests
+ * @q: the queue; a request's arg is its flags
+ *
+ * Locking: that of struct ttydpc_queue.
+ */
 struct ttydpc_purge_queue {
 	struct ttydpc_queue q;
 };
 
-/* Counters, atomic: written in hard IRQ and in the routines */
+/**
+ * struct ttydpc_stats - port counters
+ * @irq: interrupts, indexed by enum ttydpc_irq_stat
+ * @rx_bytes: bytes handed to the tty layer
+ * @tx_bytes: bytes written to THR
+ * @rx_hw_overrun: overruns the UART reported
+ * @rx_buf_overrun: characters the tty layer refused
+ * @frame: framing errors
+ * @parity: parity errors
+ * @brk: breaks
+ * @rx_held: times RX was held back: ring full
+ * @done: routine runs, indexed by enum ttydpc_cause
+ *
+ * Locking: all atomic: written in hard IRQ and in the routines.
+ */
 struct ttydpc_stats {
-	atomic_long_t irq[8];		/* enum ttydpc_irq_stat */
-	atomic_long_t rx_bytes;		/* handed to the tty layer */
-	atomic_long_t tx_bytes;		/* written to THR */
+	atomic_long_t irq[8];
+	atomic_long_t rx_bytes;
+	atomic_long_t tx_bytes;
 	atomic_long_t rx_hw_overrun;
-	atomic_long_t rx_buf_overrun;	/* refused by the tty layer */
+	atomic_long_t rx_buf_overrun;
 	atomic_long_t frame;
 	atomic_long_t parity;
 	atomic_long_t brk;
-	atomic_long_t rx_held;		/* RX held back: ring full */
-	atomic_long_t done[TTYDPC_NR_CAUSES];	/* routine runs */
+	atomic_long_t rx_held;
+	atomic_long_t done[TTYDPC_NR_CAUSES];
 };
 
 /* Interrupt causes counted in ttydpc_stats.irq */
@@ -234,23 +316,66 @@ enum ttydpc_rs485_state {
 	TTYDPC_RS485_TAIL,	/* transmitter empty, delay_rts_after_send */
 };
 
-/*
- * RS-485 direction control. Locking: under port.lock. The timer callback
- * takes port.lock, so the timer is cancelled with hrtimer_try_to_cancel()
- * under the lock and with hrtimer_cancel() only outside it (shutdown).
+/**
+ * struct ttydpc_rs485 - RS-485 direction control
+ * @timer: RTS delays and the TEMT poll
+ * @state: where the transmission is
+ * @rx_muted: RTS on, no RX during TX: drop
+ *
+ * Locking: under port.lock. The timer callback takes port.lock, so the
+ * timer is cancelled with hrtimer_try_to_cancel() under the lock and with
+ * hrtimer_cancel() only outside it (shutdown).
  */
 struct ttydpc_rs485 {
-	struct hrtimer timer;		/* RTS delays and the TEMT poll */
+	struct hrtimer timer;
 	enum ttydpc_rs485_state state;
-	bool rx_muted;			/* RTS on, no RX during TX: drop */
+	bool rx_muted;
 };
 
 /* struct ttydpc_port.state bits */
 #define TTYDPC_PORT_STOPPING	0	/* not started: no work queued, IER 0 */
 #define TTYDPC_PORT_OPEN	1	/* startup done, ttydpc_port_stop() not */
 
-/*
- * One UART driven by ttydpc.
+/**
+ * struct ttydpc_port - one UART driven by ttydpc
+ * @port: the serial core's port
+ * @dev: the bus device
+ * @design: deferral design
+ * @ier: lock; IER shadow, 0 while STOPPING: ttydpc_set_ier()
+ * @mcr: lock; bits always set on top of mctrl
+ * @lcr: lock; LCR shadow
+ * @fcr: lock; FIFO enable and RX trigger
+ * @msr: lock; last MSR seen
+ * @capabilities: TTYDPC_CAP_*
+ * @rx_trigger: RX FIFO trigger level in bytes
+ * @tx_loadsz: bytes per TX FIFO load
+ * @dw_apb: DesignWare APB: busy detect, USR
+ * @dw_usr: DesignWare USR register index
+ * @ms_termios: lock; termios want MSI (CRTSCTS, !CLOCAL)
+ * @ms_miwait: lock; TIOCMIWAIT seen, kept to shutdown
+ * @ms_events: lock; event mask has modem events
+ * @state: TTYDPC_PORT_*
+ * @pending: enum ttydpc_cause bits raised
+ * @latched_lsr: line errors, for ttydpc_dpc_error
+ * @latched_msr: modem deltas, for ttydpc_dpc_modem
+ * @comm_errors: TTYDPC_ERR_* since GET_COMMSTATUS
+ * @dpc: the deferred objects
+ * @dpc_of: cause -> object
+ * @timer: RX backpressure retry
+ * @rx: read queue
+ * @tx: write queue
+ * @wait: wait queue
+ * @purge: purge queue
+ * @stats: counters
+ * @rs485: RS-485 direction; settings: port.rs485
+ * @rxmod: adaptive RX trigger
+ * @lsr_saved: lock; see Locking
+ * @inject_lsr: debugfs: PE/FE for the next byte
+ * @carrier_off: debugfs: get_mctrl hides DCD
+ * @debugfs: debugfs directory
+ * @serial: per binding; set before ttydpc_ports[]
+ * @tty_flush: tcflush() outside tty_port mutex
+ * @tty_flushed: @tty_flush done; users: under tty_port mutex
  *
  * Locking: port.lock (the serial core's) guards the registers, the xmit
  * buffer and the fields marked "lock"; atomics and bitops need none; the
@@ -263,41 +388,41 @@ struct ttydpc_port {
 	struct uart_port port;
 	struct device *dev;
 	enum ttydpc_design design;
-	u8 ier;			/* lock; 0 while STOPPING: ttydpc_set_ier() */
-	u8 mcr;			/* lock; always set on top of mctrl */
-	u8 lcr;			/* lock */
-	u8 fcr;			/* lock; FIFO enable and RX trigger */
-	u8 msr;			/* lock; last MSR seen */
-	u32 capabilities;	/* TTYDPC_CAP_* */
-	unsigned int rx_trigger;	/* in bytes */
-	unsigned int tx_loadsz;		/* bytes per TX FIFO load */
-	bool dw_apb;		/* DesignWare APB: busy detect, USR */
+	u8 ier;
+	u8 mcr;
+	u8 lcr;
+	u8 fcr;
+	u8 msr;
+	u32 capabilities;
+	unsigned int rx_trigger;
+	unsigned int tx_loadsz;
+	bool dw_apb;
 	unsigned int dw_usr;
-	bool ms_termios;	/* lock; termios want MSI (CRTSCTS, !CLOCAL) */
-	bool ms_miwait;		/* lock; TIOCMIWAIT seen, kept to shutdown */
-	bool ms_events;		/* lock; event mask has modem events */
-	unsigned long state;	/* TTYDPC_PORT_* */
-	unsigned long pending;	/* enum ttydpc_cause bits raised */
-	atomic_t latched_lsr;	/* line errors, for ttydpc_dpc_error */
-	atomic_t latched_msr;	/* modem deltas, for ttydpc_dpc_modem */
-	atomic_t comm_errors;	/* TTYDPC_ERR_* since GET_COMMSTATUS */
+	bool ms_termios;
+	bool ms_miwait;
+	bool ms_events;
+	unsigned long state;
+	unsigned long pending;
+	atomic_t latched_lsr;
+	atomic_t latched_msr;
+	atomic_t comm_errors;
 	struct ttydpc_dpc dpc[TTYDPC_NR_DPCS];
-	struct ttydpc_dpc *dpc_of[TTYDPC_NR_CAUSES];	/* cause -> object */
-	struct timer_list timer;	/* RX backpressure retry */
+	struct ttydpc_dpc *dpc_of[TTYDPC_NR_CAUSES];
+	struct timer_list timer;
 	struct ttydpc_read_queue rx;
 	struct ttydpc_write_queue tx;
 	struct ttydpc_wait_queue wait;
 	struct ttydpc_purge_queue purge;
 	struct ttydpc_stats stats;
-	struct ttydpc_rs485 rs485;	/* settings: port.rs485 */
+	struct ttydpc_rs485 rs485;
 	struct ttydpc_rxmod rxmod;
-	u8 lsr_saved;		/* lock */
-	atomic_t inject_lsr;	/* debugfs: PE/FE for the next byte */
-	atomic_t carrier_off;	/* debugfs: get_mctrl hides DCD */
+	u8 lsr_saved;
+	atomic_t inject_lsr;
+	atomic_t carrier_off;
 	struct dentry *debugfs;
-	u64 serial;		/* per binding; set before ttydpc_ports[] */
-	struct work_struct tty_flush;	/* tcflush() outside tty_port mutex */
-	struct completion tty_flushed;	/* users: under tty_port mutex */
+	u64 serial;
+	struct work_struct tty_flush;
+	struct completion tty_flushed;
 };
 
 #define TTYDPC_CAP_FIFO		BIT(0)

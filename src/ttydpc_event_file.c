@@ -23,18 +23,25 @@
 
 #define TTYDPC_PURGE_RX	(TTYDPC_PURGE_RXABORT | TTYDPC_PURGE_RXCLEAR)
 
-/*
- * One open /dev/ttydpc. Locking: @lock guards every field; it may be held
- * across a port look-up (before ttydpc_lines_lock) but never while sleeping
- * on a wait.
+/**
+ * struct ttydpc_event_file - one open /dev/ttydpc
+ * @lock: the file's mutex
+ * @attached: @line and @serial set, once
+ * @line: the ttyDPC line attached to
+ * @serial: the binding attached to (ttydpc_port.serial)
+ * @wait: outstanding until read(); the file holds a reference
+ * @poll_wq: pollers; the wait's notify
+ *
+ * Locking: @lock guards every field; it may be held across a port look-up
+ * (before ttydpc_lines_lock) but never while sleeping on a wait.
  */
 struct ttydpc_event_file {
 	struct mutex lock;	/* guards the fields below */
-	bool attached;		/* line and serial set, once */
+	bool attached;
 	unsigned int line;
-	u64 serial;		/* the binding attached to (ttydpc_port.serial) */
-	struct ttydpc_request *wait;	/* outstanding until read(); a ref */
-	wait_queue_head_t poll_wq;	/* the wait's notify */
+	u64 serial;
+	struct ttydpc_request *wait;
+	wait_queue_head_t poll_wq;
 };
 
 /* The port, its wait queue entered, or an ERR_PTR. @ef->lock held. */
