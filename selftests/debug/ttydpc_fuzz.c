@@ -1327,7 +1327,9 @@ static void op_poll(struct worker *w, struct wfd *f)
 	res(w, OP_POLL, poll(&p, 1, ms));
 }
 
-static char saved_trig[2][32];
+static char saved_trig[2][32], saved_trig_mode[2][32];
+static struct serial_rs485 saved_rs485[2];
+static bool saved_rs485_ok[2];
 
 static void op_sysfs(struct worker *w, struct wfd *f)
 {
@@ -1573,12 +1575,31 @@ static void save_settings(void)
 		fd = open(dev[i], O_RDWR | O_NOCTTY | O_NONBLOCK);
 		if (fd >= 0) {
 			saved_serial_ok[i] = !ioctl(fd, TIOCGSERIAL, &saved_serial[i]);
+			saved_rs485_ok[i] = !ioctl(fd, TIOCGRS485, &saved_rs485[i]);
 			close(fd);
 		}
 		snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_bytes", devname_[i]);
 		if (read_small(path, saved_trig[i], sizeof(saved_trig[i])))
 			saved_trig[i][0] = 0;
+		snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_mode", devname_[i]);
+		if (read_small(path, saved_trig_mode[i], sizeof(saved_trig_mode[i])))
+			saved_trig_mode[i][0] = 0;
 	}
+}
+
+/* Write a port's sysfs attribute back; a failure goes into msg. */
+static void write_attr(int i, const char *attr, const char *val, char *msg, size_t size)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/class/tty/%s/%s", devname_[i], attr);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return;
+	if (write(fd, val, strlen(val)) < 0)
+		snprintf(msg, size, "restore %s: %s", attr, strerror(errno));
+	close(fd);
 }
 
 /* Put every setting the fuzz may have changed back; returns an fd per port
@@ -1587,7 +1608,6 @@ static int restore_port(int i, char *msg, size_t size)
 {
 	struct ttydpc_wait_mask m = { .version = 1 };
 	int bits = TIOCM_LOOP, fd, efd, ret;
-	char path[256];
 
 	fd = open(dev[i], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -1599,6 +1619,9 @@ static int restore_port(int i, char *msg, size_t size)
 		close(fd);
 		return -EINVAL;
 	}
+	/* RS-485 outlives the fds: muted RX would fail the check below */
+	if (saved_rs485_ok[i] && ioctl(fd, TIOCSRS485, &saved_rs485[i]))
+		snprintf(msg, size, "TIOCSRS485 (restore) on %s: %s", dev[i], strerror(errno));
 	ret = dbg_set_raw(fd);
 	if (ret) {
 		snprintf(msg, size, "raw termios on %s: %s", dev[i], strerror(-ret));
@@ -1617,17 +1640,11 @@ static int restore_port(int i, char *msg, size_t size)
 		ioctl(efd, TTYDPC_IOC_SET_MASK, &m);
 		close(efd);
 	}
-	if (saved_trig[i][0]) {
-		int s;
-
-		snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_bytes", devname_[i]);
-		s = open(path, O_WRONLY);
-		if (s >= 0) {
-			if (write(s, saved_trig[i], strlen(saved_trig[i])) < 0)
-				snprintf(msg, size, "restore rx_trig_bytes: %s", strerror(errno));
-			close(s);
-		}
-	}
+	/* the level pins the mode: level first, then the mode (auto) */
+	if (saved_trig[i][0])
+		write_attr(i, "rx_trig_bytes", saved_trig[i], msg, size);
+	if (saved_trig_mode[i][0])
+		write_attr(i, "rx_trig_mode", saved_trig_mode[i], msg, size);
 	return fd;
 }
 
