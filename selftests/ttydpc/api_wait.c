@@ -102,8 +102,7 @@ TEST_F(ev, mask_cleared_by_last_close)
 	EXPECT_EQ(-EIO, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
 	EXPECT_EQ(-EIO, ta_wait(self->efd, NULL));
 	close(self->efd);
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd);
+	TT_OPEN_RAW(self->fd, self->port, 115200);
 	self->efd = ta_event_open(self->fd);
 	ASSERT_LE(0, self->efd);
 	ASSERT_EQ(0, ta_get_mask(self->efd, &mask, &ch));
@@ -674,8 +673,7 @@ TEST_F(ev, hangup_gives_eio)
 			       ta_dbg_get(&d, "queue_wait_pending"));
 	}
 	/* a new open works as before */
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd);
+	TT_OPEN_RAW(self->fd, self->port, 115200);
 	self->efd = ta_event_open(self->fd);
 	ASSERT_LE(0, self->efd) TH_LOG("attach after the hangup: %s", strerror(-self->efd));
 	ta_loop_on(_metadata, self->fd);

@@ -174,8 +174,7 @@ FIXTURE_SETUP(design)
 	ASSERT_LT(0, r) TH_LOG("%s: %s", path, strerror(-r));
 	self->design = ta_design_index(val);
 	ASSERT_LE(0, self->design) TH_LOG("%s reads '%s'", path, val);
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+	TT_OPEN_RAW(self->fd, self->port, 115200);
 	r = tt_ctl_open_env(&self->ctl);
 	ASSERT_LE(0, r) TH_LOG("host peer on %s (TTYDPC_CTL) does not answer: %s",
 			     tt_env("TTYDPC_CTL"), strerror(-r));
