@@ -39,9 +39,6 @@
 #include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
-#define PENDING_MS 300
-#define DONE_MS 5000
-
 TA_API_FIXTURE(purge)
 
 static int inq(int fd)
@@ -520,9 +517,7 @@ TEST_F(purge, clear_ends_no_wait)
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 		TH_LOG("a CLEAR purge ended the wait: %s events %#x", ta_errno_name(w.ret), w.events);
 	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
-	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
-	EXPECT_EQ(0, w.ret);
-	EXPECT_EQ(0u, w.events);
+	TA_EXPECT_ENDED(w, 0u);
 }
 
 struct reader {
