@@ -264,35 +264,15 @@ TT_SET_TIMEOUT(stats, overrun_counted, 120)
 
 /* ---- COMMSTATUS hold and queues --------------------------------------- */
 
-static int wait_hold(int fd, uint32_t bit, bool set, struct ttydpc_comm_status *cs)
-{
-	uint64_t end = tt_now_ms() + DONE_MS;
-
-	for (;;) {
-		int r = ta_commstatus(fd, cs);
-
-		if (r)
-			return r;
-		if (!!(cs->hold & bit) == set)
-			return 0;
-		if (tt_now_ms() >= end)
-			return -ETIMEDOUT;
-		usleep(2000);
-	}
-}
-
 TEST_F(stats, hold_reasons_and_queues)
 {
 	struct ttydpc_comm_status cs;
-	struct termios t;
 	uint8_t buf[200];
 
 	memset(buf, 'h', sizeof(buf));
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
-	ASSERT_EQ(0, tcgetattr(self->fd, &t));
-	t.c_cflag |= CRTSCTS;
-	ASSERT_EQ(0, tcsetattr(self->fd, TCSANOW, &t));
+	ASSERT_EQ(0, tt_set_cflag(self->fd, 0, CRTSCTS));
 	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	EXPECT_EQ(0u, cs.hold) TH_LOG("idle port holds %#x", cs.hold);
 	EXPECT_EQ(0u, cs.in_queue);
@@ -307,7 +287,7 @@ TEST_F(stats, hold_reasons_and_queues)
 	EXPECT_EQ(0u, cs.hold);
 
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
-	ASSERT_EQ(0, wait_hold(self->efd, TTYDPC_HOLD_CTS, true, &cs)) TH_LOG("no HOLD_CTS with CTS off");
+	ASSERT_EQ(0, ta_wait_hold(self->efd, TTYDPC_HOLD_CTS, true, DONE_MS, &cs)) TH_LOG("no HOLD_CTS with CTS off");
 	ASSERT_EQ(100, tt_write_full(self->fd, buf, 100, DONE_MS));
 	usleep(50000);
 	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
@@ -322,7 +302,7 @@ TEST_F(stats, hold_reasons_and_queues)
 	EXPECT_EQ(100u, cs.out_queue) TH_LOG("output moved with CTS off");
 
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
-	ASSERT_EQ(0, wait_hold(self->efd, TTYDPC_HOLD_CTS, false, &cs));
+	ASSERT_EQ(0, ta_wait_hold(self->efd, TTYDPC_HOLD_CTS, false, DONE_MS, &cs));
 	ASSERT_EQ(100, tt_read_full(self->fd, buf, 100, DONE_MS));
 	ASSERT_EQ(0, tt_wait_outq_empty(self->fd, DONE_MS));
 	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));

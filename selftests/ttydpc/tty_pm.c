@@ -73,7 +73,6 @@ FIXTURE_SETUP(pm)
 {
 	char buf[256];
 	int bits;
-	struct termios t;
 
 	self->fd = self->efd = -1;
 	self->ctl.fd = -1;
@@ -97,10 +96,7 @@ FIXTURE_SETUP(pm)
 	TT_OPEN_RAW(self->fd, self->port, BAUD);
 	self->efd = ta_event_open(self->fd);
 	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
-	ASSERT_EQ(0, tcgetattr(self->fd, &t));
-	t.c_cflag |= PARENB;
-	t.c_cflag &= ~PARODD;
-	ASSERT_EQ(0, tcsetattr(self->fd, TCSANOW, &t));
+	ASSERT_EQ(0, tt_set_cflag(self->fd, PARODD, PARENB));
 	/* OUT1 and loopback too: an earlier test may have left them on */
 	bits = TIOCM_DTR | TIOCM_OUT1 | TIOCM_LOOP;
 	ASSERT_EQ(0, ioctl(self->fd, TIOCMBIC, &bits));

@@ -188,14 +188,11 @@ TEST_F(sem, crtscts_stops_and_resumes_tx)
 {
 	static const char msg[] = "0123456789abcdefghijklmnopqrstuvwxyz-CRTSCTS";
 	struct ttydpc_comm_status cs;
-	struct termios t;
 	char buf[128];
 	int outq = 0;
 	ssize_t n;
 
-	ASSERT_EQ(0, tcgetattr(self->fd, &t));
-	t.c_cflag |= CRTSCTS;
-	ASSERT_EQ(0, tcsetattr(self->fd, TCSANOW, &t));
+	ASSERT_EQ(0, tt_set_cflag(self->fd, 0, CRTSCTS));
 
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
 	usleep(200000);

@@ -470,14 +470,11 @@ TEST_F(hw, break_reaches_lcr)
 {
 	const uint8_t fmt = UART_LCR_WLEN7 | UART_LCR_PARITY | UART_LCR_EPAR | UART_LCR_STOP;
 	uint8_t v[MAX_EV];
-	struct termios t;
 	uint64_t t0, held;
 	int n, on;
 
 	ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
-	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
-	t.c_cflag = (t.c_cflag & ~(CSIZE | PARODD)) | CS7 | PARENB | CSTOPB;
-	ASSERT_EQ(0, tcsetattr(self->p.fd, TCSANOW, &t));
+	ASSERT_EQ(0, tt_set_cflag(self->p.fd, CSIZE | PARODD, CS7 | PARENB | CSTOPB));
 	TT_TRACE_ON(&self->p.ctl, &self->p.traced);
 
 	ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);

@@ -110,6 +110,23 @@ int ta_commstatus(int fd, struct ttydpc_comm_status *cs)
 	return ioctl(fd, TTYDPC_IOC_COMMSTATUS, cs) ? -errno : 0;
 }
 
+int ta_wait_hold(int efd, uint32_t bit, bool set, int ms, struct ttydpc_comm_status *cs)
+{
+	uint64_t end = tt_now_ms() + ms;
+
+	for (;;) {
+		int r = ta_commstatus(efd, cs);
+
+		if (r)
+			return r;
+		if (!!(cs->hold & bit) == set)
+			return 0;
+		if (tt_now_ms() >= end)
+			return -ETIMEDOUT;
+		usleep(2000);
+	}
+}
+
 void ta_port_restore(int ttyfd, int efd, struct tt_ctl *ctl, const char *chan)
 {
 	struct termios t;

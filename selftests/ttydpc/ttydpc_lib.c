@@ -183,6 +183,16 @@ int tt_set_raw(int fd, unsigned int baud)
 	return 0;
 }
 
+int tt_set_cflag(int fd, unsigned int clear, unsigned int set)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t))
+		return -errno;
+	t.c_cflag = (t.c_cflag & ~clear) | set;
+	return tcsetattr(fd, TCSANOW, &t) ? -errno : 0;
+}
+
 int tt_set_speed(int fd, unsigned int baud)
 {
 	speed_t sp = tt_baud_to_speed(baud);

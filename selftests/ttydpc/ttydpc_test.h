@@ -64,6 +64,8 @@ unsigned int tt_uart_actual_baud(unsigned int uartclk, unsigned int baud);
 int tt_open_raw(const char *dev, unsigned int baud);
 /* Same as above on an fd already open. Returns 0 or -errno. */
 int tt_set_raw(int fd, unsigned int baud);
+/* c_cflag &= ~clear, |= set, at once (TCSANOW); 0 or -errno. */
+int tt_set_cflag(int fd, unsigned int clear, unsigned int set);
 /* Both speeds of fd to baud (0: B0), the rest of termios kept; 0 or -errno. */
 int tt_set_speed(int fd, unsigned int baud);
 /* Wait until the output queue is empty (TIOCOUTQ == 0), up to tmo_ms. */
