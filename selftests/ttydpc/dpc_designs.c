@@ -35,6 +35,7 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #define XFER_N (64 * 1024)
 
@@ -406,8 +407,7 @@ TEST_F(design, purge_runs_purge_object)
 	struct snap a, b;
 	int efd;
 
-	efd = ta_event_open(self->fd);
-	ASSERT_LE(0, efd) TH_LOG("event file: %s", strerror(-efd));
+	TA_EVENT_OPEN(efd, self->fd);
 	ASSERT_EQ(0, settle(self->port, &a));
 	for (int i = 0; i < n; i++) {
 		ASSERT_EQ(0, ta_purge(efd, flags[i]));

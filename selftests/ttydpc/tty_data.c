@@ -35,6 +35,7 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #define MIB (1024 * 1024)
 
@@ -387,11 +388,8 @@ FIXTURE_SETUP(loop)
 	if (tt_pick_port(self->port, sizeof(self->port)))
 		SKIP(return, "no /dev/ttyDPC* node");
 	TT_OPEN_RAW(self->fd, self->port, 115200);
-	self->efd = ta_event_open(self->fd);
-	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
-	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_LOOP));
-	usleep(50000);
-	tcflush(self->fd, TCIOFLUSH);
+	TA_EVENT_OPEN(self->efd, self->fd);
+	ta_loop_on(_metadata, self->fd);
 }
 
 FIXTURE_TEARDOWN(loop)

@@ -37,6 +37,7 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #define REG_IER		1	/* UART_IER as QEMU's trace numbers it */
 #define IER_MSI		0x08
@@ -58,8 +59,7 @@ FIXTURE_SETUP(ms)
 	TT_NEED_HOST(&self->ctl);
 	ASSERT_EQ(0, tt_pick_port(self->port, sizeof(self->port)));
 	TT_OPEN_RAW(self->fd, self->port, 115200);
-	self->efd = ta_event_open(self->fd);
-	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
+	TA_EVENT_OPEN(self->efd, self->fd);
 	TT_TRACE_ON(&self->ctl, &self->traced);
 	ta_install_nop_handlers();
 }

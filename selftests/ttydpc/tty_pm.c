@@ -38,6 +38,7 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #define BAUD		57600
 #define TRIGGER		4
@@ -94,8 +95,7 @@ FIXTURE_SETUP(pm)
 	ASSERT_EQ(0, tt_write_file(self->trig_path, "4"));
 
 	TT_OPEN_RAW(self->fd, self->port, BAUD);
-	self->efd = ta_event_open(self->fd);
-	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
+	TA_EVENT_OPEN(self->efd, self->fd);
 	ASSERT_EQ(0, tt_set_cflag(self->fd, PARODD, PARENB));
 	/* OUT1 and loopback too: an earlier test may have left them on */
 	bits = TIOCM_DTR | TIOCM_OUT1 | TIOCM_LOOP;

@@ -36,6 +36,7 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #define REG_THR		0
 #define REG_MCR		4
@@ -307,8 +308,7 @@ TEST_F(rs485, purge_mid_send_drops_rts)
 
 	if (!self->have_ctl)
 		SKIP(return, "no host peer (TTYDPC_CTL, TTYDPC_CHAN)");
-	efd = ta_event_open(self->fd);
-	ASSERT_LE(0, efd) TH_LOG("event file: %s", strerror(-efd));
+	TA_EVENT_OPEN(efd, self->fd);
 	memset(out, PAYLOAD_FIRST, sizeof(out));
 	ASSERT_EQ(0, set_rs485(self->fd, SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND, 0, 0));
 	fl = fcntl(self->fd, F_GETFL);

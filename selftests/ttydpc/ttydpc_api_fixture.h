@@ -69,6 +69,12 @@ FIXTURE_TEARDOWN(name)							\
 	EXPECT_EQ((uint32_t)(ev), (w).events) TH_LOG("events %#x", (w).events); \
 } while (0)
 
+/* efd = an event file attached to tty fd; the test fails when there is none. */
+#define TA_EVENT_OPEN(efd, fd) do {						\
+	(efd) = ta_event_open(fd);						\
+	ASSERT_LE(0, (efd)) TH_LOG("event file: %s", strerror(-(efd)));		\
+} while (0)
+
 /* UART loopback on; the MSR change it makes is let pass and dropped. */
 static inline void ta_loop_on(struct __test_metadata *_metadata, int fd)
 {
