@@ -153,11 +153,15 @@ static bool parity_matches(char want, char got)
 	return (want == 'M' && got == 'O') || (want == 'S' && got == 'E');
 }
 
+/* Both fixtures are a port_ctx. */
+#define PORT_FIXTURE(name)						\
+	FIXTURE(name) { struct port_ctx p; };				\
+	FIXTURE_SETUP(name) { ctx_setup(_metadata, &self->p); }	\
+	FIXTURE_TEARDOWN(name) { ctx_teardown(&self->p); }
+
 /* ---- line settings ------------------------------------------------------ */
 
-FIXTURE(line) {
-	struct port_ctx p;
-};
+PORT_FIXTURE(line)
 
 FIXTURE_VARIANT(line) {
 	unsigned int baud;
@@ -187,16 +191,6 @@ FIXTURE_VARIANT_ADD(line, b38400_8S1) {
 	.baud = 38400, .cflag = CS8 | PARENB | CMSPAR,
 	.parity = 'S', .data = 8, .stop = 1,
 };
-
-FIXTURE_SETUP(line)
-{
-	ctx_setup(_metadata, &self->p);
-}
-
-FIXTURE_TEARDOWN(line)
-{
-	ctx_teardown(&self->p);
-}
 
 TEST_F(line, reaches_uart)
 {
@@ -245,19 +239,7 @@ TEST_F(line, reaches_uart)
 
 /* ---- other settings ----------------------------------------------------- */
 
-FIXTURE(hw) {
-	struct port_ctx p;
-};
-
-FIXTURE_SETUP(hw)
-{
-	ctx_setup(_metadata, &self->p);
-}
-
-FIXTURE_TEARDOWN(hw)
-{
-	ctx_teardown(&self->p);
-}
+PORT_FIXTURE(hw)
 
 /*
  * 230400 and up cannot be made from 1.8432 MHz / 16. tcsetattr may fail, or
