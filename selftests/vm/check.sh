@@ -76,6 +76,8 @@ BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
 read -r -a EXTRA <<<"${CHECK_EXTRA:-}"
 VM_PYTHON=${VM_PYTHON:-$(readlink -f /usr/bin/python3 || true)}
 # Fatal patterns in the guest's dmesg (selftests/vm/README).
+FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic|nobody cared'
+BENIGN='RCU lockdep checking is enabled'
 # Counts for the guests (TTYDPC_* on the kernel command line reach every
 # test through /init). The full counts are the tests' own defaults.
 if [[ $TIER == full ]]; then
@@ -274,6 +276,71 @@ test_args() {
 
 # --- boots --------------------------------------------------------------------
 
+# analyse DIR: reads DIR/console.log (and DIR/timeout), prints
+# "pass fail skip note" and writes DIR/result.
+analyse() {
+	local dir=$1 log tap pass fail skip plan top note=
+	log=$(tr -d '\r' <"$dir/console.log")
+	tap=$(sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$log")
+	printf '%s\n' "$tap" >"$dir/tap.txt"
+	# run_tests.sh ends with its own count of test cases, taken from the
+	# nested TAP of every program: "N passed, N failed, N skipped". Without
+	# it, count the top-level TAP results ("ok N" / "not ok N", also
+	# indented TAP 14 subtests, never "# "-commented nested output).
+	local sum
+	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
+	if [[ -n $sum ]]; then
+		pass=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$sum")
+		fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sum")
+		skip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
+		skip=${skip:-0}
+		# Never fewer failures than failed programs.
+		top=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
+		((fail >= top)) || fail=$top
+	else
+		pass=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE -v '#[[:space:]]*skip' || true)
+		skip=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
+		fail=$(grep -cE '^[[:space:]]*not ok [0-9]+' <<<"$tap" || true)
+	fi
+	if [[ -e $dir/timeout ]]; then
+		note="timeout after ${BOOT_TIMEOUT}s"
+	elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
+		note="no selftests start (boot failed)"
+	elif ! grep -q '^==== ttydpc: selftests end' <<<"$log"; then
+		note="selftests did not finish (crash?)"
+	elif grep -q '^==== ttydpc: selftests killed after' <<<"$log"; then
+		note="selftests $(grep -m1 -o 'killed after [0-9]*s' <<<"$log") (guest timeout)"
+	elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
+		note="no dmesg dump"
+	fi
+	if [[ -z $note ]] && grep -q '^Bail out!' <<<"$tap"; then
+		note="bail out: $(grep -m1 '^Bail out!' <<<"$tap")"
+	fi
+	# A top-level plan promises a number of top-level results.
+	plan=$(grep -m1 -oE '^1\.\.[0-9]+' <<<"$tap" | cut -d. -f3 || true)
+	top=$(grep -cE '^(not )?ok [0-9]+' <<<"$tap" || true)
+	if [[ -z $note && -n $plan && $top -lt $plan ]]; then
+		note="only $top of $plan planned results"
+	fi
+	if [[ -z $note && $((pass + fail + skip)) -eq 0 ]]; then
+		note="no TAP results"
+	fi
+	# The guest's dmesg dump, or the whole console if it never came.
+	local dm
+	if grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
+		dm=$(sed -n '/^==== ttydpc: dmesg begin ====$/,/^==== ttydpc: dmesg end ====$/p' <<<"$log")
+	else
+		dm=$log
+	fi
+	# A lockdep kernel (the debug console job) announces itself at boot.
+	dm=$(grep -vE "$BENIGN" <<<"$dm")
+	if grep -qE "$FATAL" <<<"$dm"; then
+		note="${note:+$note; }kernel: $(grep -m1 -oE "$FATAL" <<<"$dm") in dmesg"
+		grep -nE -B2 -A20 "$FATAL" <<<"$dm" | head -n 60 >"$dir/dmesg-fatal.txt"
+	fi
+	printf '%s %s %s %s\n' "$pass" "$fail" "$skip" "$note"
+}
+
 # --- jobs ---------------------------------------------------------------------
 
 # boot LANE DESIGN GROUP SMP: one check-mode boot of the x86 VM running the
@@ -304,7 +371,7 @@ boot() {
 			-k "$(kernel_image "${REL[$lane]}")" -i "${INITRD[$lane]}" \
 			-a "ttydpc.dpc=$dpc ttydpc_mode=check ttydpc_timeout=$((BOOT_TIMEOUT - 30)) $targs $COUNTS ${CHECK_APPEND:-} $late" ||
 			true
-		res=$(analyse_console "$dir")
+		res=$(analyse "$dir")
 	fi
 	echo "$res" >"$dir/result"
 	read -r pass fail skip note <<<"$res"
@@ -416,7 +483,7 @@ debug_console_job() {
 		-i "$RESULTS/debug-$k/initrd.cpio" \
 		-a "acpi=noirq noapic ttydpc_mode=check ttydpc_timeout=870 ttydpc_args=-t,console.sh console=ttyDPC0,115200" ||
 		true
-	analyse_console "$dir" >"$dir/result"
+	analyse "$dir" >"$dir/result"
 	stage_time "debug console job $k" "$t0"
 }
 debug_ready() { [[ -e $RESULTS/debug-$1-kernel.rc ]]; }

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Helpers shared by the VM scripts (deps.sh, check.sh, the ARM lanes, demo.sh,
-# selftest.sh ...). Source it, do not run it. Plain bash plus apt-cache/dpkg.
+# Helpers shared by deps.sh, check.sh, demo.sh and selftest.sh. Source it, do
+# not run it. Everything here is plain bash plus apt-cache/dpkg.
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP_DIR=$(cd "$VM_DIR/../.." && pwd)
@@ -119,77 +119,4 @@ build_selftests() {
 		cp "$TOP_DIR/selftests/ttydpc/run_tests.sh" "$out/run_tests.sh"
 	fi
 	[[ -f $out/run_tests.sh ]] || log "warning: no run_tests.sh in $out"
-}
-
-# Kernel messages that fail a boot, BENIGN lines excepted (a lockdep kernel
-# announces itself at boot).
-FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic|nobody cared|Internal error|Unable to handle'
-BENIGN='RCU lockdep checking is enabled'
-
-# analyse_console DIR: reads DIR/console.log (and DIR/timeout, DIR/oops,
-# which the caller leaves for a boot it stopped), writes DIR/tap.txt,
-# DIR/dmesg.txt (and dmesg-fatal.txt), prints "pass fail skip note".
-analyse_console() {
-	local dir=$1 log tap pass fail skip plan top note=
-	log=$(tr -d '\r' <"$dir/console.log")
-	tap=$(sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$log")
-	printf '%s\n' "$tap" >"$dir/tap.txt"
-	# run_tests.sh ends with its own count of test cases, taken from the
-	# nested TAP of every program: "N passed, N failed, N skipped". Without
-	# it, count the top-level TAP results ("ok N" / "not ok N", also
-	# indented TAP 14 subtests, never "# "-commented nested output).
-	local sum
-	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
-	if [[ -n $sum ]]; then
-		pass=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$sum")
-		fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sum")
-		skip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
-		skip=${skip:-0}
-		# Never fewer failures than failed programs.
-		top=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
-		((fail >= top)) || fail=$top
-	else
-		pass=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE -v '#[[:space:]]*skip' || true)
-		skip=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
-		fail=$(grep -cE '^[[:space:]]*not ok [0-9]+' <<<"$tap" || true)
-	fi
-	if [[ -e $dir/oops ]]; then
-		note="boot stopped after a kernel oops"
-	elif [[ -e $dir/timeout ]]; then
-		note="timeout after ${BOOT_TIMEOUT}s"
-	elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
-		note="no selftests start (boot failed)"
-	elif ! grep -q '^==== ttydpc: selftests end' <<<"$log"; then
-		note="selftests did not finish (crash?)"
-	elif grep -q '^==== ttydpc: selftests killed after' <<<"$log"; then
-		note="selftests $(grep -m1 -o 'killed after [0-9]*s' <<<"$log") (guest timeout)"
-	elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
-		note="no dmesg dump"
-	fi
-	if [[ -z $note ]] && grep -q '^Bail out!' <<<"$tap"; then
-		note="bail out: $(grep -m1 '^Bail out!' <<<"$tap")"
-	fi
-	# A top-level plan promises a number of top-level results.
-	plan=$(grep -m1 -oE '^1\.\.[0-9]+' <<<"$tap" | cut -d. -f3 || true)
-	top=$(grep -cE '^(not )?ok [0-9]+' <<<"$tap" || true)
-	if [[ -z $note && -n $plan && $top -lt $plan ]]; then
-		note="only $top of $plan planned results"
-	fi
-	if [[ -z $note && $((pass + fail + skip)) -eq 0 ]]; then
-		note="no TAP results"
-	fi
-	# The guest's dmesg dump, or the whole console if it never came.
-	local dm
-	if grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
-		dm=$(sed -n '/^==== ttydpc: dmesg begin ====$/,/^==== ttydpc: dmesg end ====$/p' <<<"$log")
-	else
-		dm=$log
-	fi
-	printf '%s\n' "$dm" >"$dir/dmesg.txt"
-	dm=$(grep -vE "$BENIGN" <<<"$dm")
-	if grep -qE "$FATAL" <<<"$dm"; then
-		note="${note:+$note; }kernel: $(grep -m1 -oE "$FATAL" <<<"$dm") in dmesg"
-		grep -nE -B2 -A20 "$FATAL" <<<"$dm" | head -n 60 >"$dir/dmesg-fatal.txt"
-	fi
-	printf '%s %s %s %s\n' "$pass" "$fail" "$skip" "$note"
 }

@@ -9,7 +9,7 @@
 #              depends on (empty: the metapackage's)
 #   ACACHE     the lane's cache ($TTYDPC_CACHE/<arch>)
 #   SUDO, DEPS as lane.sh sets them
-#   OUT, BOOT_TIMEOUT for analyse() (lib.sh: analyse_console)
+#   OUT, BOOT_TIMEOUT for analyse()
 # Guest packages are never installed on the host: apt runs with a private
 # package list for DEB_ARCH, and `apt-get download` + `dpkg -x` fill the cache.
 
@@ -218,6 +218,7 @@ initramfs_overlay() {
 
 OOPS='Internal error: Oops|Unable to handle kernel|kernel BUG at|Kernel panic'
 OOPS_GRACE=${OOPS_GRACE:-20}
+FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic|Internal error|Unable to handle'
 
 # watch_boot PID DIR: wait for QEMU (PID). A kernel oops on the console
 # (loglevel=3 lets only those through) usually wedges the test that caused
@@ -239,8 +240,58 @@ watch_boot() {
 	return "$rc"
 }
 
-# analyse NAME: lib.sh's analyse_console of the boot, into its result.
-analyse() { analyse_console "$OUT/$1" >"$OUT/$1/result"; }
+# analyse NAME: writes tap.txt, dmesg.txt and result ("pass fail skip note").
+analyse() {
+	local dir=$OUT/$1 log tap sum pass=0 fail=0 skip=0 note="" top plan dm
+	log=$(tr -d '\r' <"$dir/console.log" 2>/dev/null || true)
+	tap=$(sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$log")
+	printf '%s\n' "$tap" >"$dir/tap.txt"
+	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
+	if [[ -n $sum ]]; then
+		pass=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$sum")
+		fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sum")
+		skip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
+		skip=${skip:-0}
+	fi
+	if [[ -z $sum ]]; then
+		# No closing count (boot stopped): the top-level results.
+		pass=$(grep -E '^ok [0-9]+' <<<"$tap" | grep -ciE -v '#[[:space:]]*skip' || true)
+		skip=$(grep -E '^ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
+	fi
+	top=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
+	((fail >= top)) || fail=$top
+	if [[ -e $dir/oops ]]; then
+		note="boot stopped after a kernel oops"
+	elif [[ -e $dir/timeout ]]; then
+		note="timeout after ${BOOT_TIMEOUT}s"
+	elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
+		note="no selftests start (boot failed)"
+	elif ! grep -q '^==== ttydpc: selftests end' <<<"$log"; then
+		note="selftests did not finish (crash?)"
+	elif grep -q '^==== ttydpc: selftests killed after' <<<"$log"; then
+		note="selftests killed by the guest timeout"
+	elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
+		note="no dmesg dump"
+	elif [[ -z $sum ]]; then
+		note="no closing count from run_tests.sh (top-level results counted)"
+	fi
+	plan=$(grep -m1 -oE '^1\.\.[0-9]+' <<<"$tap" | cut -d. -f3 || true)
+	top=$(grep -cE '^(not )?ok [0-9]+' <<<"$tap" || true)
+	if [[ -z $note && -n $plan && $top -lt $plan ]]; then
+		note="only $top of $plan planned results"
+	fi
+	if grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
+		dm=$(sed -n '/^==== ttydpc: dmesg begin ====$/,/^==== ttydpc: dmesg end ====$/p' <<<"$log")
+	else
+		dm=$log
+	fi
+	printf '%s\n' "$dm" >"$dir/dmesg.txt"
+	if grep -qE "$FATAL" <<<"$dm"; then
+		note="${note:+$note; }kernel: $(grep -m1 -oE "$FATAL" <<<"$dm") in dmesg"
+		grep -nE -B2 -A20 "$FATAL" <<<"$dm" | head -n 80 >"$dir/dmesg-fatal.txt"
+	fi
+	echo "$pass $fail $skip $note" >"$dir/result"
+}
 
 # run_boot NAME: boot, analyse, one log line.
 run_boot() {
