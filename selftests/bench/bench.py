@@ -32,6 +32,9 @@ import threading
 import time
 import zlib
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vm"))
+import qemu_sock  # noqa: E402 (vm/, beside hostpeer.py)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 VM_DIR = os.path.join(TOP, "selftests", "vm")
@@ -60,47 +63,14 @@ class BenchError(Exception):
     pass
 
 
+TRACED = ("serial_read", "serial_write")  # QEMU trace events the trace workloads use
+
+
 def connect_unix(path, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(path)
-            return s
-        except OSError:
-            s.close()
-            if time.monotonic() > deadline:
-                raise BenchError("cannot connect to %s" % path)
-            time.sleep(0.05)
-
-
-class QMP:
-    def __init__(self, path):
-        self.s = connect_unix(path)
-        self.f = self.s.makefile("rwb", buffering=0)
-        self._read()  # greeting
-        self.cmd("qmp_capabilities")
-
-    def _read(self):
-        while True:
-            line = self.f.readline()
-            if not line:
-                raise BenchError("QMP closed")
-            msg = json.loads(line)
-            if "event" in msg:
-                continue
-            return msg
-
-    def cmd(self, command, **args):
-        self.f.write(json.dumps({"execute": command, "arguments": args}).encode() + b"\n")
-        msg = self._read()
-        if "error" in msg:
-            raise BenchError("QMP %s: %s" % (command, msg["error"]))
-        return msg.get("return")
-
-    def trace(self, on):
-        for ev in ("serial_read", "serial_write"):
-            self.cmd("trace-event-set-state", name=ev, enable=on)
+    try:
+        return qemu_sock.connect_unix(path, timeout)
+    except OSError as e:
+        raise BenchError("cannot connect to %s: %s" % (path, e)) from e
 
 
 class Ctl:
@@ -384,7 +354,8 @@ class Boot:
         with open(sockfile) as f:
             sd = f.read().strip()
         self.trace_log = os.path.join(self.dir, "trace.log")
-        self.qmp = QMP(os.path.join(sd, "qmp"))
+        self.qmp = qemu_sock.QMP(os.path.join(sd, "qmp"), BenchError, 30.0)
+        self.qmp.connect()
         self.chan = {"ttydpc": Chan(os.path.join(sd, "data0")), "8250": Chan(self.ref_sock)}
         self.ctl = Ctl(os.path.join(sd, "ctl"))
         self.ctl.wait_for("HELLO", 120)
@@ -539,7 +510,7 @@ class Boot:
         lost = 0
         if trace:
             off = os.path.getsize(self.trace_log)
-            self.qmp.trace(True)
+            self.qmp.trace(True, TRACED)
         t_base = time.time()
         try:
             for _ in range(bursts):
@@ -571,7 +542,7 @@ class Boot:
                 time.sleep(gap_s)  # the level going back to 1 after the last burst
         finally:
             if trace:
-                self.qmp.trace(False)
+                self.qmp.trace(False, TRACED)
         self.ctl.done(60)
         first.sort()
         fig = dict(n=bursts, burst_n=burst_n, gap_ms=gap_s * 1000.0, lost=lost,
@@ -620,11 +591,11 @@ class Boot:
     def w_regs(self, drv, n, direction):
         mk = self.next_mark()
         off = os.path.getsize(self.trace_log)
-        self.qmp.trace(True)
+        self.qmp.trace(True, TRACED)
         try:
             fig = (self.w_tx if direction == "g2h" else self.w_rx)(drv, n, mk=mk)
         finally:
-            self.qmp.trace(False)
+            self.qmp.trace(False, TRACED)
         regs = count_regs(self.trace_log, off, mk)
         fig.update(regs)
         fig["per_byte"] = (regs["reads"] + regs["writes"]) / float(n)

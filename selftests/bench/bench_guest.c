@@ -215,35 +215,41 @@ static void read_cpu(struct snap *s)
 	s->softirq = si;
 }
 
-static unsigned long long irq_count(int irq)
+/*
+ * The /proc/interrupts line of irq into line (newline stripped); returns
+ * what follows "irq:" in it, NULL when there is no such line.
+ */
+static char *irq_line(int irq, char *line, size_t size)
 {
 	FILE *f = fopen("/proc/interrupts", "r");
-	char line[1024];
+	char *p = NULL, *e;
+
+	while (f && fgets(line, size, f)) {
+		p = line + strspn(line, " ");
+		if (strtol(p, &e, 10) == irq && e != p && *e == ':') {
+			line[strcspn(line, "\n")] = 0;
+			p = e + 1;
+			break;
+		}
+		p = NULL;
+	}
+	if (f)
+		fclose(f);
+	return p;
+}
+
+static unsigned long long irq_count(int irq)
+{
+	char line[1024], *p = irq_line(irq, line, sizeof(line)), *e;
 	unsigned long long sum = 0;
 
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *e;
-		long n;
+	for (; p; p = e) {
+		unsigned long long v = strtoull(p, &e, 10);
 
-		while (*p == ' ')
-			p++;
-		n = strtol(p, &e, 10);
-		if (e == p || *e != ':' || n != irq)
-			continue;
-		p = e + 1;
-		for (;;) {
-			unsigned long long v = strtoull(p, &e, 10);
-
-			if (e == p)
-				break;
-			sum += v;
-			p = e;
-		}
-		break;
+		if (e == p)
+			break;
+		sum += v;
 	}
-	fclose(f);
 	return sum;
 }
 
@@ -305,28 +311,12 @@ static int set_raw(int fd, int vmin)
 /* The handler name /proc/interrupts shows for this irq's last action. */
 static void handler_name(int irq, char *out, size_t len)
 {
-	FILE *f = fopen("/proc/interrupts", "r");
-	char line[1024];
+	char line[1024], *p = irq_line(irq, line, sizeof(line));
 
-	snprintf(out, len, "?");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *e;
-		long n;
-
-		while (*p == ' ')
-			p++;
-		n = strtol(p, &e, 10);
-		if (e == p || *e != ':' || n != irq)
-			continue;
-		line[strcspn(line, "\n")] = 0;
-		/* the last blank-separated word(s): "IO-APIC 11-fasteoi  name[, name]" */
+	/* the last blank-separated word(s): "IO-APIC 11-fasteoi  name[, name]" */
+	if (p)
 		p = strrchr(line, ' ');
-		snprintf(out, len, "%s", p ? p + 1 : "?");
-		break;
-	}
-	fclose(f);
+	snprintf(out, len, "%s", p ? p + 1 : "?");
 }
 
 /* "pci:0000:00:12.0" -> "/dev/ttyS4": the tty a PCI function's driver made */

@@ -39,8 +39,6 @@
 #include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
-#define PENDING_MS 300	/* a wait that should not end is given this long */
-#define DONE_MS 5000	/* a wait that should end is given this long */
 #define QUICK_MS 1000u	/* a tty call next to a blocked read */
 
 TA_API_FIXTURE(evf)
@@ -327,9 +325,7 @@ TEST_F(evf, sa_restart_keeps_reading)
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 		TH_LOG("SA_RESTART: the read ended with %s", ta_errno_name(w.ret));
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
-	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
-	EXPECT_EQ(0, w.ret) TH_LOG("read: %s", ta_errno_name(w.ret));
-	EXPECT_EQ((uint32_t)TTYDPC_EV_CTS, w.events);
+	TA_EXPECT_ENDED(w, TTYDPC_EV_CTS);
 	sigaction(SIGUSR1, &old, NULL);
 }
 
@@ -368,9 +364,7 @@ TEST_F(evf, blocked_read_leaves_tty_free)
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 		TH_LOG("the read ended: %s events %#x", ta_errno_name(w.ret), w.events);
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
-	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
-	EXPECT_EQ(0, w.ret);
-	EXPECT_EQ(0u, w.events);
+	TA_EXPECT_ENDED(w, 0u);
 }
 
 /* The last close of the tty ends a blocked read with EIO; then EIO. */

@@ -39,9 +39,6 @@
 #include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
-#define PENDING_MS 300
-#define DONE_MS 5000
-
 TA_API_FIXTURE(purge)
 
 static int inq(int fd)
@@ -325,35 +322,11 @@ TT_SET_TIMEOUT(purge, tcioflush_discards_held_input, 120)
 
 /* ---- TXCLEAR ---------------------------------------------------------- */
 
-static int set_crtscts(int fd, bool on)
-{
-	struct termios t;
-
-	if (tcgetattr(fd, &t))
-		return -errno;
-	if (on)
-		t.c_cflag |= CRTSCTS;
-	else
-		t.c_cflag &= ~CRTSCTS;
-	return tcsetattr(fd, TCSANOW, &t) ? -errno : 0;
-}
-
 static int wait_hold(int fd, uint32_t bit, bool set, int ms)
 {
 	struct ttydpc_comm_status cs;
-	uint64_t end = tt_now_ms() + ms;
 
-	for (;;) {
-		int r = ta_commstatus(fd, &cs);
-
-		if (r)
-			return r;
-		if (!!(cs.hold & bit) == set)
-			return 0;
-		if (tt_now_ms() >= end)
-			return -ETIMEDOUT;
-		usleep(2000);
-	}
+	return ta_wait_hold(fd, bit, set, ms, &cs);
 }
 
 /*
@@ -370,7 +343,7 @@ TEST_F(purge, txclear_discards_held_output)
 	memset(out, 'o', sizeof(out));
 	ta_loop_on(_metadata, self->fd);
 	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
-	ASSERT_EQ(0, set_crtscts(self->fd, true));
+	ASSERT_EQ(0, tt_set_cflag(self->fd, 0, CRTSCTS));
 	for (size_t k = 0; k < 2; k++) {
 		ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
 		ASSERT_EQ(0, wait_hold(self->efd, TTYDPC_HOLD_CTS, true, DONE_MS))
@@ -520,9 +493,7 @@ TEST_F(purge, clear_ends_no_wait)
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 		TH_LOG("a CLEAR purge ended the wait: %s events %#x", ta_errno_name(w.ret), w.events);
 	ASSERT_EQ(0, ta_set_mask(self->efd, 0, 0));
-	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
-	EXPECT_EQ(0, w.ret);
-	EXPECT_EQ(0u, w.events);
+	TA_EXPECT_ENDED(w, 0u);
 }
 
 struct reader {

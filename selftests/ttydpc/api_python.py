@@ -32,6 +32,7 @@ or 4 (everything skipped). Cases:
                      an API call on the tty: ENOTTY
 """
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -230,6 +231,38 @@ def need_port():
     return open_raw(PORT)
 
 
+@contextlib.contextmanager
+def api_port(loop=False):
+    """TTYDPC_PORT raw (fd) with a ttydpc.Port (p) on it, in UART loopback
+    when loop; the mask and loopback are put back, both files closed."""
+    fd = need_port()
+    p = ttydpc.Port(fd)
+    try:
+        if loop:
+            loop_on(fd)
+        yield fd, p
+    finally:
+        try:
+            p.set_mask(0)
+            if loop:
+                loop_off(fd)
+        finally:
+            p.close()
+            os.close(fd)
+
+
+def need_peer():
+    """The host peer's control line and the port's channel, or Skip."""
+    ctl_path, chan = env("TTYDPC_CTL"), env("TTYDPC_CHAN")
+    if not ctl_path or not chan:
+        raise Skip("no host peer (TTYDPC_CTL/TTYDPC_CHAN unset)")
+    return Ctl(ctl_path), chan
+
+
+def diag_events(ev):
+    diag("events 0x%04x %s" % (ev, "|".join(ttydpc.event_names(ev))))
+
+
 def mask_roundtrip():
     fd = need_port()
     try:
@@ -261,10 +294,7 @@ def loop_off(fd):
 
 
 def wait_cts_loopback():
-    fd = need_port()
-    p = ttydpc.Port(fd)
-    try:
-        loop_on(fd)
+    with api_port(loop=True) as (fd, p):
         p.set_mask(ttydpc.EV_CTS)
         res = {}
 
@@ -287,24 +317,14 @@ def wait_cts_loopback():
             raise AssertionError("RTS dropped in loopback: the wait did not end in 5 s")
         check("err" not in res, "wait: %r" % (res.get("err"),))
         ev = res["events"]
-        diag("events 0x%04x %s" % (ev, "|".join(ttydpc.event_names(ev))))
+        diag_events(ev)
         check(ev & ttydpc.EV_CTS, "events 0x%x lack EV_CTS" % ev)
-    finally:
-        try:
-            p.set_mask(0)
-            loop_off(fd)
-        finally:
-            p.close()
-            os.close(fd)
 
 
 def asyncio_loopback():
     if asyncio is None:
         raise Skip("no asyncio in this image")
-    fd = need_port()
-    p = ttydpc.Port(fd)
-    try:
-        loop_on(fd)
+    with api_port(loop=True) as (fd, p):
         p.set_mask(ttydpc.EV_RXCHAR)
 
         async def main():
@@ -320,49 +340,32 @@ def asyncio_loopback():
                 loop.remove_reader(p.fileno())
 
         ev = asyncio.run(main())
-        diag("events 0x%04x %s" % (ev, "|".join(ttydpc.event_names(ev))))
+        diag_events(ev)
         check(ev == ttydpc.EV_RXCHAR, "read_event %r, want EV_RXCHAR" % (ev,))
         check(read_n(fd, 1, 3) == b"a", "the looped-back byte")
-    finally:
-        try:
-            p.set_mask(0)
-            loop_off(fd)
-        finally:
-            p.close()
-            os.close(fd)
 
 
 def wait_rxchar_peer():
-    ctl_path, chan = env("TTYDPC_CTL"), env("TTYDPC_CHAN")
-    if not ctl_path or not chan:
-        raise Skip("no host peer (TTYDPC_CTL/TTYDPC_CHAN unset)")
-    fd = need_port()
-    p = ttydpc.Port(fd)
-    ctl = Ctl(ctl_path)
+    ctl, chan = need_peer()
     try:
-        p.set_mask(ttydpc.EV_RXCHAR)
-        data = b"ttydpc.py\n"
-        ctl.cmd("PUT %s %s" % (chan, data.hex()))
-        ev = p.wait(timeout=5)
-        check(ev is not None, "no event in 5 s")
-        diag("events 0x%04x %s" % (ev, "|".join(ttydpc.event_names(ev))))
-        check(ev & ttydpc.EV_RXCHAR, "events 0x%x lack EV_RXCHAR" % ev)
-        got = read_n(fd, len(data), 3)
-        check(got == data, "read %r, want %r" % (got, data))
+        with api_port() as (fd, p):
+            p.set_mask(ttydpc.EV_RXCHAR)
+            data = b"ttydpc.py\n"
+            ctl.cmd("PUT %s %s" % (chan, data.hex()))
+            ev = p.wait(timeout=5)
+            check(ev is not None, "no event in 5 s")
+            diag_events(ev)
+            check(ev & ttydpc.EV_RXCHAR, "events 0x%x lack EV_RXCHAR" % ev)
+            got = read_n(fd, len(data), 3)
+            check(got == data, "read %r, want %r" % (got, data))
     finally:
-        p.set_mask(0)
-        p.close()
-        os.close(fd)
         ctl.close()
 
 
 def pyserial():
     if serial is None:
         raise Skip("no pyserial (apt-get install python3-serial)")
-    ctl_path, chan = env("TTYDPC_CTL"), env("TTYDPC_CHAN")
-    if not ctl_path or not chan:
-        raise Skip("no host peer (TTYDPC_CTL/TTYDPC_CHAN unset)")
-    ctl = Ctl(ctl_path)
+    ctl, chan = need_peer()
     ser = serial.Serial(PORT, 115200, timeout=3)
     p = ttydpc.Port(ser)
     try:
@@ -373,7 +376,7 @@ def pyserial():
         ctl.cmd("PUT %s %s" % (chan, data.hex()))
         ev = p.wait(timeout=5)
         check(ev is not None, "no event in 5 s")
-        diag("events 0x%04x %s" % (ev, "|".join(ttydpc.event_names(ev))))
+        diag_events(ev)
         check(ev & ttydpc.EV_RXCHAR, "events 0x%x lack EV_RXCHAR" % ev)
         got = ser.read_until(b"\n")
         check(got == data, "ser.read_until: %r, want %r" % (got, data))
@@ -387,9 +390,7 @@ def pyserial():
 
 
 def wait_timeout():
-    fd = need_port()
-    p = ttydpc.Port(fd)
-    try:
+    with api_port() as (fd, p):
         p.set_mask(ttydpc.EV_RING)     # nothing rings here
         t0 = time.monotonic()
         ev = p.wait(timeout=0.5)
@@ -397,10 +398,6 @@ def wait_timeout():
         check(ev is None, "events %r, want None (the timeout)" % (ev,))
         check(0.4 <= dt < 3.0, "wait(timeout=0.5) took %.2f s" % dt)
         check(p.get_mask().mask == ttydpc.EV_RING, "the timeout changed the mask")
-    finally:
-        p.set_mask(0)
-        p.close()
-        os.close(fd)
 
 
 def need_nm():
@@ -471,9 +468,7 @@ def expect_errno(err, fn, *args):
 
 
 def bad_args():
-    fd = need_port()
-    p = ttydpc.Port(fd)
-    try:
+    with api_port() as (fd, p):
         p.set_mask(ttydpc.EV_DSR)
         expect_errno(errno.EINVAL, ttydpc.set_mask, p, 0x0200)          # kernel
         expect_errno(errno.EINVAL, ttydpc.set_mask, p, ttydpc.EV_ALL | 0x1000)
@@ -490,9 +485,6 @@ def bad_args():
             expect_errno(errno.EINVAL, ttydpc.Port, null)
         finally:
             os.close(null)
-    finally:
-        p.close()
-        os.close(fd)
 
 
 def main(argv):

@@ -42,9 +42,6 @@
 #include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
-#define PENDING_MS 300	/* a wait that should not end is given this long */
-#define DONE_MS 5000	/* a wait that should end is given this long */
-
 TA_API_FIXTURE(ev)
 
 static int start_waiter(struct __test_metadata *_metadata, const char *port,
@@ -102,8 +99,7 @@ TEST_F(ev, mask_cleared_by_last_close)
 	EXPECT_EQ(-EIO, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
 	EXPECT_EQ(-EIO, ta_wait(self->efd, NULL));
 	close(self->efd);
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd);
+	TT_OPEN_RAW(self->fd, self->port, 115200);
 	self->efd = ta_event_open(self->fd);
 	ASSERT_LE(0, self->efd);
 	ASSERT_EQ(0, ta_get_mask(self->efd, &mask, &ch));
@@ -203,9 +199,7 @@ TEST_F(ev, rxchar_from_host)
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS)) TH_LOG("wait ended with nothing received");
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "PUT %s 414243",
 				self->chan)) TH_LOG("PUT: %s", reply);
-	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
-	EXPECT_EQ(0, w.ret) TH_LOG("wait: %s", ta_errno_name(w.ret));
-	EXPECT_EQ((uint32_t)(TTYDPC_EV_RXCHAR), w.events);
+	TA_EXPECT_ENDED(w, TTYDPC_EV_RXCHAR);
 	ASSERT_EQ(3, tt_read_full(self->fd, buf, 3, DONE_MS));
 	EXPECT_EQ(0, memcmp(buf, "ABC", 3));
 }
@@ -224,9 +218,7 @@ TEST_F(ev, rxflag_event_char)
 		TH_LOG("ended by bytes that are not the event char: %s events %#x",
 		       ta_errno_name(w.ret), w.events);
 	ASSERT_EQ(2, tt_write_full(self->fd, "x~", 2, DONE_MS));
-	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
-	EXPECT_EQ(0, w.ret);
-	EXPECT_EQ((uint32_t)(TTYDPC_EV_RXFLAG), w.events);
+	TA_EXPECT_ENDED(w, TTYDPC_EV_RXFLAG);
 	ASSERT_EQ(2, tt_read_full(self->fd, buf, 2, DONE_MS));
 	EXPECT_EQ(0, memcmp(buf, "x~", 2));
 }
@@ -245,9 +237,7 @@ TEST_F(ev, txempty_after_write)
 	tt_stream_init(&s, 0x7e);
 	tt_stream_fill(&s, out, sizeof(out));
 	ASSERT_EQ((ssize_t)sizeof(out), tt_write_full(self->fd, out, sizeof(out), DONE_MS));
-	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
-	EXPECT_EQ(0, w.ret);
-	EXPECT_EQ((uint32_t)(TTYDPC_EV_TXEMPTY), w.events);
+	TA_EXPECT_ENDED(w, TTYDPC_EV_TXEMPTY);
 	ASSERT_EQ(0, ioctl(self->fd, TIOCOUTQ, &q));
 	EXPECT_EQ(0, q) TH_LOG("TXEMPTY reported with %d bytes in the output queue", q);
 	ASSERT_EQ((ssize_t)sizeof(in), tt_read_full(self->fd, in, sizeof(in), DONE_MS));
@@ -299,9 +289,7 @@ TEST_F(ev, ring_trailing_edge)
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 		TH_LOG("RING on the leading edge: %s events %#x", ta_errno_name(w.ret), w.events);
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_OUT1));
-	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
-	EXPECT_EQ(0, w.ret);
-	EXPECT_EQ((uint32_t)(TTYDPC_EV_RING), w.events);
+	TA_EXPECT_ENDED(w, TTYDPC_EV_RING);
 }
 
 TEST_F(ev, break_from_host)
@@ -443,9 +431,7 @@ TEST_F(ev, events_outside_mask_ignored)
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS))
 		TH_LOG("a CTS change ended a DSR wait: events %#x", w.events);
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_DTR));
-	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
-	EXPECT_EQ(0, w.ret);
-	EXPECT_EQ((uint32_t)(TTYDPC_EV_DSR), w.events);
+	TA_EXPECT_ENDED(w, TTYDPC_EV_DSR);
 }
 
 TEST_F(ev, new_mask_ends_wait)
@@ -456,17 +442,13 @@ TEST_F(ev, new_mask_ends_wait)
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RING, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS | TTYDPC_EV_DSR, 0));
-	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
-	EXPECT_EQ(0, w.ret) TH_LOG("wait: %s", ta_errno_name(w.ret));
-	EXPECT_EQ(0u, w.events);
+	TA_EXPECT_ENDED(w, 0u);
 	ASSERT_EQ(0, ta_get_mask(self->efd, &mask, NULL));
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS | TTYDPC_EV_DSR), mask);
 	/* the same mask again ends a wait too */
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(0, ta_set_mask(self->efd, mask, 0));
-	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
-	EXPECT_EQ(0, w.ret);
-	EXPECT_EQ(0u, w.events);
+	TA_EXPECT_ENDED(w, 0u);
 }
 
 TEST_F(ev, signal_gives_eintr)
@@ -674,8 +656,7 @@ TEST_F(ev, hangup_gives_eio)
 			       ta_dbg_get(&d, "queue_wait_pending"));
 	}
 	/* a new open works as before */
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd);
+	TT_OPEN_RAW(self->fd, self->port, 115200);
 	self->efd = ta_event_open(self->fd);
 	ASSERT_LE(0, self->efd) TH_LOG("attach after the hangup: %s", strerror(-self->efd));
 	ta_loop_on(_metadata, self->fd);
@@ -684,9 +665,7 @@ TEST_F(ev, hangup_gives_eio)
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
-	ASSERT_TRUE(ta_join_or_kill(&w, DONE_MS));
-	EXPECT_EQ(0, w.ret);
-	EXPECT_EQ((uint32_t)(TTYDPC_EV_CTS), w.events);
+	TA_EXPECT_ENDED(w, TTYDPC_EV_CTS);
 }
 
 /* Unbinding the port's PCI function ends a wait with EIO; bind it back. */

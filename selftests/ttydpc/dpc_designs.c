@@ -35,6 +35,7 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #define XFER_N (64 * 1024)
 
@@ -174,8 +175,7 @@ FIXTURE_SETUP(design)
 	ASSERT_LT(0, r) TH_LOG("%s: %s", path, strerror(-r));
 	self->design = ta_design_index(val);
 	ASSERT_LE(0, self->design) TH_LOG("%s reads '%s'", path, val);
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+	TT_OPEN_RAW(self->fd, self->port, 115200);
 	r = tt_ctl_open_env(&self->ctl);
 	ASSERT_LE(0, r) TH_LOG("host peer on %s (TTYDPC_CTL) does not answer: %s",
 			     tt_env("TTYDPC_CTL"), strerror(-r));
@@ -407,8 +407,7 @@ TEST_F(design, purge_runs_purge_object)
 	struct snap a, b;
 	int efd;
 
-	efd = ta_event_open(self->fd);
-	ASSERT_LE(0, efd) TH_LOG("event file: %s", strerror(-efd));
+	TA_EVENT_OPEN(efd, self->fd);
 	ASSERT_EQ(0, settle(self->port, &a));
 	for (int i = 0; i < n; i++) {
 		ASSERT_EQ(0, ta_purge(efd, flags[i]));

@@ -140,6 +140,32 @@ show() {
 	sed 's/^/#   /' "$1"
 }
 
+# traffic_ended PID FILE WHAT: a round's flood or drain ended within 10 s,
+# cleanly or with the error of a port that went away (its output in FILE).
+traffic_ended() {
+	wait_pid "$1" 100
+	_st=$?
+	if [ $_st -ne 0 ] && { [ $_st -eq 124 ] || ! grep -q -E 'EIO|ENOENT|ENXIO|ENODEV' "$2"; }; then
+		log "round $i: $3 exit $_st"
+		show "$2"
+		rc=1
+	fi
+}
+
+# waiter_ended PID FILE ERE: a round's waiter ended within 10 s, with EIO
+# (counted in n_eio) or output matching ERE.
+waiter_ended() {
+	wait_pid "$1" 100
+	_st=$?
+	if grep -q 'wait: EIO' "$2"; then
+		n_eio=$((n_eio + 1))
+	elif [ $_st -eq 124 ] || ! grep -q -E "$3" "$2"; then
+		log "round $i: waiter exit $_st"
+		show "$2"
+		rc=1
+	fi
+}
+
 # The PCI functions back to ttydpc, in order, as selftests/vm/init does
 # (driver_override, unbind from another driver, drivers_probe). The override
 # survives rmmod, so insmod has usually bound them already.
@@ -355,23 +381,9 @@ else
 			rc=1
 		fi
 		wait_for 50 absent "$PORT" || { log "round $i: $PORT still there"; rc=1; }
-		wait_pid $fpid 100
-		st=$?
 		# ended by the hangup, or never got the port open
-		if [ $st -eq 124 ] || { [ $st -ne 0 ] && ! grep -q -E 'ENOENT|ENXIO|ENODEV|EIO' "$TMP/uflood"; }; then
-			log "round $i: flood exit $st"
-			show "$TMP/uflood"
-			rc=1
-		fi
-		wait_pid $wpid 100
-		st=$?
-		if grep -q 'wait: EIO' "$TMP/uwait"; then
-			n_eio=$((n_eio + 1))
-		elif [ $st -eq 124 ] || ! grep -q -E 'ENOENT|ENXIO|ENODEV|EIO' "$TMP/uwait"; then
-			log "round $i: waiter exit $st"
-			show "$TMP/uwait"
-			rc=1
-		fi
+		traffic_ended $fpid "$TMP/uflood" flood
+		waiter_ended $wpid "$TMP/uwait" 'ENOENT|ENXIO|ENODEV|EIO'
 		if ! echo "$PCI" > "$PCIDRV/bind"; then
 			log "bind round $i failed"
 			rc=1
@@ -466,24 +478,10 @@ else
 		fi
 		k=0
 		for pid in $pids; do
-			wait_pid "$pid" 100
-			st=$?
-			if [ $st -ne 0 ] && { [ $st -eq 124 ] || ! grep -q -E 'EIO|ENOENT|ENXIO|ENODEV' "$TMP/rflood.$k"; }; then
-				log "round $i: traffic $k exit $st"
-				show "$TMP/rflood.$k"
-				rc=1
-			fi
+			traffic_ended "$pid" "$TMP/rflood.$k" "traffic $k"
 			k=$((k + 1))
 		done
-		wait_pid $wpid 100
-		st=$?
-		if grep -q 'wait: EIO' "$TMP/rwait"; then
-			n_eio=$((n_eio + 1))
-		elif [ $st -eq 124 ] || ! grep -q -E 'wait: EINTR|ENOENT|ENXIO|ENODEV' "$TMP/rwait"; then
-			log "round $i: waiter exit $st"
-			show "$TMP/rwait"
-			rc=1
-		fi
+		waiter_ended $wpid "$TMP/rwait" 'wait: EINTR|ENOENT|ENXIO|ENODEV'
 		if module_loaded; then
 			log "round $i: rmmod never succeeded: $(cat "$TMP/rmmod")"
 			rc=1

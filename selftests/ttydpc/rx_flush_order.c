@@ -122,19 +122,13 @@ FIXTURE(rxfo) {
 
 FIXTURE_SETUP(rxfo)
 {
-	int r;
-
 	self->fd = -1;
 	self->ctl.fd = -1;
 	self->chan = tt_env("TTYDPC_CHAN");
 	if (tt_pick_port(self->port, sizeof(self->port)))
 		SKIP(return, "no /dev/ttyDPC* node");
-	r = tt_ctl_open_env(&self->ctl);
-	ASSERT_LE(0, r) TH_LOG("host peer: %s", strerror(-r));
-	if (r == 0 || !self->chan)
-		SKIP(return, "no host peer");
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+	TT_NEED_HOST(&self->ctl);
+	TT_OPEN_RAW(self->fd, self->port, 115200);
 }
 
 FIXTURE_TEARDOWN(rxfo)

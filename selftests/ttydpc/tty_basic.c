@@ -14,10 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/vfs.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -144,8 +142,7 @@ TEST_F_TIMEOUT(ports, open_close_repeat, 300)
 		}
 
 		/* two opens at once, then close in the "wrong" order */
-		fd = tt_open_raw(dev, 115200);
-		ASSERT_LE(0, fd) TH_LOG("%s: %s", dev, strerror(-fd));
+		TT_OPEN_RAW(fd, dev, 115200);
 		fd2 = open(dev, O_RDWR | O_NOCTTY | O_NONBLOCK);
 		ASSERT_LE(0, fd2) TH_LOG("%s: second open: %s", dev, strerror(errno));
 		ASSERT_EQ(0, tcgetattr(fd2, &t));
@@ -169,8 +166,7 @@ TEST_F(ports, io_after_hangup)
 		char c = 'h';
 		int fd, fd2, mc;
 
-		fd = tt_open_raw(dev, 115200);
-		ASSERT_LE(0, fd) TH_LOG("%s: %s", dev, strerror(-fd));
+		TT_OPEN_RAW(fd, dev, 115200);
 		if (ioctl(fd, TIOCVHANGUP) && errno == EPERM) {
 			close(fd);
 			SKIP(return, "TIOCVHANGUP needs CAP_SYS_ADMIN");
@@ -236,26 +232,12 @@ TEST_F(ports, uartclk_attr)
 	}
 }
 
-#define DEBUGFS_MAGIC_NR 0x64626720
-
-static bool debugfs_ready(void)
-{
-	struct statfs sf;
-
-	if (statfs("/sys/kernel/debug", &sf) == 0 &&
-	    (unsigned long)sf.f_type == DEBUGFS_MAGIC_NR)
-		return true;
-	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
-	return statfs("/sys/kernel/debug", &sf) == 0 &&
-	       (unsigned long)sf.f_type == DEBUGFS_MAGIC_NR;
-}
-
 /* debugfs stats exist per port with the promised counters. */
 TEST_F(ports, debugfs_stats)
 {
 	static const char *keys[] = { "rx_bytes", "tx_bytes", "irq_total" };
 
-	if (!debugfs_ready())
+	if (!tt_debugfs_ready())
 		SKIP(return, "debugfs not mounted and cannot be mounted");
 	for (int i = 0; i < self->n; i++) {
 		const char *name = tt_basename(self->names[i]);

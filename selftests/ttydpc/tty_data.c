@@ -28,8 +28,6 @@
 #include <string.h>
 #include <linux/serial.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -37,6 +35,7 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #define MIB (1024 * 1024)
 
@@ -52,10 +51,7 @@ static size_t xfer_size(void)
 }
 #define NM_SIZE (256 * 1024)
 
-static long budget(size_t bytes)
-{
-	return tt_budget_s(bytes);
-}
+#define budget tt_budget_s
 
 /* ---- host peer ---------------------------------------------------------- */
 
@@ -67,22 +63,13 @@ FIXTURE(host) {
 
 FIXTURE_SETUP(host)
 {
-	int r;
-
 	self->fd = -1;
-	self->ctl.fd = -1;
 	self->port = tt_env("TTYDPC_PORT");
 	self->chan = tt_env("TTYDPC_CHAN");
-	if (!tt_env("TTYDPC_CTL"))
-		SKIP(return, "no host peer: TTYDPC_CTL unset");
+	TT_NEED_HOST(&self->ctl);
 	if (!self->port)
 		SKIP(return, "TTYDPC_PORT unset");
-	if (!self->chan)
-		SKIP(return, "no host channel: TTYDPC_CHAN unset");
-	r = tt_ctl_open(&self->ctl, NULL);
-	ASSERT_EQ(0, r) TH_LOG("host peer on %s: %s", tt_env("TTYDPC_CTL"), strerror(-r));
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+	TT_OPEN_RAW(self->fd, self->port, 115200);
 }
 
 FIXTURE_TEARDOWN(host)
@@ -136,20 +123,6 @@ TEST_F(host, small_blocks)
 }
 TT_SET_TIMEOUT(host, small_blocks, 300)
 
-#define DEBUGFS_MAGIC_NR 0x64626720
-
-static bool debugfs_ready(void)
-{
-	struct statfs sf;
-
-	if (statfs("/sys/kernel/debug", &sf) == 0 &&
-	    (unsigned long)sf.f_type == DEBUGFS_MAGIC_NR)
-		return true;
-	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
-	return statfs("/sys/kernel/debug", &sf) == 0 &&
-	       (unsigned long)sf.f_type == DEBUGFS_MAGIC_NR;
-}
-
 /* Sum of every "dpc_*<suffix> N" line. */
 static unsigned long long sum_dpc(const char *text, const char *suffix)
 {
@@ -179,22 +152,18 @@ TEST_F(host, stats_follow_data)
 	unsigned long long rx0, tx0, irq0, rx1, tx1, irq1;
 	ssize_t r;
 
-	if (!debugfs_ready())
+	if (!tt_debugfs_ready())
 		SKIP(return, "debugfs not available");
 	snprintf(path, sizeof(path), "/sys/kernel/debug/ttydpc/%s/stats",
 		 tt_basename(self->port));
 	r = tt_read_file(path, before, sizeof(before));
 	ASSERT_LE(0, r) TH_LOG("%s: %s", path, strerror(-r));
-	ASSERT_EQ(0, tt_stats_parse(before, "rx_bytes", &rx0));
-	ASSERT_EQ(0, tt_stats_parse(before, "tx_bytes", &tx0));
-	ASSERT_EQ(0, tt_stats_parse(before, "irq_total", &irq0));
-
+	ASSERT_EQ(0, tt_stats_parse(before, "rx_bytes", &rx0) | tt_stats_parse(before, "tx_bytes", &tx0) |
+		     tt_stats_parse(before, "irq_total", &irq0)) TH_LOG("%s: a counter missing", path);
 	ASSERT_EQ(0, run_host(_metadata, self, n, n, 0x4004));
-
 	ASSERT_LE(0, tt_read_file(path, after, sizeof(after)));
-	ASSERT_EQ(0, tt_stats_parse(after, "rx_bytes", &rx1));
-	ASSERT_EQ(0, tt_stats_parse(after, "tx_bytes", &tx1));
-	ASSERT_EQ(0, tt_stats_parse(after, "irq_total", &irq1));
+	ASSERT_EQ(0, tt_stats_parse(after, "rx_bytes", &rx1) | tt_stats_parse(after, "tx_bytes", &tx1) |
+		     tt_stats_parse(after, "irq_total", &irq1)) TH_LOG("%s: a counter missing", path);
 	TH_LOG("rx_bytes +%llu tx_bytes +%llu irq_total +%llu dpc runs +%llu requests +%llu coalesced +%llu",
 	       rx1 - rx0, tx1 - tx0, irq1 - irq0,
 	       sum_dpc(after, "_runs") - sum_dpc(before, "_runs"),
@@ -228,10 +197,8 @@ FIXTURE_SETUP(nm)
 	self->b = tt_env("TTYDPC_NM_B");
 	if (!self->a || !self->b)
 		SKIP(return, "no null-modem pair: TTYDPC_NM_A/TTYDPC_NM_B unset");
-	self->fa = tt_open_raw(self->a, 115200);
-	ASSERT_LE(0, self->fa) TH_LOG("%s: %s", self->a, strerror(-self->fa));
-	self->fb = tt_open_raw(self->b, 115200);
-	ASSERT_LE(0, self->fb) TH_LOG("%s: %s", self->b, strerror(-self->fb));
+	TT_OPEN_RAW(self->fa, self->a, 115200);
+	TT_OPEN_RAW(self->fb, self->b, 115200);
 }
 
 FIXTURE_TEARDOWN(nm)
@@ -401,8 +368,7 @@ TEST_F(nm, close_of_stalled_line_is_bounded)
 	EXPECT_GT(10000ULL, took);
 
 	/* let the pair drain, so that the next test starts clean */
-	self->fb = tt_open_raw(self->b, 115200);
-	ASSERT_LE(0, self->fb);
+	TT_OPEN_RAW(self->fb, self->b, 115200);
 	while (tt_read_full(self->fb, blk, sizeof(blk), 1500) > 0)
 		;
 }
@@ -421,13 +387,9 @@ FIXTURE_SETUP(loop)
 	self->fd = self->efd = -1;
 	if (tt_pick_port(self->port, sizeof(self->port)))
 		SKIP(return, "no /dev/ttyDPC* node");
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
-	self->efd = ta_event_open(self->fd);
-	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
-	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_LOOP));
-	usleep(50000);
-	tcflush(self->fd, TCIOFLUSH);
+	TT_OPEN_RAW(self->fd, self->port, 115200);
+	TA_EVENT_OPEN(self->efd, self->fd);
+	ta_loop_on(_metadata, self->fd);
 }
 
 FIXTURE_TEARDOWN(loop)

@@ -299,8 +299,7 @@ TEST(flush_during_flood)
 	if (tt_read_file(mode_path, mode_old, sizeof(mode_old)) > 0 &&
 	    tt_write_file(trig_path, "14"))
 		mode_old[0] = 0;
-	fd = tt_open_raw(port, 115200);
-	ASSERT_LE(0, fd) TH_LOG("%s: %s", port, strerror(-fd));
+	TT_OPEN_RAW(fd, port, 115200);
 	split_cpus(_metadata, port);
 	s = malloc(n);
 	ASSERT_NE(NULL, s);

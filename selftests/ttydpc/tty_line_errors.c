@@ -21,6 +21,7 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #define LSR_PE 0x04
 #define LSR_FE 0x08
@@ -41,13 +42,10 @@ FIXTURE_SETUP(lerr)
 		 "/sys/kernel/debug/ttydpc/%s/inject_rx_error", tt_basename(self->port));
 	if (access(self->inject, W_OK))
 		SKIP(return, "%s: %s (debugfs and root needed)", self->inject, strerror(errno));
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", self->port, strerror(-self->fd));
-	self->efd = ta_event_open(self->fd);
-	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
-	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_LOOP | TIOCM_RTS | TIOCM_DTR));
-	usleep(50000);
-	tcflush(self->fd, TCIOFLUSH);
+	TT_OPEN_RAW(self->fd, self->port, 115200);
+	TA_EVENT_OPEN(self->efd, self->fd);
+	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS | TIOCM_DTR));
+	ta_loop_on(_metadata, self->fd);
 }
 
 FIXTURE_TEARDOWN(lerr)

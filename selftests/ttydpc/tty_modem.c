@@ -31,8 +31,7 @@ FIXTURE_SETUP(loop)
 	self->fd = -1;
 	ASSERT_EQ(0, tt_pick_port(self->port, sizeof(self->port)))
 		TH_LOG("no /dev/ttyDPC* node");
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+	TT_OPEN_RAW(self->fd, self->port, 115200);
 }
 
 FIXTURE_TEARDOWN(loop)

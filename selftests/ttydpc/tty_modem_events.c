@@ -37,6 +37,7 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #define REG_IER		1	/* UART_IER as QEMU's trace numbers it */
 #define IER_MSI		0x08
@@ -53,32 +54,20 @@ FIXTURE(ms) {
 
 FIXTURE_SETUP(ms)
 {
-	char reply[128];
-	int r;
-
 	self->fd = self->efd = -1;
-	self->ctl.fd = -1;
 	self->traced = false;
-	r = tt_ctl_open_env(&self->ctl);
-	if (r <= 0)
-		SKIP(return, "no host peer (TTYDPC_CTL)");
+	TT_NEED_HOST(&self->ctl);
 	ASSERT_EQ(0, tt_pick_port(self->port, sizeof(self->port)));
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
-	self->efd = ta_event_open(self->fd);
-	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
-	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000,
-				"TRACE on serial_write")) TH_LOG("TRACE on: %s", reply);
-	self->traced = true;
+	TT_OPEN_RAW(self->fd, self->port, 115200);
+	TA_EVENT_OPEN(self->efd, self->fd);
+	TT_TRACE_ON(&self->ctl, &self->traced);
 	ta_install_nop_handlers();
 }
 
 FIXTURE_TEARDOWN(ms)
 {
-	char reply[128];
-
 	if (self->traced)
-		tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "TRACE off serial_write");
+		tt_ctl_trace(&self->ctl, false);
 	if (self->efd >= 0) {
 		ta_set_mask(self->efd, 0, 0);
 		close(self->efd);

@@ -54,25 +54,17 @@ FIXTURE(pc) {
 
 FIXTURE_SETUP(pc)
 {
-	int r;
-
-	self->ctl.fd = -1;
 	self->pid = -1;
 	self->in = self->out = -1;
 	self->port = tt_env("TTYDPC_PORT");
 	self->chan = tt_env("TTYDPC_CHAN");
-	if (!tt_env("TTYDPC_CTL"))
-		SKIP(return, "no host peer: TTYDPC_CTL unset");
+	TT_NEED_HOST(&self->ctl);
 	if (!self->port)
 		SKIP(return, "TTYDPC_PORT unset");
-	if (!self->chan)
-		SKIP(return, "no host channel: TTYDPC_CHAN unset");
 	if (tt_env("TTYDPC_PICOCOM"))
 		snprintf(self->picocom, sizeof(self->picocom), "%s", tt_env("TTYDPC_PICOCOM"));
 	else if (!find_in_path("picocom", self->picocom, sizeof(self->picocom)))
 		SKIP(return, "picocom not found in PATH");
-	r = tt_ctl_open(&self->ctl, NULL);
-	ASSERT_EQ(0, r) TH_LOG("host peer: %s", strerror(-r));
 }
 
 FIXTURE_TEARDOWN(pc)

@@ -38,6 +38,7 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #define BAUD		57600
 #define TRIGGER		4
@@ -72,8 +73,7 @@ FIXTURE(pm) {
 FIXTURE_SETUP(pm)
 {
 	char buf[256];
-	int r, bits;
-	struct termios t;
+	int bits;
 
 	self->fd = self->efd = -1;
 	self->ctl.fd = -1;
@@ -82,10 +82,7 @@ FIXTURE_SETUP(pm)
 	if (tt_read_file(PM_STATE, buf, sizeof(buf)) < 0 || !strstr(buf, "mem"))
 		SKIP(return, "%s does not offer mem", PM_STATE);
 	self->chan = tt_env("TTYDPC_CHAN");
-	r = tt_ctl_open_env(&self->ctl);
-	ASSERT_LE(0, r) TH_LOG("host peer (TTYDPC_CTL): %s", strerror(-r));
-	if (!r || !self->chan)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_HOST(&self->ctl);
 	ASSERT_EQ(0, tt_pick_port(self->port, sizeof(self->port)));
 
 	snprintf(self->trig_path, sizeof(self->trig_path),
@@ -97,14 +94,9 @@ FIXTURE_SETUP(pm)
 		TH_LOG("%s unreadable", self->mode_path);
 	ASSERT_EQ(0, tt_write_file(self->trig_path, "4"));
 
-	self->fd = tt_open_raw(self->port, BAUD);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
-	self->efd = ta_event_open(self->fd);
-	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
-	ASSERT_EQ(0, tcgetattr(self->fd, &t));
-	t.c_cflag |= PARENB;
-	t.c_cflag &= ~PARODD;
-	ASSERT_EQ(0, tcsetattr(self->fd, TCSANOW, &t));
+	TT_OPEN_RAW(self->fd, self->port, BAUD);
+	TA_EVENT_OPEN(self->efd, self->fd);
+	ASSERT_EQ(0, tt_set_cflag(self->fd, PARODD, PARENB));
 	/* OUT1 and loopback too: an earlier test may have left them on */
 	bits = TIOCM_DTR | TIOCM_OUT1 | TIOCM_LOOP;
 	ASSERT_EQ(0, ioctl(self->fd, TIOCMBIC, &bits));
@@ -114,8 +106,6 @@ FIXTURE_SETUP(pm)
 
 FIXTURE_TEARDOWN(pm)
 {
-	char reply[128];
-
 	if (self->efd >= 0) {
 		/* a new mask ends a wait still pending (the failing case) */
 		ta_set_mask(self->efd, 0, 0);
@@ -135,7 +125,7 @@ FIXTURE_TEARDOWN(pm)
 			tt_write_file(PM_TEST_DELAY, self->delay_old);
 	}
 	if (self->traced)
-		tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "TRACE off serial_write");
+		tt_ctl_trace(&self->ctl, false);
 	tt_ctl_close(&self->ctl);
 }
 
@@ -214,9 +204,7 @@ TEST_F_TIMEOUT(pm, s3, 120)
 	transfer(_metadata, self, 0x5eed0001, "before suspend");
 	start_waiter(_metadata, self);
 
-	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000,
-				"TRACE on serial_write")) TH_LOG("TRACE: %s", reply);
-	self->traced = true;
+	TT_TRACE_ON(&self->ctl, &self->traced);
 	r = tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "WAKE %d", WAKE_MS);
 	if (r == 0 && strstr(reply, "no qmp"))
 		SKIP(return, "the host peer cannot wake the guest (no QMP)");

@@ -36,6 +36,7 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #define REG_THR		0
 #define REG_MCR		4
@@ -56,30 +57,24 @@ FIXTURE(rs485) {
 
 FIXTURE_SETUP(rs485)
 {
-	char reply[128];
 	int r;
 
 	self->fd = -1;
 	self->ctl.fd = -1;
 	self->traced = false;
 	ASSERT_EQ(0, tt_pick_port(self->port, sizeof(self->port)));
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+	TT_OPEN_RAW(self->fd, self->port, 115200);
 	self->chan = tt_env("TTYDPC_CHAN");
 	r = tt_ctl_open_env(&self->ctl);
 	ASSERT_LE(0, r) TH_LOG("host peer (TTYDPC_CTL): %s", strerror(-r));
 	self->have_ctl = r > 0 && self->chan;
-	if (self->have_ctl) {
-		ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000,
-					"TRACE on serial_write")) TH_LOG("TRACE: %s", reply);
-		self->traced = true;
-	}
+	if (self->have_ctl)
+		TT_TRACE_ON(&self->ctl, &self->traced);
 }
 
 FIXTURE_TEARDOWN(rs485)
 {
 	struct serial_rs485 off = { 0 };
-	char reply[128];
 
 	if (self->fd >= 0) {
 		int bits = TIOCM_LOOP;
@@ -92,7 +87,7 @@ FIXTURE_TEARDOWN(rs485)
 		close(self->fd);
 	}
 	if (self->traced)
-		tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "TRACE off serial_write");
+		tt_ctl_trace(&self->ctl, false);
 	tt_ctl_close(&self->ctl);
 }
 
@@ -313,8 +308,7 @@ TEST_F(rs485, purge_mid_send_drops_rts)
 
 	if (!self->have_ctl)
 		SKIP(return, "no host peer (TTYDPC_CTL, TTYDPC_CHAN)");
-	efd = ta_event_open(self->fd);
-	ASSERT_LE(0, efd) TH_LOG("event file: %s", strerror(-efd));
+	TA_EVENT_OPEN(efd, self->fd);
 	memset(out, PAYLOAD_FIRST, sizeof(out));
 	ASSERT_EQ(0, set_rs485(self->fd, SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND, 0, 0));
 	fl = fcntl(self->fd, F_GETFL);

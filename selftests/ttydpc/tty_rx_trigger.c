@@ -58,8 +58,7 @@ FIXTURE_SETUP(mode)
 {
 	ASSERT_EQ(0, tt_pick_port(self->port, sizeof(self->port)));
 	mode_path(self->path, sizeof(self->path), self->port);
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+	TT_OPEN_RAW(self->fd, self->port, 115200);
 }
 
 FIXTURE_TEARDOWN(mode)
@@ -110,34 +109,20 @@ FIXTURE(fcr) {
 
 FIXTURE_SETUP(fcr)
 {
-	char reply[128];
-	int r;
-
 	self->fd = -1;
-	self->ctl.fd = -1;
 	self->traced = false;
 	self->chan = tt_env("TTYDPC_CHAN");
-	r = tt_ctl_open_env(&self->ctl);
-	ASSERT_LE(0, r) TH_LOG("host peer: %s", strerror(-r));
-	if (r == 0)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
-	if (!self->chan)
-		SKIP(return, "no host channel: TTYDPC_CHAN unset");
+	TT_NEED_HOST(&self->ctl);
 	ASSERT_EQ(0, tt_pick_port(self->port, sizeof(self->port)));
 	mode_path(self->path, sizeof(self->path), self->port);
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
-	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000,
-				"TRACE on serial_write")) TH_LOG("TRACE on: %s", reply);
-	self->traced = true;
+	TT_OPEN_RAW(self->fd, self->port, 115200);
+	TT_TRACE_ON(&self->ctl, &self->traced);
 }
 
 FIXTURE_TEARDOWN(fcr)
 {
-	char reply[128];
-
 	if (self->traced)
-		tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "TRACE off serial_write");
+		tt_ctl_trace(&self->ctl, false);
 	tt_write_file(self->path, "auto");
 	if (self->fd >= 0)
 		close(self->fd);

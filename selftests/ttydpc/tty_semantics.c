@@ -24,6 +24,7 @@
 #include "ttydpc_harness.h"
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
+#include "ttydpc_api_fixture.h"
 
 #ifndef TIOCM_LOOP
 #define TIOCM_LOOP 0x8000
@@ -43,13 +44,10 @@ FIXTURE_SETUP(sem)
 	self->fd = self->efd = -1;
 	if (tt_pick_port(self->port, sizeof(self->port)))
 		SKIP(return, "no /dev/ttyDPC* node");
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", self->port, strerror(-self->fd));
-	self->efd = ta_event_open(self->fd);
-	ASSERT_LE(0, self->efd) TH_LOG("event file: %s", strerror(-self->efd));
-	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_LOOP | TIOCM_RTS | TIOCM_DTR));
-	usleep(50000);
-	tcflush(self->fd, TCIOFLUSH);
+	TT_OPEN_RAW(self->fd, self->port, 115200);
+	TA_EVENT_OPEN(self->efd, self->fd);
+	ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS | TIOCM_DTR));
+	ta_loop_on(_metadata, self->fd);
 }
 
 FIXTURE_TEARDOWN(sem)
@@ -189,14 +187,11 @@ TEST_F(sem, crtscts_stops_and_resumes_tx)
 {
 	static const char msg[] = "0123456789abcdefghijklmnopqrstuvwxyz-CRTSCTS";
 	struct ttydpc_comm_status cs;
-	struct termios t;
 	char buf[128];
 	int outq = 0;
 	ssize_t n;
 
-	ASSERT_EQ(0, tcgetattr(self->fd, &t));
-	t.c_cflag |= CRTSCTS;
-	ASSERT_EQ(0, tcsetattr(self->fd, TCSANOW, &t));
+	ASSERT_EQ(0, tt_set_cflag(self->fd, 0, CRTSCTS));
 
 	ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
 	usleep(200000);

@@ -36,8 +36,7 @@ FIXTURE_SETUP(si)
 	if (geteuid())
 		SKIP(return, "needs root (TIOCSSERIAL baud_base)");
 	ASSERT_EQ(0, tt_pick_port(self->port, sizeof(self->port)));
-	self->fd = tt_open_raw(self->port, 115200);
-	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", self->port, strerror(-self->fd));
+	TT_OPEN_RAW(self->fd, self->port, 115200);
 	ASSERT_EQ(0, ioctl(self->fd, TIOCGSERIAL, &self->orig));
 }
 

@@ -46,46 +46,28 @@ struct port_ctx {
 static void ctx_setup(struct __test_metadata *_metadata, struct port_ctx *p)
 {
 	char path[PATH_MAX], val[64];
-	int r;
 
 	p->fd = -1;
-	p->ctl.fd = -1;
 	p->port = tt_env("TTYDPC_PORT");
 	p->uartclk = TT_UARTCLK;
-	if (!tt_env("TTYDPC_CTL"))
-		SKIP(return, "no host peer: TTYDPC_CTL unset");
+	TT_NEED_HOST(&p->ctl);
 	if (!p->port)
 		SKIP(return, "TTYDPC_PORT unset");
 	snprintf(path, sizeof(path), "/sys/class/tty/%s/uartclk", tt_basename(p->port));
 	if (tt_read_file(path, val, sizeof(val)) > 0 && strtoul(val, NULL, 0))
 		p->uartclk = strtoul(val, NULL, 0);
-	r = tt_ctl_open(&p->ctl, NULL);
-	ASSERT_EQ(0, r) TH_LOG("host peer on %s: %s", tt_env("TTYDPC_CTL"), strerror(-r));
-	p->fd = tt_open_raw(p->port, 115200);
-	ASSERT_LE(0, p->fd) TH_LOG("%s: %s", p->port, strerror(-p->fd));
+	TT_OPEN_RAW(p->fd, p->port, 115200);
 }
 
 static void ctx_teardown(struct port_ctx *p)
 {
-	char reply[128];
-
 	if (p->traced)
-		tt_ctl_cmd(&p->ctl, reply, sizeof(reply), 10000, "TRACE off serial_write");
+		tt_ctl_trace(&p->ctl, false);
 	if (p->fd >= 0) {
 		tt_set_raw(p->fd, 115200);	/* leave the port as we found it */
 		close(p->fd);
 	}
 	tt_ctl_close(&p->ctl);
-}
-
-static int mark(struct __test_metadata *_metadata, struct port_ctx *p)
-{
-	char reply[128];
-	int r = tt_ctl_cmd(&p->ctl, reply, sizeof(reply), 10000, "MARK");
-
-	if (r != 1)
-		TH_LOG("MARK: %s", r < 0 ? strerror(-r) : reply);
-	return r == 1 ? 0 : -1;
 }
 
 /*
@@ -171,11 +153,15 @@ static bool parity_matches(char want, char got)
 	return (want == 'M' && got == 'O') || (want == 'S' && got == 'E');
 }
 
+/* Both fixtures are a port_ctx. */
+#define PORT_FIXTURE(name)						\
+	FIXTURE(name) { struct port_ctx p; };				\
+	FIXTURE_SETUP(name) { ctx_setup(_metadata, &self->p); }	\
+	FIXTURE_TEARDOWN(name) { ctx_teardown(&self->p); }
+
 /* ---- line settings ------------------------------------------------------ */
 
-FIXTURE(line) {
-	struct port_ctx p;
-};
+PORT_FIXTURE(line)
 
 FIXTURE_VARIANT(line) {
 	unsigned int baud;
@@ -206,16 +192,6 @@ FIXTURE_VARIANT_ADD(line, b38400_8S1) {
 	.parity = 'S', .data = 8, .stop = 1,
 };
 
-FIXTURE_SETUP(line)
-{
-	ctx_setup(_metadata, &self->p);
-}
-
-FIXTURE_TEARDOWN(line)
-{
-	ctx_teardown(&self->p);
-}
-
 TEST_F(line, reaches_uart)
 {
 	const tcflag_t mask = CSIZE | PARENB | PARODD | CMSPAR | CSTOPB;
@@ -227,7 +203,7 @@ TEST_F(line, reaches_uart)
 
 	/* start from something different from the target */
 	ASSERT_EQ(0, tt_set_raw(self->p.fd, variant->baud == 9600 ? 19200 : 9600));
-	ASSERT_EQ(0, mark(_metadata, &self->p));
+	ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
 
 	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
 	t.c_cflag = (t.c_cflag & ~mask) | variant->cflag;
@@ -263,19 +239,7 @@ TEST_F(line, reaches_uart)
 
 /* ---- other settings ----------------------------------------------------- */
 
-FIXTURE(hw) {
-	struct port_ctx p;
-};
-
-FIXTURE_SETUP(hw)
-{
-	ctx_setup(_metadata, &self->p);
-}
-
-FIXTURE_TEARDOWN(hw)
-{
-	ctx_teardown(&self->p);
-}
+PORT_FIXTURE(hw)
 
 /*
  * 230400 and up cannot be made from 1.8432 MHz / 16. tcsetattr may fail, or
@@ -289,24 +253,20 @@ TEST_F(hw, speed_above_max_not_claimed)
 
 	for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++) {
 		struct tt_param_ev ev;
-		struct termios t;
 		unsigned int claimed, programmed;
 		int r, n;
 
 		if (speeds[i] <= max)
 			continue;
 		ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
-		ASSERT_EQ(0, mark(_metadata, &self->p));
-		ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
-		cfsetospeed(&t, tt_baud_to_speed(speeds[i]));
-		cfsetispeed(&t, tt_baud_to_speed(speeds[i]));
-		r = tcsetattr(self->p.fd, TCSANOW, &t);
+		ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
+		r = tt_set_speed(self->p.fd, speeds[i]);
 		claimed = claimed_ospeed(self->p.fd);
 		n = last_params(_metadata, &self->p, &ev);
 		ASSERT_LE(0, n);
 		programmed = n ? ev.baud : 9600;
 		TH_LOG("asked %u: tcsetattr %s, tcgetattr claims %u, UART at %u",
-		       speeds[i], r ? strerror(errno) : "ok", claimed, programmed);
+		       speeds[i], r ? strerror(-r) : "ok", claimed, programmed);
 		EXPECT_NE(speeds[i], claimed);
 		EXPECT_GE(max, claimed);
 		EXPECT_GE(1u, (unsigned int)abs((int)programmed - (int)claimed))
@@ -330,7 +290,7 @@ TEST_F(hw, bother_reports_actual_rate)
 		int r, n;
 
 		ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
-		ASSERT_EQ(0, mark(_metadata, &self->p));
+		ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
 		r = tt_tcsets2_baud(self->p.fd, asks[i]);
 		ASSERT_EQ(0, r) TH_LOG("TCSETS2 BOTHER %u: %s", asks[i], strerror(-r));
 		ASSERT_EQ(0, tt_tcgets2_speed(self->p.fd, &is, &os, &cflag));
@@ -362,12 +322,9 @@ TEST_F(hw, b0_drops_dtr_rts_and_recovers)
 	ASSERT_EQ(0, ioctl(self->p.fd, TIOCMGET, &mc));
 	ASSERT_EQ(TIOCM_DTR | TIOCM_RTS, mc & (TIOCM_DTR | TIOCM_RTS))
 		TH_LOG("DTR/RTS not up after open: 0x%x", mc);
-	ASSERT_EQ(0, mark(_metadata, &self->p));
+	ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
 
-	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
-	cfsetospeed(&t, B0);
-	cfsetispeed(&t, B0);
-	ASSERT_EQ(0, tcsetattr(self->p.fd, TCSANOW, &t)) TH_LOG("B0: %s", strerror(errno));
+	ASSERT_EQ(0, tt_set_speed(self->p.fd, 0));
 	ASSERT_EQ(0, ioctl(self->p.fd, TIOCMGET, &mc));
 	EXPECT_EQ(0, mc & (TIOCM_DTR | TIOCM_RTS)) TH_LOG("B0 left DTR/RTS up: 0x%x", mc);
 	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
@@ -377,11 +334,8 @@ TEST_F(hw, b0_drops_dtr_rts_and_recovers)
 	if (n)
 		EXPECT_LT(0UL, ev.baud) TH_LOG("B0 programmed the UART to 0 baud");
 
-	ASSERT_EQ(0, mark(_metadata, &self->p));
-	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
-	cfsetospeed(&t, B19200);
-	cfsetispeed(&t, B19200);
-	ASSERT_EQ(0, tcsetattr(self->p.fd, TCSANOW, &t));
+	ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
+	ASSERT_EQ(0, tt_set_speed(self->p.fd, 19200));
 	ASSERT_EQ(0, ioctl(self->p.fd, TIOCMGET, &mc));
 	EXPECT_EQ(TIOCM_DTR | TIOCM_RTS, mc & (TIOCM_DTR | TIOCM_RTS))
 		TH_LOG("DTR/RTS not raised again after B0: 0x%x", mc);
@@ -402,7 +356,7 @@ TEST_F(hw, bother_zero_is_no_rate)
 	int r, n;
 
 	ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
-	ASSERT_EQ(0, mark(_metadata, &self->p));
+	ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
 	r = tt_tcsets2_baud(self->p.fd, 0);
 	ASSERT_EQ(0, r) TH_LOG("TCSETS2 BOTHER 0: %s", strerror(-r));
 	ASSERT_EQ(0, tt_tcgets2_speed(self->p.fd, &is, &os, &cflag));
@@ -413,7 +367,7 @@ TEST_F(hw, bother_zero_is_no_rate)
 	if (n)
 		EXPECT_LT(0UL, ev.baud) TH_LOG("BOTHER 0 programmed the UART to 0 baud");
 
-	ASSERT_EQ(0, mark(_metadata, &self->p));
+	ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
 	ASSERT_EQ(0, tt_tcsets2_baud(self->p.fd, 38400));
 	n = last_params(_metadata, &self->p, &ev);
 	ASSERT_LT(0, n) TH_LOG("38400 after BOTHER 0: UART not reprogrammed");
@@ -431,7 +385,7 @@ TEST_F(hw, stty_reaches_uart)
 	int rc, n;
 
 	ASSERT_EQ(0, tt_set_raw(self->p.fd, 115200));
-	ASSERT_EQ(0, mark(_metadata, &self->p));
+	ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
 	snprintf(cmd, sizeof(cmd), "stty -F %s 19200 cs7 parenb -parodd cstopb",
 		 self->p.port);
 	ASSERT_EQ(0, tcgetattr(self->p.fd, &before));
@@ -498,33 +452,26 @@ TEST_F(hw, break_reaches_lcr)
 {
 	const uint8_t fmt = UART_LCR_WLEN7 | UART_LCR_PARITY | UART_LCR_EPAR | UART_LCR_STOP;
 	uint8_t v[MAX_EV];
-	struct termios t;
-	char reply[128];
 	uint64_t t0, held;
 	int n, on;
 
 	ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
-	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
-	t.c_cflag = (t.c_cflag & ~(CSIZE | PARODD)) | CS7 | PARENB | CSTOPB;
-	ASSERT_EQ(0, tcsetattr(self->p.fd, TCSANOW, &t));
-	ASSERT_EQ(1, tt_ctl_cmd(&self->p.ctl, reply, sizeof(reply), 10000,
-				"TRACE on serial_write"))
-		TH_LOG("TRACE on: %s", reply);
-	self->p.traced = true;
+	ASSERT_EQ(0, tt_set_cflag(self->p.fd, CSIZE | PARODD, CS7 | PARENB | CSTOPB));
+	TT_TRACE_ON(&self->p.ctl, &self->p.traced);
 
-	ASSERT_EQ(0, mark(_metadata, &self->p));
+	ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
 	ASSERT_EQ(0, ioctl(self->p.fd, TIOCSBRK));
 	n = lcr_writes_since_mark(_metadata, &self->p, "TIOCSBRK", v, MAX_EV);
 	ASSERT_LT(0, n) TH_LOG("TIOCSBRK did not write LCR");
 	EXPECT_EQ(fmt | UART_LCR_SBC, v[n - 1]) TH_LOG("LCR after TIOCSBRK");
 
-	ASSERT_EQ(0, mark(_metadata, &self->p));
+	ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
 	ASSERT_EQ(0, ioctl(self->p.fd, TIOCCBRK));
 	n = lcr_writes_since_mark(_metadata, &self->p, "TIOCCBRK", v, MAX_EV);
 	ASSERT_LT(0, n) TH_LOG("TIOCCBRK did not write LCR");
 	EXPECT_EQ(fmt, v[n - 1]) TH_LOG("LCR after TIOCCBRK");
 
-	ASSERT_EQ(0, mark(_metadata, &self->p));
+	ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
 	t0 = tt_now_ms();
 	ASSERT_EQ(0, tcsendbreak(self->p.fd, 0));
 	held = tt_now_ms() - t0;

@@ -13,8 +13,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/vfs.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,6 +108,23 @@ int ta_commstatus(int fd, struct ttydpc_comm_status *cs)
 	memset(cs, 0, sizeof(*cs));
 	cs->version = 1;
 	return ioctl(fd, TTYDPC_IOC_COMMSTATUS, cs) ? -errno : 0;
+}
+
+int ta_wait_hold(int efd, uint32_t bit, bool set, int ms, struct ttydpc_comm_status *cs)
+{
+	uint64_t end = tt_now_ms() + ms;
+
+	for (;;) {
+		int r = ta_commstatus(efd, cs);
+
+		if (r)
+			return r;
+		if (!!(cs->hold & bit) == set)
+			return 0;
+		if (tt_now_ms() >= end)
+			return -ETIMEDOUT;
+		usleep(2000);
+	}
 }
 
 void ta_port_restore(int ttyfd, int efd, struct tt_ctl *ctl, const char *chan)
@@ -271,16 +286,6 @@ int ta_mget(int fd)
 
 /* ---- debugfs ---------------------------------------------------------- */
 
-#define DEBUGFS_MAGIC_NR 0x64626720
-
-static bool ta_debugfs_mounted(void)
-{
-	struct statfs sf;
-
-	return statfs("/sys/kernel/debug", &sf) == 0 &&
-	       (unsigned long)sf.f_type == DEBUGFS_MAGIC_NR;
-}
-
 void ta_dbg_path(const char *port, char *buf, size_t size)
 {
 	snprintf(buf, size, "/sys/kernel/debug/ttydpc/%s/stats", tt_basename(port));
@@ -290,8 +295,7 @@ bool ta_dbg_available(const char *port)
 {
 	char path[256];
 
-	if (!ta_debugfs_mounted())
-		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	tt_debugfs_ready();
 	ta_dbg_path(port, path, sizeof(path));
 	return access(path, R_OK) == 0;
 }

@@ -47,6 +47,11 @@ int ta_get_stats(int efd, struct ttydpc_stats_user *s);
 int ta_clear_stats(int efd);
 int ta_commstatus(int efd, struct ttydpc_comm_status *cs);
 /*
+ * Poll COMMSTATUS until hold bit is set (or clear), up to ms; the last
+ * status in *cs. 0, -ETIMEDOUT or -errno.
+ */
+int ta_wait_hold(int efd, uint32_t bit, bool set, int ms, struct ttydpc_comm_status *cs);
+/*
  * Put the port back as the API tests found it (mask, flow control, break,
  * modem lines, loopback, queues) and close efd and ttyfd (either may be
  * -1). With chan, also RESUME and FLUSH the host peer's end of it.

@@ -18,6 +18,9 @@
 #include "ttydpc_test.h"
 #include "ttydpc_api.h"
 
+#define PENDING_MS 300	/* a wait that should not end is given this long */
+#define DONE_MS 5000	/* a wait that should end is given this long */
+
 #define TA_API_FIXTURE(name)						\
 FIXTURE(name) {								\
 	char port[128];							\
@@ -55,6 +58,22 @@ FIXTURE_TEARDOWN(name)							\
 			self->have_ctl ? self->chan : NULL);		\
 	tt_ctl_close(&self->ctl);					\
 }
+
+/*
+ * The waiter w ends within DONE_MS (or is killed and the test fails),
+ * without an error, with exactly the events ev.
+ */
+#define TA_EXPECT_ENDED(w, ev) do {						\
+	ASSERT_TRUE(ta_join_or_kill(&(w), DONE_MS));				\
+	EXPECT_EQ(0, (w).ret) TH_LOG("wait: %s", ta_errno_name((w).ret));	\
+	EXPECT_EQ((uint32_t)(ev), (w).events) TH_LOG("events %#x", (w).events); \
+} while (0)
+
+/* efd = an event file attached to tty fd; the test fails when there is none. */
+#define TA_EVENT_OPEN(efd, fd) do {						\
+	(efd) = ta_event_open(fd);						\
+	ASSERT_LE(0, (efd)) TH_LOG("event file: %s", strerror(-(efd)));		\
+} while (0)
 
 /* UART loopback on; the MSR change it makes is let pass and dropped. */
 static inline void ta_loop_on(struct __test_metadata *_metadata, int fd)

@@ -11,6 +11,9 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 
+#include <string.h>
+#include "ttydpc_test.h"
+
 /*
  * Change a TEST_F's harness timeout at run time (before main), e.g. from
  * TTYDPC_SEC_PER_MIB: the harness reads .timeout only when the test starts.
@@ -21,4 +24,36 @@
 	static void __attribute__((constructor(KSELFTEST_PRIO_TEST + 10))) \
 	_tt_timeout_##fixture##_##test(void) \
 	{ _##fixture##_##test##_object->timeout = (expr); }
+
+/*
+ * Fixture setup steps shared by the tests. Each fails the test through
+ * ASSERT_* (or skips it through SKIP) and so returns from the setup.
+ *
+ * TT_OPEN_RAW: fd = port opened raw at baud (tt_open_raw()).
+ */
+#define TT_OPEN_RAW(fd, port, baud) do {					\
+	(fd) = tt_open_raw((port), (baud));					\
+	ASSERT_LE(0, (fd)) TH_LOG("%s: %s", (port), strerror(-(fd)));		\
+} while (0)
+
+/*
+ * TT_NEED_HOST: open the host peer's control line into ctl; skip when the
+ * environment names no peer (TTYDPC_CTL, TTYDPC_CHAN), fail when the
+ * named one does not answer.
+ */
+#define TT_NEED_HOST(ctl) do {							\
+	int _r = tt_ctl_open_env(ctl);						\
+										\
+	ASSERT_LE(0, _r) TH_LOG("host peer on %s (TTYDPC_CTL) does not answer: %s", \
+				tt_env("TTYDPC_CTL"), strerror(-_r));		\
+	if (!_r)								\
+		SKIP(return, "no host peer: %s", tt_ctl_missing());		\
+} while (0)
+
+/* TT_TRACE_ON: serial_write tracing on; *traced says to turn it off again. */
+#define TT_TRACE_ON(ctl, traced) do {						\
+	ASSERT_EQ(1, tt_ctl_trace((ctl), true))					\
+		TH_LOG("TRACE on serial_write: %s", (ctl)->reply);		\
+	*(traced) = true;							\
+} while (0)
 #endif

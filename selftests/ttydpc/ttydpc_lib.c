@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -181,6 +183,30 @@ int tt_set_raw(int fd, unsigned int baud)
 	return 0;
 }
 
+int tt_set_cflag(int fd, unsigned int clear, unsigned int set)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t))
+		return -errno;
+	t.c_cflag = (t.c_cflag & ~clear) | set;
+	return tcsetattr(fd, TCSANOW, &t) ? -errno : 0;
+}
+
+int tt_set_speed(int fd, unsigned int baud)
+{
+	speed_t sp = tt_baud_to_speed(baud);
+	struct termios t;
+
+	if (!sp && baud)
+		return -EINVAL;
+	if (tcgetattr(fd, &t))
+		return -errno;
+	cfsetospeed(&t, sp);
+	cfsetispeed(&t, sp);
+	return tcsetattr(fd, TCSANOW, &t) ? -errno : 0;
+}
+
 int tt_open_raw(const char *dev, unsigned int baud)
 {
 	int fd = open(dev, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -318,6 +344,24 @@ int tt_write_file(const char *path, const char *text)
 	}
 	close(fd);
 	return (size_t)r == n ? 0 : -EIO;
+}
+
+#define DEBUGFS_MAGIC_NR 0x64626720
+
+static bool tt_debugfs_mounted(void)
+{
+	struct statfs sf;
+
+	return statfs("/sys/kernel/debug", &sf) == 0 &&
+	       (unsigned long)sf.f_type == DEBUGFS_MAGIC_NR;
+}
+
+bool tt_debugfs_ready(void)
+{
+	if (tt_debugfs_mounted())
+		return true;
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	return tt_debugfs_mounted();
 }
 
 bool tt_path_exists(const char *path)
@@ -744,7 +788,13 @@ int tt_ctl_cmd(struct tt_ctl *c, char *reply, size_t size, int tmo_ms,
 	if (ret < 0)
 		return ret;
 	memmove(reply, rest, strlen(rest) + 1);
+	snprintf(c->reply, sizeof(c->reply), "%.*s", (int)sizeof(c->reply) - 1, reply);
 	return ret;
+}
+
+int tt_ctl_trace(struct tt_ctl *c, bool on)
+{
+	return tt_ctl_cmd(c, NULL, 0, 10000, "TRACE %s serial_write", on ? "on" : "off");
 }
 
 int tt_ctl_open(struct tt_ctl *c, const char *path)

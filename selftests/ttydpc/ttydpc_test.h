@@ -64,6 +64,10 @@ unsigned int tt_uart_actual_baud(unsigned int uartclk, unsigned int baud);
 int tt_open_raw(const char *dev, unsigned int baud);
 /* Same as above on an fd already open. Returns 0 or -errno. */
 int tt_set_raw(int fd, unsigned int baud);
+/* c_cflag &= ~clear, |= set, at once (TCSANOW); 0 or -errno. */
+int tt_set_cflag(int fd, unsigned int clear, unsigned int set);
+/* Both speeds of fd to baud (0: B0), the rest of termios kept; 0 or -errno. */
+int tt_set_speed(int fd, unsigned int baud);
 /* Wait until the output queue is empty (TIOCOUTQ == 0), up to tmo_ms. */
 int tt_wait_outq_empty(int fd, int tmo_ms);
 /* Read exactly n bytes (or until tmo_ms passes); returns bytes read or -errno. */
@@ -85,6 +89,8 @@ int tt_tcsets2_baud(int fd, unsigned int baud);
 ssize_t tt_read_file(const char *path, char *buf, size_t size);
 int tt_write_file(const char *path, const char *text);
 bool tt_path_exists(const char *path);
+/* debugfs at /sys/kernel/debug, mounted here when it is not yet. */
+bool tt_debugfs_ready(void);
 /* Look up "key value" in a debugfs-style stats file; 0 or -errno. */
 int tt_stats_get(const char *path, const char *key, unsigned long long *val);
 /* Same, text already in memory. Pure. */
@@ -110,6 +116,7 @@ struct tt_ctl {
 	char *buf;		/* pending input (partial lines) */
 	size_t len, cap;
 	char last[256];		/* last request sent, for messages */
+	char reply[256];	/* text of the last tt_ctl_cmd() reply */
 };
 
 /* Result of one PARAMS event: "baudrate=B parity=P data=D stop=S". */
@@ -154,10 +161,12 @@ int tt_ctl_readline(struct tt_ctl *c, char *line, size_t size, int tmo_ms);
  * 0 on "ERR ...", negative on I/O failure or timeout. reply (may be NULL)
  * receives the text after "OK"/"ERR" (leading blank removed).
  */
-/* MARK: the host peer's trace checks count from here. 0 or -1. */
-int tt_ctl_mark(struct tt_ctl *c);
 int tt_ctl_cmd(struct tt_ctl *c, char *reply, size_t size, int tmo_ms,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* MARK: the host peer's trace checks count from here. 0 or -1. */
+int tt_ctl_mark(struct tt_ctl *c);
+/* TRACE on|off serial_write: as tt_ctl_cmd(), the reply in c->reply. */
+int tt_ctl_trace(struct tt_ctl *c, bool on);
 /* PARAMS: fills up to max events; returns the number reported or -errno. */
 int tt_ctl_params(struct tt_ctl *c, struct tt_param_ev *ev, int max,
 		  int *total);

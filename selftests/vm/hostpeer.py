@@ -27,6 +27,8 @@ import threading
 import time
 import traceback
 
+from qemu_sock import QMP, connect_unix
+
 # ---------------------------------------------------------------------------
 # The test byte stream: xorshift32, low byte of each state (selftests/README).
 
@@ -78,21 +80,6 @@ def log(msg):
     with _log_lock:
         LOG.write("%9.3f %s\n" % (time.monotonic() - T0, msg))
         LOG.flush()
-
-
-def connect_unix(path, timeout=20.0):
-    """Connect to a QEMU server socket, waiting for QEMU to create it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(path)
-            return s
-        except OSError:
-            s.close()
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 class ProtoError(Exception):
@@ -425,42 +412,6 @@ class KgdbJob:
         self.done.set()
 
 
-class QMP:
-    """Minimal QMP client: one command at a time, events ignored."""
-
-    def __init__(self, path):
-        self.path = path
-        self.lock = threading.Lock()
-        self.f = None
-
-    def _open(self):
-        import json
-
-        s = connect_unix(self.path)
-        self.f = s.makefile("rwb", buffering=0)
-        self.json = json
-        json.loads(self.f.readline())  # greeting
-        self._cmd("qmp_capabilities", {})
-
-    def _cmd(self, name, args):
-        self.f.write(self.json.dumps({"execute": name, "arguments": args}).encode() + b"\n")
-        while True:
-            line = self.f.readline()
-            if not line:
-                raise ProtoError("qmp closed")
-            msg = self.json.loads(line)
-            if "return" in msg:
-                return msg["return"]
-            if "error" in msg:
-                raise ProtoError("qmp %s" % msg["error"].get("desc", "error").replace("\n", " "))
-
-    def cmd(self, command, **args):
-        with self.lock:
-            if self.f is None:
-                self._open()
-            return self._cmd(command, args)
-
-
 # WRITES replies with the newest this many values (one line stays short).
 WRITES_MAX = 64
 SEQ_MAX = 2048
@@ -476,7 +427,7 @@ class Peer:
             name, _, path = spec.partition("=")
             self.chans[name] = Channel(name, path)
             log("channel %s connected" % name)
-        self.qmp = QMP(args.qmp) if args.qmp else None
+        self.qmp = QMP(args.qmp, ProtoError) if args.qmp else None
         self.trace = args.trace
         self.mark = 0
         self.kgdb = {}  # channel name -> KgdbJob
@@ -675,9 +626,7 @@ class Peer:
     def v_TRACE(self, a):
         if a[0] not in ("on", "off") or len(a) < 2:
             raise ProtoError("usage TRACE on|off event...")
-        q = self.need_qmp()
-        for ev in a[1:]:
-            q.cmd("trace-event-set-state", name=ev, enable=a[0] == "on")
+        self.need_qmp().trace(a[0] == "on", a[1:])
         return "OK"
 
     VERBS = {  # verb: (minimum args, takes the rest of the line)
