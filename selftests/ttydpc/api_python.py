@@ -345,17 +345,22 @@ def asyncio_loopback():
         check(read_n(fd, 1, 3) == b"a", "the looped-back byte")
 
 
+def peer_put_and_wait(ctl, chan, p, data):
+    """The host peer sends data; the wait must end with EV_RXCHAR."""
+    ctl.cmd("PUT %s %s" % (chan, data.hex()))
+    ev = p.wait(timeout=5)
+    check(ev is not None, "no event in 5 s")
+    diag_events(ev)
+    check(ev & ttydpc.EV_RXCHAR, "events 0x%x lack EV_RXCHAR" % ev)
+
+
 def wait_rxchar_peer():
     ctl, chan = need_peer()
     try:
         with api_port() as (fd, p):
             p.set_mask(ttydpc.EV_RXCHAR)
             data = b"ttydpc.py\n"
-            ctl.cmd("PUT %s %s" % (chan, data.hex()))
-            ev = p.wait(timeout=5)
-            check(ev is not None, "no event in 5 s")
-            diag_events(ev)
-            check(ev & ttydpc.EV_RXCHAR, "events 0x%x lack EV_RXCHAR" % ev)
+            peer_put_and_wait(ctl, chan, p, data)
             got = read_n(fd, len(data), 3)
             check(got == data, "read %r, want %r" % (got, data))
     finally:
@@ -373,11 +378,7 @@ def pyserial():
         p.clear_stats()
         p.set_mask(ttydpc.EV_RXCHAR | ttydpc.EV_RXFLAG, "\n")
         data = b"pyserial and ttydpc\n"
-        ctl.cmd("PUT %s %s" % (chan, data.hex()))
-        ev = p.wait(timeout=5)
-        check(ev is not None, "no event in 5 s")
-        diag_events(ev)
-        check(ev & ttydpc.EV_RXCHAR, "events 0x%x lack EV_RXCHAR" % ev)
+        peer_put_and_wait(ctl, chan, p, data)
         got = ser.read_until(b"\n")
         check(got == data, "ser.read_until: %r, want %r" % (got, data))
         st = p.get_stats()
