@@ -318,6 +318,18 @@ def mixed_trace(trace_path, offset, t_base, events):
 
 # ---------------------------------------------------------------------------
 
+
+def echo_one(ch, b, what):
+    """Send one byte, wait for the guest's echo: (round trip in ns, reply)."""
+    t0 = time.perf_counter_ns()
+    if not ch.send_some(b, 5):
+        raise BenchError("%s: cannot send" % what)
+    r = ch.recv_some(5)
+    if not r:
+        raise BenchError("%s: no echo from the guest" % what)
+    return time.perf_counter_ns() - t0, r
+
+
 class Boot:
     def __init__(self, a, design):
         self.a = a
@@ -481,13 +493,8 @@ class Boot:
         rtt, bad = [], 0
         for _ in range(n):
             b = bytes([rng.randrange(256)])
-            t0 = time.perf_counter_ns()
-            if not ch.send_some(b, 5):
-                raise BenchError("echo: cannot send")
-            r = ch.recv_some(5)
-            if not r:
-                raise BenchError("echo: no reply from the guest")
-            rtt.append(time.perf_counter_ns() - t0)
+            ns, r = echo_one(ch, b, "echo")
+            rtt.append(ns)
             if r != b:
                 bad += 1
         self.ctl.done(60)
@@ -517,13 +524,8 @@ class Boot:
                 time.sleep(gap_s)
                 b = bytes([rng.randrange(256)])
                 events.append(("byte", time.time() - t_base))
-                t0 = time.perf_counter_ns()
-                if not ch.send_some(b, 5):
-                    raise BenchError("mixed: cannot send")
-                r = ch.recv_some(5)
-                if not r:
-                    raise BenchError("mixed: no echo of the first byte")
-                first.append((time.perf_counter_ns() - t0) / 1000.0)
+                ns, r = echo_one(ch, b, "mixed: the first byte")
+                first.append(ns / 1000.0)
                 lost += 0 if r == b else 1
                 data = rng.randbytes(burst_n)
                 events.append(("burst", time.time() - t_base))

@@ -1002,6 +1002,31 @@ static void op_dpc_purge(struct worker *w, struct wfd *f)
 }
 
 /*
+ * Send a call that fills @buf (a struct starting with its version), now and
+ * then at a bad pointer instead. False when it went to the tty, which only
+ * has to refuse it.
+ */
+static bool send_fill(struct worker *w, struct wfd *f, int fd, bool on_tty, enum op op,
+		      unsigned long cmd, const char *name, void *buf, size_t size,
+		      bool invalid, long *ret, bool *bad)
+{
+	void *p = buf;
+
+	if (pct(w, 10))
+		p = bad_ptr(w, size, true);
+	desc(w, "TTYDPC_IOC_%s %s%d(%c) v=%u%s%s", name, on_tty ? "fd" : "efd", fd,
+	     'A' + f->port, *(uint32_t *)buf, invalid ? " (invalid)" : "",
+	     p == buf ? "" : " bad pointer");
+	*ret = res(w, op, ioctl(fd, cmd, p));
+	*bad = p != buf;
+	if (on_tty) {
+		tty_refused(w, *ret);
+		return false;
+	}
+	return true;
+}
+
+/*
  * The checks of a call that fills a struct: a bad pointer or an invalid
  * struct must fail; a success must not return unknown bits or reserved
  * fields (@out_bad, looked at only when the struct was ours).
@@ -1027,9 +1052,8 @@ static void check_out(struct worker *w, struct wfd *f, long ret, const char *cal
 static void op_dpc_stats(struct worker *w, struct wfd *f)
 {
 	struct ttydpc_stats_user s;
-	bool invalid = false, on_tty;
+	bool invalid = false, bad, on_tty;
 	int fd = api_fd(w, f, &on_tty);
-	void *p = &s;
 	long ret;
 
 	if (pct(w, 25)) {
@@ -1054,26 +1078,18 @@ static void op_dpc_stats(struct worker *w, struct wfd *f)
 		else
 			s.reserved[rn(w, 4)] = 1 + rn(w, 1000);
 	}
-	if (pct(w, 10))
-		p = bad_ptr(w, sizeof(s), true);
-	desc(w, "TTYDPC_IOC_GET_STATS %s%d(%c) v=%u%s%s", on_tty ? "fd" : "efd", fd,
-	     'A' + f->port, s.version, invalid ? " (invalid)" : "", p == &s ? "" : " bad pointer");
-	ret = res(w, OP_DPC_STATS, ioctl(fd, TTYDPC_IOC_GET_STATS, p));
-	if (on_tty) {
-		tty_refused(w, ret);
-		return;
-	}
-	check_out(w, f, ret, "GET_STATS", p != &s, invalid,
-		  s.version != 1 || s.reserved0 || s.reserved[0] || s.reserved[1] ||
-		  s.reserved[2] || s.reserved[3]);
+	if (send_fill(w, f, fd, on_tty, OP_DPC_STATS, TTYDPC_IOC_GET_STATS, "GET_STATS", &s,
+		      sizeof(s), invalid, &ret, &bad))
+		check_out(w, f, ret, "GET_STATS", bad, invalid,
+			  s.version != 1 || s.reserved0 || s.reserved[0] || s.reserved[1] ||
+			  s.reserved[2] || s.reserved[3]);
 }
 
 static void op_dpc_status(struct worker *w, struct wfd *f)
 {
 	struct ttydpc_comm_status cs;
-	bool invalid = false, on_tty;
+	bool invalid = false, bad, on_tty;
 	int fd = api_fd(w, f, &on_tty);
-	void *p = &cs;
 	long ret;
 
 	memset(&cs, 0, sizeof(cs));
@@ -1087,18 +1103,11 @@ static void op_dpc_status(struct worker *w, struct wfd *f)
 		else
 			cs.reserved[rn(w, 3)] = 1 + rn(w, 1000);
 	}
-	if (pct(w, 10))
-		p = bad_ptr(w, sizeof(cs), true);
-	desc(w, "TTYDPC_IOC_COMMSTATUS %s%d(%c) v=%u%s%s", on_tty ? "fd" : "efd", fd,
-	     'A' + f->port, cs.version, invalid ? " (invalid)" : "", p == &cs ? "" : " bad pointer");
-	ret = res(w, OP_DPC_STATUS, ioctl(fd, TTYDPC_IOC_COMMSTATUS, p));
-	if (on_tty) {
-		tty_refused(w, ret);
-		return;
-	}
-	check_out(w, f, ret, "COMMSTATUS", p != &cs, invalid,
-		  cs.reserved[0] || cs.reserved[1] || cs.reserved[2] || (cs.hold & ~0xfu) ||
-		  (cs.errors & ~0x1fu));
+	if (send_fill(w, f, fd, on_tty, OP_DPC_STATUS, TTYDPC_IOC_COMMSTATUS, "COMMSTATUS", &cs,
+		      sizeof(cs), invalid, &ret, &bad))
+		check_out(w, f, ret, "COMMSTATUS", bad, invalid,
+			  cs.reserved[0] || cs.reserved[1] || cs.reserved[2] ||
+			  (cs.hold & ~0xfu) || (cs.errors & ~0x1fu));
 }
 
 /* Random ioctl numbers in ttydpc's 'D' space: wrong sizes and directions of
