@@ -83,10 +83,13 @@ irqreturn_t ttydpc_irq(int irq, void *dev_id)
 		if (!--passes) {
 			/*
 			 * Budget spent: reading IIR would clear a THRE we will
-			 * not serve; pulse IER so an edge line gets a new edge.
+			 * not serve. A level line stays asserted and calls us
+			 * again; an edge line (ISA, MSI) needs an IER pulse.
 			 */
-			ttydpc_out(p, UART_IER, 0);
-			ttydpc_out(p, UART_IER, p->ier);
+			if (!p->irq_level) {
+				ttydpc_out(p, UART_IER, 0);
+				ttydpc_out(p, UART_IER, p->ier);
+			}
 			break;
 		}
 		iir = ttydpc_in(p, UART_IIR);

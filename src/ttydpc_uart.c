@@ -5,6 +5,7 @@
  * port: Documentation/ttydpc/design.rst, 'Teardown'.
  */
 #include <linux/delay.h>
+#include <linux/irq.h>
 #include <linux/serial_reg.h>
 #include <linux/tty.h>
 
@@ -43,6 +44,7 @@ static int ttydpc_startup(struct uart_port *port)
 {
 	struct ttydpc_port *p = to_ttydpc(port);
 	struct ttydpc_queue *q;
+	struct irq_data *irqd;
 	unsigned long flags;
 	unsigned int i;
 	int ret;
@@ -81,9 +83,11 @@ static int ttydpc_startup(struct uart_port *port)
 		dev_err(p->dev, "cannot get IRQ %u: %d\n", port->irq, ret);
 		goto err;
 	}
+	irqd = irq_get_irq_data(port->irq);
 
 	/* IER only now: a cause enabled before our handler nobody clears */
 	uart_port_lock_irqsave(port, &flags);
+	p->irq_level = irqd && irqd_is_level_type(irqd);
 	clear_bit(TTYDPC_PORT_STOPPING, &p->state);
 	ttydpc_hw_write_lcr(p, UART_LCR_WLEN8);
 	p->lcr = UART_LCR_WLEN8;
