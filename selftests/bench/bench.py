@@ -42,6 +42,9 @@ VM_DIR = os.path.join(TOP, "selftests", "vm")
 DPC_PCI = "0000:00:10.0"    # ttydpc (the VM's init moves it)
 REF_PCI = "0000:00:12.0"    # 8250 (added here, left alone)
 MiB = 1 << 20
+NAN = float("nan")
+# RX trigger levels of the what-if runs (both drivers pinned through sysfs)
+WHATIF_TRIGS = (1, 4, 8, 14)
 # What the tty layer buffers before a driver must drop or hold: the flip
 # buffers' 640 KiB limit is counted in 256-byte units of 512-byte buffers
 # (1280 KiB of data), plus n_tty's 4 KiB read buffer.
@@ -724,14 +727,15 @@ class Boot:
             self.record("slow", drv, **self.w_slow(drv, a.slow_kib << 10))
 
     def p_whatif(self):
-        """Evidence for the suggested driver changes: the RX trigger level
-        the drivers run with (8) against 1 (latency) and 14 (fewer register
-        accesses and interrupts), on both drivers, through sysfs
-        rx_trig_bytes, which pins ttydpc's adaptive trigger. Restores 8
-        (8250) and auto (ttydpc)."""
+        """What the RX trigger level does, on both drivers, pinned through
+        sysfs rx_trig_bytes (which pins ttydpc's adaptive trigger): 1
+        (latency), 4, 8 (8250's level) and 14 (fewer register accesses and
+        interrupts), and the hard-IRQ handler time at each level, which
+        shows what a handler that reads the FIFO costs per byte. Restores
+        8 (8250) and auto (ttydpc)."""
         a = self.a
-        log("-- what-if: RX trigger 1, 8 and 14")
-        for trig in (1, 8, 14):
+        log("-- what-if: RX trigger %s" % ", ".join(str(t) for t in WHATIF_TRIGS))
+        for trig in WHATIF_TRIGS:
             for drv in ("8250", "ttydpc"):
                 self.ctl.req("TRIG %s %d" % (self.dev[drv], trig))
             try:
@@ -742,6 +746,8 @@ class Boot:
                     fig = self.w_echo(drv, a.echo_n)
                     fig.pop("rtt")
                     self.record("trig%d_echo" % trig, drv, **fig)
+                    self.record("trig%d_irqtime_h2g" % trig, drv,
+                                **self.w_irqtime(drv, a.ftrace_secs, "h2g"))
             finally:
                 self.ctl.req("TRIG %s 8" % self.dev["8250"])
                 self.ctl.req("TRIG %s auto" % self.dev["ttydpc"])
@@ -854,7 +860,10 @@ def figures(res):
         f["mixed_first_med_us"] = med([r["first_med_us"] for r in rs])
         f["mixed_burst_kibs"] = med([r["burst_kibs"] for r in rs])
         f["mixed_lost"] = sum(r["lost"] for r in rs) if rs else float("nan")
-        for trig in (1, 8, 14):
+        for trig in WHATIF_TRIGS:
+            rs = sel("trig%d_irqtime_h2g" % trig)
+            f["trig%d_irqt_med_us" % trig] = med([r["median_ns"] / 1000.0 for r in rs])
+            f["trig%d_irqt_p99_us" % trig] = med([r["p99_ns"] / 1000.0 for r in rs])
             rs = sel("trig%d_regs_h2g" % trig)
             f["trig%d_regs_h2g" % trig] = med([r["per_byte"] for r in rs])
             f["trig%d_h2g_irq_mib" % trig] = med([r["irqs"] / (r["n"] / MiB) for r in rs])
@@ -1032,26 +1041,29 @@ def report(a):
                      "8250 at 8, ttydpc adaptive (rx_trig_mode auto).")
         lines.append("")
         lines.append("| boot | driver | trigger | RX acc/B | IRQ/MiB h->g | h->g KiB/s | "
-                     "echo median us | echo p99 us |")
-        lines.append("|---|---|---:|---:|---:|---:|---:|---:|")
+                     "echo median us | echo p99 us | hard IRQ h->g median us | p99 us |")
+        lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for d, _ in boots:
             if figs[d]["ttydpc"]["trig1_regs_h2g"] != figs[d]["ttydpc"]["trig1_regs_h2g"]:
                 continue
             for drv in ("8250", "ttydpc"):
                 fg = figs[d][drv]
-                rows = [("1", "trig1_"), ("8", "trig8_"), ("14", "trig14_"), ("default", "")]
+                rows = [(str(t), "trig%d_" % t) for t in WHATIF_TRIGS] + [("default", "")]
                 for trig, p in rows:
-                    if p and fg[p + "regs_h2g"] != fg[p + "regs_h2g"]:
+                    if p and fg.get(p + "regs_h2g", NAN) != fg.get(p + "regs_h2g", NAN):
                         continue    # an older run without this level
                     if p:
                         vals = (fg[p + "regs_h2g"], fg[p + "h2g_irq_mib"], fg[p + "h2g_kibs"],
-                                fg[p + "echo_med_us"], fg[p + "echo_p99_us"])
+                                fg[p + "echo_med_us"], fg[p + "echo_p99_us"],
+                                fg.get(p + "irqt_med_us", NAN), fg.get(p + "irqt_p99_us", NAN))
                     else:
                         vals = (fg["regs_h2g"], fg["h2g_irq_mib"], fg["h2g_kibs"],
-                                fg["echo_med_us"], fg["echo_p99_us"])
-                    lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                                fg["echo_med_us"], fg["echo_p99_us"],
+                                fg["irqt_h2g_med_us"], fg["irqt_h2g_p99_us"])
+                    lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                         d, drv, trig, fmt("%.3f", vals[0]), fmt("%.0f", vals[1]),
-                        fmt("%.0f", vals[2]), fmt("%.0f", vals[3]), fmt("%.0f", vals[4])))
+                        fmt("%.0f", vals[2]), fmt("%.0f", vals[3]), fmt("%.0f", vals[4]),
+                        fmt("%.1f", vals[5]), fmt("%.1f", vals[6])))
         lines.append("")
     md = "\n".join(lines) + "\n"
     with open(os.path.join(a.out, "results.md"), "w") as f:
