@@ -242,37 +242,19 @@ watch_boot() {
 
 # analyse NAME: writes tap.txt, dmesg.txt and result ("pass fail skip note").
 analyse() {
-	local dir=$OUT/$1 log tap sum pass=0 fail=0 skip=0 note="" top plan dm
+	local dir=$OUT/$1 log tap pass fail skip note top plan dm
 	log=$(tr -d '\r' <"$dir/console.log" 2>/dev/null || true)
-	tap=$(sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$log")
+	tap=$(console_tap "$log")
 	printf '%s\n' "$tap" >"$dir/tap.txt"
-	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
-	if [[ -n $sum ]]; then
-		pass=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$sum")
-		fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sum")
-		skip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
-		skip=${skip:-0}
-	fi
-	if [[ -z $sum ]]; then
-		# No closing count (boot stopped): the top-level results.
-		pass=$(grep -E '^ok [0-9]+' <<<"$tap" | grep -ciE -v '#[[:space:]]*skip' || true)
-		skip=$(grep -E '^ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
-	fi
-	top=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
-	((fail >= top)) || fail=$top
+	read -r pass fail skip < <(tap_count "$tap")
 	if [[ -e $dir/oops ]]; then
 		note="boot stopped after a kernel oops"
 	elif [[ -e $dir/timeout ]]; then
 		note="timeout after ${BOOT_TIMEOUT}s"
-	elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
-		note="no selftests start (boot failed)"
-	elif ! grep -q '^==== ttydpc: selftests end' <<<"$log"; then
-		note="selftests did not finish (crash?)"
-	elif grep -q '^==== ttydpc: selftests killed after' <<<"$log"; then
-		note="selftests killed by the guest timeout"
-	elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
-		note="no dmesg dump"
-	elif [[ -z $sum ]]; then
+	else
+		note=$(run_note "$log" selftests)
+	fi
+	if [[ -z $note ]] && ! grep -qE '^[0-9]+ passed, [0-9]+ failed' <<<"$tap"; then
 		note="no closing count from run_tests.sh (top-level results counted)"
 	fi
 	plan=$(grep -m1 -oE '^1\.\.[0-9]+' <<<"$tap" | cut -d. -f3 || true)
@@ -280,11 +262,7 @@ analyse() {
 	if [[ -z $note && -n $plan && $top -lt $plan ]]; then
 		note="only $top of $plan planned results"
 	fi
-	if grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
-		dm=$(sed -n '/^==== ttydpc: dmesg begin ====$/,/^==== ttydpc: dmesg end ====$/p' <<<"$log")
-	else
-		dm=$log
-	fi
+	dm=$(console_dmesg "$log")
 	printf '%s\n' "$dm" >"$dir/dmesg.txt"
 	if grep -qE "$FATAL" <<<"$dm"; then
 		note="${note:+$note; }kernel: $(grep -m1 -oE "$FATAL" <<<"$dm") in dmesg"
@@ -344,10 +322,5 @@ report() {
 	done
 	echo "$total_pass $total_fail $total_skip" >"$OUT/result"
 	echo "time: $(($(date +%s) - t_start))s (${TIMES[*]})"
-	if ((total_skip)); then
-		echo "$total_pass passed, $total_fail failed, $total_skip skipped"
-	else
-		echo "$total_pass passed, $total_fail failed"
-	fi
-	((total_fail == 0))
+	closing_count "$total_pass" "$total_fail" "$total_skip"
 }
