@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Helpers shared by deps.sh, check.sh, demo.sh and selftest.sh. Source it, do
+# Helpers shared by deps.sh, check.sh, demo.sh, selftest.sh, the ARM lanes
+# (arm/lane.sh, arm/lane64.sh) and ../debug/check-debug.sh. Source it, do
 # not run it. Everything here is plain bash plus apt-cache/dpkg.
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
