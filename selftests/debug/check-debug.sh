@@ -332,23 +332,16 @@ fi
 
 # --- 5. judge ----------------------------------------------------------------------
 log=$(tr -d '\r' <"$vm/console.log" 2>/dev/null || true)
-tap=$(sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$log")
+tap=$(console_tap "$log")
 printf '%s\n' "$tap" >"$RESULTS/guest-tap.txt"
-note=
 if [[ -z $log ]]; then
 	note="no console output"
 elif [[ -e $vm/silent ]]; then
 	note="guest $(cat "$vm/silent"), run ended (QEMU state: $vm/qemu-state.txt)"
 elif [[ -e $vm/timeout ]]; then
 	note="QEMU killed after ${BOOT_TIMEOUT}s"
-elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
-	note="the guest never started run_debug.sh (boot failed?)"
-elif ! grep -q '^==== ttydpc: selftests end' <<<"$log"; then
-	note="run_debug.sh did not finish (guest crashed?)"
-elif grep -q '^==== ttydpc: selftests killed after' <<<"$log"; then
-	note="run_debug.sh killed by the guest's timeout ($((BOOT_TIMEOUT - 60))s)"
-elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
-	note="no dmesg dump at the end"
+else
+	note=$(run_note "$log" run_debug.sh)
 fi
 if grep -q '^Bail out!' <<<"$tap"; then
 	note="${note:+$note; }$(grep -m1 '^Bail out!' <<<"$tap")"
@@ -372,10 +365,8 @@ if [[ -s $vm/kmsg.log ]]; then
 			gsub(/\\x0a/, "\n" t, m)	# kmsg escapes newlines inside a record
 			print t m
 		}')
-elif grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
-	klog=$(sed -n '/^==== ttydpc: dmesg begin ====$/,/^==== ttydpc: dmesg end ====$/p' <<<"$log")
 else
-	klog=$log
+	klog=$(console_dmesg "$log")
 fi
 printf '%s\n' "$klog" >"$RESULTS/kernel-log.txt"
 
@@ -506,11 +497,6 @@ stage_times=$(sed -nE 's/^# stage ([a-z]+) took ([0-9]+) s$/\1 \2s/p' <<<"$tap" 
 echo "# time: kernel ${t_kernel}s ($([[ -z $was_cached && -z ${DEV_KDIR:-} ]] && echo built || echo cached)), module+programs+initramfs ${t_prep}s, guest run ${t_boot}s (boot to power-off), total $(($(date +%s) - t_start))s"
 echo "# time: guest stages: ${stage_times:-none recorded}"
 pass=$((hpass + gpass)) fail=$((hfail + gfail))
-if ((gskip)); then
-	echo "$pass passed, $fail failed, $gskip skipped"
-else
-	echo "$pass passed, $fail failed"
-fi
-((fail == 0))
+closing_count "$pass" "$fail" "$gskip"
 }
 main "$@"; exit

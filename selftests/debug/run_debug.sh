@@ -205,6 +205,14 @@ pci_of() { basename "$(readlink -f "/sys/class/tty/$(basename "$1")/device" 2>/d
 NM_PCI=$(pci_of "$NM_A")
 PORT_PCI=${TTYDPC_PCI:-$(pci_of "$PORT")}
 
+# nm_pair STAGE: true when the guest has the null-modem pair; otherwise
+# STAGE's skip line.
+nm_pair() {
+	[ -n "$NM_A" ] && [ -n "$NM_B" ] && return 0
+	skip "$1" "no null-modem pair"
+	return 1
+}
+
 # ports_work SEED: small checksummed transfers, the null modem and
 # TTYDPC_PORT through the host peer. Status 0 when every port moved its data.
 ports_work() {
@@ -352,9 +360,7 @@ fi
 # ---- soak --------------------------------------------------------------------------
 if has_stage soak; then
 	stage_begin soak
-	if [ -z "$NM_A" ] || [ -z "$NM_B" ]; then
-		skip "soak" "no null-modem pair"
-	else
+	if nm_pair soak; then
 		if [ "$SOAK_SECS" -gt 0 ]; then
 			# shellcheck disable=SC2086 # SOAK: one word or none
 			run_nested $((SOAK_SECS + 600)) "$STRESS" soak -s "$SEED" -p 4 -S 60 \
@@ -377,9 +383,7 @@ fi
 # ---- fuzz -----------------------------------------------------------------------
 if has_stage fuzz; then
 	stage_begin fuzz
-	if [ -z "$NM_A" ] || [ -z "$NM_B" ]; then
-		skip "fuzz" "no null-modem pair"
-	else
+	if nm_pair fuzz; then
 		run_nested 3600 env SEED="$SEED" "$HERE/ttydpc_fuzz" -a "$NM_A" -b "$NM_B" \
 			-n "$FUZZ_OPS" -j "$FUZZ_THREADS" ${TTYDPC_DBG_FUZZ_EXCLUDE:+-x "$TTYDPC_DBG_FUZZ_EXCLUDE"}
 		count_nested fuzz "$FUZZ_OPS operations, seed $SEED (replay: SEED=$SEED)"

@@ -281,37 +281,13 @@ test_args() {
 analyse() {
 	local dir=$1 log tap pass fail skip plan top note=
 	log=$(tr -d '\r' <"$dir/console.log")
-	tap=$(sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$log")
+	tap=$(console_tap "$log")
 	printf '%s\n' "$tap" >"$dir/tap.txt"
-	# run_tests.sh ends with its own count of test cases, taken from the
-	# nested TAP of every program: "N passed, N failed, N skipped". Without
-	# it, count the top-level TAP results ("ok N" / "not ok N", also
-	# indented TAP 14 subtests, never "# "-commented nested output).
-	local sum
-	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
-	if [[ -n $sum ]]; then
-		pass=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$sum")
-		fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sum")
-		skip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
-		skip=${skip:-0}
-		# Never fewer failures than failed programs.
-		top=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
-		((fail >= top)) || fail=$top
-	else
-		pass=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE -v '#[[:space:]]*skip' || true)
-		skip=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
-		fail=$(grep -cE '^[[:space:]]*not ok [0-9]+' <<<"$tap" || true)
-	fi
+	read -r pass fail skip < <(tap_count "$tap")
 	if [[ -e $dir/timeout ]]; then
 		note="timeout after ${BOOT_TIMEOUT}s"
-	elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
-		note="no selftests start (boot failed)"
-	elif ! grep -q '^==== ttydpc: selftests end' <<<"$log"; then
-		note="selftests did not finish (crash?)"
-	elif grep -q '^==== ttydpc: selftests killed after' <<<"$log"; then
-		note="selftests $(grep -m1 -o 'killed after [0-9]*s' <<<"$log") (guest timeout)"
-	elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
-		note="no dmesg dump"
+	else
+		note=$(run_note "$log" selftests)
 	fi
 	if [[ -z $note ]] && grep -q '^Bail out!' <<<"$tap"; then
 		note="bail out: $(grep -m1 '^Bail out!' <<<"$tap")"
@@ -325,13 +301,8 @@ analyse() {
 	if [[ -z $note && $((pass + fail + skip)) -eq 0 ]]; then
 		note="no TAP results"
 	fi
-	# The guest's dmesg dump, or the whole console if it never came.
 	local dm
-	if grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
-		dm=$(sed -n '/^==== ttydpc: dmesg begin ====$/,/^==== ttydpc: dmesg end ====$/p' <<<"$log")
-	else
-		dm=$log
-	fi
+	dm=$(console_dmesg "$log")
 	# A lockdep kernel (the debug console job) announces itself at boot.
 	dm=$(grep -vE "$BENIGN" <<<"$dm")
 	if grep -qE "$FATAL" <<<"$dm"; then
@@ -750,11 +721,6 @@ for a in "${arm_lanes[@]}"; do
 	[[ ! -s $RESULTS/$a.stages ]] || echo "  ($a lane inside: $(cat "$RESULTS/$a.stages"))"
 done
 echo "time: $(($(date +%s) - t_start))s"
-if ((total_skip)); then
-	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
-else
-	echo "$total_pass passed, $total_fail failed"
-fi
-((total_fail == 0))
+closing_count "$total_pass" "$total_fail" "$total_skip"
 }
 main "$@"; exit

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Helpers shared by deps.sh, check.sh, demo.sh and selftest.sh. Source it, do
+# Helpers shared by deps.sh, check.sh, demo.sh, selftest.sh, the ARM lanes
+# (arm/lane.sh, arm/lane64.sh) and ../debug/check-debug.sh. Source it, do
 # not run it. Everything here is plain bash plus apt-cache/dpkg.
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -119,4 +120,75 @@ build_selftests() {
 		cp "$TOP_DIR/selftests/ttydpc/run_tests.sh" "$out/run_tests.sh"
 	fi
 	[[ -f $out/run_tests.sh ]] || log "warning: no run_tests.sh in $out"
+}
+
+# --- reading a guest's console (check.sh, check-debug.sh, arm/cross.sh) -------
+# The guest's /init (or run_debug.sh) brackets its TAP with
+# "==== ttydpc: selftests begin/end" and its dmesg with "dmesg begin/end"
+# markers on the console.
+
+# console_tap LOG: the TAP between the selftests markers of console text LOG.
+console_tap() {
+	sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$1"
+}
+
+# run_note LOG WHAT: what the markers in console text LOG say went wrong with
+# the guest's run, WHAT ("selftests", "run_debug.sh"); nothing when all
+# markers are there.
+run_note() {
+	local log=$1 what=$2
+	if ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
+		echo "no $what start (boot failed?)"
+	elif ! grep -q '^==== ttydpc: selftests end' <<<"$log"; then
+		echo "$what did not finish (guest crashed?)"
+	elif grep -q '^==== ttydpc: selftests killed after' <<<"$log"; then
+		echo "$what $(grep -m1 -o 'killed after [0-9]*s' <<<"$log") (guest timeout)"
+	elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
+		echo "no dmesg dump"
+	fi
+}
+
+# console_dmesg LOG: the guest's dmesg dump in console text LOG, or all of
+# LOG when the dump never came.
+console_dmesg() {
+	if grep -q '^==== ttydpc: dmesg end ====$' <<<"$1"; then
+		sed -n '/^==== ttydpc: dmesg begin ====$/,/^==== ttydpc: dmesg end ====$/p' <<<"$1"
+	else
+		printf '%s\n' "$1"
+	fi
+}
+
+# tap_count TAP: "pass fail skip" of a run_tests.sh run. Its closing count
+# of test cases ("N passed, N failed, N skipped", from the nested TAP of every
+# program) when there is one, never fewer failures than failed programs;
+# without it (the run was cut short), the top-level results ("ok N" /
+# "not ok N", also indented TAP 14 subtests, never "# "-commented nested
+# output).
+tap_count() {
+	local tap=$1 sum pass fail skip top
+	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
+	if [[ -n $sum ]]; then
+		pass=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$sum")
+		fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sum")
+		skip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
+		top=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
+		((fail >= top)) || fail=$top
+	else
+		pass=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE -v '#[[:space:]]*skip' || true)
+		skip=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
+		fail=$(grep -cE '^[[:space:]]*not ok [0-9]+' <<<"$tap" || true)
+	fi
+	echo "$pass $fail ${skip:-0}"
+}
+
+# closing_count PASS FAIL SKIP: the last line of every lane's output
+# ("N passed, N failed[, N skipped]"), the line check.sh reads from the ARM
+# and debug lanes; false when FAIL is not 0.
+closing_count() {
+	if (($3)); then
+		echo "$1 passed, $2 failed, $3 skipped"
+	else
+		echo "$1 passed, $2 failed"
+	fi
+	(($2 == 0))
 }

@@ -7,11 +7,45 @@
 #   FLAVOUR    armmp | arm64: the kernel flavour (linux-image-<FLAVOUR>)
 #   KERNEL_PIN a release to use instead of what linux-image-<FLAVOUR>
 #              depends on (empty: the metapackage's)
-#   ACACHE     the lane's cache ($TTYDPC_CACHE/<arch>)
-#   SUDO, DEPS as lane.sh sets them
-#   OUT, BOOT_TIMEOUT for analyse()
+#   OUT, BOOTS the defaults of --out and the lane's boots
+#   LANE_OPTS  the options the lane takes (lane_args)
+#   HOST_PKGS  the host packages the lane needs (guest_deps)
+#   BOOT_TIMEOUT, and usage()
+# and then calls lane_args "$@".
 # Guest packages are never installed on the host: apt runs with a private
 # package list for DEB_ARCH, and `apt-get download` + `dpkg -x` fill the cache.
+
+# The lane's cache.
+ACACHE=$TTYDPC_CACHE/$DEB_ARCH
+
+# The options' defaults (the lanes' headers list the options).
+DPC=both
+DEPS=1
+[[ ${SKIP_DEPS:-0} != 1 ]] || DEPS=0
+TESTS=
+APPEND=
+ADD=()
+JOBS=1
+
+# lane_args ARG...: the lane's command line. An option that LANE_OPTS does
+# not name (-h and --help too) prints the usage.
+lane_args() {
+	while (($#)); do
+		[[ " $LANE_OPTS " == *" $1 "* ]] || usage
+		case $1 in
+		--out) OUT=$2; shift ;;
+		--boots) BOOTS=$2; shift ;;
+		--dpc) DPC=$2; shift ;;
+		--no-deps) DEPS=0 ;;
+		--tests) TESTS=$2; shift ;;
+		--append) APPEND=$2; shift ;;
+		--add) ADD+=("$2"); shift ;;
+		--jobs) JOBS=$2; shift ;;
+		*) usage ;;
+		esac
+		shift
+	done
+}
 
 t_start=$(date +%s)
 t_last=$t_start
@@ -119,14 +153,20 @@ fetch_kernel() {
 	[[ -d /usr/lib/$KBNAME ]] || die "/usr/lib/$KBNAME missing (apt-get install $KBNAME)"
 }
 
-# build_guest ARCH CROSS ALIAS: ttydpc.ko in a private copy of the tree
-# (B/src), stripped of debug info into B/ttydpc.ko, checked for a modalias
-# matching ALIAS and for HDR's release in its vermagic; then the selftests
-# (static) into ST=B/selftests, with guest.sh as arm_guest.sh. CFLAGS from
-# the environment reach the selftests' Makefile, which appends its own.
+# build_guest ARCH CROSS ALIAS: OUT made absolute, its build, result and
+# BOOTS' results of an earlier run removed; ttydpc.ko in a private copy of
+# the tree (B=OUT/build, B/src), stripped of debug info into B/ttydpc.ko,
+# checked for a modalias matching ALIAS and for HDR's release in its
+# vermagic; then the selftests (static) into ST=B/selftests, with guest.sh as
+# arm_guest.sh and the --add files. CFLAGS from the environment reach the
+# selftests' Makefile, which appends its own.
 build_guest() {
-	local arch=$1 cross=$2 alias=$3
-	rm -rf "$B/src"
+	local arch=$1 cross=$2 alias=$3 name f
+	mkdir -p "$OUT"
+	OUT=$(cd "$OUT" && pwd)
+	rm -rf "$OUT/build" "$OUT/result"
+	for name in $BOOTS; do rm -rf "${OUT:?}/$name"; done
+	B=$OUT/build
 	mkdir -p "$B/src"
 	tar -C "$TOP_DIR" -cf - Kbuild Makefile VERSION src include | tar -C "$B/src" -xf -
 	log "building ttydpc.ko for $REL (ARCH=$arch)"
@@ -147,6 +187,7 @@ build_guest() {
 		die "selftests build failed for $DEB_ARCH (log: $B/selftests.log)"
 	fi
 	install -m 0755 "$ARM_DIR/guest.sh" "$ST/arm_guest.sh"
+	for f in "${ADD[@]}"; do install -m 0755 "$f" "$ST/"; done
 }
 
 # prepare_userland: the guest's busybox (static) and picocom (dynamic: it
@@ -163,6 +204,13 @@ prepare_userland() {
 	cp "$tmp/root/bin/busybox" "$tmp/root/usr/bin/picocom" "$u/"
 	(cd "$tmp/debs" && ls ./*.deb) >"$u/packages"
 	rm -rf "$tmp"
+}
+
+# guest_deps PREPARE_KERNEL: the host packages (HOST_PKGS, unless DEPS=0),
+# then cache_guest PREPARE_KERNEL.
+guest_deps() {
+	((DEPS == 0)) || apt_install "${HOST_PKGS[@]}"
+	cache_guest "$1"
 }
 
 # cache_guest PREPARE_KERNEL: under the cache lock, refresh the private lists
@@ -197,13 +245,16 @@ cache_guest() {
 	log "$DEB_ARCH kernel $REL ($(tr '\n' ' ' <"$K/packages"))"
 }
 
-# initramfs_overlay TRIPLET LOADER OUT: a cpio that, appended to
-# mkinitramfs.sh's archive, replaces the host's busybox with the guest's and
-# adds the guest's picocom with the cross toolchain's loader and libc (the
-# kernel unpacks concatenated archives in order, later files replacing
-# earlier ones). LOADER is the file name of the dynamic loader.
-initramfs_overlay() {
-	local triplet=$1 loader=$2 out=$3 ov f
+# guest_initramfs TRIPLET LOADER: B/initrd.cpio. mkinitramfs.sh builds the
+# layout, /init, ttydpc.ko and /selftests (ST) with the host's busybox (it
+# runs it to list the applets); a second cpio appended to it replaces
+# busybox with the guest's and adds the guest's picocom with the cross
+# toolchain's loader and libc (the kernel unpacks concatenated archives in
+# order, later files replacing earlier ones). LOADER is the file name of
+# the dynamic loader.
+guest_initramfs() {
+	local triplet=$1 loader=$2 ov f
+	"$VM_DIR/mkinitramfs.sh" -o "$B/initrd.base" -k "$B/ttydpc.ko" -t "$ST"
 	ov=$(mktemp -d)
 	mkdir -p "$ov/bin" "$ov/usr/bin" "$ov/lib/$triplet"
 	cp "$ACACHE/userland/busybox" "$ov/bin/busybox"
@@ -212,8 +263,9 @@ initramfs_overlay() {
 		cp -L "/usr/$triplet/lib/$f" "$ov/lib/$triplet/$f"
 	done
 	ln -s "$triplet/$loader" "$ov/lib/$loader"
-	(cd "$ov" && find . -mindepth 1 -print0 | cpio -o -0 -H newc --owner=0:0 --quiet) >"$out"
+	(cd "$ov" && find . -mindepth 1 -print0 | cpio -o -0 -H newc --owner=0:0 --quiet) >"$B/initrd.guest.cpio"
 	rm -rf "$ov"
+	cat "$B/initrd.base" "$B/initrd.guest.cpio" >"$B/initrd.cpio"
 }
 
 OOPS='Internal error: Oops|Unable to handle kernel|kernel BUG at|Kernel panic'
@@ -240,39 +292,69 @@ watch_boot() {
 	return "$rc"
 }
 
+# guest_cmdline NAME CONSOLE [ARG...]: the kernel command line of check-mode
+# boot NAME (guest.sh runs the selftests), its console on CONSOLE, with
+# ARG..., then --tests and --append.
+guest_cmdline() {
+	local name=$1 console=$2 line
+	shift 2
+	line="console=$console loglevel=3 panic=-1 ttydpc.dpc=$DPC ttydpc_mode=check"
+	line+=" ttydpc_run=/selftests/arm_guest.sh ttydpc_args=$name ttydpc_timeout=$((BOOT_TIMEOUT - 30))"
+	(($# == 0)) || line+=" $*"
+	[[ -z $TESTS ]] || line+=" TTYDPC_ARM_TESTS=$TESTS"
+	[[ -z $APPEND ]] || line+=" $APPEND"
+	echo "$line"
+}
+
+# boot_qemu NAME SOCK CHANS QEMU ARG...: one boot, results in OUT/NAME.
+# QEMU (qemu-system-*) gets the board, its console and wiring from ARG...,
+# and here the kernel, the initramfs, the QMP socket SOCK/qmp, the
+# register trace (OUT/NAME/trace.log, host time stamps) and ARM_QEMU_ARGS;
+# it runs at most BOOT_TIMEOUT seconds, watched for oopses (watch_boot).
+# With CHANS (space-separated names), hostpeer.py serves the control line
+# SOCK/ctl and a channel SOCK/<name> each. SOCK is removed afterwards.
+boot_qemu() {
+	local name=$1 sock=$2 chans=$3 qemu=$4 dir=$OUT/$1 qemu_pid peer_pid='' rc=0 extra=() peer=() c
+	shift 4
+	mkdir -p "$dir"
+	: >"$dir/trace.log"
+	read -r -a extra <<<"${ARM_QEMU_ARGS:-}"
+	timeout -k 5 "$BOOT_TIMEOUT" "$qemu" "$@" -m 1024 -accel tcg \
+		-nodefaults -nographic -no-reboot \
+		-kernel "$K/vmlinuz" -initrd "$B/initrd.cpio" \
+		-qmp "unix:$sock/qmp,server=on,wait=off" \
+		-msg timestamp=on -trace serial_update_parameters -D "$dir/trace.log" \
+		"${extra[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
+	qemu_pid=$!
+	if [[ -n $chans ]]; then
+		for c in $chans; do peer+=(--chan "$c=$sock/$c"); done
+		python3 "$VM_DIR/hostpeer.py" --ctl "$sock/ctl" --qmp "$sock/qmp" \
+			--trace "$dir/trace.log" "${peer[@]}" \
+			--log "$dir/peer.log" </dev/null >"$dir/peer.out" 2>&1 &
+		peer_pid=$!
+	fi
+	watch_boot "$qemu_pid" "$dir" || rc=$?
+	[[ -z $peer_pid ]] || { kill "$peer_pid" 2>/dev/null || true; wait "$peer_pid" 2>/dev/null || true; }
+	rm -rf "$sock"
+	[[ $rc -ne 124 || -e $dir/oops ]] || touch "$dir/timeout"
+	return 0
+}
+
 # analyse NAME: writes tap.txt, dmesg.txt and result ("pass fail skip note").
 analyse() {
-	local dir=$OUT/$1 log tap sum pass=0 fail=0 skip=0 note="" top plan dm
+	local dir=$OUT/$1 log tap pass fail skip note top plan dm
 	log=$(tr -d '\r' <"$dir/console.log" 2>/dev/null || true)
-	tap=$(sed -n '/^==== ttydpc: selftests begin ====$/,/^==== ttydpc: selftests end/p' <<<"$log")
+	tap=$(console_tap "$log")
 	printf '%s\n' "$tap" >"$dir/tap.txt"
-	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
-	if [[ -n $sum ]]; then
-		pass=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$sum")
-		fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sum")
-		skip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
-		skip=${skip:-0}
-	fi
-	if [[ -z $sum ]]; then
-		# No closing count (boot stopped): the top-level results.
-		pass=$(grep -E '^ok [0-9]+' <<<"$tap" | grep -ciE -v '#[[:space:]]*skip' || true)
-		skip=$(grep -E '^ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
-	fi
-	top=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
-	((fail >= top)) || fail=$top
+	read -r pass fail skip < <(tap_count "$tap")
 	if [[ -e $dir/oops ]]; then
 		note="boot stopped after a kernel oops"
 	elif [[ -e $dir/timeout ]]; then
 		note="timeout after ${BOOT_TIMEOUT}s"
-	elif ! grep -q '^==== ttydpc: selftests begin ====$' <<<"$log"; then
-		note="no selftests start (boot failed)"
-	elif ! grep -q '^==== ttydpc: selftests end' <<<"$log"; then
-		note="selftests did not finish (crash?)"
-	elif grep -q '^==== ttydpc: selftests killed after' <<<"$log"; then
-		note="selftests killed by the guest timeout"
-	elif ! grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
-		note="no dmesg dump"
-	elif [[ -z $sum ]]; then
+	else
+		note=$(run_note "$log" selftests)
+	fi
+	if [[ -z $note ]] && ! grep -qE '^[0-9]+ passed, [0-9]+ failed' <<<"$tap"; then
 		note="no closing count from run_tests.sh (top-level results counted)"
 	fi
 	plan=$(grep -m1 -oE '^1\.\.[0-9]+' <<<"$tap" | cut -d. -f3 || true)
@@ -280,11 +362,7 @@ analyse() {
 	if [[ -z $note && -n $plan && $top -lt $plan ]]; then
 		note="only $top of $plan planned results"
 	fi
-	if grep -q '^==== ttydpc: dmesg end ====$' <<<"$log"; then
-		dm=$(sed -n '/^==== ttydpc: dmesg begin ====$/,/^==== ttydpc: dmesg end ====$/p' <<<"$log")
-	else
-		dm=$log
-	fi
+	dm=$(console_dmesg "$log")
 	printf '%s\n' "$dm" >"$dir/dmesg.txt"
 	if grep -qE "$FATAL" <<<"$dm"; then
 		note="${note:+$note; }kernel: $(grep -m1 -oE "$FATAL" <<<"$dm") in dmesg"
@@ -344,10 +422,5 @@ report() {
 	done
 	echo "$total_pass $total_fail $total_skip" >"$OUT/result"
 	echo "time: $(($(date +%s) - t_start))s (${TIMES[*]})"
-	if ((total_skip)); then
-		echo "$total_pass passed, $total_fail failed, $total_skip skipped"
-	else
-		echo "$total_pass passed, $total_fail failed"
-	fi
-	((total_fail == 0))
+	closing_count "$total_pass" "$total_fail" "$total_skip"
 }

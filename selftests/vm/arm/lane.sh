@@ -49,42 +49,21 @@ usage() { sed -n '4,40s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 OUT=$TOP_DIR/build/arm
 BOOTS="host nm width dwshift clock size"
-DPC=both
-DEPS=1
-[[ ${SKIP_DEPS:-0} != 1 ]] || DEPS=0
-TESTS=
-APPEND=
-ADD=()
-JOBS=1
-while (($#)); do
-	case $1 in
-	--out) OUT=$2; shift ;;
-	--boots) BOOTS=$2; shift ;;
-	--dpc) DPC=$2; shift ;;
-	--no-deps) DEPS=0 ;;
-	--tests) TESTS=$2; shift ;;
-	--append) APPEND=$2; shift ;;
-	--add) ADD+=("$2"); shift ;;
-	--jobs) JOBS=$2; shift ;;
-	-h | --help) usage ;;
-	*) usage ;;
-	esac
-	shift
-done
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
-ACACHE=$TTYDPC_CACHE/armhf
+LANE_OPTS="--out --boots --dpc --no-deps --tests --append --add --jobs"
 CROSS=arm-linux-gnueabihf-
+DEB_ARCH=armhf
+FLAVOUR=armmp
+KERNEL_PIN=${ARM_KERNEL:-}
+# shellcheck source=selftests/vm/arm/cross.sh
+. "$ARM_DIR/cross.sh"
+lane_args "$@"
 
 # --- 1. host packages, the armhf guest's packages (cross.sh) ----------------
 
 HOST_PKGS=(qemu-system-arm gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	device-tree-compiler busybox-static picocom python3 cpio kmod gcc make
 	libc6-dev xz-utils linux-source-6.1 linux-source-6.12 linux-kbuild-6.1)
-DEB_ARCH=armhf
-FLAVOUR=armmp
-KERNEL_PIN=${ARM_KERNEL:-}
-# shellcheck source=selftests/vm/arm/cross.sh
-. "$ARM_DIR/cross.sh"
 
 # prepare_kernel REL K TMP: after cross.sh's fetch_kernel, the board's DTB
 # in K, and the headers' scripts/ and tools/ pointing at a copy of the
@@ -142,28 +121,21 @@ build_modpost() {
 	cp "$b/scripts/mod/devicetable-offsets.h" "$b/scripts/mod/elfconfig.h" "$k/"
 }
 
-if ((DEPS)); then
-	apt_install "${HOST_PKGS[@]}"
-fi
-cache_guest prepare_kernel
+guest_deps prepare_kernel
 stage deps
 
 # --- 2. builds ----------------------------------------------------------------
 
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-rm -rf "$OUT"/{build,dtb,host,nm,width,result}
-B=$OUT/build
 # kselftest_harness.h casts the pointers of EXPECT_NE(NULL, p) to
 # intmax_t, which -Werror refuses on 32-bit targets.
 CFLAGS="-O2 -Wno-pointer-to-int-cast" build_guest arm "$CROSS" '^of:N\*T\*Cttydpc,dw-apb-uart$'
 install -m 0755 "$ARM_DIR/dt_of.sh" "$ST/dt_of.sh"
-for f in "${ADD[@]}"; do install -m 0755 "$f" "$ST/"; done
 stage build
 
 # --- 3. device trees ------------------------------------------------------------
 
 D=$OUT/dtb
+rm -rf "$D"
 mkdir -p "$D"
 dtbo() { dtc -@ -q -I dts -O dtb -o "$D/$(basename "$1" .dtso).dtbo" "$1"; }
 dtbo "$TOP_DIR/dts/ttydpc-orangepi-pc.dtso"
@@ -182,30 +154,19 @@ done
 
 # --- initramfs ------------------------------------------------------------------
 
-# mkinitramfs.sh builds the layout, /init and /selftests with the host's
-# busybox (it runs it to list the applets); a second cpio appended to it
-# replaces busybox with the armhf one and adds armhf picocom with the cross
-# toolchain's libc (the kernel unpacks concatenated archives in order, later
-# files replacing earlier ones).
-"$VM_DIR/mkinitramfs.sh" -o "$B/initrd.base" -k "$B/ttydpc.ko" -t "$ST"
-initramfs_overlay arm-linux-gnueabihf ld-linux-armhf.so.3 "$B/initrd.arm.cpio"
-cat "$B/initrd.base" "$B/initrd.arm.cpio" >"$B/initrd.cpio"
+guest_initramfs arm-linux-gnueabihf ld-linux-armhf.so.3
 stage "dtb+initramfs"
 
 # --- 4. boots ---------------------------------------------------------------------
 
-# boot NAME: one check-mode boot, its serial lines wired as README says.
+# boot NAME: one check-mode boot, its serial lines wired as README says
+# (-serial in order: UART0, the console, then UART1, UART2, UART3).
 boot() {
-	local name=$1 dir=$OUT/$1 sock qemu_pid peer_pid="" rc=0 append serial=()
-	mkdir -p "$dir"
+	local name=$1 sock serial=() chans='' cmdline=()
 	sock=$(mktemp -d /tmp/ttydpc-arm.XXXXXX)
-	append="console=ttyS0,115200 loglevel=3 panic=-1 ttydpc.dpc=$DPC ttydpc_mode=check"
-	append+=" ttydpc_run=/selftests/arm_guest.sh ttydpc_args=$name ttydpc_timeout=$((BOOT_TIMEOUT - 30))"
-	[[ -z $TESTS ]] || append+=" TTYDPC_ARM_TESTS=$TESTS"
-	[[ -z $APPEND ]] || append+=" $APPEND"
-	# -serial in order: UART0 (console), UART1, UART2, UART3.
 	case $name in
 	host)
+		chans="data0 data1"
 		serial=(
 			-chardev "socket,id=ctl,path=$sock/ctl,server=on,wait=off" -serial chardev:ctl
 			-chardev "socket,id=data0,path=$sock/data0,server=on,wait=off" -serial chardev:data0
@@ -213,7 +174,7 @@ boot() {
 		)
 		;;
 	nm | width | dwshift | clock | size)
-		append+=" TTYDPC_CTL="
+		cmdline=(TTYDPC_CTL=)
 		# UART1 has the bad node and gets no driver; UART2 <-> UART3 is a
 		# null modem (the server end exists before the client connects).
 		# shellcheck disable=SC2054 # commas inside QEMU options
@@ -224,31 +185,11 @@ boot() {
 		)
 		;;
 	esac
-	: >"$dir/trace.log"
-	local extra=()
-	read -r -a extra <<<"${ARM_QEMU_ARGS:-}"
 	log "boot $name (overlays: shipped + ${TEST_OVERLAY[$name]}, dpc=$DPC)"
-	timeout -k 5 "$BOOT_TIMEOUT" qemu-system-arm -M orangepi-pc -m 1024 -accel tcg \
-		-nodefaults -nographic -no-reboot \
-		-kernel "$K/vmlinuz" -dtb "$D/$name.dtb" -initrd "$B/initrd.cpio" \
-		-append "$append" \
-		-chardev "file,id=con,path=$dir/console.log" -serial chardev:con \
-		"${serial[@]}" \
-		-qmp "unix:$sock/qmp,server=on,wait=off" \
-		-msg timestamp=on -trace serial_update_parameters -D "$dir/trace.log" \
-		"${extra[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
-	qemu_pid=$!
-	if [[ $name == host ]]; then
-		python3 "$VM_DIR/hostpeer.py" --ctl "$sock/ctl" --qmp "$sock/qmp" \
-			--trace "$dir/trace.log" --chan "data0=$sock/data0" --chan "data1=$sock/data1" \
-			--log "$dir/peer.log" </dev/null >"$dir/peer.out" 2>&1 &
-		peer_pid=$!
-	fi
-	watch_boot "$qemu_pid" "$dir" || rc=$?
-	[[ -z $peer_pid ]] || { kill "$peer_pid" 2>/dev/null || true; wait "$peer_pid" 2>/dev/null || true; }
-	rm -rf "$sock"
-	[[ $rc -ne 124 || -e $dir/oops ]] || touch "$dir/timeout"
-	return 0
+	boot_qemu "$name" "$sock" "$chans" qemu-system-arm -M orangepi-pc -dtb "$D/$name.dtb" \
+		-append "$(guest_cmdline "$name" ttyS0,115200 "${cmdline[@]}")" \
+		-chardev "file,id=con,path=$OUT/$name/console.log" -serial chardev:con \
+		"${serial[@]}"
 }
 
 boot_desc() { echo "${TEST_OVERLAY[$1]// /+}"; }

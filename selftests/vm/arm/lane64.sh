@@ -45,37 +45,20 @@ usage() { sed -n '4,41s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 OUT=$TOP_DIR/build/arm64
 BOOTS=pci
-DPC=both
-DEPS=1
-[[ ${SKIP_DEPS:-0} != 1 ]] || DEPS=0
-TESTS=
-APPEND=
-JOBS=1
-while (($#)); do
-	case $1 in
-	--out) OUT=$2; shift ;;
-	--dpc) DPC=$2; shift ;;
-	--no-deps) DEPS=0 ;;
-	--tests) TESTS=$2; shift ;;
-	--append) APPEND=$2; shift ;;
-	-h | --help) usage ;;
-	*) usage ;;
-	esac
-	shift
-done
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-1200}
-ACACHE=$TTYDPC_CACHE/arm64
+LANE_OPTS="--out --dpc --no-deps --tests --append"
 CROSS=aarch64-linux-gnu-
-
-# --- 1. host packages, the arm64 guest's packages (cross.sh) ------------------
-
-HOST_PKGS=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-	busybox-static picocom python3 cpio kmod gcc make libc6-dev linux-kbuild-6.1)
 DEB_ARCH=arm64
 FLAVOUR=arm64
 KERNEL_PIN=${ARM64_KERNEL:-}
 # shellcheck source=selftests/vm/arm/cross.sh
 . "$ARM_DIR/cross.sh"
+lane_args "$@"
+
+# --- 1. host packages, the arm64 guest's packages (cross.sh) ------------------
+
+HOST_PKGS=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	busybox-static picocom python3 cpio kmod gcc make libc6-dev linux-kbuild-6.1)
 
 # prepare_kernel REL K TMP: after cross.sh's fetch_kernel, the headers'
 # scripts/ and tools/ resolve to a link to the host's linux-kbuild-6.1.
@@ -85,68 +68,36 @@ prepare_kernel() {
 	ln -sfn "/usr/lib/$KBNAME" "$2/root/usr/lib/$KBNAME"
 }
 
-if ((DEPS)); then
-	apt_install "${HOST_PKGS[@]}"
-fi
-cache_guest prepare_kernel
+guest_deps prepare_kernel
 stage deps
 
 # --- 2. builds ----------------------------------------------------------------
 
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-rm -rf "$OUT"/{build,pci,result}
-B=$OUT/build
 build_guest arm64 "$CROSS" '^pci:v00001B36d00000002'
 stage build
 
-"$VM_DIR/mkinitramfs.sh" -o "$B/initrd.base" -k "$B/ttydpc.ko" -t "$ST"
-initramfs_overlay aarch64-linux-gnu ld-linux-aarch64.so.1 "$B/initrd.arm64.cpio"
-cat "$B/initrd.base" "$B/initrd.arm64.cpio" >"$B/initrd.cpio"
+guest_initramfs aarch64-linux-gnu ld-linux-aarch64.so.1
 stage initramfs
 
 # --- 3. the boot ----------------------------------------------------------------
 
-# boot pci: the check-mode boot, wired as the header says.
+# boot pci: the check-mode boot, wired as the header says. TTYDPC_CTL= :
+# /init must not configure the x86 control line; guest.sh finds 00:12.0's
+# tty. The null modem's server end exists before its client connects.
 boot() {
-	local name=$1 dir=$OUT/$1 sock qemu_pid peer_pid rc=0 append extra=()
-	mkdir -p "$dir"
+	local name=$1 sock
 	sock=$(mktemp -d /tmp/ttydpc-arm64.XXXXXX)
-	# TTYDPC_CTL= : /init must not configure the x86 control line; guest.sh
-	# finds 00:12.0's tty.
-	append="console=ttyAMA0 loglevel=3 panic=-1 ttydpc.dpc=$DPC ttydpc_mode=check TTYDPC_CTL="
-	append+=" ttydpc_run=/selftests/arm_guest.sh ttydpc_args=$name ttydpc_timeout=$((BOOT_TIMEOUT - 30))"
-	[[ -z $TESTS ]] || append+=" TTYDPC_ARM_TESTS=$TESTS"
-	[[ -z $APPEND ]] || append+=" $APPEND"
-	: >"$dir/trace.log"
-	read -r -a extra <<<"${ARM_QEMU_ARGS:-}"
 	log "boot $name (virt, cortex-a57, dpc=$DPC)"
-	# The null modem's server end exists before its client connects.
-	timeout -k 5 "$BOOT_TIMEOUT" qemu-system-aarch64 -M virt -cpu cortex-a57 \
-		-smp "${VM_SMP:-2}" -m 1024 -accel tcg -nodefaults -nographic -no-reboot \
-		-kernel "$K/vmlinuz" -initrd "$B/initrd.cpio" -append "$append" \
-		-chardev "file,id=con,path=$dir/console.log" -serial chardev:con \
+	boot_qemu "$name" "$sock" data0 qemu-system-aarch64 -M virt -cpu cortex-a57 -smp "${VM_SMP:-2}" \
+		-append "$(guest_cmdline "$name" ttyAMA0 TTYDPC_CTL=)" \
+		-chardev "file,id=con,path=$OUT/$name/console.log" -serial chardev:con \
 		-chardev "socket,id=data0,path=$sock/data0,server=on,wait=off" \
 		-device pci-serial,addr=10.0,chardev=data0 \
 		-chardev "socket,id=nm0,path=$sock/nm,server=on,wait=off" \
 		-chardev "socket,id=nm1,path=$sock/nm" \
 		-device pci-serial-2x,addr=11.0,chardev1=nm0,chardev2=nm1 \
 		-chardev "socket,id=ctl,path=$sock/ctl,server=on,wait=off" \
-		-device pci-serial,addr=12.0,chardev=ctl \
-		-qmp "unix:$sock/qmp,server=on,wait=off" \
-		-msg timestamp=on -trace serial_update_parameters -D "$dir/trace.log" \
-		"${extra[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
-	qemu_pid=$!
-	python3 "$VM_DIR/hostpeer.py" --ctl "$sock/ctl" --qmp "$sock/qmp" \
-		--trace "$dir/trace.log" --chan "data0=$sock/data0" \
-		--log "$dir/peer.log" </dev/null >"$dir/peer.out" 2>&1 &
-	peer_pid=$!
-	watch_boot "$qemu_pid" "$dir" || rc=$?
-	kill "$peer_pid" 2>/dev/null || true
-	wait "$peer_pid" 2>/dev/null || true
-	rm -rf "$sock"
-	[[ $rc -ne 124 || -e $dir/oops ]] || touch "$dir/timeout"
-	return 0
+		-device pci-serial,addr=12.0,chardev=ctl
 }
 
 boot_desc() { echo "PCI 10.0 11.0, ctl 12.0"; }
