@@ -1456,11 +1456,11 @@ static void *worker_main(void *arg)
 static void *pump_main(void *arg)
 {
 	int port = (int)(intptr_t)arg;
-	struct dbg_stream s;
+	struct tt_stream s;
 	uint8_t buf[4096];
 	int fd = -1;
 
-	dbg_stream_init(&s, 0x5eed0000u + port);
+	tt_stream_init(&s, 0x5eed0000u + port);
 	while (!atomic_load(&stop)) {
 		struct pollfd p;
 		ssize_t k;
@@ -1491,7 +1491,7 @@ static void *pump_main(void *arg)
 		if (p.revents & POLLOUT) {
 			size_t n = 64 + (s.x & 1023);
 
-			dbg_stream_fill(&s, buf, n);
+			tt_stream_fill(&s, buf, n);
 			k = write(fd, buf, n);
 			if (k < 0 && errno != EAGAIN && errno != EINTR) {
 				close(fd);

@@ -312,7 +312,7 @@ static void *tworker_main(void *arg)
 {
 	struct tworker *w = arg;
 	struct traffic *tr = g_tr;
-	struct dbg_stream s;
+	struct tt_stream s;
 	struct sigevent sev;
 	uint8_t buf[2048];
 
@@ -321,7 +321,7 @@ static void *tworker_main(void *arg)
 	sev.sigev_signo = SIGALRM;
 	sev.sigev_notify_thread_id = (pid_t)syscall(SYS_gettid);
 	w->timer_ok = !timer_create(CLOCK_MONOTONIC, &sev, &w->timer);
-	dbg_stream_init(&s, (uint32_t)w->rng | 1);
+	tt_stream_init(&s, (uint32_t)w->rng | 1);
 
 	while (!t_stopping(tr)) {
 		uint64_t t0 = dbg_now_ms(), until, d;
@@ -393,7 +393,7 @@ static void *tworker_main(void *arg)
 			if (p.revents & POLLOUT) {
 				size_t n = 64 + trnd(w, 960);
 
-				dbg_stream_fill(&s, buf, n);
+				tt_stream_fill(&s, buf, n);
 				w->op = "write";
 				k = write(fd, buf, n);
 				if (k > 0) {
