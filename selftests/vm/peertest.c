@@ -160,6 +160,23 @@ static const char *ctl_cmd(double tmo, const char *fmt, ...)
 	return reply;
 }
 
+/* Sends a request that must be answered "OK"; else false and a failed test name. */
+static int ctl_ok(const char *name, const char *fmt, ...)
+{
+	char req[512];
+	const char *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(req, sizeof(req), fmt, ap);
+	va_end(ap);
+	r = ctl_cmd(5, "%s", req);
+	if (!strcmp(r, "OK"))
+		return 1;
+	result(0, name, "%s: %s", req, r);
+	return 0;
+}
+
 static int starts(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));
@@ -190,9 +207,8 @@ static void t_guest_to_host(size_t n)
 	char want[64];
 	double t;
 
-	r = ctl_cmd(5, "RECV %s %zu 11 120", chan, n);
-	if (strcmp(r, "OK")) {
-		result(0, "guest_to_host", "RECV: %s", r);
+	if (!ctl_ok("guest_to_host", "RECV %s %zu 11 120", chan, n)) {
+		free(b);
 		return;
 	}
 	t = now();
@@ -212,9 +228,9 @@ static void t_host_to_guest(size_t n)
 	size_t k, i;
 	double t;
 
-	r = ctl_cmd(5, "SEND %s %zu 22", chan, n);
-	if (strcmp(r, "OK")) {
-		result(0, "host_to_guest", "SEND: %s", r);
+	if (!ctl_ok("host_to_guest", "SEND %s %zu 22", chan, n)) {
+		free(want);
+		free(got);
 		return;
 	}
 	t = now();
@@ -383,11 +399,8 @@ static void t_regs(void)
 	char regs[128];
 	int rd = -1, wr = -1;
 
-	r = ctl_cmd(5, "TRACE on serial_read serial_write");
-	if (strcmp(r, "OK")) {
-		result(0, "regs", "TRACE: %s", r);
+	if (!ctl_ok("regs", "TRACE on serial_read serial_write"))
 		return;
-	}
 	/* Baseline: the control line's own traffic between MARK and REGS. */
 	ctl_cmd(5, "MARK");
 	r = ctl_cmd(5, "REGS");
