@@ -333,18 +333,18 @@ while [ $i -le "$N_SIGNAL" ]; do
 	esac
 	wait_pid $pid 80
 	st=$?
-	if grep -q 'wait: EINTR' "$out"; then
-		if grep -q '^events 0x0100 ' "$out"; then
+	if grep -q '^events 0x0100 ' "$out"; then
+		if grep -q 'wait: EINTR' "$out"; then
 			n_intr=$((n_intr + 1))
 		else
-			log "signal/event round $i: EINTR, and the RING event is gone"
-			show "$out"
-			rc=1
+			n_ev=$((n_ev + 1))
 		fi
-	elif grep -q '^events 0x0100 ' "$out"; then
-		n_ev=$((n_ev + 1))
 	else
-		log "signal/event round $i: exit $st (a timeout is a lost event)"
+		if grep -q 'wait: EINTR' "$out"; then
+			log "signal/event round $i: EINTR, and the RING event is gone"
+		else
+			log "signal/event round $i: exit $st (a timeout is a lost event)"
+		fi
 		show "$out"
 		rc=1
 	fi
