@@ -827,15 +827,28 @@ static int cyc_end(struct cycles *c, const char *name, const char *what, const c
 
 /* ---- rebind ------------------------------------------------------------------ */
 
+#define PCI_DRV "/sys/bus/pci/drivers/ttydpc"
+
+/* fn into ttydpc's PCI unbind or bind file (verb), timed into ph; 0 or -errno. */
+static int drv_write(const char *verb, const char *fn, struct phase *ph)
+{
+	uint64_t t = dbg_now_ms();
+	char path[64];
+	int ret;
+
+	snprintf(path, sizeof(path), PCI_DRV "/%s", verb);
+	ret = write_str(path, fn);
+	ph_add(ph, dbg_now_ms() - t);
+	return ret;
+}
+
 static int do_rebind(int argc, char **argv)
 {
-	static const char drv[] = "/sys/bus/pci/drivers/ttydpc";
-	char nf[MAX_DEVS][64], path[300];
+	char nf[MAX_DEVS][64];
 	struct phase ph[4] = { { .name = "unbind" }, { .name = "nodes gone" }, { .name = "bind" },
 			       { .name = "nodes back" } };
 	unsigned int fmask[MAX_FUNCS] = { 0 };
 	struct cycles c = { .seed = 1 };
-	uint64_t t;
 	long i;
 	int opt, k;
 
@@ -869,10 +882,7 @@ static int do_rebind(int argc, char **argv)
 		int ret;
 
 		traffic_check(c.tr);
-		t = dbg_now_ms();
-		snprintf(path, sizeof(path), "%s/unbind", drv);
-		ret = write_str(path, fn);
-		ph_add(&ph[0], dbg_now_ms() - t);
+		ret = drv_write("unbind", fn, &ph[0]);
 		if (ret)
 			cycle_fail(i, "unbind %s: %s", fn, strerror(-ret));
 		else if (*pci_driver(fn))
@@ -883,10 +893,7 @@ static int do_rebind(int argc, char **argv)
 			cycle_fail(i, "nodes of %s still there 10 s after unbind", fn);
 		if (wait_nodes(c.devs, c.ndev, c.all & ~fmask[f], true, 0) < 0)
 			cycle_fail(i, "a port of another function vanished while %s was unbound", fn);
-		t = dbg_now_ms();
-		snprintf(path, sizeof(path), "%s/bind", drv);
-		ret = write_str(path, fn);
-		ph_add(&ph[2], dbg_now_ms() - t);
+		ret = drv_write("bind", fn, &ph[2]);
 		if (ret)
 			cycle_fail(i, "bind %s: %s", fn, strerror(-ret));
 		else if (strcmp(pci_driver(fn), "ttydpc"))
@@ -896,7 +903,7 @@ static int do_rebind(int argc, char **argv)
 		if (ms < 0) {
 			cycle_fail(i, "ports not all back 10 s after bind of %s", fn);
 			if (strcmp(pci_driver(fn), "ttydpc"))
-				write_str(path, fn);
+				write_str(PCI_DRV "/bind", fn);
 		}
 		cyc_progress(&c, i, 50);
 	}
