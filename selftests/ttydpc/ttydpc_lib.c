@@ -96,28 +96,14 @@ void tt_stream_fill(struct tt_stream *s, uint8_t *buf, size_t n)
 		buf[i] = tt_stream_next(s);
 }
 
-static uint32_t crc_tab[256];
-
-/*
- * A byte at a time, for the debug lane's soak of many MiB under TCG; the
- * table is built before main() as callers may be threads.
- */
-__attribute__((constructor)) static void tt_crc32_init(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-
-		for (int k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0xedb88320u & -(c & 1));
-		crc_tab[i] = c;
-	}
-}
-
 uint32_t tt_crc32(uint32_t crc, const uint8_t *buf, size_t n)
 {
 	crc = ~crc;
-	for (size_t i = 0; i < n; i++)
-		crc = crc_tab[(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
+	for (size_t i = 0; i < n; i++) {
+		crc ^= buf[i];
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+	}
 	return ~crc;
 }
 
@@ -252,11 +238,7 @@ int tt_wait_outq_empty(int fd, int tmo_ms)
 	}
 }
 
-/*
- * Wait for input until deadline and read at most n bytes of it. Returns the
- * bytes read, 0 at end of file, -ETIMEDOUT, -EAGAIN when interrupted or
- * nothing was there after all (call again), or -errno.
- */
+/* Poll until deadline, read up to n: bytes, 0 (EOF), -ETIMEDOUT, -EAGAIN (again), -errno. */
 static ssize_t tt_poll_read(int fd, void *buf, size_t n, uint64_t deadline)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
