@@ -827,17 +827,14 @@ static int cyc_end(struct cycles *c, const char *name, const char *what, const c
 
 /* ---- rebind ------------------------------------------------------------------ */
 
-#define PCI_DRV "/sys/bus/pci/drivers/ttydpc"
+#define PCI_DRV "/sys/bus/pci/drivers/ttydpc/"
 
-/* fn into ttydpc's PCI unbind or bind file (verb), timed into ph; 0 or -errno. */
-static int drv_write(const char *verb, const char *fn, struct phase *ph)
+/* write_str() timed into ph */
+static int timed_write(const char *path, const char *s, struct phase *ph)
 {
 	uint64_t t = dbg_now_ms();
-	char path[64];
-	int ret;
+	int ret = write_str(path, s);
 
-	snprintf(path, sizeof(path), PCI_DRV "/%s", verb);
-	ret = write_str(path, fn);
 	ph_add(ph, dbg_now_ms() - t);
 	return ret;
 }
@@ -882,7 +879,7 @@ static int do_rebind(int argc, char **argv)
 		int ret;
 
 		traffic_check(c.tr);
-		ret = drv_write("unbind", fn, &ph[0]);
+		ret = timed_write(PCI_DRV "unbind", fn, &ph[0]);
 		if (ret)
 			cycle_fail(i, "unbind %s: %s", fn, strerror(-ret));
 		else if (*pci_driver(fn))
@@ -893,7 +890,7 @@ static int do_rebind(int argc, char **argv)
 			cycle_fail(i, "nodes of %s still there 10 s after unbind", fn);
 		if (wait_nodes(c.devs, c.ndev, c.all & ~fmask[f], true, 0) < 0)
 			cycle_fail(i, "a port of another function vanished while %s was unbound", fn);
-		ret = drv_write("bind", fn, &ph[2]);
+		ret = timed_write(PCI_DRV "bind", fn, &ph[2]);
 		if (ret)
 			cycle_fail(i, "bind %s: %s", fn, strerror(-ret));
 		else if (strcmp(pci_driver(fn), "ttydpc"))
@@ -903,7 +900,7 @@ static int do_rebind(int argc, char **argv)
 		if (ms < 0) {
 			cycle_fail(i, "ports not all back 10 s after bind of %s", fn);
 			if (strcmp(pci_driver(fn), "ttydpc"))
-				write_str(PCI_DRV "/bind", fn);
+				write_str(PCI_DRV "bind", fn);
 		}
 		cyc_progress(&c, i, 50);
 	}
