@@ -202,15 +202,14 @@ static void t_ping(void)
 
 static void t_guest_to_host(size_t n)
 {
-	uint8_t *b = stream(11, n);
 	const char *r;
 	char want[64];
+	uint8_t *b;
 	double t;
 
-	if (!ctl_ok("guest_to_host", "RECV %s %zu 11 120", chan, n)) {
-		free(b);
+	if (!ctl_ok("guest_to_host", "RECV %s %zu 11 120", chan, n))
 		return;
-	}
+	b = stream(11, n);
 	t = now();
 	write_full(port, b, n);
 	r = ctl_cmd(130, "WAIT %s 120", chan);
@@ -228,11 +227,8 @@ static void t_host_to_guest(size_t n)
 	size_t k, i;
 	double t;
 
-	if (!ctl_ok("host_to_guest", "SEND %s %zu 22", chan, n)) {
-		free(want);
-		free(got);
+	if (!ctl_ok("host_to_guest", "SEND %s %zu 22", chan, n))
 		return;
-	}
 	t = now();
 	k = read_full(port, got, n, 120);
 	t = now() - t;
