@@ -445,11 +445,7 @@ static long read_end(void)
 #define POLL_IDLE	(-1)	/* timeout, or poll failed */
 #define POLL_END	(-2)	/* the control line ended or said other than END */
 
-/*
- * One poll of the port for events and, while the host's "END total" has not
- * come (*target < 0), of the control line, which then sets *target. Returns
- * the port's revents (0 when interrupted), POLL_IDLE or POLL_END.
- */
+/* Poll the port and, until the host's "END total" sets *target, ctl: revents. */
 static int poll_port(struct port *pt, short events, long *target, int tmo_ms)
 {
 	struct pollfd p[2] = {

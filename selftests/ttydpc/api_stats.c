@@ -71,10 +71,7 @@ static void expect_no_errors(struct __test_metadata *_metadata,
 	EXPECT_EQ(0u, s->breaks);
 }
 
-/*
- * n bytes went each way: once the deferred routine has counted them (and a
- * moment more), both counters show n and no error was counted. @s: the stats.
- */
+/* n bytes went each way: once counted, both counters show n and no errors. */
 static void expect_moved(struct __test_metadata *_metadata, int efd, uint64_t n,
 			 const char *when, struct ttydpc_stats_user *s)
 {

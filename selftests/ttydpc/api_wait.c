@@ -312,10 +312,7 @@ TEST_F(ev, break_from_host)
 	tcflush(self->fd, TCIFLUSH);
 }
 
-/*
- * Mask @ev alone and flood the loopback (up to 8 MiB), nobody reading,
- * until a waiter's wait ends: with exactly @ev. Returns the bytes sent.
- */
+/* Mask @ev, flood the loopback unread until a wait ends: with exactly @ev. Bytes sent. */
 static long flood_until(struct __test_metadata *_metadata, FIXTURE_DATA(ev) *self,
 			uint32_t ev, const char *name)
 {

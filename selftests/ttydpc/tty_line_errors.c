@@ -122,11 +122,7 @@ static int get_counts(int fd, int efd, struct counts *c)
 	return ta_get_stats(efd, &c->st);
 }
 
-/*
- * INPCK + PARMRK, latched errors cleared: @byte looped back with @lsr must
- * arrive marked (ff 00 byte). The counters before (@a) and after (@b), and
- * the comm status after (@cs), for the caller's checks.
- */
+/* INPCK + PARMRK: @byte looped back with @lsr arrives marked; counters, status for the checks. */
 static void marked_error(struct __test_metadata *_metadata, FIXTURE_DATA(lerr) *self,
 			 unsigned int lsr, char byte, struct counts *a, struct counts *b,
 			 struct ttydpc_comm_status *cs)
