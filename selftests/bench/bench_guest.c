@@ -442,6 +442,30 @@ static long read_end(void)
 	return atol(line + 4);
 }
 
+#define POLL_IDLE	(-1)	/* timeout, or poll failed */
+#define POLL_END	(-2)	/* the control line ended or said other than END */
+
+/* Poll the port and, until the host's "END total" sets *target, ctl: revents. */
+static int poll_port(struct port *pt, short events, long *target, int tmo_ms)
+{
+	struct pollfd p[2] = {
+		{ .fd = pt->fd, .events = events },
+		{ .fd = ctl, .events = *target < 0 ? POLLIN : 0 },
+	};
+	int r = poll(p, 2, tmo_ms);
+
+	if (r < 0 && errno == EINTR)
+		return 0;
+	if (r <= 0)
+		return POLL_IDLE;
+	if (p[1].revents & POLLIN) {
+		*target = read_end();
+		if (*target < 0)
+			return POLL_END;
+	}
+	return p[0].revents;
+}
+
 /* n bytes, or as many as secs allow (n == 0), of stream(seed) */
 static void cmd_tx(struct port *pt, long n, double secs, unsigned long seed, int mk)
 {
@@ -491,22 +515,11 @@ static void cmd_rx(struct port *pt, long n, int idle_ms, int mk)
 	mark(mk);
 	snap(&a, pt);
 	while (target < 0 || got < target) {
-		struct pollfd p[2] = {
-			{ .fd = pt->fd, .events = POLLIN },
-			{ .fd = ctl, .events = target < 0 ? POLLIN : 0 },
-		};
-		int r = poll(p, 2, got ? idle_ms : 30000);
+		int ev = poll_port(pt, POLLIN, &target, got ? idle_ms : 30000);
 
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
+		if (ev < 0)
 			break;
-		if (p[1].revents & POLLIN) {
-			target = read_end();
-			if (target < 0)
-				break;
-		}
-		if (p[0].revents & POLLIN) {
+		if (ev & POLLIN) {
 			ssize_t k = read(pt->fd, buf, CHUNK);
 
 			if (k < 0 && (errno == EAGAIN || errno == EINTR))
@@ -547,22 +560,13 @@ static void cmd_dup(struct port *pt, double secs, unsigned long seed, int idle_m
 	snap(&a, pt);
 	stop = a.ns + (uint64_t)(secs * 1e9);
 	while (tx_on || target < 0 || got < target) {
-		struct pollfd p[2] = {
-			{ .fd = pt->fd, .events = POLLIN | (tx_on ? POLLOUT : 0) },
-			{ .fd = ctl, .events = target < 0 ? POLLIN : 0 },
-		};
-		int r = poll(p, 2, idle_ms);
+		int ev = poll_port(pt, POLLIN | (tx_on ? POLLOUT : 0), &target, idle_ms);
 
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0 && !tx_on)
+		if (ev == POLL_END || (ev == POLL_IDLE && !tx_on))
 			break;
-		if (p[1].revents & POLLIN) {
-			target = read_end();
-			if (target < 0)
-				break;
-		}
-		if (p[0].revents & POLLIN) {
+		if (ev < 0)
+			continue;	/* idle while still writing */
+		if (ev & POLLIN) {
 			ssize_t k = read(pt->fd, buf, CHUNK);
 
 			if (k > 0) {
@@ -571,7 +575,7 @@ static void cmd_dup(struct port *pt, double secs, unsigned long seed, int idle_m
 				t_rx = now_ns() - a.ns;
 			}
 		}
-		if (tx_on && (p[0].revents & POLLOUT)) {
+		if (tx_on && (ev & POLLOUT)) {
 			ssize_t w;
 
 			if (toff == tlen) {

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by ttydpc_fuzz and ttydpc_stress: time, the xorshift32
- * stream of selftests/README, CRC-32, a raw tty setup done with the kernel's
- * own termios ioctls (so that TCSETS2/BOTHER are at hand), and a checked
- * both-ways transfer between two ports wired to each other.
+ * Helpers shared by ttydpc_fuzz and ttydpc_stress: time, a raw tty setup
+ * done with the kernel's own termios ioctls (so that TCSETS2/BOTHER are at
+ * hand), and a checked both-ways transfer between two ports wired to each
+ * other. The stream of selftests/README and CRC-32 are the selftests
+ * library's (selftests/ttydpc/ttydpc_lib.c, linked in by the Makefile).
  *
- * Everything is static: each program is one translation unit plus this.
+ * Everything here is static: each program is one translation unit plus this
+ * and the library.
  */
 #ifndef TTYDPC_DBG_COMMON_H
 #define TTYDPC_DBG_COMMON_H
@@ -25,6 +27,8 @@
 #include <unistd.h>
 
 #include "uapi/ttydpc.h"
+/* the xorshift32 stream (tt_stream_*) and tt_crc32() of the selftests library */
+#include "ttydpc_test.h"
 
 static inline uint64_t dbg_now_ms(void)
 {
@@ -40,54 +44,6 @@ static inline void dbg_sleep_ms(unsigned int ms)
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
-}
-
-/* xorshift32 byte stream: x = seed (0 -> 1); x ^= x<<13, x>>17, x<<5. */
-struct dbg_stream {
-	uint32_t x;
-};
-
-static inline void dbg_stream_init(struct dbg_stream *s, uint32_t seed)
-{
-	s->x = seed ? seed : 1;
-}
-
-static inline uint8_t dbg_stream_next(struct dbg_stream *s)
-{
-	uint32_t x = s->x;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	s->x = x;
-	return x & 0xff;
-}
-
-static inline void dbg_stream_fill(struct dbg_stream *s, uint8_t *b, size_t n)
-{
-	while (n--)
-		*b++ = dbg_stream_next(s);
-}
-
-/* CRC-32 (IEEE, reflected), continued from crc (start with 0). */
-static inline uint32_t dbg_crc32(uint32_t crc, const uint8_t *b, size_t n)
-{
-	static uint32_t tab[256];
-	uint32_t c;
-	int i, k;
-
-	if (!tab[1]) {
-		for (i = 0; i < 256; i++) {
-			c = i;
-			for (k = 0; k < 8; k++)
-				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			tab[i] = c;
-		}
-	}
-	crc = ~crc;
-	while (n--)
-		crc = tab[(crc ^ *b++) & 0xff] ^ (crc >> 8);
-	return ~crc;
 }
 
 /*
@@ -143,7 +99,7 @@ static inline void dbg_drain_input(int fd, int quiet_ms, int max_ms)
 /* One direction of a both-ways transfer. */
 struct dbg_dir {
 	int wfd, rfd;
-	struct dbg_stream tx, rx;
+	struct tt_stream tx, rx;
 	size_t goal;			/* bytes to move: n, or what was sent in time */
 	size_t sent, recvd;
 	uint32_t tx_crc, rx_crc;
@@ -187,8 +143,8 @@ static inline int dbg_pair_xfer_for(int fa, int fb, size_t n, int send_ms, uint3
 	r->d[1].wfd = fb;
 	r->d[1].rfd = fa;
 	for (i = 0; i < 2; i++) {
-		dbg_stream_init(&r->d[i].tx, seed + i);
-		dbg_stream_init(&r->d[i].rx, seed + i);
+		tt_stream_init(&r->d[i].tx, seed + i);
+		tt_stream_init(&r->d[i].rx, seed + i);
 		r->d[i].goal = n;
 	}
 	for (;;) {
@@ -238,8 +194,8 @@ static inline int dbg_pair_xfer_for(int fa, int fb, size_t n, int send_ms, uint3
 
 					if (m > sizeof(wbuf[i]))
 						m = sizeof(wbuf[i]);
-					dbg_stream_fill(&d->tx, wbuf[i], m);
-					d->tx_crc = dbg_crc32(d->tx_crc, wbuf[i], m);
+					tt_stream_fill(&d->tx, wbuf[i], m);
+					d->tx_crc = tt_crc32(d->tx_crc, wbuf[i], m);
 					wlen[i] = m;
 					woff[i] = 0;
 					d->sent += m;
@@ -277,7 +233,7 @@ static inline int dbg_pair_xfer_for(int fa, int fb, size_t n, int send_ms, uint3
 					r->err_what = i ? "read A (EOF)" : "read B (EOF)";
 					goto out;
 				}
-				dbg_stream_fill(&d->rx, want, k);
+				tt_stream_fill(&d->rx, want, k);
 				for (j = 0; j < (size_t)k; j++) {
 					if (rbuf[j] != want[j]) {
 						d->mismatch = true;
@@ -287,7 +243,7 @@ static inline int dbg_pair_xfer_for(int fa, int fb, size_t n, int send_ms, uint3
 						goto out;
 					}
 				}
-				d->rx_crc = dbg_crc32(d->rx_crc, rbuf, k);
+				d->rx_crc = tt_crc32(d->rx_crc, rbuf, k);
 				d->recvd += k;
 				last = dbg_now_ms();
 			}

@@ -474,6 +474,14 @@ static void rand_termios_fields(struct worker *w, tcflag_t *i, tcflag_t *o, tcfl
 	cc[VSTOP] = 0x13;
 }
 
+/* A set ioctl (name: its family, for the log) given a bad pointer to size bytes. */
+static void set_bad_ptr(struct worker *w, struct wfd *f, enum op op, const char *name,
+			unsigned long cmd, size_t size)
+{
+	desc(w, "%s fd%d(%c) bad pointer", name, f->fd, 'A' + f->port);
+	after(w, f, res(w, op, ioctl(f->fd, cmd, bad_ptr(w, size, false))));
+}
+
 static void op_tcsets(struct worker *w, struct wfd *f)
 {
 	static const unsigned long cmds[] = { TCSETS, TCSETS, TCSETSW, TCSETSF };
@@ -482,9 +490,7 @@ static void op_tcsets(struct worker *w, struct wfd *f)
 	long ret;
 
 	if (pct(w, 5)) {
-		desc(w, "TCSETS fd%d(%c) bad pointer", f->fd, 'A' + f->port);
-		ret = res(w, OP_TCSETS, ioctl(f->fd, cmd, bad_ptr(w, sizeof(t), false)));
-		after(w, f, ret);
+		set_bad_ptr(w, f, OP_TCSETS, "TCSETS", cmd, sizeof(t));
 		return;
 	}
 	memset(&t, 0, sizeof(t));
@@ -513,9 +519,7 @@ static void op_tcsets2(struct worker *w, struct wfd *f)
 	long ret;
 
 	if (pct(w, 5)) {
-		desc(w, "TCSETS2 fd%d(%c) bad pointer", f->fd, 'A' + f->port);
-		ret = res(w, OP_TCSETS2, ioctl(f->fd, cmd, bad_ptr(w, sizeof(t), false)));
-		after(w, f, ret);
+		set_bad_ptr(w, f, OP_TCSETS2, "TCSETS2", cmd, sizeof(t));
 		return;
 	}
 	memset(&t, 0, sizeof(t));
@@ -631,9 +635,7 @@ static void op_serial(struct worker *w, struct wfd *f)
 		return;
 	}
 	if (pct(w, 8)) {
-		desc(w, "TIOCSSERIAL fd%d(%c) bad pointer", f->fd, 'A' + f->port);
-		ret = res(w, OP_SERIAL, ioctl(f->fd, TIOCSSERIAL, bad_ptr(w, sizeof(s), false)));
-		after(w, f, ret);
+		set_bad_ptr(w, f, OP_SERIAL, "TIOCSSERIAL", TIOCSSERIAL, sizeof(s));
 		return;
 	}
 	/* changes the serial core and the driver accept */
@@ -1456,11 +1458,11 @@ static void *worker_main(void *arg)
 static void *pump_main(void *arg)
 {
 	int port = (int)(intptr_t)arg;
-	struct dbg_stream s;
+	struct tt_stream s;
 	uint8_t buf[4096];
 	int fd = -1;
 
-	dbg_stream_init(&s, 0x5eed0000u + port);
+	tt_stream_init(&s, 0x5eed0000u + port);
 	while (!atomic_load(&stop)) {
 		struct pollfd p;
 		ssize_t k;
@@ -1491,7 +1493,7 @@ static void *pump_main(void *arg)
 		if (p.revents & POLLOUT) {
 			size_t n = 64 + (s.x & 1023);
 
-			dbg_stream_fill(&s, buf, n);
+			tt_stream_fill(&s, buf, n);
 			k = write(fd, buf, n);
 			if (k < 0 && errno != EAGAIN && errno != EINTR) {
 				close(fd);

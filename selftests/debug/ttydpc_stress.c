@@ -312,7 +312,7 @@ static void *tworker_main(void *arg)
 {
 	struct tworker *w = arg;
 	struct traffic *tr = g_tr;
-	struct dbg_stream s;
+	struct tt_stream s;
 	struct sigevent sev;
 	uint8_t buf[2048];
 
@@ -321,7 +321,7 @@ static void *tworker_main(void *arg)
 	sev.sigev_signo = SIGALRM;
 	sev.sigev_notify_thread_id = (pid_t)syscall(SYS_gettid);
 	w->timer_ok = !timer_create(CLOCK_MONOTONIC, &sev, &w->timer);
-	dbg_stream_init(&s, (uint32_t)w->rng | 1);
+	tt_stream_init(&s, (uint32_t)w->rng | 1);
 
 	while (!t_stopping(tr)) {
 		uint64_t t0 = dbg_now_ms(), until, d;
@@ -393,7 +393,7 @@ static void *tworker_main(void *arg)
 			if (p.revents & POLLOUT) {
 				size_t n = 64 + trnd(w, 960);
 
-				dbg_stream_fill(&s, buf, n);
+				tt_stream_fill(&s, buf, n);
 				w->op = "write";
 				k = write(fd, buf, n);
 				if (k > 0) {
@@ -742,116 +742,170 @@ static void cycle_fail(long i, const char *fmt, ...)
 	fflush(stdout);
 }
 
+/*
+ * What rebind and reload share: the options -n -F -s, the ports, one steady
+ * and one churn worker per port, the watchdog, the phase times and the TAP.
+ */
+struct cycles {
+	long n;
+	uint64_t seed, t0;
+	char fbuf[512], *funcs[MAX_FUNCS];
+	int nfunc, ndev;
+	char **devs;
+	unsigned int all;		/* mask of every dev */
+	struct traffic *tr;
+	pthread_t wd;
+};
+
+/* Options both take; false for any other. */
+static bool cyc_opt(struct cycles *c, int opt)
+{
+	switch (opt) {
+	case 'n': c->n = atol(optarg); return true;
+	case 'F': snprintf(c->fbuf, sizeof(c->fbuf), "%s", optarg); return true;
+	case 's': c->seed = strtoull(optarg, NULL, 0); return true;
+	}
+	return false;
+}
+
+/* The ports after the options, and the PCI functions of -F. */
+static void cyc_args(struct cycles *c, int argc, char **argv)
+{
+	c->devs = argv + optind;
+	c->ndev = argc - optind;
+	c->nfunc = split(c->fbuf, ',', c->funcs, MAX_FUNCS);
+	if (c->ndev < 1 || c->ndev > MAX_DEVS || c->n < 1)
+		usage();
+	c->all = (1u << c->ndev) - 1;
+}
+
+/* Watchdog and traffic on; the clock starts settle_ms later. */
+static void cyc_start(struct cycles *c, unsigned int settle_ms)
+{
+	fflush(stdout);
+	pthread_create(&c->wd, NULL, watchdog_main, NULL);
+	c->tr = traffic_start(c->devs, c->ndev, 1, 1, c->seed);
+	if (settle_ms)
+		dbg_sleep_ms(settle_ms);
+	c->t0 = dbg_now_ms();
+}
+
+static void cyc_progress(const struct cycles *c, long i, long every)
+{
+	if (i % every == 0 || i == c->n) {
+		printf("# %ld cycles in %.0f s\n", i, (dbg_now_ms() - c->t0) / 1000.0);
+		fflush(stdout);
+	}
+}
+
+/*
+ * Phase times, "# NAME: N cycles in ...EXTRA", test 1 (every cycle of
+ * WHAT passed, DESC) and test 2 (the traffic). Returns the exit status.
+ */
+static int cyc_end(struct cycles *c, const char *name, const char *what, const char *desc,
+		   const struct phase *ph, int nph, const char *extra)
+{
+	uint64_t t = dbg_now_ms() - c->t0;
+	int k, bad;
+
+	for (k = 0; k < nph; k++)
+		ph_print(&ph[k]);
+	printf("# %s: %ld cycles in %.1f s, %.2f s per cycle%s\n", name, c->n, t / 1000.0,
+	       t / 1000.0 / c->n, extra);
+	if (cycles_fail)
+		printf("not ok 1 %s: %d of %ld %s cycles failed (first: %s)\n", name, cycles_fail,
+		       c->n, what, first_fail[0]);
+	else
+		printf("ok 1 %s: %ld %s cycles %s\n", name, c->n, what, desc);
+	bad = traffic_stop(c->tr);
+	printf("%s 2 %s: traffic survived (no unexpected errno, nothing blocked)\n",
+	       bad ? "not ok" : "ok", name);
+	atomic_store(&wd_done, 1);
+	pthread_join(c->wd, NULL);
+	return cycles_fail || bad;
+}
+
 /* ---- rebind ------------------------------------------------------------------ */
+
+#define PCI_DRV "/sys/bus/pci/drivers/ttydpc/"
+
+/* write_str() timed into ph */
+static int timed_write(const char *path, const char *s, struct phase *ph)
+{
+	uint64_t t = dbg_now_ms();
+	int ret = write_str(path, s);
+
+	ph_add(ph, dbg_now_ms() - t);
+	return ret;
+}
 
 static int do_rebind(int argc, char **argv)
 {
-	static const char drv[] = "/sys/bus/pci/drivers/ttydpc";
-	char *funcs[MAX_FUNCS], fbuf[512] = "", nf[MAX_DEVS][64], path[300];
+	char nf[MAX_DEVS][64];
 	struct phase ph[4] = { { .name = "unbind" }, { .name = "nodes gone" }, { .name = "bind" },
 			       { .name = "nodes back" } };
-	unsigned int fmask[MAX_FUNCS] = { 0 }, all;
-	long cycles = 0, i;
-	uint64_t seed = 1, t0, t;
-	struct traffic *tr;
-	pthread_t wd;
-	int opt, nfunc, ndev, k, bad;
-	char **devs;
+	unsigned int fmask[MAX_FUNCS] = { 0 };
+	struct cycles c = { .seed = 1 };
+	long i;
+	int opt, k;
 
-	while ((opt = getopt(argc, argv, "n:F:s:")) != -1) {
-		switch (opt) {
-		case 'n': cycles = atol(optarg); break;
-		case 'F': snprintf(fbuf, sizeof(fbuf), "%s", optarg); break;
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		default: usage();
-		}
-	}
-	devs = argv + optind;
-	ndev = argc - optind;
-	nfunc = split(fbuf, ',', funcs, MAX_FUNCS);
-	if (ndev < 1 || ndev > MAX_DEVS || !nfunc || cycles < 1)
+	while ((opt = getopt(argc, argv, "n:F:s:")) != -1)
+		if (!cyc_opt(&c, opt))
+			usage();
+	cyc_args(&c, argc, argv);
+	if (!c.nfunc)
 		usage();
-	all = (1u << ndev) - 1;
-	for (k = 0; k < ndev; k++) {
+	for (k = 0; k < c.ndev; k++) {
 		int f;
 
-		node_func(devs[k], nf[k], sizeof(nf[k]));
-		for (f = 0; f < nfunc; f++)
-			if (!strcmp(nf[k], funcs[f]))
+		node_func(c.devs[k], nf[k], sizeof(nf[k]));
+		for (f = 0; f < c.nfunc; f++)
+			if (!strcmp(nf[k], c.funcs[f]))
 				fmask[f] |= 1u << k;
 	}
 	printf("TAP version 13\n1..2\n");
-	for (k = 0; k < nfunc; k++) {
-		printf("# %s (%s):", funcs[k], pci_driver(funcs[k]));
-		for (i = 0; i < ndev; i++)
+	for (k = 0; k < c.nfunc; k++) {
+		printf("# %s (%s):", c.funcs[k], pci_driver(c.funcs[k]));
+		for (i = 0; i < c.ndev; i++)
 			if (fmask[k] & (1u << i))
-				printf(" %s", devs[i]);
+				printf(" %s", c.devs[i]);
 		printf("\n");
 	}
-	fflush(stdout);
-	pthread_create(&wd, NULL, watchdog_main, NULL);
-	tr = traffic_start(devs, ndev, 1, 1, seed);
-	dbg_sleep_ms(500);
-	t0 = dbg_now_ms();
-	for (i = 1; i <= cycles; i++) {
-		int f = (i - 1) % nfunc;
-		const char *fn = funcs[f];
+	cyc_start(&c, 500);
+	for (i = 1; i <= c.n; i++) {
+		int f = (i - 1) % c.nfunc;
+		const char *fn = c.funcs[f];
 		long ms;
 		int ret;
 
-		traffic_check(tr);
-		t = dbg_now_ms();
-		snprintf(path, sizeof(path), "%s/unbind", drv);
-		ret = write_str(path, fn);
-		ph_add(&ph[0], dbg_now_ms() - t);
+		traffic_check(c.tr);
+		ret = timed_write(PCI_DRV "unbind", fn, &ph[0]);
 		if (ret)
 			cycle_fail(i, "unbind %s: %s", fn, strerror(-ret));
 		else if (*pci_driver(fn))
 			cycle_fail(i, "%s still bound to %s after unbind", fn, pci_driver(fn));
-		ms = wait_nodes(devs, ndev, fmask[f], false, 10000);
+		ms = wait_nodes(c.devs, c.ndev, fmask[f], false, 10000);
 		ph_add(&ph[1], ms);
 		if (ms < 0)
 			cycle_fail(i, "nodes of %s still there 10 s after unbind", fn);
-		if (wait_nodes(devs, ndev, all & ~fmask[f], true, 0) < 0)
+		if (wait_nodes(c.devs, c.ndev, c.all & ~fmask[f], true, 0) < 0)
 			cycle_fail(i, "a port of another function vanished while %s was unbound", fn);
-		t = dbg_now_ms();
-		snprintf(path, sizeof(path), "%s/bind", drv);
-		ret = write_str(path, fn);
-		ph_add(&ph[2], dbg_now_ms() - t);
+		ret = timed_write(PCI_DRV "bind", fn, &ph[2]);
 		if (ret)
 			cycle_fail(i, "bind %s: %s", fn, strerror(-ret));
 		else if (strcmp(pci_driver(fn), "ttydpc"))
 			cycle_fail(i, "%s bound to '%s' after bind", fn, pci_driver(fn));
-		ms = wait_nodes(devs, ndev, all, true, 10000);
+		ms = wait_nodes(c.devs, c.ndev, c.all, true, 10000);
 		ph_add(&ph[3], ms);
 		if (ms < 0) {
 			cycle_fail(i, "ports not all back 10 s after bind of %s", fn);
 			if (strcmp(pci_driver(fn), "ttydpc"))
-				write_str(path, fn);
+				write_str(PCI_DRV "bind", fn);
 		}
-		if (i % 50 == 0 || i == cycles) {
-			printf("# %ld cycles in %.0f s\n", i, (dbg_now_ms() - t0) / 1000.0);
-			fflush(stdout);
-		}
+		cyc_progress(&c, i, 50);
 	}
-	t = dbg_now_ms() - t0;
-	for (k = 0; k < 4; k++)
-		ph_print(&ph[k]);
-	printf("# rebind: %ld cycles in %.1f s, %.2f s per cycle\n", cycles, t / 1000.0,
-	       t / 1000.0 / cycles);
-	if (cycles_fail)
-		printf("not ok 1 rebind: %d of %ld unbind/bind cycles failed (first: %s)\n", cycles_fail,
-		       cycles, first_fail[0]);
-	else
-		printf("ok 1 rebind: %ld unbind/bind cycles under traffic\n", cycles);
-	bad = traffic_stop(tr);
-	printf("%s 2 rebind: traffic survived (no unexpected errno, nothing blocked)\n",
-	       bad ? "not ok" : "ok");
-	atomic_store(&wd_done, 1);
-	pthread_join(wd, NULL);
-	return cycles_fail || bad;
+	return cyc_end(&c, "rebind", "unbind/bind", "under traffic", ph, 4, "");
 }
-
 /* ---- reload ------------------------------------------------------------------ */
 
 static bool module_loaded(void)
@@ -861,49 +915,42 @@ static bool module_loaded(void)
 
 static int do_reload(int argc, char **argv)
 {
-	char *funcs[MAX_FUNCS], *params[MAX_PARAMS], fbuf[512] = "", pbuf[512] = "";
+	char *params[MAX_PARAMS], pbuf[512] = "", extra[256];
 	const char *ko = NULL, *final = NULL;
 	struct phase ph[6] = { { .name = "ports open (wait)" }, { .name = "rmmod" },
 			       { .name = "rmmod retries" }, { .name = "nodes gone" },
 			       { .name = "insmod" }, { .name = "probe + nodes back" } };
-	long cycles = 0, i, refused = 0, removed_open = 0, all_open_cycles = 0;
-	uint64_t seed = 1, t0, t;
+	long i, refused = 0, removed_open = 0, all_open_cycles = 0;
+	struct cycles c = { .seed = 1 };
 	struct traffic *tr;
-	pthread_t wd;
-	int opt, nfunc, nparam, ndev, k, bad, closed = 0;
-	unsigned int all;
-	char **devs;
+	int opt, nparam, ndev, k, closed = 0;
+	uint64_t t;
 
 	while ((opt = getopt(argc, argv, "n:k:o:e:F:s:c")) != -1) {
 		switch (opt) {
 		case 'c': closed = 1; break;
-		case 'n': cycles = atol(optarg); break;
 		case 'k': ko = optarg; break;
 		case 'o': snprintf(pbuf, sizeof(pbuf), "%s", optarg); break;
 		case 'e': final = optarg; break;
-		case 'F': snprintf(fbuf, sizeof(fbuf), "%s", optarg); break;
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		default: usage();
+		default:
+			if (!cyc_opt(&c, opt))
+				usage();
 		}
 	}
-	devs = argv + optind;
-	ndev = argc - optind;
-	nfunc = split(fbuf, ',', funcs, MAX_FUNCS);
+	cyc_args(&c, argc, argv);
 	nparam = split(pbuf, ';', params, MAX_PARAMS);
-	if (ndev < 1 || ndev > MAX_DEVS || !ko || cycles < 1)
+	if (!ko)
 		usage();
 	if (!nparam) {
 		params[0] = "";
 		nparam = 1;
 	}
-	all = (1u << ndev) - 1;
 	printf("TAP version 13\n1..2\n");
-	fflush(stdout);
-	pthread_create(&wd, NULL, watchdog_main, NULL);
-	tr = traffic_start(devs, ndev, 1, 1, seed);
-	t0 = dbg_now_ms();
-	for (i = 1; i <= cycles; i++) {
-		const char *par = i == cycles && final ? final : params[(i - 1) % nparam];
+	cyc_start(&c, 0);
+	tr = c.tr;
+	ndev = c.ndev;
+	for (i = 1; i <= c.n; i++) {
+		const char *par = i == c.n && final ? final : params[(i - 1) % nparam];
 		long ms, tries = 0;
 		int fd, ret, nopen = 0;
 
@@ -961,7 +1008,7 @@ static int do_reload(int argc, char **argv)
 			cycle_fail(i, "rmmod: %s", strerror(errno));
 		}
 		if (!ret) {
-			ms = wait_nodes(devs, ndev, all, false, 10000);
+			ms = wait_nodes(c.devs, ndev, c.all, false, 10000);
 			ph_add(&ph[3], ms);
 			if (ms < 0)
 				cycle_fail(i, "nodes still there 10 s after rmmod");
@@ -988,39 +1035,22 @@ static int do_reload(int argc, char **argv)
 			}
 		}
 		t = dbg_now_ms();
-		for (k = 0; k < nfunc; k++)
-			if (!*pci_driver(funcs[k]))
-				write_str("/sys/bus/pci/drivers_probe", funcs[k]);
-		ms = wait_nodes(devs, ndev, all, true, 10000);
+		for (k = 0; k < c.nfunc; k++)
+			if (!*pci_driver(c.funcs[k]))
+				write_str("/sys/bus/pci/drivers_probe", c.funcs[k]);
+		ms = wait_nodes(c.devs, ndev, c.all, true, 10000);
 		if (ms >= 0)
 			ph_add(&ph[5], dbg_now_ms() - t);
 		else
 			cycle_fail(i, "ports not all back 10 s after insmod (%s)", par);
-		if (i % 20 == 0 || i == cycles) {
-			printf("# %ld cycles in %.0f s\n", i, (dbg_now_ms() - t0) / 1000.0);
-			fflush(stdout);
-		}
+		cyc_progress(&c, i, 20);
 	}
-	t = dbg_now_ms() - t0;
-	for (k = 0; k < 6; k++)
-		ph_print(&ph[k]);
-	printf("# reload: %ld cycles in %.1f s, %.2f s per cycle; rmmod %s: "
-	       "removed %ld, refused %ld; all %d ports open before rmmod in %ld cycles\n",
-	       cycles, t / 1000.0, t / 1000.0 / cycles,
-	       closed ? "after the workers closed their ports (-c)" : "with ports open",
-	       removed_open, refused, ndev, all_open_cycles);
-	if (cycles_fail)
-		printf("not ok 1 reload: %d of %ld rmmod/insmod cycles failed (first: %s)\n",
-		       cycles_fail, cycles, first_fail[0]);
-	else
-		printf("ok 1 reload: %ld rmmod/insmod cycles with ports open and traffic flowing\n",
-		       cycles);
-	bad = traffic_stop(tr);
-	printf("%s 2 reload: traffic survived (no unexpected errno, nothing blocked)\n",
-	       bad ? "not ok" : "ok");
-	atomic_store(&wd_done, 1);
-	pthread_join(wd, NULL);
-	return cycles_fail || bad;
+	snprintf(extra, sizeof(extra),
+		 "; rmmod %s: removed %ld, refused %ld; all %d ports open before rmmod in %ld cycles",
+		 closed ? "after the workers closed their ports (-c)" : "with ports open",
+		 removed_open, refused, ndev, all_open_cycles);
+	return cyc_end(&c, "reload", "rmmod/insmod", "with ports open and traffic flowing", ph, 6,
+		       extra);
 }
 
 int main(int argc, char **argv)

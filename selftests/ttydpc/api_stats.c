@@ -71,6 +71,19 @@ static void expect_no_errors(struct __test_metadata *_metadata,
 	EXPECT_EQ(0u, s->breaks);
 }
 
+/* n bytes went each way: once counted, both counters show n and no errors. */
+static void expect_moved(struct __test_metadata *_metadata, int efd, uint64_t n,
+			 const char *when, struct ttydpc_stats_user *s)
+{
+	ASSERT_EQ(0, wait_received(efd, n, s));
+	usleep(100000);
+	ASSERT_EQ(0, ta_get_stats(efd, s));
+	log_stats(_metadata, when, s);
+	EXPECT_EQ(n, s->received);
+	EXPECT_EQ(n, s->transmitted);
+	expect_no_errors(_metadata, s);
+}
+
 /* ---- counting --------------------------------------------------------- */
 
 TEST_F(stats, counts_host_transfer)
@@ -91,13 +104,7 @@ TEST_F(stats, counts_host_transfer)
 			 tt_budget_s(2 * n), msg, sizeof(msg));
 	TH_LOG("%s", msg);
 	ASSERT_EQ(0, r);
-	ASSERT_EQ(0, wait_received(self->efd, n, &s));
-	usleep(100000);
-	ASSERT_EQ(0, ta_get_stats(self->efd, &s));
-	log_stats(_metadata, "after 16 KiB each way", &s);
-	EXPECT_EQ(n, s.received);
-	EXPECT_EQ(n, s.transmitted);
-	expect_no_errors(_metadata, &s);
+	expect_moved(_metadata, self->efd, n, "after 16 KiB each way", &s);
 	if (self->have_dbg) {
 		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
 		EXPECT_EQ((long long)s.received, ta_dbg_get(&d, "rx_bytes"));
@@ -120,13 +127,7 @@ TEST_F(stats, counts_loopback)
 	ASSERT_EQ((ssize_t)n, tt_write_full(self->fd, out, n, DONE_MS));
 	ASSERT_EQ((ssize_t)n, tt_read_full(self->fd, in, n, DONE_MS));
 	ASSERT_EQ(0, memcmp(in, out, n));
-	ASSERT_EQ(0, wait_received(self->efd, n, &s));
-	usleep(100000);
-	ASSERT_EQ(0, ta_get_stats(self->efd, &s));
-	log_stats(_metadata, "after 3000 bytes in loopback", &s);
-	EXPECT_EQ(n, s.received);
-	EXPECT_EQ(n, s.transmitted);
-	expect_no_errors(_metadata, &s);
+	expect_moved(_metadata, self->efd, n, "after 3000 bytes in loopback", &s);
 }
 
 TEST_F(stats, clear_zeroes_everything)

@@ -140,6 +140,18 @@ show() {
 	sed 's/^/#   /' "$1"
 }
 
+# ended_with PID TENTHS STATUS ERE FILE WHAT: PID exits with STATUS within
+# TENTHS tenths of a second and its output (FILE) matches ERE
+ended_with() {
+	wait_pid "$1" "$2"
+	_st=$?
+	if [ $_st -ne "$3" ] || ! grep -q -E "$4" "$5"; then
+		log "$6: exit $_st"
+		show "$5"
+		rc=1
+	fi
+}
+
 # traffic_ended PID FILE WHAT: a round's flood or drain ended within 10 s,
 # cleanly or with the error of a port that went away (its output in FILE).
 traffic_ended() {
@@ -200,13 +212,7 @@ while [ $i -le "$N_CLOSE" ]; do
 	wait_for 50 caught $pid 15
 	sleep "0.$((i % 5 + 1))"
 	kill -TERM $pid 2>/dev/null
-	wait_pid $pid 300
-	st=$?
-	if [ $st -ne 0 ] || ! grep -q 'ended by signal' "$out"; then
-		log "close round $i: exit $st"
-		show "$out"
-		rc=1
-	fi
+	ended_with $pid 300 0 'ended by signal' "$out" "close round $i"
 	rx=$(sed -n 's/.* received \([0-9]*\) .*/\1/p' "$out")
 	rx_total=$((rx_total + ${rx:-0}))
 	i=$((i + 1))
@@ -269,13 +275,7 @@ while [ $i -le "$N_SIGNAL" ]; do
 		rc=1
 	fi
 	kill -USR1 $pid
-	wait_pid $pid 50
-	st=$?
-	if [ $st -ne 1 ] || ! grep -q 'wait: EINTR' "$out"; then
-		log "signal round $i: exit $st"
-		show "$out"
-		rc=1
-	fi
+	ended_with $pid 50 1 'wait: EINTR' "$out" "signal round $i"
 	i=$((i + 1))
 done
 if [ -r "$DBG" ] && [ "$(dbg queue_wait_pending)" != 0 ]; then
@@ -333,18 +333,18 @@ while [ $i -le "$N_SIGNAL" ]; do
 	esac
 	wait_pid $pid 80
 	st=$?
-	if grep -q 'wait: EINTR' "$out"; then
-		if grep -q '^events 0x0100 ' "$out"; then
+	if grep -q '^events 0x0100 ' "$out"; then
+		if grep -q 'wait: EINTR' "$out"; then
 			n_intr=$((n_intr + 1))
 		else
-			log "signal/event round $i: EINTR, and the RING event is gone"
-			show "$out"
-			rc=1
+			n_ev=$((n_ev + 1))
 		fi
-	elif grep -q '^events 0x0100 ' "$out"; then
-		n_ev=$((n_ev + 1))
 	else
-		log "signal/event round $i: exit $st (a timeout is a lost event)"
+		if grep -q 'wait: EINTR' "$out"; then
+			log "signal/event round $i: EINTR, and the RING event is gone"
+		else
+			log "signal/event round $i: exit $st (a timeout is a lost event)"
+		fi
 		show "$out"
 		rc=1
 	fi

@@ -122,27 +122,39 @@ static int get_counts(int fd, int efd, struct counts *c)
 	return ta_get_stats(efd, &c->st);
 }
 
+/* INPCK + PARMRK: @byte looped back with @lsr arrives marked; counters, status for the checks. */
+static void marked_error(struct __test_metadata *_metadata, FIXTURE_DATA(lerr) *self,
+			 unsigned int lsr, char byte, struct counts *a, struct counts *b,
+			 struct ttydpc_comm_status *cs)
+{
+	const unsigned char want[] = { 0xff, 0x00, byte };
+	const char out[] = { byte, 0 };
+	unsigned char in[8];
+	ssize_t n;
+
+	ASSERT_EQ(0, set_iflags(self->fd, INPCK | PARMRK));
+	ASSERT_EQ(0, ta_commstatus(self->efd, cs));	/* clears latched errors */
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, a));
+	n = loop_with_error(self->inject, self->fd, lsr, out, in, sizeof(in));
+	dump(_metadata, in, n);
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(0, memcmp(in, want, sizeof(want)));
+	ASSERT_EQ(0, get_counts(self->fd, self->efd, b));
+	ASSERT_EQ(0, ta_commstatus(self->efd, cs));
+}
+
 /* INPCK + PARMRK: the byte arrives marked, and every counter counts it once. */
 TEST_F(lerr, parity_error_marked_and_counted)
 {
-	static const unsigned char want[] = { 0xff, 0x00, 'A' };
 	struct ttydpc_comm_status cs;
 	unsigned char in[8];
 	struct counts a, b;
 	ssize_t n;
 
-	ASSERT_EQ(0, set_iflags(self->fd, INPCK | PARMRK));
-	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));	/* clears latched errors */
-	ASSERT_EQ(0, get_counts(self->fd, self->efd, &a));
-	n = loop_with_error(self->inject, self->fd, LSR_PE, "A", in, sizeof(in));
-	dump(_metadata, in, n);
-	ASSERT_EQ(3, n);
-	EXPECT_EQ(0, memcmp(in, want, sizeof(want)));
-	ASSERT_EQ(0, get_counts(self->fd, self->efd, &b));
+	marked_error(_metadata, self, LSR_PE, 'A', &a, &b, &cs);
 	EXPECT_EQ(a.ic.parity + 1, b.ic.parity);
 	EXPECT_EQ(a.ic.frame, b.ic.frame);
 	EXPECT_EQ(a.st.parity_errors + 1, b.st.parity_errors);
-	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	EXPECT_NE(0, !!(cs.errors & TTYDPC_ERR_PARITY)) TH_LOG("comm status errors %#x", cs.errors);
 	EXPECT_EQ(0, !!(cs.errors & TTYDPC_ERR_FRAME)) TH_LOG("comm status errors %#x", cs.errors);
 	/* the error belonged to that byte only */
@@ -156,24 +168,13 @@ TEST_F(lerr, parity_error_marked_and_counted)
 /* A framing error is counted as one, marked the same way under PARMRK. */
 TEST_F(lerr, framing_error_marked_and_counted)
 {
-	static const unsigned char want[] = { 0xff, 0x00, 'F' };
 	struct ttydpc_comm_status cs;
-	unsigned char in[8];
 	struct counts a, b;
-	ssize_t n;
 
-	ASSERT_EQ(0, set_iflags(self->fd, INPCK | PARMRK));
-	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
-	ASSERT_EQ(0, get_counts(self->fd, self->efd, &a));
-	n = loop_with_error(self->inject, self->fd, LSR_FE, "F", in, sizeof(in));
-	dump(_metadata, in, n);
-	ASSERT_EQ(3, n);
-	EXPECT_EQ(0, memcmp(in, want, sizeof(want)));
-	ASSERT_EQ(0, get_counts(self->fd, self->efd, &b));
+	marked_error(_metadata, self, LSR_FE, 'F', &a, &b, &cs);
 	EXPECT_EQ(a.ic.frame + 1, b.ic.frame);
 	EXPECT_EQ(a.ic.parity, b.ic.parity);
 	EXPECT_EQ(a.st.frame_errors + 1, b.st.frame_errors);
-	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	EXPECT_NE(0, !!(cs.errors & TTYDPC_ERR_FRAME)) TH_LOG("comm status errors %#x", cs.errors);
 }
 

@@ -93,6 +93,29 @@ static int last_params(struct __test_metadata *_metadata, struct port_ctx *p,
 	return total;
 }
 
+/* After a request for no rate (what): the UART, if touched, keeps a real one. */
+static void expect_no_zero_rate(struct __test_metadata *_metadata, struct port_ctx *p,
+				const char *what)
+{
+	struct tt_param_ev ev;
+	int n = last_params(_metadata, p, &ev);
+
+	ASSERT_LE(0, n);
+	if (n)
+		EXPECT_LT(0UL, ev.baud) TH_LOG("%s programmed the UART to 0 baud", what);
+}
+
+/* The UART was reprogrammed since MARK, to baud (what: the step, for the log). */
+static void expect_uart_at(struct __test_metadata *_metadata, struct port_ctx *p,
+			   unsigned long baud, const char *what)
+{
+	struct tt_param_ev ev;
+	int n = last_params(_metadata, p, &ev);
+
+	ASSERT_LT(0, n) TH_LOG("%s: UART not reprogrammed", what);
+	EXPECT_EQ(baud, ev.baud) TH_LOG("%s", what);
+}
+
 /* Actual speed tcgetattr/TCGETS2 claims on fd. */
 static unsigned int claimed_ospeed(int fd)
 {
@@ -170,27 +193,18 @@ FIXTURE_VARIANT(line) {
 	int data, stop;
 };
 
-FIXTURE_VARIANT_ADD(line, b9600_8N1) {
-	.baud = 9600, .cflag = CS8, .parity = 'N', .data = 8, .stop = 1,
-};
-FIXTURE_VARIANT_ADD(line, b115200_7O2) {
-	.baud = 115200, .cflag = CS7 | PARENB | PARODD | CSTOPB,
-	.parity = 'O', .data = 7, .stop = 2,
-};
-FIXTURE_VARIANT_ADD(line, b57600_5E1) {
-	.baud = 57600, .cflag = CS5 | PARENB, .parity = 'E', .data = 5, .stop = 1,
-};
-FIXTURE_VARIANT_ADD(line, b1200_6N1) {
-	.baud = 1200, .cflag = CS6, .parity = 'N', .data = 6, .stop = 1,
-};
-FIXTURE_VARIANT_ADD(line, b38400_8M1) {
-	.baud = 38400, .cflag = CS8 | PARENB | PARODD | CMSPAR,
-	.parity = 'M', .data = 8, .stop = 1,
-};
-FIXTURE_VARIANT_ADD(line, b38400_8S1) {
-	.baud = 38400, .cflag = CS8 | PARENB | CMSPAR,
-	.parity = 'S', .data = 8, .stop = 1,
-};
+/* One row per variant: name, speed, cflag, and what QEMU's event must show. */
+#define LINE(name, b, cf, par, d, s) \
+	FIXTURE_VARIANT_ADD(line, name) { \
+		.baud = b, .cflag = cf, .parity = par, .data = d, .stop = s, \
+	}
+LINE(b9600_8N1,   9600,   CS8,                              'N', 8, 1);
+LINE(b115200_7O2, 115200, CS7 | PARENB | PARODD | CSTOPB,   'O', 7, 2);
+LINE(b57600_5E1,  57600,  CS5 | PARENB,                     'E', 5, 1);
+LINE(b1200_6N1,   1200,   CS6,                              'N', 6, 1);
+LINE(b38400_8M1,  38400,  CS8 | PARENB | PARODD | CMSPAR,   'M', 8, 1);
+LINE(b38400_8S1,  38400,  CS8 | PARENB | CMSPAR,            'S', 8, 1);
+#undef LINE
 
 TEST_F(line, reaches_uart)
 {
@@ -314,9 +328,8 @@ TEST_F(hw, bother_reports_actual_rate)
  */
 TEST_F(hw, b0_drops_dtr_rts_and_recovers)
 {
-	struct tt_param_ev ev;
 	struct termios t;
-	int mc = 0, n;
+	int mc = 0;
 
 	ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
 	ASSERT_EQ(0, ioctl(self->p.fd, TIOCMGET, &mc));
@@ -329,19 +342,14 @@ TEST_F(hw, b0_drops_dtr_rts_and_recovers)
 	EXPECT_EQ(0, mc & (TIOCM_DTR | TIOCM_RTS)) TH_LOG("B0 left DTR/RTS up: 0x%x", mc);
 	ASSERT_EQ(0, tcgetattr(self->p.fd, &t));
 	EXPECT_EQ((unsigned int)B0, (unsigned int)cfgetospeed(&t));
-	n = last_params(_metadata, &self->p, &ev);
-	ASSERT_LE(0, n);
-	if (n)
-		EXPECT_LT(0UL, ev.baud) TH_LOG("B0 programmed the UART to 0 baud");
+	expect_no_zero_rate(_metadata, &self->p, "B0");
 
 	ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
 	ASSERT_EQ(0, tt_set_speed(self->p.fd, 19200));
 	ASSERT_EQ(0, ioctl(self->p.fd, TIOCMGET, &mc));
 	EXPECT_EQ(TIOCM_DTR | TIOCM_RTS, mc & (TIOCM_DTR | TIOCM_RTS))
 		TH_LOG("DTR/RTS not raised again after B0: 0x%x", mc);
-	n = last_params(_metadata, &self->p, &ev);
-	ASSERT_LT(0, n) TH_LOG("19200 after B0: UART not reprogrammed");
-	EXPECT_EQ(19200UL, ev.baud);
+	expect_uart_at(_metadata, &self->p, 19200, "19200 after B0");
 }
 
 /*
@@ -352,8 +360,7 @@ TEST_F(hw, b0_drops_dtr_rts_and_recovers)
 TEST_F(hw, bother_zero_is_no_rate)
 {
 	unsigned int is = 1, os = 1, cflag = 0;
-	struct tt_param_ev ev;
-	int r, n;
+	int r;
 
 	ASSERT_EQ(0, tt_set_raw(self->p.fd, 9600));
 	ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
@@ -362,16 +369,11 @@ TEST_F(hw, bother_zero_is_no_rate)
 	ASSERT_EQ(0, tt_tcgets2_speed(self->p.fd, &is, &os, &cflag));
 	TH_LOG("BOTHER 0: TCGETS2 ospeed %u ispeed %u", os, is);
 	EXPECT_EQ(0u, os);
-	n = last_params(_metadata, &self->p, &ev);
-	ASSERT_LE(0, n);
-	if (n)
-		EXPECT_LT(0UL, ev.baud) TH_LOG("BOTHER 0 programmed the UART to 0 baud");
+	expect_no_zero_rate(_metadata, &self->p, "BOTHER 0");
 
 	ASSERT_EQ(0, tt_ctl_mark(&self->p.ctl)) TH_LOG("MARK: %s", self->p.ctl.reply);
 	ASSERT_EQ(0, tt_tcsets2_baud(self->p.fd, 38400));
-	n = last_params(_metadata, &self->p, &ev);
-	ASSERT_LT(0, n) TH_LOG("38400 after BOTHER 0: UART not reprogrammed");
-	EXPECT_EQ(38400UL, ev.baud);
+	expect_uart_at(_metadata, &self->p, 38400, "38400 after BOTHER 0");
 }
 
 /* busybox stty changes the port from outside; the UART follows. */

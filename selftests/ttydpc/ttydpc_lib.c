@@ -238,31 +238,41 @@ int tt_wait_outq_empty(int fd, int tmo_ms)
 	}
 }
 
+/* Poll until deadline, read up to n: bytes, 0 (EOF), -ETIMEDOUT, -EAGAIN (again), -errno. */
+static ssize_t tt_poll_read(int fd, void *buf, size_t n, uint64_t deadline)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int left = tt_left_ms(deadline);
+	ssize_t r;
+
+	if (!left)
+		return -ETIMEDOUT;
+	r = poll(&p, 1, left);
+	if (r < 0 && errno == EINTR)
+		return -EAGAIN;
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return -ETIMEDOUT;
+	r = read(fd, buf, n);
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return -EAGAIN;
+	return r < 0 ? -errno : r;
+}
+
 ssize_t tt_read_full(int fd, void *buf, size_t n, int tmo_ms)
 {
 	uint64_t deadline = tt_now_ms() + tmo_ms;
 	size_t got = 0;
 
 	while (got < n) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int left = tt_left_ms(deadline);
-		ssize_t r;
+		ssize_t r = tt_poll_read(fd, (char *)buf + got, n - got, deadline);
 
-		if (!left)
-			break;
-		r = poll(&p, 1, left);
-		if (r < 0 && errno == EINTR)
+		if (r == -EAGAIN)
 			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		r = read(fd, (char *)buf + got, n - got);
-		if (r < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (r < 0)
-			return got ? (ssize_t)got : -errno;
-		if (r == 0)
+		if (r < 0 && r != -ETIMEDOUT)
+			return got ? (ssize_t)got : r;
+		if (r <= 0)
 			break;
 		got += r;
 	}
@@ -696,6 +706,7 @@ int tt_ctl_readline(struct tt_ctl *c, char *line, size_t size, int tmo_ms)
 
 	for (;;) {
 		char *nl = c->len ? memchr(c->buf, '\n', c->len) : NULL;
+		ssize_t r;
 
 		if (nl) {
 			size_t l = nl - c->buf;
@@ -729,27 +740,12 @@ int tt_ctl_readline(struct tt_ctl *c, char *line, size_t size, int tmo_ms)
 			c->buf = nb;
 			c->cap = ncap;
 		}
-		{
-			struct pollfd p = { .fd = c->fd, .events = POLLIN };
-			int left = tt_left_ms(deadline);
-			ssize_t r;
-
-			if (!left)
-				return -ETIMEDOUT;
-			r = poll(&p, 1, left);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0)
-				return -errno;
-			if (r == 0)
-				return -ETIMEDOUT;
-			r = read(c->fd, c->buf + c->len, c->cap - c->len);
-			if (r < 0 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			if (r < 0)
-				return -errno;
-			c->len += r;
-		}
+		r = tt_poll_read(c->fd, c->buf + c->len, c->cap - c->len, deadline);
+		if (r == -EAGAIN)
+			continue;
+		if (r < 0)
+			return r;
+		c->len += r;
 	}
 }
 

@@ -160,6 +160,23 @@ static const char *ctl_cmd(double tmo, const char *fmt, ...)
 	return reply;
 }
 
+/* Sends a request that must be answered "OK"; else false and a failed test name. */
+static int ctl_ok(const char *name, const char *fmt, ...)
+{
+	char req[512];
+	const char *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(req, sizeof(req), fmt, ap);
+	va_end(ap);
+	r = ctl_cmd(5, "%s", req);
+	if (!strcmp(r, "OK"))
+		return 1;
+	result(0, name, "%s: %s", req, r);
+	return 0;
+}
+
 static int starts(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));
@@ -185,16 +202,14 @@ static void t_ping(void)
 
 static void t_guest_to_host(size_t n)
 {
-	uint8_t *b = stream(11, n);
 	const char *r;
 	char want[64];
+	uint8_t *b;
 	double t;
 
-	r = ctl_cmd(5, "RECV %s %zu 11 120", chan, n);
-	if (strcmp(r, "OK")) {
-		result(0, "guest_to_host", "RECV: %s", r);
+	if (!ctl_ok("guest_to_host", "RECV %s %zu 11 120", chan, n))
 		return;
-	}
+	b = stream(11, n);
 	t = now();
 	write_full(port, b, n);
 	r = ctl_cmd(130, "WAIT %s 120", chan);
@@ -212,11 +227,8 @@ static void t_host_to_guest(size_t n)
 	size_t k, i;
 	double t;
 
-	r = ctl_cmd(5, "SEND %s %zu 22", chan, n);
-	if (strcmp(r, "OK")) {
-		result(0, "host_to_guest", "SEND: %s", r);
+	if (!ctl_ok("host_to_guest", "SEND %s %zu 22", chan, n))
 		return;
-	}
 	t = now();
 	k = read_full(port, got, n, 120);
 	t = now() - t;
@@ -383,11 +395,8 @@ static void t_regs(void)
 	char regs[128];
 	int rd = -1, wr = -1;
 
-	r = ctl_cmd(5, "TRACE on serial_read serial_write");
-	if (strcmp(r, "OK")) {
-		result(0, "regs", "TRACE: %s", r);
+	if (!ctl_ok("regs", "TRACE on serial_read serial_write"))
 		return;
-	}
 	/* Baseline: the control line's own traffic between MARK and REGS. */
 	ctl_cmd(5, "MARK");
 	r = ctl_cmd(5, "REGS");
