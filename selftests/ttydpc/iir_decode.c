@@ -24,7 +24,7 @@
 #include "../../include/ttydpc_iir.h"
 
 #define SIM_USR		31	/* DesignWare USR as a register index */
-#define SIM_PASSES	4	/* TTYDPC_IRQ_PASSES */
+#define SIM_PASSES	16	/* TTYDPC_IRQ_PASSES */
 
 /* What the datasheets say each IIR low nibble means (bit 0 = none pending). */
 static enum ttydpc_iir_cause spec(unsigned int iir, bool dw)
