@@ -354,7 +354,7 @@ struct ttydpc_rs485 {
  * @tx_loadsz: bytes per TX FIFO load
  * @dw_apb: DesignWare APB: busy detect, USR
  * @dw_usr: DesignWare USR register index
- * @irq_level: set at startup: the IRQ line is level-triggered
+ * @irq_level: lock; set at startup: the IRQ line is level-triggered
  * @ms_termios: lock; termios want MSI (CRTSCTS, !CLOCAL)
  * @ms_miwait: lock; TIOCMIWAIT seen, kept to shutdown
  * @ms_events: lock; event mask has modem events
