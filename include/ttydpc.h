@@ -518,7 +518,7 @@ int ttydpc_wait_set_mask(struct ttydpc_port *p, u32 mask);
 int ttydpc_wait_submit(struct ttydpc_port *p, struct ttydpc_request *req);
 void ttydpc_wait_abort(struct ttydpc_port *p, bool rx);
 
-/* ttydpc_purge.c: flush queue */
+/* ttydpc_purge.c: purge queue */
 int ttydpc_purge(struct ttydpc_port *p, u32 flags);
 int ttydpc_tcflush(struct ttydpc_port *p, unsigned long arg);
 void ttydpc_dpc_purge(struct ttydpc_port *p);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ttydpc_purge.c - the flush queue: purge requests (serial.sys' PURGE).
+ * ttydpc_purge.c - the purge queue: tcflush() and serial.sys' PURGE requests.
  *
  * CLEAR never ends a wait or a blocked read; ABORT also ends the waits on
  * its direction. ttydpc_dpc_purge discards under the uart_port lock, so no
