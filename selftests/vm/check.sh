@@ -2,25 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check.sh: the ttydpc suite in QEMU (`make check`, `check-quick`,
-# `check-full`).
-#
-# Builds ttydpc.ko for each kernel lane and the selftests, then runs a plan
-# of jobs on a machine's cores: x86 boots of the test VM (host peer
-# attached, selftests/ttydpc in the guest, its dmesg scanned), the two ARM
-# lanes, the debug-kernel lane and the demo check. Prints a table per lane,
-# every failed case, the wall time of every stage, and a last line
-# "N passed, N failed[, N skipped]"; exits non-zero on any failure, and on
-# any skip that selftests/vm/expected-skips does not list.
-#
-# Tiers (TIER, set by the make targets; selftests/vm/README has the plan):
-#   quick  build, 6.1, one design (both), the whole suite in one 2-vCPU
-#          boot; no ARM, debug or demo. The edit-and-test loop.
-#   check  what CI runs: per kernel lane, the design-independent group once
-#          and the design group once per design; lanes in SMP_LANES with
-#          2 vCPUs; the ARM lanes; the debug-kernel lane at short counts
-#          (soak bounded by time); the demo. Race/rebind counts reduced.
-#   full   every kernel x design with the whole suite at full counts, the
-#          ARM lanes, the debug lane at full counts with a random seed.
+# `check-full`). Builds ttydpc.ko per kernel lane and the selftests, runs the
+# plan's jobs (x86 boots with the host peer, ARM lanes, debug lane, install,
+# console and demo) JOBS at a time, prints a table per lane, every failure,
+# the stage times and "N passed, N failed[, N skipped]"; exits non-zero on a
+# failure or on a skip that selftests/vm/expected-skips does not list.
+# TIER=quick|check|full and the plan: selftests/vm/README.
 #
 # Environment:
 #   KERNELS="6.1 6.12 6.12-rt"  lanes (lib.sh: lane_release)
@@ -29,15 +16,10 @@
 #   DESIGN_LANES="6.1 6.12-rt"  check: lanes that boot once per design; the
 #                               others boot once (whole suite, last design)
 #   RESULTS=build/check         logs: <lane>-<dpc>/{console,peer,trace,qemu}.log
-#   BOOT_TIMEOUT=900            seconds per x86 boot (the guest stops its
-#                               tests 30 s earlier so dmesg still gets printed)
-#   SKIP_DEPS=1                 do not run deps.sh
-#   DEMO=0                      skip the demo-mode boot
-#   INSTALL_STAGE=0|only        leave out the install stage (install.sh: DKMS
-#                               builds for 6.1 and 6.12 in the background, one
-#                               boot of the first lane from make install's
-#                               tree), or run only it (no suite boots, no demo)
-#   CONSOLE=0                   skip the console job (console.sh, 6.1 lane)
+#   BOOT_TIMEOUT=900            seconds per x86 boot
+#   SKIP_DEPS=1 DEMO=0 CONSOLE=0  no deps.sh, no demo boot, no console job
+#   INSTALL_STAGE=0|only        leave out the install stage (install.sh), or
+#                               run only it (no suite boots, no demo)
 #   ARM=0|armhf|arm64           leave out the ARM lanes, or run one
 #   DEBUG=0                     leave out the debug-kernel lane; DEBUG_KERNELS
 #                               (6.1; full: 6.1 6.12) its kernels; SEED the
@@ -50,8 +32,7 @@
 #   CHECK_APPEND="..."        extra kernel command line for every x86 boot
 #                             (ttydpc_args=-t,NAME,... runs only those tests)
 #   CHECK_EXTRA="f1 f2"       extra programs for the initramfs (/usr/bin)
-#   VM_PYTHON=PATH            the guests' python3 (default: Debian's, what
-#                             /usr/bin/python3 points to)
+#   VM_PYTHON=PATH            the guests' python3 (default: Debian's)
 set -euo pipefail
 # The whole script is one function, read before it runs: editing this file
 # while a run is going does not disturb it.
@@ -459,6 +440,9 @@ debug_console_job() {
 }
 debug_ready() { [[ -e $RESULTS/debug-$1-kernel.rc ]]; }
 
+# lane_smp LANE: the vCPUs of LANE's boots.
+lane_smp() { [[ $SMP_LANES == *" $1 "* || $TIER == quick ]] && echo 2 || echo 1; }
+
 # The rest of the plan: one line per job, "KIND ARGS...", longest first so
 # that the last jobs to start are short ones.
 PLAN=()
@@ -467,9 +451,7 @@ declare -gA PLANNED
 later=()
 i=0
 for lane in "${LANES[@]}"; do
-	smp=1
-	[[ $SMP_LANES != *" $lane "* ]] || smp=2
-	[[ $TIER != quick ]] || smp=2
+	smp=$(lane_smp "$lane")
 	dpcs=("${DESIGNS[@]}")
 	# check: a lane outside DESIGN_LANES boots once, the whole suite
 	# with the last design (both).
@@ -497,9 +479,7 @@ done
 CONSOLE_JOB=
 if [[ $TIER != quick && ${CONSOLE:-1} != 0 && " ${LANES[*]} " == *" 6.1 "* ]]; then
 	CONSOLE_JOB=6.1
-	smp=1
-	[[ $SMP_LANES != *" 6.1 "* ]] || smp=2
-	later+=("x86 6.1 ${DESIGNS[-1]} console $smp")
+	later+=("x86 6.1 ${DESIGNS[-1]} console $(lane_smp 6.1)")
 fi
 PLAN+=("${later[@]}")
 if [[ $INSTALL_STAGE == only ]]; then
@@ -570,6 +550,13 @@ unexpected_skips() {
 }
 
 total_pass=0 total_fail=0 total_skip=0
+# result FILE: pass, fail, skip and note of a result file ("pass fail skip
+# note"; a note is a boot failure, one failure more), added to the totals.
+result() {
+	read -r pass fail skip note <"$1" 2>/dev/null || { pass=0 fail=0 skip=0 note="no result"; }
+	[[ -z $note ]] || fail=$((fail + 1))
+	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
+}
 declare -gA CELL
 for lane in "${LANES[@]}"; do
 	for dpc in "${DESIGNS[@]}"; do
@@ -577,12 +564,7 @@ for lane in "${LANES[@]}"; do
 			CELL[$lane/$dpc]="-"
 			continue
 		fi
-		read -r pass fail skip note <"$RESULTS/$lane-$dpc/result" || pass=0 fail=0 skip=0 note=missing
-		# A boot failure counts as one failure more.
-		[[ -z $note ]] || fail=$((fail + 1))
-		total_pass=$((total_pass + pass))
-		total_fail=$((total_fail + fail))
-		total_skip=$((total_skip + skip))
+		result "$RESULTS/$lane-$dpc/result"
 		g=$(cat "$RESULTS/$lane-$dpc/group" 2>/dev/null || echo '?')
 		CELL[$lane/$dpc]="$pass/$fail/$skip${note:+ !} ${g:0:1}"
 	done
@@ -605,9 +587,7 @@ printf '%-8s %-24s %-5s' lane kernel vcpus
 for dpc in "${DESIGNS[@]}"; do printf ' %-16s' "$dpc"; done
 echo
 for lane in "${LANES[@]}"; do
-	smp=1
-	[[ $SMP_LANES != *" $lane "* && $TIER != quick ]] || smp=2
-	printf '%-8s %-24s %-5s' "$lane" "${REL[$lane]}" "$smp"
+	printf '%-8s %-24s %-5s' "$lane" "${REL[$lane]}" "$(lane_smp "$lane")"
 	for dpc in "${DESIGNS[@]}"; do printf ' %-16s' "${CELL[$lane/$dpc]}"; done
 	echo
 	for dpc in "${DESIGNS[@]}"; do
@@ -622,42 +602,25 @@ if [[ $INSTALL_STAGE != 0 ]]; then
 		[[ -e $RESULTS/dkms/done ]] && break
 		sleep 1
 	done
-	for part in install dkms; do
-		read -r ip if_ _ inote <"$RESULTS/$part/result" 2>/dev/null || { ip=0 if_=0 inote="no result"; }
-		[[ -z $inote ]] || if_=$((if_ + 1))
-		total_pass=$((total_pass + ip)) total_fail=$((total_fail + if_))
-		case $part in
-		install) what="install boot (make install's tree, ${LANES[0]}: modprobe, ttydpc-bind.service)" ;;
-		dkms) what="DKMS builds ($DKMS_LANES) from the tracked files" ;;
-		esac
-		echo "$what: $ip passed, $if_ failed${inote:+ ($inote)} ($RESULTS/$part.log)"
-	done
+	result "$RESULTS/install/result"
+	echo "install boot (make install's tree, ${LANES[0]}: modprobe, ttydpc-bind.service): $pass passed, $fail failed${note:+ ($note)} ($RESULTS/install.log)"
+	result "$RESULTS/dkms/result"
+	echo "DKMS builds ($DKMS_LANES) from the tracked files: $pass passed, $fail failed${note:+ ($note)} ($RESULTS/dkms.log)"
 fi
 if [[ -n $CONSOLE_JOB ]]; then
-	read -r pass fail skip note <"$RESULTS/$CONSOLE_JOB-console/result" || pass=0 fail=0 skip=0 note=missing
-	[[ -z $note ]] || fail=$((fail + 1))
-	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
+	result "$RESULTS/$CONSOLE_JOB-console/result"
 	echo "console job ($CONSOLE_JOB, console=ttyDPC0, console.sh): $pass passed, $fail failed, $skip skipped${note:+ ! $note}"
 fi
 for a in "${arm_lanes[@]}"; do
-	read -r ap af as <"$RESULTS/$a/result" 2>/dev/null || { ap=0 af=1 as=0; }
-	total_pass=$((total_pass + ap)) total_fail=$((total_fail + af)) total_skip=$((total_skip + as))
-	echo "$a lane (${ARM_DESC[$a]}): $ap passed, $af failed, $as skipped ($RESULTS/$a.log)"
+	result "$RESULTS/$a/result"
+	echo "$a lane (${ARM_DESC[$a]}): $pass passed, $fail failed, $skip skipped ($RESULTS/$a.log)"
 	for b in "$RESULTS/$a"/*; do
 		[[ ! -f $b/console.log ]] || skips_bad+=$'\n'$(unexpected_skips "$a/$(basename "$b")" "$b/console.log")
 	done
 done
 for k in "${DKS[@]}"; do
 	dl=$RESULTS/debug-$k.log
-	dsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$dl" 2>/dev/null | tail -n1 || true)
-	if [[ -z $dsum ]]; then
-		dp=0 df=1 ds=0
-	else
-		dp=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$dsum")
-		df=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$dsum")
-		ds=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$dsum")
-		ds=${ds:-0}
-	fi
+	read -r dp df ds < <(closing_parse 2>/dev/null <"$dl") || { dp=0 df=1 ds=0; }
 	total_pass=$((total_pass + dp)) total_fail=$((total_fail + df)) total_skip=$((total_skip + ds))
 	echo "debug-kernel lane $k (KASAN, lockdep, UBSAN, kmemleak; fuzz, stress): $dp passed, $df failed, $ds skipped ($dl)"
 	# what the guest did (cycles, bytes, operations), every failure, the seed
@@ -665,9 +628,7 @@ for k in "${DKS[@]}"; do
 		sed 's/^/    /' || true
 	skips_bad+=$'\n'$(unexpected_skips debug "$RESULTS/debug-$k"/console.log "$RESULTS/debug-$k"/*/console.log)
 	[[ -f $RESULTS/debug-$k-console/result ]] || continue
-	read -r pass fail skip note <"$RESULTS/debug-$k-console/result" || pass=0 fail=0 skip=0 note=missing
-	[[ -z $note ]] || fail=$((fail + 1))
-	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
+	result "$RESULTS/debug-$k-console/result"
 	echo "debug console job $k (console=ttyDPC0, console.sh with kgdb): $pass passed, $fail failed, $skip skipped${note:+ ! $note}"
 	skips_bad+=$'\n'$(unexpected_skips debug-console "$RESULTS/debug-$k-console/console.log")
 done

@@ -158,19 +158,20 @@ console_dmesg() {
 	fi
 }
 
-# tap_count TAP: "pass fail skip" of a run_tests.sh run. Its closing count
-# of test cases ("N passed, N failed, N skipped", from the nested TAP of every
-# program) when there is one, never fewer failures than failed programs;
-# without it (the run was cut short), the top-level results ("ok N" /
-# "not ok N", also indented TAP 14 subtests, never "# "-commented nested
-# output).
+# closing_parse < TEXT: "pass fail skip" of the last "N passed, N failed[,
+# N skipped]" line of TEXT (what closing_count prints); false without one.
+closing_parse() {
+	awk '/^[0-9]+ passed, [0-9]+ failed/ { p = $1; f = $3 + 0; s = $5 + 0; n = 1 }
+		END { if (n) print p, f, s; exit !n }'
+}
+
+# tap_count TAP: "pass fail skip" of a run_tests.sh run: its closing count
+# (the nested TAP's test cases), never fewer failures than failed programs;
+# when it was cut short, the top-level results (also indented TAP 14
+# subtests, never "# "-commented nested output).
 tap_count() {
-	local tap=$1 sum pass fail skip top
-	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
-	if [[ -n $sum ]]; then
-		pass=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$sum")
-		fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sum")
-		skip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
+	local tap=$1 pass fail skip top
+	if read -r pass fail skip < <(closing_parse <<<"$tap"); then
 		top=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
 		((fail >= top)) || fail=$top
 	else
@@ -178,7 +179,7 @@ tap_count() {
 		skip=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
 		fail=$(grep -cE '^[[:space:]]*not ok [0-9]+' <<<"$tap" || true)
 	fi
-	echo "$pass $fail ${skip:-0}"
+	echo "$pass $fail $skip"
 }
 
 # closing_count PASS FAIL SKIP: the last line of every lane's output
