@@ -1,39 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# run_debug.sh: the guest half of `make check-debug` (busybox sh, as root, in
-# the standard test VM booted with the debug kernel; /init runs it in place
-# of run_tests.sh via ttydpc_run=). Prints TAP 13 and a closing
-# "N passed, N failed, N skipped" (test cases, the suite's nested ones
-# included).
+# run_debug.sh: the guest half of `make check-debug` (busybox sh, as root,
+# in the test VM booted with the debug kernel; /init runs it in place of
+# run_tests.sh via ttydpc_run=). Prints TAP 13 and a closing "N passed, N
+# failed, N skipped" (test cases, the suite's nested ones included).
 #
-# Stages (TTYDPC_DBG_STAGES, comma-separated, default all; always in this
-# order, the one most likely to wedge the kernel last):
-#   suite    selftests/ttydpc: run_tests.sh, the whole suite
-#   rebind   PCI unbind/bind cycles under traffic on every port
-#   reload   rmmod/insmod cycles with ports open and traffic flowing
-#   soak     a long checksummed transfer each way through the null modem
-#   fuzz     ttydpc_fuzz on the null-modem pair while data flows
-# then: the ports still work, and a kmemleak scan (printed between
-# "==== ttydpc: kmemleak begin/end ====" for the host to judge).
-#
-# Knobs (environment; the host passes them on the kernel command line):
-#   TTYDPC_DBG_SEED       seed of fuzz and traffic (default: from the clock)
-#   TTYDPC_DBG_FUZZ_OPS   fuzz operations (10000)
-#   TTYDPC_DBG_FUZZ_THREADS (4)
-#   TTYDPC_DBG_FUZZ_EXCLUDE  operation kinds the fuzzer leaves out (ttydpc_fuzz -x)
-#   TTYDPC_DBG_REBIND     unbind/bind cycles (500)
-#   TTYDPC_DBG_RELOAD     rmmod/insmod cycles (200)
-#   TTYDPC_DBG_RELOAD_CLOSED=1  traffic closes its ports before each rmmod
-#   TTYDPC_DBG_SOAK       bytes each way of the long transfer (64M; K/M suffix)
-#   TTYDPC_DBG_SOAK_SECS  the long transfer is bounded by time instead: no new
-#                         data after this many seconds (SOAK, if also given,
-#                         may end it sooner); everything sent must arrive
+# Stages (TTYDPC_DBG_STAGES, comma list, always in this order, the one most
+# likely to wedge the kernel last): suite (run_tests.sh), rebind (PCI
+# unbind/bind under traffic), reload (rmmod/insmod with ports open), soak (a
+# checksummed transfer through the null modem), fuzz (ttydpc_fuzz on the
+# null-modem pair); then the ports must still work, and a kmemleak scan
+# (between "==== ttydpc: kmemleak begin/end ====" for the host to judge).
+# Knobs: TTYDPC_DBG_<knob> on the kernel command line, from check-debug.sh's
+# environment of the same name (SEED, FUZZ_OPS, FUZZ_THREADS, FUZZ_EXCLUDE,
+# REBIND, RELOAD, RELOAD_CLOSED, SOAK, SOAK_SECS, SUITE).
 # Kernel reports seen during a stage are printed under it as "# " lines; the
-# host scans the whole log and decides. A call that stays blocked in the
-# kernel (a program that does not end, a sysfs write or rmmod that does not
-# return) ends the run at once with "Bail out!" after SysRq-w has put the
-# blocked tasks' stacks into the kernel log.
+# host judges the whole log. A call blocked in the kernel ends the run at
+# once with "Bail out!", after SysRq-w has logged the blocked tasks' stacks.
 HERE=$(cd "$(dirname "$0")" && pwd)
 # selftests/ttydpc helpers: pci_*, ports_now, ports_are, wait_for, port_works...
 . "$HERE/lib.sh"
@@ -281,11 +265,10 @@ if has_stage suite; then
 			set -- "$@" -t "$t"
 		done
 		run_nested 3600 "$HERE/run_tests.sh" "$@"
-		sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$TMP/out" | tail -n1)
-		p=$(echo "$sum" | sed -nE 's/^([0-9]+) passed.*/\1/p')
-		f=$(echo "$sum" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
-		s=$(echo "$sum" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
-		p=${p:-0} f=${f:-0} s=${s:-0}
+		sum=$(awk '/^[0-9]+ passed, [0-9]+ failed/ { l = $1 " " $3 + 0 " " $5 + 0 } END { print l }' "$TMP/out")
+		# shellcheck disable=SC2086 # three numbers or none
+		set -- $sum 0 0 0
+		p=$1 f=$2 s=$3
 		# the suite's cases count as ours; one top-level line sums them up
 		CASE_PASS=$((CASE_PASS + p)) CASE_FAIL=$((CASE_FAIL + f)) CASE_SKIP=$((CASE_SKIP + s))
 		if [ "$NESTED_RC" -eq 124 ]; then
