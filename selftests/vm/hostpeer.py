@@ -454,11 +454,11 @@ class Peer:
         return "OK"
 
     def v_RECV(self, a):
-        self.chan(a[0]).start_recv(num(a[1]), num(a[2]), fnum(a[3]))
+        self.chan(a[0]).start_recv(num(a[1]), num(a[2]), float(a[3]))
         return "OK"
 
     def v_WAIT(self, a):
-        return self.chan(a[0]).wait(fnum(a[1]))
+        return self.chan(a[0]).wait(float(a[1]))
 
     def v_FLUSH(self, a):
         self.chan(a[0]).flush()
@@ -477,13 +477,13 @@ class Peer:
         return "OK"
 
     def v_GET(self, a):
-        data = self.chan(a[0]).get(num(a[1]), fnum(a[2]))
+        data = self.chan(a[0]).get(num(a[1]), float(a[2]))
         return "OK " + data.hex() if data else "OK"
 
     def v_EXPECT(self, a, rest):
         if not rest:
             raise ProtoError("no text")
-        ok = self.chan(a[0]).expect(rest.encode("latin-1"), fnum(a[1]))
+        ok = self.chan(a[0]).expect(rest.encode("latin-1"), float(a[1]))
         return "OK" if ok else "ERR timeout"
 
     def v_STALL(self, a):
@@ -505,14 +505,14 @@ class Peer:
         if job is not None and not job.done.is_set():
             raise ProtoError("busy kgdb")
         self.need_qmp()
-        self.kgdb[c.name] = KgdbJob(self, c, fnum(a[1]))
+        self.kgdb[c.name] = KgdbJob(self, c, float(a[1]))
         return "OK"
 
     def v_KGDBRES(self, a):
         job = self.kgdb.get(a[0])
         if job is None:
             raise ProtoError("no kgdb job on %s" % a[0])
-        if not job.done.wait(fnum(a[1])):
+        if not job.done.wait(float(a[1])):
             return "ERR timeout (still running)"
         del self.kgdb[a[0]]
         return job.result
@@ -562,36 +562,25 @@ class Peer:
             writes += chunk.count(b"serial_write ")
         return "OK reads=%d writes=%d" % (reads, writes)
 
-    def v_WRITES(self, a):
-        """Values written to UART register offset a[0] (0-7) since MARK,
-        oldest first, all UARTs (serial_write must be traced: TRACE on)."""
-        reg = int(a[0], 0)
-        if not 0 <= reg <= 7:
+    def writes(self, a):
+        """serial_write events to the register offsets a (0-7) since MARK,
+        oldest first, all UARTs: (QEMU's host time stamp in seconds, -msg
+        timestamp=on, or "-"; offset; value in hex)."""
+        regs = {int(x, 0) for x in a}
+        if not regs <= set(range(8)):
             raise ProtoError("register offset 0-7")
-        pat = re.compile(rb"serial_write write addr 0x%02x val 0x([0-9a-f]{2})" % reg)
-        vals = []
-        for chunk in self.trace_since_mark():
-            vals.extend(m.group(1).decode() for m in pat.finditer(chunk))
+        return [(m.group(1).decode() if m.group(1) else "-", int(m.group(2), 16), m.group(3).decode())
+                for chunk in self.trace_since_mark() for m in SEQ_RE.finditer(chunk)
+                if int(m.group(2), 16) in regs]
+
+    def v_WRITES(self, a):
+        """Values written to one register offset (serial_write traced)."""
+        vals = [v for _, _, v in self.writes(a[:1])]
         return " ".join(["OK %d" % len(vals)] + ["0x" + v for v in vals[-WRITES_MAX:]])
 
     def v_SEQ(self, a):
-        """serial_write events to the register offsets a (0-7) since MARK,
-        oldest first, all UARTs: "OK n" and n lines "time reg val". time is
-        QEMU's host time stamp in seconds (-msg timestamp=on), or "-"."""
-        regs = set()
-        for x in a:
-            reg = int(x, 0)
-            if not 0 <= reg <= 7:
-                raise ProtoError("register offset 0-7")
-            regs.add(reg)
-        lines = []
-        for chunk in self.trace_since_mark():
-            for m in SEQ_RE.finditer(chunk):
-                reg = int(m.group(2), 16)
-                if reg in regs:
-                    t = m.group(1).decode() if m.group(1) else "-"
-                    lines.append("%s %d 0x%s" % (t, reg, m.group(3).decode()))
-        lines = lines[-SEQ_MAX:]
+        """"OK n" and n lines "time reg val"."""
+        lines = ["%s %d 0x%s" % w for w in self.writes(a)][-SEQ_MAX:]
         return "\n".join(["OK %d" % len(lines)] + lines)
 
     def v_WAKE(self, a):
@@ -691,10 +680,6 @@ class Peer:
 
 def num(s):
     return int(s, 0)
-
-
-def fnum(s):
-    return float(s)
 
 
 def demo_check(spec, timeout, then):
