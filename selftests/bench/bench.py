@@ -17,6 +17,7 @@ Standard library only. selftests/bench/README.rst explains every figure.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -131,6 +132,11 @@ class Ctl:
         if not r.startswith("DONE"):
             raise BenchError("guest: expected DONE, got %s" % r)
         return kv(r)
+
+
+def cpu(d):
+    """The guest's interrupt count and /proc/stat ticks from a DONE line."""
+    return {k: d[k] for k in ("irqs", "sys", "irq", "softirq", "user", "idle")}
 
 
 def kv(line):
@@ -429,8 +435,7 @@ class Boot:
         n = d["tx"]
         ok = res.get("got") == n and res.get("crc") == int(d["crc"], 16)
         return dict(n=n, got=res.get("got", 0), ok=ok, lost=n - res.get("got", 0),
-                    ns=d["ns"], wall_ns=d["ns"], irqs=d["irqs"], sys=d["sys"], irq=d["irq"],
-                    softirq=d["softirq"], user=d["user"], idle=d["idle"])
+                    ns=d["ns"], wall_ns=d["ns"], **cpu(d))
 
     def w_rx(self, drv, n=0, secs=0.0, mk=0):
         """host -> guest: the host sends n bytes, or for secs seconds."""
@@ -455,10 +460,8 @@ class Boot:
         n = sres["n"]
         ok = d["rx"] == n and int(d["crc"], 16) == sres["crc"]
         return dict(n=n, got=d["rx"], ok=ok, lost=n - d["rx"], ns=d["span_ns"],
-                    wall_ns=d["ns"], irqs=d["irqs"], sys=d["sys"], irq=d["irq"],
-                    softirq=d["softirq"], user=d["user"], idle=d["idle"],
-                    hw_overrun=d.get("ic_overrun", 0),
-                    buf_overrun=d.get("ic_buf_overrun", 0))
+                    wall_ns=d["ns"], hw_overrun=d.get("ic_overrun", 0),
+                    buf_overrun=d.get("ic_buf_overrun", 0), **cpu(d))
 
     def w_dup(self, drv, secs):
         ch = self.chan[drv]
@@ -484,9 +487,7 @@ class Boot:
               rres.get("got") == n_g2h and rres.get("crc") == int(d["crc"], 16))
         lost = (n_h2g - d["rx"]) + (n_g2h - rres.get("got", 0))
         return dict(n=n_h2g + n_g2h, n_h2g=n_h2g, n_g2h=n_g2h, ok=ok, lost=lost, ns=d["ns"],
-                    wall_ns=d["ns"], tx_ns=d["tx_ns"], rx_ns=d["rx_ns"], irqs=d["irqs"],
-                    sys=d["sys"], irq=d["irq"], softirq=d["softirq"], user=d["user"],
-                    idle=d["idle"])
+                    wall_ns=d["ns"], tx_ns=d["tx_ns"], rx_ns=d["rx_ns"], **cpu(d))
 
     def w_echo(self, drv, n):
         ch = self.chan[drv]
@@ -617,11 +618,6 @@ class Boot:
                    overrun=r["overrun"])
         return fig
 
-    def shell(self, cmd, timeout=120):
-        """Run a command in the guest (debugging and profiling only)."""
-        r = self.ctl.req("SHELL %s" % cmd, timeout)
-        return [self.ctl.readline(30) for _ in range(int(r.split()[1]))]
-
     def stats(self, tag):
         r = self.ctl.req("STATS %s" % self.dev["ttydpc"])
         n = int(r.split()[1])
@@ -661,14 +657,17 @@ class Boot:
             self.p_whatif()
         self.stats("end")
 
+    def both_ways(self, kind, reps, fn, arg):
+        """reps alternations of fn(drv, arg, direction), each way."""
+        for order in self.alternate(reps):
+            for drv in order:
+                for direction in ("g2h", "h2g"):
+                    self.record(kind + "_" + direction, drv, **fn(drv, arg, direction))
+
     def p_regs(self):
         a = self.a
         log("-- register accesses (QEMU trace, %d KiB each way)" % (a.regs_kib))
-        for order in self.alternate(a.regs_reps):
-            for drv in order:
-                for direction in ("g2h", "h2g"):
-                    self.record("regs_" + direction, drv,
-                                **self.w_regs(drv, a.regs_kib << 10, direction))
+        self.both_ways("regs", a.regs_reps, self.w_regs, a.regs_kib << 10)
 
     def p_thru(self):
         a = self.a
@@ -688,11 +687,7 @@ class Boot:
     def p_irqtime(self):
         a = self.a
         log("-- hard-IRQ handler time (ftrace, %g s runs)" % a.ftrace_secs)
-        for order in self.alternate(a.ftrace_reps):
-            for drv in order:
-                for direction in ("g2h", "h2g"):
-                    self.record("irqtime_" + direction, drv,
-                                **self.w_irqtime(drv, a.ftrace_secs, direction))
+        self.both_ways("irqtime", a.ftrace_reps, self.w_irqtime, a.ftrace_secs)
 
     def p_echo(self):
         a = self.a
@@ -770,22 +765,15 @@ class Boot:
             self.vm.wait(10)
         except AttributeError:
             pass
-        try:
-            os.unlink(self.ref_sock)
-        except OSError:
-            pass
-        try:
-            os.rmdir(self.sockdir)
-        except OSError:
-            pass
+        for rm, path in ((os.unlink, self.ref_sock), (os.rmdir, self.sockdir)):
+            with contextlib.suppress(OSError):
+                rm(path)
         with open(os.path.join(self.dir, "results.json"), "w") as f:
             json.dump(self.res, f)
         # the register traces are large; their counts are in results.json
         if not self.a.keep_trace and ok:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(os.path.join(self.dir, "trace.log"))
-            except OSError:
-                pass
 
 
 # ---------------------------------------------------------------------------
@@ -1102,8 +1090,7 @@ def plot(a, boots, figs):
                 vals.append("%.4f" % r if r is not None else "NaN")
             f.write('"%s" %s\n' % (label, " ".join(vals)))
     png = os.path.join(a.out, "results.png")
-    gp = ["set terminal pngcairo size 1200,600 noenhanced" if has_cairo() else
-          "set terminal png size 1200,600 noenhanced",
+    gp = ["set terminal %s size 1200,600 noenhanced" % png_terminal(),
           "set output '%s'" % png,
           "set title \"ttydpc / 8250, same boot (%s); 1 = 8250; throughput: higher is "
           "better, everything else: lower\\n%s\"" % ((a.meta or {}).get("date", ""),
@@ -1118,10 +1105,7 @@ def plot(a, boots, figs):
           "plot " + ", ".join("'%s' using %d:xtic(1) title 'dpc=%s'" % (dat, i + 2, d)
                               for i, (d, _) in enumerate(boots)) +
           ", 1 with lines lw 2 lc rgb 'black' title '8250'"]
-    try:
-        subprocess.run(["gnuplot"], input="\n".join(gp).encode(), check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        log("gnuplot failed: %s (apt-get install gnuplot-nox)" % e)
+    gnuplot(gp)
 
 
 def plot_origin(a, res):
@@ -1159,8 +1143,7 @@ def plot_mixed(a, boots):
             if k == "byte":
                 f.write("%.3f 15.5\n" % ms)
     png = os.path.join(a.out, "rx-trigger.png")
-    gp = ["set terminal pngcairo size 1200,540 noenhanced" if has_cairo() else
-          "set terminal png size 1200,540 noenhanced",
+    gp = ["set terminal %s size 1200,540 noenhanced" % png_terminal(),
           "set output '%s'" % png,
           "set title \"ttydpc adaptive RX trigger, dpc=%s, %s: 3 x (100 ms idle, 1 byte echoed, "
           "%s-byte burst echoed); QEMU trace\\n%s\" font ',11'"
@@ -1173,18 +1156,22 @@ def plot_mixed(a, boots):
           "'%s' using 1:2 with steps lw 2 lc rgb '#d62728' title 'trigger level (FCR)', "
           "'%s' using 1:2 with points pt 7 ps 1.2 lc rgb 'black' "
           "title 'lone byte sent after idle'" % (rx, lv, ev)]
-    try:
-        subprocess.run(["gnuplot"], input="\n".join(gp).encode(), check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        log("gnuplot failed: %s (apt-get install gnuplot-nox)" % e)
+    gnuplot(gp)
 
 
-def has_cairo():
+def png_terminal():
     try:
         r = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, timeout=10)
-        return b"pngcairo" in r.stdout + r.stderr
+        return "pngcairo" if b"pngcairo" in r.stdout + r.stderr else "png"
     except (OSError, subprocess.TimeoutExpired):
-        return False
+        return "png"
+
+
+def gnuplot(lines):
+    try:
+        subprocess.run(["gnuplot"], input="\n".join(lines).encode(), check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        log("gnuplot failed: %s (apt-get install gnuplot-nox)" % e)
 
 
 def main():
