@@ -36,12 +36,10 @@ set -euo pipefail
 main() {
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-TTYDPC_CACHE=${TTYDPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ttydpc}
+# shellcheck source=selftests/vm/lib.sh
+. "$HERE/../vm/lib.sh"
 # Bump when the recipe (base config, targets, flags, pruning) changes.
 RECIPE=4
-
-log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 print_only=0 deps_only=0
 VER=${DEBUG_KERNEL:-6.1}
@@ -59,24 +57,6 @@ DEFAULT_SOURCE=/usr/src/$PKG.tar.xz
 LINUX_SOURCE=${LINUX_SOURCE:-$DEFAULT_SOURCE}
 FRAGMENTS=("$HERE/debug.config")
 [[ ! -e $HERE/debug-$VER.config ]] || FRAGMENTS+=("$HERE/debug-$VER.config")
-
-SUDO=
-[[ $EUID -eq 0 ]] || SUDO=sudo
-
-# What a kernel build needs on top of gcc/make (a fresh Debian 12).
-need_pkgs() {
-	local p missing=()
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing+=("$p")
-	done
-	((${#missing[@]})) || return 0
-	log "installing: ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
-		{ $SUDO apt-get update -qq >&2 &&
-			$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; }
-}
 
 if ((!print_only)); then
 	pkgs=(gcc make flex bison bc libelf-dev libssl-dev xz-utils cpio kmod)

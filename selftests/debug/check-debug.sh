@@ -65,22 +65,8 @@ kernel_failed() {
 }
 
 # What the VM needs on the host (build-kernel.sh installs the build's own).
-if [[ ${SKIP_DEPS:-0} != 1 ]]; then
-	missing=()
-	for p in qemu-system-x86 busybox-static picocom python3 cpio kmod gcc make libc6-dev \
-		binutils xz-utils "linux-source-$DEBUG_KERNEL"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing+=("$p")
-	done
-	if ((${#missing[@]})); then
-		log "installing: ${missing[*]}"
-		SUDO=
-		[[ $EUID -eq 0 ]] || SUDO=sudo
-		export DEBIAN_FRONTEND=noninteractive
-		$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
-			{ $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; }
-	fi
-fi
+[[ ${SKIP_DEPS:-0} == 1 ]] || need_pkgs qemu-system-x86 busybox-static picocom python3 cpio kmod \
+	gcc make libc6-dev binutils xz-utils "linux-source-$DEBUG_KERNEL"
 
 # --- 0. one VM per stage group -------------------------------------------------
 # A one-vCPU TCG guest uses one host core: SPLIT runs stage groups in VMs

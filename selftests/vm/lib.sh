@@ -12,6 +12,21 @@ TTYDPC_CACHE=${TTYDPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ttydpc}
 log()  { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die()  { log "error: $*"; exit 1; }
 
+# need_pkgs PKG...: apt-get install the Debian packages not installed yet;
+# a stale package list gives 404s: then update once and retry.
+need_pkgs() {
+	local p missing=() apt=(apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends)
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	log "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	as_root "${apt[@]}" "${missing[@]}" >&2 ||
+		{ as_root apt-get update -qq >&2 && as_root "${apt[@]}" "${missing[@]}" >&2; }
+}
+as_root() { if ((EUID)); then sudo "$@"; else "$@"; fi; }
+
 # True when apt has package lists at all (a fresh container has none until
 # `apt-get update`; apt-cache then knows no package).
 apt_has_lists() {
