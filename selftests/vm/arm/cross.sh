@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# cross.sh: what the two ARM lanes share (sourced by lane.sh, armhf on the
-# Orange Pi PC, and lane64.sh, arm64 on QEMU virt). The caller sets:
+# cross.sh: what the ARM lanes share (sourced by lane.sh and lane64.sh),
+# which set:
 #   DEB_ARCH   armhf | arm64: Debian architecture of the guest's packages
 #   FLAVOUR    armmp | arm64: the kernel flavour (linux-image-<FLAVOUR>)
 #   KERNEL_PIN a release to use instead of what linux-image-<FLAVOUR>
@@ -14,8 +14,6 @@
 # and then calls lane_args "$@".
 # Guest packages are never installed on the host: apt runs with a private
 # package list for DEB_ARCH, and `apt-get download` + `dpkg -x` fill the cache.
-
-# The lane's cache.
 ACACHE=$TTYDPC_CACHE/$DEB_ARCH
 
 # The options' defaults (the lanes' headers list the options).
@@ -56,29 +54,6 @@ stage() {
 	now=$(date +%s)
 	TIMES+=("$1 $((now - t_last))s")
 	t_last=$now
-}
-
-SUDO=
-if [[ $EUID -ne 0 ]]; then
-	SUDO=sudo
-fi
-export DEBIAN_FRONTEND=noninteractive
-
-# apt_install PKG...: install the host packages that are missing.
-apt_install() {
-	local missing=() p
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing+=("$p")
-	done
-	((${#missing[@]})) || return 0
-	[[ -z $SUDO ]] || command -v sudo >/dev/null || die "not root and no sudo: cannot install ${missing[*]}"
-	apt_has_lists || $SUDO apt-get update -qq
-	log "installing: ${missing[*]}"
-	# Other lanes may be running apt at the same time: wait for the lock.
-	$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" ||
-		{ $SUDO apt-get update -qq && $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
-			--no-install-recommends "${missing[@]}"; }
 }
 
 # apt with a private package list: the host's dpkg never hears of DEB_ARCH.
@@ -153,13 +128,11 @@ fetch_kernel() {
 	[[ -d /usr/lib/$KBNAME ]] || die "/usr/lib/$KBNAME missing (apt-get install $KBNAME)"
 }
 
-# build_guest ARCH CROSS ALIAS: OUT made absolute, its build, result and
-# BOOTS' results of an earlier run removed; ttydpc.ko in a private copy of
-# the tree (B=OUT/build, B/src), stripped of debug info into B/ttydpc.ko,
-# checked for a modalias matching ALIAS and for HDR's release in its
-# vermagic; then the selftests (static) into ST=B/selftests, with guest.sh as
-# arm_guest.sh and the --add files. CFLAGS from the environment reach the
-# selftests' Makefile, which appends its own.
+# build_guest ARCH CROSS ALIAS: a fresh OUT; ttydpc.ko built in a private
+# copy of the tree (B=OUT/build/src), stripped into B/ttydpc.ko, checked for
+# a modalias matching ALIAS and HDR's release in its vermagic; the selftests
+# (static; CFLAGS from the environment) into ST=B/selftests, with guest.sh
+# as arm_guest.sh and the --add files.
 build_guest() {
 	local arch=$1 cross=$2 alias=$3 name f
 	mkdir -p "$OUT"
@@ -209,7 +182,7 @@ prepare_userland() {
 # guest_deps PREPARE_KERNEL: the host packages (HOST_PKGS, unless DEPS=0),
 # then cache_guest PREPARE_KERNEL.
 guest_deps() {
-	((DEPS == 0)) || apt_install "${HOST_PKGS[@]}"
+	((DEPS == 0)) || need_pkgs "${HOST_PKGS[@]}"
 	cache_guest "$1"
 }
 
@@ -245,13 +218,10 @@ cache_guest() {
 	log "$DEB_ARCH kernel $REL ($(tr '\n' ' ' <"$K/packages"))"
 }
 
-# guest_initramfs TRIPLET LOADER: B/initrd.cpio. mkinitramfs.sh builds the
-# layout, /init, ttydpc.ko and /selftests (ST) with the host's busybox (it
-# runs it to list the applets); a second cpio appended to it replaces
-# busybox with the guest's and adds the guest's picocom with the cross
-# toolchain's loader and libc (the kernel unpacks concatenated archives in
-# order, later files replacing earlier ones). LOADER is the file name of
-# the dynamic loader.
+# guest_initramfs TRIPLET LOADER: B/initrd.cpio: mkinitramfs.sh's (the
+# host's busybox lists the applets), then a second cpio (the kernel unpacks
+# them in order, later files win) with the guest's busybox and picocom and
+# the cross toolchain's libc and dynamic loader LOADER.
 guest_initramfs() {
 	local triplet=$1 loader=$2 ov f
 	"$VM_DIR/mkinitramfs.sh" -o "$B/initrd.base" -k "$B/ttydpc.ko" -t "$ST"
@@ -306,13 +276,10 @@ guest_cmdline() {
 	echo "$line"
 }
 
-# boot_qemu NAME SOCK CHANS QEMU ARG...: one boot, results in OUT/NAME.
-# QEMU (qemu-system-*) gets the board, its console and wiring from ARG...,
-# and here the kernel, the initramfs, the QMP socket SOCK/qmp, the
-# register trace (OUT/NAME/trace.log, host time stamps) and ARM_QEMU_ARGS;
-# it runs at most BOOT_TIMEOUT seconds, watched for oopses (watch_boot).
-# With CHANS (space-separated names), hostpeer.py serves the control line
-# SOCK/ctl and a channel SOCK/<name> each. SOCK is removed afterwards.
+# boot_qemu NAME SOCK CHANS QEMU ARG...: one boot of QEMU with the board
+# and wiring of ARG..., results in OUT/NAME, at most BOOT_TIMEOUT seconds,
+# watched for oopses. With CHANS (names), hostpeer.py serves SOCK/ctl and a
+# channel SOCK/<name> each. SOCK is removed afterwards.
 boot_qemu() {
 	local name=$1 sock=$2 chans=$3 qemu=$4 dir=$OUT/$1 qemu_pid peer_pid='' rc=0 extra=() peer=() c
 	shift 4
@@ -354,7 +321,7 @@ analyse() {
 	else
 		note=$(run_note "$log" selftests)
 	fi
-	if [[ -z $note ]] && ! grep -qE '^[0-9]+ passed, [0-9]+ failed' <<<"$tap"; then
+	if [[ -z $note ]] && ! closing_parse <<<"$tap" >/dev/null; then
 		note="no closing count from run_tests.sh (top-level results counted)"
 	fi
 	plan=$(grep -m1 -oE '^1\.\.[0-9]+' <<<"$tap" | cut -d. -f3 || true)
@@ -415,9 +382,7 @@ report() {
 	for name in $BOOTS; do
 		read -r pass fail skip note <"$OUT/$name/result" || { pass=0 fail=0 skip=0 note=missing; }
 		[[ -z $note ]] || fail=$((fail + 1))
-		total_pass=$((total_pass + pass))
-		total_fail=$((total_fail + fail))
-		total_skip=$((total_skip + skip))
+		total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
 		printf '%-7s %-26s %7s %7s %7s  %s\n' "$name" "$(boot_desc "$name")" "$pass" "$fail" "$skip" "${note:-}"
 	done
 	echo "$total_pass $total_fail $total_skip" >"$OUT/result"
