@@ -85,9 +85,8 @@ stage_time() {
 	echo "$1 $(($2 - t_start)) $((${3:-$(date +%s)} - $2))" >"$RESULTS/times/${1//\//_}"
 }
 
-# One debug lane per source in DEBUG_KERNELS (6.1; check-full adds 6.12,
-# whose BH-workqueue path 6.1 lacks); their kernels build one after the
-# other, from the start (below).
+# One debug lane per source in DEBUG_KERNELS (check-full adds 6.12, whose
+# BH-workqueue path 6.1 lacks).
 [[ $TIER == full ]] && : "${DEBUG_KERNELS:=6.1 6.12}"
 read -r -a DKS <<<"${DEBUG_KERNELS:-6.1}"
 [[ ${DEBUG:-1} != 0 ]] || DKS=()
@@ -120,10 +119,8 @@ kill_tree() {
 	kill "$1" 2>/dev/null || true
 }
 
-# The debug lane's kernel (cached under ~/.cache/ttydpc after the first
-# build) compiles from the start, beside the builds and boots below, at a
-# lower priority than the VMs so that their timing suffers least; the
-# debug job starts when it is ready. Detached, so that `wait` skips it.
+# The debug kernels (cached) compile from the start, niced so that the VMs'
+# timing suffers least; detached, so that `wait` skips them.
 DEBUG_DIR=$TOP_DIR/selftests/debug
 kbuild_pid=
 if ((${#DKS[@]})); then
@@ -213,8 +210,7 @@ for lane in "${LANES[@]}"; do
 	[[ -z $tests_dir || ! -x $VM_PYTHON ]] || args+=(-p "$VM_PYTHON")
 	for f in "${EXTRA[@]}"; do args+=(-x "$f"); done
 	if [[ ${NO_MODULE:-0} != 1 ]]; then
-		# A lane whose module does not build fails its boots; the other
-		# lanes still run.
+		# A lane whose module does not build fails its boots only.
 		if ! (build_module "${REL[$lane]}" "$ldir"); then
 			LANE_ERR[$lane]="module build failed (log: $ldir/build.log)"
 			continue
@@ -295,9 +291,8 @@ analyse() {
 
 # --- jobs ---------------------------------------------------------------------
 
-# boot LANE DESIGN GROUP SMP: one check-mode boot of the x86 VM running the
-# tests of GROUP (all, common, design); leaves "pass fail skip note" in
-# $RESULTS/LANE-DESIGN/result.
+# boot LANE DESIGN GROUP SMP: one check-mode x86 boot running GROUP (all,
+# common, design, console); "pass fail skip note" in its result file.
 boot() {
 	local lane=$1 dpc=$2 group=$3 smp=$4 dir res pass fail skip note t0 targs= late=
 	dir=$RESULTS/$lane-$dpc
@@ -384,9 +379,8 @@ install_boot() {
 	stage_time "install: make install + boot ($lane)" "$t0"
 }
 
-# debug_job: the debug-kernel lane (selftests/debug/README) once its kernel
-# is built. make check runs it at short counts with a fixed seed, so that a
-# result replays; make check-full at the full counts with a random seed.
+# debug_job K: the debug-kernel lane (selftests/debug/README): short counts
+# and a fixed seed (a result replays); check-full: full counts, random seed.
 DEBUG_SEED=${SEED:-724555630}
 debug_job() {
 	local k=$1 t0 knobs log=$RESULTS/debug-$1.log
@@ -414,11 +408,8 @@ debug_job() {
 	[[ ${CONSOLE:-1} == 0 ]] || debug_console_job "$k"
 }
 
-# debug_console_job K: console.sh on the debug kernel, console=ttyDPC0: the
-# console, SysRq and, as Debian's kernels have no CONFIG_KGDB and this one
-# does, kgdb over the port, with lockdep and KASAN watching. It boots the
-# debug lane's kernel and initramfs once more; "pass fail skip note" in
-# $RESULTS/debug-K-console/result.
+# debug_console_job K: console.sh on the debug lane's kernel (which has
+# KGDB, Debian's do not) and initramfs, with lockdep and KASAN watching.
 debug_console_job() {
 	local k=$1 dir=$RESULTS/debug-$1-console entry t0
 	t0=$(date +%s)
@@ -489,10 +480,9 @@ fi
 [[ $INSTALL_STAGE == 0 ]] || PLAN+=("install")
 [[ ${DEMO:-1} == 0 ]] || PLAN+=("demo")
 
-# Jobs run JOBS at a time (TCG runs each vCPU in a host thread, and the
-# guests wait on the host peer and timeouts often enough that a 2-vCPU
-# guest beside another VM keeps two cores busy, not more). A job that is
-# not ready (the debug lane before its kernel) lets the next one go first.
+# Jobs run JOBS at a time (a 2-vCPU TCG guest beside another VM keeps two
+# cores busy, not more: the guests often wait on the host peer). A job not
+# ready yet (the debug lane before its kernel) lets the next one go first.
 JOBS=${JOBS:-$(nproc)}
 ((JOBS >= 1)) || JOBS=1
 pending=("${PLAN[@]}")
@@ -665,8 +655,7 @@ if [[ -n $failed_list ]]; then
 	echo "failed ($(wc -l <<<"$failed_list") lines; logs under $RESULTS):"
 	head -n 20 <<<"$failed_list" | cut -c1-200 | sed 's/^/  /'
 fi
-# Where the time went: every stage, its start after make check began, and
-# its wall time (jobs overlap: JOBS at a time).
+# Every stage's start after make check began and its wall time.
 echo "stage times (start +s, wall s):"
 
 for f in "$RESULTS"/times/*; do
