@@ -107,6 +107,12 @@ wait_for() {
 
 exists() { [ -e "$1" ]; }
 absent() { [ ! -e "$1" ]; }
+# alive PID: the process exists and is not a zombie
+alive() {
+	_st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
+	[ -n "$_st" ] && [ "$_st" != Z ]
+}
+gone() { ! alive "$1"; }
 
 # ---- driver state ---------------------------------------------------------
 

@@ -44,12 +44,6 @@ log "port $PORT, host peer $HOST, PCI ${PCI:-none}, ports: $SAVED_PORTS, params:
 
 # ---- helpers ----------------------------------------------------------------
 
-# alive PID: the process exists and is not a zombie
-alive() {
-	_st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
-	[ -n "$_st" ] && [ "$_st" != Z ]
-}
-
 # wait_pid PID TENTHS: its exit status; 124 after killing it when it is
 # still running after TENTHS tenths of a second
 wait_pid() {
@@ -74,7 +68,6 @@ caught() {
 	[ $((0x$_m & (1 << ($2 - 1)))) -ne 0 ]
 }
 
-gone() { ! alive "$1"; }
 caught_or_gone() { gone "$1" || caught "$1" "$2"; }
 
 # opened PID DEV: PID has DEV open

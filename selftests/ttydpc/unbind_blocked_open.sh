@@ -45,12 +45,6 @@ handlers_of() {
 		print n }' /proc/interrupts
 }
 
-# alive PID: the process exists and is not a zombie
-alive() {
-	_st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
-	[ -n "$_st" ] && [ "$_st" != Z ]
-}
-
 i=1
 while [ $i -le "$COUNT" ]; do
 	# 1: an open that blocks on carrier
@@ -74,13 +68,11 @@ while [ $i -le "$COUNT" ]; do
 	# one (the shell's trap makes open() fail rather than kill it).
 	rc=0
 	echo "$DEV" > "$DRV/unbind" || { log "unbind failed"; rc=1; }
-	t=20
-	while [ $t -gt 0 ] && alive $opid; do sleep 0.1; t=$((t - 1)); done
+	wait_for 20 gone $opid
 	if alive $opid; then
 		log "opener still blocked 2 s after the unbind: signalling it"
 		kill -USR1 $opid 2>/dev/null
-		t=50
-		while [ $t -gt 0 ] && alive $opid; do sleep 0.1; t=$((t - 1)); done
+		wait_for 50 gone $opid
 	fi
 	if alive $opid; then
 		log "opener still blocked 5 s after a signal"
