@@ -86,25 +86,19 @@ class ProtoError(Exception):
     """Turns into an "ERR ..." reply."""
 
 
-class RecvJob:
-    def __init__(self, seed, n, tmo):
+class Job:
+    """A RECV (tmo: its deadline) or SEND (burst, gap_us: a trickle; 0: as
+    fast as possible) of the first n bytes of stream(seed)."""
+
+    def __init__(self, seed, n, tmo=0, burst=0, gap_us=0):
         self.seed, self.n = seed, n
         self.deadline = time.monotonic() + tmo
-        self.got = 0
+        self.burst, self.gap = burst, gap_us / 1e6
+        self.got = self.sent = 0
         self.expected = None  # generated on the first data, in the reader
         self.mismatch = None  # (offset, got, want)
-        self.timed_out = False
-        self.done = n == 0
-
-
-class SendJob:
-    def __init__(self, seed, n, burst=0, gap_us=0):
-        self.seed, self.n = seed, n
-        self.burst, self.gap = burst, gap_us / 1e6  # 0: as fast as possible
-        self.sent = 0
         self.error = None
-        self.cancel = False
-        self.timed_out = False
+        self.cancel = self.timed_out = False
         self.done = n == 0
 
 
@@ -250,7 +244,7 @@ class Channel:
         with self.cv:
             if self.send is not None and not self.send.done:
                 raise ProtoError("busy send")
-            job = self.send = SendJob(seed, n, burst, gap_us)
+            job = self.send = Job(seed, n, burst=burst, gap_us=gap_us)
             if job.done:
                 return
         threading.Thread(target=self._sender, args=(job,), name="tx-" + self.name,
@@ -260,7 +254,7 @@ class Channel:
         with self.cv:
             if self.recv is not None and not self.recv.done:
                 raise ProtoError("busy recv")
-            self.recv = RecvJob(seed, n, tmo)
+            self.recv = Job(seed, n, tmo)
         # Generate the expected stream now, off the control loop, so that
         # the reader does not pause on the first byte (cached afterwards).
         threading.Thread(target=stream, args=(seed, n), daemon=True).start()
@@ -311,21 +305,11 @@ class Channel:
         return data
 
     def expect(self, text, tmo):
-        deadline = time.monotonic() + tmo
-        with self.cv:
-            while True:
-                i = self.rx.find(text)
-                if i >= 0:
-                    del self.rx[: i + len(text)]
-                    return True
-                left = deadline - time.monotonic()
-                if left <= 0 or self.closed:
-                    return False
-                self.cv.wait(left)
+        return self.expect_re(re.compile(re.escape(text)), tmo) is not None
 
     def expect_re(self, pattern, tmo):
-        """Like expect, for a compiled bytes regex; returns the match's
-        groups (None on timeout)."""
+        """Waits for a match of a compiled bytes regex in rx, drops rx up to
+        its end and returns its groups (None on timeout)."""
         deadline = time.monotonic() + tmo
         with self.cv:
             while True:
