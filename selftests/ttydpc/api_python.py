@@ -42,6 +42,7 @@ import sys
 import termios
 import threading
 import time
+import types
 
 # at import time, so that mkinitramfs.sh -p copies what it loads
 try:
@@ -122,14 +123,9 @@ def open_raw(path):
     return fd
 
 
-class HasFileno:
+def has_fileno(fd):
     """Stands for a pyserial Serial: the module only calls fileno()."""
-
-    def __init__(self, fd):
-        self.fd = fd
-
-    def fileno(self):
-        return self.fd
+    return types.SimpleNamespace(fileno=lambda: fd)
 
 
 def mctrl(fd, req, bits):
@@ -162,8 +158,7 @@ def write_all(fd, data, tmo=10):
 
 
 def env(name):
-    v = os.environ.get(name, "")
-    return v or None
+    return os.environ.get(name) or None
 
 
 # ---- the host peer (selftests/README: one request line, one reply line) ----
@@ -266,7 +261,7 @@ def diag_events(ev):
 def mask_roundtrip():
     fd = need_port()
     try:
-        with ttydpc.Port(HasFileno(fd)) as p:
+        with ttydpc.Port(has_fileno(fd)) as p:
             p.set_mask(ttydpc.EV_RXCHAR | ttydpc.EV_CTS | ttydpc.EV_RXFLAG, "Z")
             m = p.get_mask()
             check(m == (0x000B, 0x5A), "get_mask %r, want (0xb, 0x5a)" % (m,))
@@ -415,7 +410,7 @@ def purge_rxclear():
         while inq(b) < 64 and time.monotonic() < end:
             time.sleep(0.05)
         check(inq(b) == 64, "%d of 64 bytes arrived unread" % inq(b))
-        with ttydpc.Port(HasFileno(b)) as pb:
+        with ttydpc.Port(has_fileno(b)) as pb:
             pb.purge(ttydpc.PURGE_RXCLEAR)
         check(inq(b) == 0, "%d bytes left after RXCLEAR" % inq(b))
         try:
