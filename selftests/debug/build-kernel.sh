@@ -12,24 +12,12 @@
 # -k VERSION (or DEBUG_KERNEL=VERSION): 6.1 (default) or 6.12, Debian's
 # linux-source-VERSION (/usr/src/linux-source-VERSION.tar.xz, installed
 # with apt-get when missing; LINUX_SOURCE names another tarball).
-#
-# Config: `make tinyconfig` + selftests/debug/debug.config (+ debug-VERSION.config
-# when present): 64-bit SMP, what the test VM needs (PCI, ACPI, PNP, 8250,
-# initramfs, devtmpfs, modules, debugfs, SysRq) and the checkers (KASAN,
-# lockdep, DEBUG_ATOMIC_SLEEP, UBSAN, DEBUG_OBJECTS, KMEMLEAK, DEBUG_LIST,
-# hung task, soft lockup, workqueue stall). Targets: bzImage, modules,
-# modules_prepare; object files are deleted afterwards, the tree stays usable
-# for external modules.
-# How long a cold build takes: Documentation/ttydpc/testing.rst.
-#
-# Cache: $TTYDPC_CACHE/debug-kernel/<source version>-<config hash>, where
-# TTYDPC_CACHE defaults to ~/.cache/ttydpc. The config hash covers the
-# fragments, the build recipe below and the compiler version, so editing
-# any of them builds a new entry; each source version has its own entries.
-# An entry is complete when ENTRY/complete exists; an interrupted build is
-# started over. Concurrent callers serialise on ENTRY.lock. Environment:
-# JOBS (make -j, default nproc), DEBUG_KERNEL_KEEP (number of other entries
-# of the same version kept, default 1).
+# Config (tinyconfig + debug.config + debug-VERSION.config) and cache
+# ($TTYDPC_CACHE/debug-kernel/<source version>-<hash of the fragments,
+# RECIPE and gcc version>, complete when ENTRY/complete exists): README,
+# step 1. Concurrent callers serialise on ENTRY.lock. Environment: JOBS
+# (make -j, default nproc), DEBUG_KERNEL_KEEP (other entries of the same
+# version kept, default 1).
 set -euo pipefail
 # One function, read whole before it runs: editing this file during a build
 # does not disturb the build.

@@ -137,10 +137,9 @@ run_nested() {
 	("$@" </dev/null; echo $? >"$TMP/rc") 2>&1 | tee "$TMP/out" | sed 's/^/# /' &
 	_p=$! _w=0 _b=0
 	while kill -0 "$_p" 2>/dev/null; do
-		# a program that bailed out but cannot exit (a thread blocked
-		# in the kernel) gets 10 s, anything else its whole budget;
-		# a hung task reported meanwhile ends the wait too: nothing
-		# after it can be trusted to finish
+		# a program that bailed out but cannot exit (a thread blocked in
+		# the kernel) gets 10 s, anything else its budget; a hung task
+		# reported meanwhile ends the wait: nothing after it can be trusted
 		grep -q '^Bail out!' "$TMP/out" && _b=$((_b + 1))
 		if [ $((_w % 100)) -eq 99 ] && [ "$(hung_tasks)" -gt "$_h0" ]; then
 			note "the kernel reported a hung task: not waiting for the rest"
@@ -289,9 +288,8 @@ if has_stage suite; then
 fi
 
 # ---- rebind ------------------------------------------------------------------
-# ttydpc_stress rebind: cycles alternate between the null-modem card (its two
-# ports carrying traffic to each other) and TTYDPC_PORT's function, with a
-# steady and a churning worker on every ttydpc port the whole time.
+# ttydpc_stress rebind: cycles alternate between the null-modem card and
+# TTYDPC_PORT's function, a steady and a churning worker on every port.
 if has_stage rebind; then
 	stage_begin rebind
 	funcs=
@@ -313,10 +311,9 @@ if has_stage rebind; then
 fi
 
 # ---- reload --------------------------------------------------------------------
-# ttydpc_stress reload: rmmod while a steady worker holds every port open and
-# a churning one opens and closes it, data flowing both ways; insmod again
-# with the next DPC design (isr, custom, both in turn; the boot's design
-# last), the PCI functions moved back as /init does, the ports come back.
+# ttydpc_stress reload: rmmod while the workers hold and churn every port,
+# insmod with the next design (the boot's last), the PCI functions moved
+# back as /init does, the ports come back.
 if has_stage reload; then
 	stage_begin reload
 	if [ -z "$KO" ] || [ ! -r "$KO" ] || ! module_loaded; then
