@@ -37,12 +37,8 @@ apt_known() {
 	apt-cache show --no-all-versions "$1" >/dev/null 2>&1
 }
 
-# lane_release LANE -> prints the kernel release (uname -r) used for LANE.
-#   6.1      what the linux-image-amd64 meta package depends on
-#   6.12     newest linux-image-6.12.*+deb12-amd64-unsigned with matching headers
-#   6.12-rt  the same for the PREEMPT_RT flavour
-# A release can also be given directly (anything that starts with a digit and
-# contains "-", e.g. 6.1.0-56-amd64).
+# lane_release LANE -> the kernel release (uname -r) of LANE: 6.1, 6.12,
+# 6.12-rt (selftests/vm/README, "Lanes"), or a release given directly.
 lane_release() {
 	local lane=$1 flavour rel pkg
 	case $lane in
@@ -103,8 +99,7 @@ build_module() {
 	[[ -f $kdir/Makefile ]] || die "no headers for $rel in $kdir (run make deps)"
 	src=$out/src
 	mkdir -p "$src"
-	# Copy the module sources, keeping mtimes so that rebuilds are incremental.
-	# Everything at the top level except what Kbuild never needs.
+	# The sources, mtimes kept (incremental rebuilds), less what Kbuild never reads.
 	tar -C "$TOP_DIR" -cf - \
 		--exclude=./.git --exclude=./build --exclude=./selftests \
 		--exclude=./.ci --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
@@ -137,10 +132,8 @@ build_selftests() {
 	[[ -f $out/run_tests.sh ]] || log "warning: no run_tests.sh in $out"
 }
 
-# --- reading a guest's console (check.sh, check-debug.sh, arm/cross.sh) -------
-# The guest's /init (or run_debug.sh) brackets its TAP with
-# "==== ttydpc: selftests begin/end" and its dmesg with "dmesg begin/end"
-# markers on the console.
+# --- a guest's console: /init brackets its TAP and its dmesg with
+# "==== ttydpc: selftests begin/end" and "dmesg begin/end" markers.
 
 # console_tap LOG: the TAP between the selftests markers of console text LOG.
 console_tap() {
