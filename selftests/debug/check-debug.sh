@@ -200,11 +200,9 @@ fi
 t_prep=$(($(date +%s) - t0))
 
 # --- 4. the run -----------------------------------------------------------------
-# silence_watch PID DIR: while run-vm.sh (PID) runs, watch the guest's output
-# (console and kernel log). Silent for SILENCE_TIMEOUT seconds means it is
-# wedged past what its own watchdogs can report (a frozen console, an
-# interrupt storm): save what QEMU says about the vCPU and the interrupt
-# controllers in DIR/qemu-state.txt, and end the run.
+# silence_watch PID DIR: a guest silent (console, kernel log) for
+# SILENCE_TIMEOUT seconds is wedged past its own watchdogs: QEMU's view of
+# the vCPU and interrupt controllers into DIR/qemu-state.txt, end the run.
 silence_watch() {
 	local pid=$1 dir=$2 last=-1 size quiet=0 limit=${SILENCE_TIMEOUT:-600}
 	while kill -0 "$pid" 2>/dev/null; do
@@ -335,10 +333,8 @@ if [[ -n $all_heads ]]; then
 			fi
 		done
 	done < <(sort -t: -k2 -u <<<"$all_heads" | sort -n)
-	# Whole reports: from each headline that opens one, up to its end
-	# (the end-of-trace or ===== line, or 200 lines), ttydpc frames decoded.
-	# KASAN and UBSAN reports end with a ===== line, the others with the
-	# end of their last stack trace.
+	# Whole reports, from a headline to its end: a ===== line (KASAN,
+	# UBSAN), the end of the last stack trace (others), or 300 lines.
 	awk -v re="$(printf '%s|' "${CATS[@]#*|}" | sed 's/|$//')" '
 		function flush() { if (n) { print "----"; for (i = 0; i < n; i++) print buf[i]; n = 0 } }
 		$0 ~ re && !on { on = 1; n = 0; eqend = $0 ~ /KASAN|UBSAN/ }

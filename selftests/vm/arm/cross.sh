@@ -101,12 +101,10 @@ fetch_debs() {
 	done
 }
 
-# fetch_kernel REL K TMP: linux-image-REL, linux-headers-REL and its
-# -common into TMP/debs; K/vmlinuz, K/config, the headers unpacked in
-# K/root (the flavour Makefile's absolute include of the common one
-# rewritten into K), K/packages. Sets HDR (the headers) and KBNAME (the
-# linux-kbuild-* their scripts/ and tools/ link to, relative as packaged:
-# the caller puts it at K/root/usr/lib/KBNAME).
+# fetch_kernel REL K TMP: K/vmlinuz, K/config, K/packages, the headers in
+# K/root (their Makefile's include of -common rewritten into K). Sets HDR and
+# KBNAME (the linux-kbuild-* the headers' scripts/ link to, relatively: the
+# caller puts it at K/root/usr/lib/KBNAME).
 fetch_kernel() {
 	local rel=$1 k=$2 tmp=$3 common kb
 	common=${rel%-"$FLAVOUR"}-common
@@ -179,18 +177,16 @@ prepare_userland() {
 	rm -rf "$tmp"
 }
 
-# guest_deps PREPARE_KERNEL: the host packages (HOST_PKGS, unless DEPS=0),
-# then cache_guest PREPARE_KERNEL.
+# guest_deps PREPARE_KERNEL: HOST_PKGS (unless DEPS=0), then cache_guest.
 guest_deps() {
 	((DEPS == 0)) || need_pkgs "${HOST_PKGS[@]}"
 	cache_guest "$1"
 }
 
-# cache_guest PREPARE_KERNEL: under the cache lock, refresh the private lists
-# (fetched once, then daily unless DEPS=0, so a warm run needs no network),
-# fetch the kernel unless cached (fetch_kernel, then the lane's
-# PREPARE_KERNEL REL K TMP for what else it needs), and the userland.
-# Sets REL, K (its cache) and HDR (its headers).
+# cache_guest PREPARE_KERNEL: under the cache lock, the private lists (once,
+# then daily unless DEPS=0: a warm run needs no network), the kernel unless
+# cached (fetch_kernel, then PREPARE_KERNEL REL K TMP), the userland. Sets
+# REL, K (its cache) and HDR (its headers).
 cache_guest() {
 	mkdir -p "$ACACHE"
 	exec 9>"$ACACHE/.lock"
@@ -262,9 +258,8 @@ watch_boot() {
 	return "$rc"
 }
 
-# guest_cmdline NAME CONSOLE [ARG...]: the kernel command line of check-mode
-# boot NAME (guest.sh runs the selftests), its console on CONSOLE, with
-# ARG..., then --tests and --append.
+# guest_cmdline NAME CONSOLE [ARG...]: boot NAME's kernel command line,
+# with ARG..., then --tests and --append.
 guest_cmdline() {
 	local name=$1 console=$2 line
 	shift 2
