@@ -1040,14 +1040,9 @@ def report(a):
                 for trig, p in rows:
                     if p and fg.get(p + "regs_h2g", NAN) != fg.get(p + "regs_h2g", NAN):
                         continue    # an older run without this level
-                    if p:
-                        vals = (fg[p + "regs_h2g"], fg[p + "h2g_irq_mib"], fg[p + "h2g_kibs"],
-                                fg[p + "echo_med_us"], fg[p + "echo_p99_us"],
-                                fg.get(p + "irqt_med_us", NAN), fg.get(p + "irqt_p99_us", NAN))
-                    else:
-                        vals = (fg["regs_h2g"], fg["h2g_irq_mib"], fg["h2g_kibs"],
-                                fg["echo_med_us"], fg["echo_p99_us"],
-                                fg["irqt_h2g_med_us"], fg["irqt_h2g_p99_us"])
+                    irqt = "irqt_" if p else "irqt_h2g_"
+                    vals = [fg.get(p + k, NAN) for k in ("regs_h2g", "h2g_irq_mib", "h2g_kibs",
+                            "echo_med_us", "echo_p99_us", irqt + "med_us", irqt + "p99_us")]
                     lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                         d, drv, trig, fmt("%.3f", vals[0]), fmt("%.0f", vals[1]),
                         fmt("%.0f", vals[2]), fmt("%.0f", vals[3]), fmt("%.0f", vals[4]),
@@ -1182,18 +1177,14 @@ def main():
     ap.add_argument("--initrd")
     ap.add_argument("--out", required=True)
     ap.add_argument("--designs", default="isr,custom,both")
-    ap.add_argument("--mem", type=int, default=512)
-    ap.add_argument("--boot-timeout", type=int, default=600)
+    for opt, default in (("--mem", 512), ("--boot-timeout", 600), ("--regs-kib", 32),
+                         ("--regs-reps", 1), ("--ftrace-secs", 3.0), ("--ftrace-reps", 1),
+                         ("--ftrace-kb", 16384), ("--echo-n", 1000), ("--echo-reps", 2),
+                         ("--slow-chunk", 4096), ("--slow-us", 10000)):
+        ap.add_argument(opt, type=type(default), default=default)
     ap.add_argument("--reps", type=int, default=4, help="throughput repetitions per driver")
     ap.add_argument("--xfer-secs", type=float, default=2.5,
                     help="length of each throughput run (the sender stops after it)")
-    ap.add_argument("--regs-kib", type=int, default=32)
-    ap.add_argument("--regs-reps", type=int, default=1)
-    ap.add_argument("--ftrace-secs", type=float, default=3.0)
-    ap.add_argument("--ftrace-reps", type=int, default=1)
-    ap.add_argument("--ftrace-kb", type=int, default=16384)
-    ap.add_argument("--echo-n", type=int, default=1000)
-    ap.add_argument("--echo-reps", type=int, default=2)
     ap.add_argument("--slow-kib", type=int, default=1536,
                     help="slow reader transfer: must exceed what the tty layer buffers "
                     "(a 640 KiB limit counted in 256-byte units of 512-byte buffers, "
@@ -1205,8 +1196,6 @@ def main():
                     help="host->guest run length in the what-if trigger-level runs")
     ap.add_argument("--slow-cap-secs", type=float, default=75.0,
                     help="longest the slow reader's sender may run before the reader starts")
-    ap.add_argument("--slow-chunk", type=int, default=4096)
-    ap.add_argument("--slow-us", type=int, default=10000)
     ap.add_argument("--meta", help="JSON file with date/qemu/host/sizes for the report")
     ap.add_argument("--mixed-bursts", type=int, default=8, help="mixed: bursts per run")
     ap.add_argument("--mixed-bytes", type=int, default=2048, help="mixed: bytes per burst")
