@@ -4,32 +4,7 @@
 
 Run by api_python.sh (python3 -I -S api_python.py --uapi FILE, FILE being
 ttydpc_uapi_dump's output). TAP 13 on stdout; exit 0, 1 (a case failed)
-or 4 (everything skipped). Cases:
-  uapi_values        the module's ioctl numbers, struct sizes and flags
-                     equal the C compiler's for include/uapi/ttydpc.h
-  mask_roundtrip     set_mask/get_mask on a Port attached through an
-                     object with fileno(), as a pyserial Serial is, and
-                     through the module functions on its descriptor
-  wait_cts_loopback  a wait blocked in another thread (the GIL released)
-                     ends with EV_CTS when RTS drops in UART loopback
-  asyncio_loopback   an asyncio loop waits on Port.fileno() (add_reader, no
-                     thread): a looped-back byte makes it readable and
-                     read_event() gives EV_RXCHAR
-  wait_rxchar_peer   the host peer sends bytes: wait gives EV_RXCHAR and
-                     the bytes read back are those sent (TTYDPC_CTL)
-  pyserial           a Port on a port pyserial opened: wait() gives
-                     EV_RXCHAR for the host peer's bytes, ser.read_until()
-                     gets them, get_stats() counted them (python3-serial)
-  wait_timeout       nothing happens: wait(timeout=0.5) returns None in
-                     time, the mask unchanged
-  purge_rxclear      bytes from the null-modem peer wait unread; RXCLEAR
-                     drops them (TTYDPC_NM_A/B)
-  stats_transfer     GET_STATS transmitted/received follow a null-modem
-                     transfer exactly after clear_stats; comm_status
-                     shows empty queues and no errors
-  bad_args           a bad mask, purge flags 0 or unknown, a wait without
-                     a mask: OSError EINVAL; Port() on /dev/null: EINVAL;
-                     an API call on the tty: ENOTTY
+or 4 (everything skipped). The cases: selftests/ttydpc/README.
 """
 
 import contextlib

@@ -1,13 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# pnp_bind.sh: the PNP binding. Moves the PNP0501 UART at 0x3e8 (COM3 in the
-# VM, normally 8250's ttyS2) from its driver to ttydpc's PNP driver through
-# sysfs, checks the new ttyDPC node (I/O 0x3e8, device link to the PNP
-# device), moves data through it to the host channel TTYDPC_PNP_CHAN, and
-# hands the device back. Nothing bad may reach the kernel log. In between,
-# tty_pm on the PNP port: an open port of the PNP binding through a suspend
-# to RAM (the PNP bus's own suspend and resume around ttydpc's).
-# TTYDPC_PNP_IO picks another address (default 0x3e8).
+# pnp_bind.sh: the PNP binding. Moves the PNP0501 UART at TTYDPC_PNP_IO
+# (0x3e8: COM3 in the VM) to ttydpc's PNP driver through sysfs, checks the
+# node, moves data through it (TTYDPC_PNP_CHAN), runs tty_pm on it (the PNP
+# bus's suspend and resume around ttydpc's) and hands the device back.
 . "$(dirname "$0")/lib.sh"
 
 need_root
