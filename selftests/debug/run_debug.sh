@@ -211,9 +211,8 @@ ports_work() {
 	return $_rc
 }
 
-# The whole kernel log, as it is written, to the host through a serial port
-# of its own (check-debug.sh adds COM4 at 0x2e8): reports survive a guest
-# that wedges before /init can dump dmesg.
+# The kernel log, as it is written, to the host on COM4 (check-debug.sh adds
+# it): reports survive a guest that wedges before /init can dump dmesg.
 for t in /sys/class/tty/ttyS*; do
 	[ "$(cat "$t/port" 2>/dev/null)" = 0x2E8 ] || continue
 	klog=/dev/$(basename "$t")

@@ -118,9 +118,7 @@ SHPID=''
 # ---- 5: received data intact while the console writes -----------------------
 
 # Each console write turns the port's interrupts off for a while: what
-# arrives meanwhile must wait in the UART and then go the usual way, with
-# nothing lost or reordered in the read queue. The host sends a checked
-# stream to a reader of the port while the kernel logs 20 lines.
+# arrives meanwhile must wait in the UART, then go the usual way intact.
 (
 	i=0
 	while [ $i -lt 20 ]; do
@@ -154,9 +152,8 @@ tap_result "RS-485: the console raises RTS around its output, with the delays" $
 
 # ---- 8: the console across a module reload ---------------------------------
 
-# rmmod must unregister the console (a printk afterwards would otherwise
-# run freed code); insmod and binding the port must bring it back, as the
-# command line still names it.
+# rmmod must unregister the console (a later printk would run freed code);
+# insmod and the bind bring it back (the command line still names it).
 if [ -z "$TTYDPC_KO" ] || [ ! -r "$TTYDPC_KO" ] || ! module_loaded; then
 	tap_skip "the console goes with rmmod and comes back with insmod and bind" \
 		"TTYDPC_KO unset or ttydpc not a loaded module"

@@ -158,9 +158,8 @@ waiter_ended() {
 	fi
 }
 
-# The PCI functions back to ttydpc, in order, as selftests/vm/init does
-# (driver_override, unbind from another driver, drivers_probe). The override
-# survives rmmod, so insmod has usually bound them already.
+# The PCI functions back to ttydpc as selftests/vm/init moves them (the
+# override survives rmmod: insmod has usually bound them already).
 move_ports_to_ttydpc() {
 	for _d in $OVERRIDES; do
 		_p=/sys/bus/pci/devices/$_d
@@ -380,8 +379,7 @@ rmmod_ready() {
 
 # An open port pins the module (ttydpc_init()): rmmod is refused until the
 # traffic ends, then races with the last close. An rmmod that succeeds while
-# the round's processes hold ports open fails the case (the ports are hung
-# up then, and the traffic ends with EIO).
+# the round's processes hold ports open fails the case.
 if [ -z "$TTYDPC_KO" ] || [ ! -r "$TTYDPC_KO" ] || ! module_loaded; then
 	tap_skip "rmmod/insmod during traffic" "TTYDPC_KO unset/unreadable or ttydpc not a loaded module"
 else
@@ -404,9 +402,8 @@ else
 			dpid=$!
 			pids="$pids $dpid"
 		fi
-		# The waiter is ended by USR1 or by the rmmod; its own timeout
-		# only bounds a broken run. A round can pass 30 s under a debug
-		# kernel (the null-modem close drains at TCG speed).
+		# USR1 or the rmmod ends the waiter; its timeout bounds a broken
+		# run (a debug kernel's round can pass 30 s).
 		"$CTL_BIN" "$PORT" mask ring , wait 300 > "$TMP/rwait" 2>&1 &
 		wpid=$!
 		[ $((i % 5)) -eq 0 ] && host_flood_start
