@@ -20,13 +20,10 @@ read -r -a LANES <<<"${*:-${KERNELS:-6.1 6.12 6.12-rt}}"
 
 ((EUID == 0)) || command -v sudo >/dev/null || die "not root and no sudo: cannot run apt-get"
 
-# What the suite uses, host side and guest side (busybox and picocom are
-# copied into the initramfs). linux-source-6.12 carries kselftest_harness.h,
-# which Debian's headers packages lack, for the selftests/ttydpc build;
-# the i686 cross compiler builds the 32-bit API tests (compat_ioctl); it
-# coexists with the ARM lanes' cross compilers, which gcc-multilib does not.
-# python3 and python3-serial (pyserial) go into the x86 images for
-# api_python.sh, the Python module's test.
+# Host and guest side (busybox, picocom, python3, python3-serial go into the
+# initramfs). linux-source-6.12: kselftest_harness.h, which the headers
+# packages lack. The i686 cross compiler (32-bit API tests) coexists with
+# the ARM lanes' cross compilers; gcc-multilib does not.
 PKGS=(qemu-system-x86 busybox-static picocom python3 python3-serial cpio kmod gcc make
 	libc6-dev xz-utils linux-source-6.1 linux-source-6.12 gcc-i686-linux-gnu libc6-dev-i386-cross
 	dkms openssl)

@@ -602,23 +602,19 @@ class Peer:
         self.need_qmp().trace(a[0] == "on", a[1:])
         return "OK"
 
-    VERBS = {  # verb: (minimum args, takes the rest of the line)
-        "PING": (0, False), "SEND": (3, False), "RECV": (4, False), "WAIT": (2, False),
-        "FLUSH": (1, False), "PUT": (2, False), "GET": (3, False), "EXPECT": (2, True),
-        "STALL": (1, False), "RESUME": (1, False), "BREAK": (1, False), "MARK": (0, False),
-        "PARAMS": (0, False), "TRACE": (1, False), "REGS": (0, False),
-        "WRITES": (1, False), "SEQ": (1, False), "WAKE": (1, False), "KGDB": (2, False),
-        "KGDBRES": (2, False),
+    VERBS = {  # verb: minimum args (EXPECT: then the rest of the line)
+        "PING": 0, "SEND": 3, "RECV": 4, "WAIT": 2, "FLUSH": 1, "PUT": 2, "GET": 3,
+        "EXPECT": 2, "STALL": 1, "RESUME": 1, "BREAK": 1, "MARK": 0, "PARAMS": 0, "TRACE": 1,
+        "REGS": 0, "WRITES": 1, "SEQ": 1, "WAKE": 1, "KGDB": 2, "KGDBRES": 2,
     }
 
     def handle(self, line):
         verb = line.split(" ", 1)[0].upper()
-        spec = self.VERBS.get(verb)
-        if spec is None:
+        nargs = self.VERBS.get(verb)
+        if nargs is None:
             return "ERR unknown verb %s" % verb[:32]
-        nargs, rest = spec
         try:
-            if rest:
+            if verb == "EXPECT":
                 parts = line.split(" ", nargs + 1)
                 if len(parts) < nargs + 1:
                     raise ProtoError("usage")
