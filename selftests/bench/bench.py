@@ -507,12 +507,9 @@ class Boot:
                     p99_us=rtt[(n * 99) // 100] / 1000.0, rtt=rtt)
 
     def w_mixed(self, drv, bursts, burst_n, gap_s, trace=False):
-        """Bursts with idle gaps, through the guest's echo: after each gap
-        the host sends one byte and times its echo (the first byte after
-        idle), then burst_n bytes, timed until the last is echoed back (the
-        burst's throughput, both directions at once). With trace, QEMU's
-        serial trace is on and the run's FCR writes and RBR reads come back
-        with host time stamps (the plot of the adaptive RX trigger)."""
+        """Bursts through the guest's echo: after each idle gap, one byte's
+        round trip, then burst_n bytes' throughput. With trace, the run's
+        FCR writes and RBR reads (the plot of the adaptive RX trigger)."""
         ch = self.chan[drv]
         ch.drain()
         self.ctl.start("ECHO %s %d" % (self.dev[drv], bursts * (1 + burst_n)))
@@ -722,12 +719,8 @@ class Boot:
             self.record("slow", drv, **self.w_slow(drv, a.slow_kib << 10))
 
     def p_whatif(self):
-        """What the RX trigger level does, on both drivers, pinned through
-        sysfs rx_trig_bytes (which pins ttydpc's adaptive trigger): 1
-        (latency), 4, 8 (8250's level) and 14 (fewer register accesses and
-        interrupts), and the hard-IRQ handler time at each level, which
-        shows what a handler that reads the FIFO costs per byte. Restores
-        8 (8250) and auto (ttydpc)."""
+        """Both drivers at each RX trigger level, pinned through sysfs
+        rx_trig_bytes; then 8 (8250) and auto (ttydpc) again."""
         a = self.a
         log("-- what-if: RX trigger %s" % ", ".join(str(t) for t in WHATIF_TRIGS))
         for trig in WHATIF_TRIGS:
@@ -837,11 +830,10 @@ def figures(res):
         f["echo_n"] = len(rtt)
         f["echo_bad"] = sum(r["bad"] for r in sel("echo"))
         rs = sel("slow")
-        nan = float("nan")
-        f["slow_lost"] = sum(r["lost"] + (0 if r["ok"] or r["lost"] else 1) for r in rs) if rs else nan
-        f["slow_n"] = sum(r["n"] for r in rs) if rs else nan
-        f["slow_buf_overrun"] = sum(r["buf_overrun"] for r in rs) if rs else nan
-        f["slow_sent_before_read"] = rs[0]["sent_before_read"] if rs else nan
+        f["slow_lost"] = sum(r["lost"] + (0 if r["ok"] or r["lost"] else 1) for r in rs) if rs else NAN
+        f["slow_n"] = sum(r["n"] for r in rs) if rs else NAN
+        f["slow_buf_overrun"] = sum(r["buf_overrun"] for r in rs) if rs else NAN
+        f["slow_sent_before_read"] = rs[0]["sent_before_read"] if rs else NAN
         f["slow_blocked"] = rs[0]["sender_blocked"] if rs else None
         f["slow_conclusive"] = rs[0]["conclusive"] if rs else None
         rs = sel("mixed")
@@ -1079,11 +1071,8 @@ def plot(a, boots, figs):
     with open(dat, "w") as f:
         f.write("# figure %s\n" % " ".join(d for d, _ in boots))
         for key, label in PLOT_KEYS:
-            vals = []
-            for d, _ in boots:
-                r = ratio(figs[d]["ttydpc"][key], figs[d]["8250"][key])
-                vals.append("%.4f" % r if r is not None else "NaN")
-            f.write('"%s" %s\n' % (label, " ".join(vals)))
+            rs = [ratio(figs[d]["ttydpc"][key], figs[d]["8250"][key]) for d, _ in boots]
+            f.write('"%s" %s\n' % (label, " ".join("NaN" if r is None else "%.4f" % r for r in rs)))
     png = os.path.join(a.out, "results.png")
     gp = ["set terminal %s size 1200,600 noenhanced" % png_terminal(),
           "set output '%s'" % png,

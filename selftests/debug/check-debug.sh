@@ -282,10 +282,9 @@ else
 	host_nok "guest run completed ($note; log: $vm/console.log)"
 fi
 
-# The kernel log: the guest copies /dev/kmsg to COM4 as it is written
-# (kmsg.log, "prio,seq,usec,flags;text" records), which survives a wedged
-# guest; else the dmesg dump at the end; else the console (reports at
-# KERN_ERR reach it while the guest runs).
+# The kernel log: COM4's copy of /dev/kmsg (kmsg.log, "prio,seq,usec,
+# flags;text" records: survives a wedged guest), else the dmesg dump, else
+# the console (reports at KERN_ERR reach it).
 if [[ -s $vm/kmsg.log ]]; then
 	klog=$(tr -d '\r' <"$vm/kmsg.log" | awk '
 		/^[0-9]+,[0-9]+,[0-9]+,[^;]*;/ {
@@ -389,8 +388,8 @@ else
 fi
 
 # --- 6. TAP --------------------------------------------------------------------------
-# Host checks, then the guest's top-level lines renumbered. Test cases: the
-# host checks plus the guest's own count (the suite's cases included).
+# Host checks, then the guest's top-level lines renumbered; test cases: the
+# host checks and the guest's own count.
 gsum=1
 read -r gpass gfail gskip < <(closing_parse <<<"$tap") || gpass=0 gfail=0 gskip=0 gsum=
 mapfile -t gtop < <(grep -E '^(not )?ok [0-9]+ ' <<<"$tap" || true)

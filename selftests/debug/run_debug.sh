@@ -31,8 +31,10 @@ RELOAD=${TTYDPC_DBG_RELOAD:-200}
 SOAK_SECS=${TTYDPC_DBG_SOAK_SECS:-0}
 if [ "$SOAK_SECS" -gt 0 ]; then
 	SOAK=${TTYDPC_DBG_SOAK:-}
+	SOAK_WHAT="${SOAK_SECS} s${SOAK:+ (at most $SOAK)}"
 else
 	SOAK=${TTYDPC_DBG_SOAK:-64M}
+	SOAK_WHAT=$SOAK
 fi
 STRESS=$HERE/ttydpc_stress
 TMP=${TMPDIR:-/tmp}/ttydpc_debug.$$
@@ -224,11 +226,6 @@ echo -1 >/proc/sys/kernel/hung_task_warnings 2>/dev/null
 
 echo "TAP version 13"
 note "ttydpc debug lane: kernel $(uname -r), dpc=$TTYDPC_DPC, seed $SEED (replay: SEED=$SEED)"
-if [ "$SOAK_SECS" -gt 0 ]; then
-	SOAK_WHAT="${SOAK_SECS} s${SOAK:+ (at most $SOAK)}"
-else
-	SOAK_WHAT=$SOAK
-fi
 note "stages: $STAGES; fuzz $FUZZ_OPS ops x $FUZZ_THREADS threads, rebind $REBIND, reload $RELOAD, soak $SOAK_WHAT each way"
 note "ports: $SAVED_PORTS; null modem $NM_A:$NM_B ($NM_PCI); host port $PORT ($PORT_PCI); module params '$KO_PARAMS'"
 note "tainted=$(cat /proc/sys/kernel/tainted)"

@@ -238,10 +238,9 @@ OOPS='Internal error: Oops|Unable to handle kernel|kernel BUG at|Kernel panic'
 OOPS_GRACE=${OOPS_GRACE:-20}
 FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic|Internal error|Unable to handle'
 
-# watch_boot PID DIR: wait for QEMU (PID). A kernel oops on the console
-# (loglevel=3 lets only those through) usually wedges the test that caused
-# it until the guest's timeout: give the guest OOPS_GRACE seconds to print
-# more, then stop the boot (DIR/oops). Returns QEMU's exit status.
+# watch_boot PID DIR: wait for QEMU (PID). An oops on the console (only
+# those pass loglevel=3) usually wedges its test until the guest's timeout:
+# OOPS_GRACE seconds later the boot is stopped (DIR/oops).
 watch_boot() {
 	local pid=$1 dir=$2 rc=0
 	while kill -0 "$pid" 2>/dev/null; do

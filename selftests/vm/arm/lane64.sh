@@ -48,10 +48,8 @@ lane_args "$@"
 HOST_PKGS=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	busybox-static picocom python3 cpio kmod gcc make libc6-dev linux-kbuild-6.1)
 
-# prepare_kernel REL K TMP: after cross.sh's fetch_kernel, the headers'
-# scripts/ and tools/ resolve to a link to the host's linux-kbuild-6.1.
-# Everything the virt board needs is built into the kernel (PL011, PCI host
-# generic, 8250_pci, debugfs).
+# prepare_kernel REL K TMP: the headers' scripts/ and tools/ resolve to the
+# host's linux-kbuild-6.1 (its 64-bit modpost has arm64's layouts).
 prepare_kernel() {
 	ln -sfn "/usr/lib/$KBNAME" "$2/root/usr/lib/$KBNAME"
 }
@@ -69,9 +67,8 @@ stage initramfs
 
 # --- 3. the boot ----------------------------------------------------------------
 
-# boot pci: the check-mode boot, wired as the header says. TTYDPC_CTL= :
-# /init must not configure the x86 control line; guest.sh finds 00:12.0's
-# tty. The null modem's server end exists before its client connects.
+# boot pci: wired as the header says. TTYDPC_CTL= : guest.sh, not /init,
+# finds the control line. The null modem's server end comes first.
 boot() {
 	local name=$1 sock
 	sock=$(mktemp -d /tmp/ttydpc-arm64.XXXXXX)
