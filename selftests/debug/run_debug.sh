@@ -92,18 +92,13 @@ guarded() {
 	_t=$1
 	shift
 	"$@" >"$TMP/guard" 2>&1 &
-	_p=$!
-	if bg_wait "$_p" "$_t"; then
-		_rc=0
-	else
-		_rc=$?
-		if kill -0 "$_p" 2>/dev/null; then
-			GUARD_OUT=$(cat "$TMP/guard")
-			bail "'$*' did not return in $_t s"
-			return 124
-		fi
-	fi
+	_p=$! _rc=0
+	bg_wait "$_p" "$_t" || _rc=$?
 	GUARD_OUT=$(cat "$TMP/guard")
+	if kill -0 "$_p" 2>/dev/null; then
+		bail "'$*' did not return in $_t s"
+		return 124
+	fi
 	return $_rc
 }
 sysfs_write() { echo "$1" >"$2"; }

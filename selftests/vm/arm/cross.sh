@@ -78,10 +78,7 @@ arm_known() { apt-cache "${APT_ARM[@]}" show --no-all-versions "$1" >/dev/null 2
 # lib.sh's "6.1"), or KERNEL_PIN.
 arm_release() {
 	local rel
-	if [[ -n ${KERNEL_PIN:-} ]]; then
-		echo "$KERNEL_PIN"
-		return
-	fi
+	[[ -z ${KERNEL_PIN:-} ]] || { echo "$KERNEL_PIN"; return; }
 	rel=$(apt-cache "${APT_ARM[@]}" depends "linux-image-$FLAVOUR" 2>/dev/null |
 		sed -n "s/^ *Depends: linux-image-\([0-9].*-$FLAVOUR\)\$/\1/p" | head -n1)
 	[[ -n $rel ]] || die "apt knows no $DEB_ARCH linux-image-$FLAVOUR (lists in $ACACHE/apt)"
@@ -90,12 +87,11 @@ arm_release() {
 
 # fetch_debs DIR PKG...: apt-get download (DEB_ARCH) into DIR.
 fetch_debs() {
-	local dir=$1
+	local dir=$1 p
 	shift
 	mkdir -p "$dir"
 	chmod 0777 "$dir"
 	(cd "$dir" && apt-get "${APT_ARM[@]}" download -qq "$@" 2>&1 | grep -v unsandboxed >&2) || true
-	local p
 	for p in "$@"; do
 		compgen -G "$dir/${p}_*.deb" >/dev/null || die "apt-get download $p ($DEB_ARCH) failed"
 	done
