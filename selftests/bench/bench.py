@@ -781,6 +781,11 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, (len(xs) * p) // 100)] if xs else float("nan")
 
 
+def span_ns(r):
+    """A run's time; duplex: until both directions were done."""
+    return max(r["tx_ns"], r["rx_ns"]) if r["kind"] == "dup" else r["ns"]
+
+
 def figures(res):
     """Per driver: the figures of the table, from one boot's runs."""
     out = {}
@@ -795,12 +800,7 @@ def figures(res):
         for kind in ("g2h", "h2g", "dup"):
             rs = sel(kind)
             mib = [r["n"] / float(MiB) for r in rs]
-            if kind == "dup":
-                # both directions' bytes over the time until both were done
-                f["dup_kibs"] = med([r["n"] / 1024.0 / (max(r["tx_ns"], r["rx_ns"]) / 1e9)
-                                     for r in rs])
-            else:
-                f[kind + "_kibs"] = med([r["n"] / 1024.0 / (r["ns"] / 1e9) for r in rs])
+            f[kind + "_kibs"] = med([r["n"] / 1024.0 / (span_ns(r) / 1e9) for r in rs])
             f[kind + "_irq_mib"] = med([r["irqs"] / m for r, m in zip(rs, mib)])
             # non-idle time (precise: NO_HZ idle accounting) minus user ticks
             f[kind + "_cpu_ms_mib"] = med([(r["wall_ns"] / 1e6 - 10.0 * (r["idle"] + r["user"]))
@@ -859,10 +859,7 @@ def figures(res):
     for kind, key in (("g2h", "g2h_kibs"), ("h2g", "h2g_kibs"), ("dup", "dup_kibs")):
         pairs = zip([r for r in runs_of["ttydpc"] if r["kind"] == kind],
                     [r for r in runs_of["8250"] if r["kind"] == kind])
-
-        def rate(r):
-            return r["n"] / float(max(r["tx_ns"], r["rx_ns"]) if kind == "dup" else r["ns"])
-        rs = [rate(t) / rate(e) for t, e in pairs]
+        rs = [(t["n"] / float(span_ns(t))) / (e["n"] / float(span_ns(e))) for t, e in pairs]
         if rs:
             spread[key] = (min(rs), max(rs))
     out["spread"] = spread
