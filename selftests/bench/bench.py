@@ -17,6 +17,7 @@ Standard library only. selftests/bench/README.rst explains every figure.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -131,6 +132,11 @@ class Ctl:
         if not r.startswith("DONE"):
             raise BenchError("guest: expected DONE, got %s" % r)
         return kv(r)
+
+
+def cpu(d):
+    """The guest's interrupt count and /proc/stat ticks from a DONE line."""
+    return {k: d[k] for k in ("irqs", "sys", "irq", "softirq", "user", "idle")}
 
 
 def kv(line):
@@ -429,8 +435,7 @@ class Boot:
         n = d["tx"]
         ok = res.get("got") == n and res.get("crc") == int(d["crc"], 16)
         return dict(n=n, got=res.get("got", 0), ok=ok, lost=n - res.get("got", 0),
-                    ns=d["ns"], wall_ns=d["ns"], irqs=d["irqs"], sys=d["sys"], irq=d["irq"],
-                    softirq=d["softirq"], user=d["user"], idle=d["idle"])
+                    ns=d["ns"], wall_ns=d["ns"], **cpu(d))
 
     def w_rx(self, drv, n=0, secs=0.0, mk=0):
         """host -> guest: the host sends n bytes, or for secs seconds."""
@@ -455,10 +460,8 @@ class Boot:
         n = sres["n"]
         ok = d["rx"] == n and int(d["crc"], 16) == sres["crc"]
         return dict(n=n, got=d["rx"], ok=ok, lost=n - d["rx"], ns=d["span_ns"],
-                    wall_ns=d["ns"], irqs=d["irqs"], sys=d["sys"], irq=d["irq"],
-                    softirq=d["softirq"], user=d["user"], idle=d["idle"],
-                    hw_overrun=d.get("ic_overrun", 0),
-                    buf_overrun=d.get("ic_buf_overrun", 0))
+                    wall_ns=d["ns"], hw_overrun=d.get("ic_overrun", 0),
+                    buf_overrun=d.get("ic_buf_overrun", 0), **cpu(d))
 
     def w_dup(self, drv, secs):
         ch = self.chan[drv]
@@ -484,9 +487,7 @@ class Boot:
               rres.get("got") == n_g2h and rres.get("crc") == int(d["crc"], 16))
         lost = (n_h2g - d["rx"]) + (n_g2h - rres.get("got", 0))
         return dict(n=n_h2g + n_g2h, n_h2g=n_h2g, n_g2h=n_g2h, ok=ok, lost=lost, ns=d["ns"],
-                    wall_ns=d["ns"], tx_ns=d["tx_ns"], rx_ns=d["rx_ns"], irqs=d["irqs"],
-                    sys=d["sys"], irq=d["irq"], softirq=d["softirq"], user=d["user"],
-                    idle=d["idle"])
+                    wall_ns=d["ns"], tx_ns=d["tx_ns"], rx_ns=d["rx_ns"], **cpu(d))
 
     def w_echo(self, drv, n):
         ch = self.chan[drv]
@@ -506,12 +507,9 @@ class Boot:
                     p99_us=rtt[(n * 99) // 100] / 1000.0, rtt=rtt)
 
     def w_mixed(self, drv, bursts, burst_n, gap_s, trace=False):
-        """Bursts with idle gaps, through the guest's echo: after each gap
-        the host sends one byte and times its echo (the first byte after
-        idle), then burst_n bytes, timed until the last is echoed back (the
-        burst's throughput, both directions at once). With trace, QEMU's
-        serial trace is on and the run's FCR writes and RBR reads come back
-        with host time stamps (the plot of the adaptive RX trigger)."""
+        """Bursts through the guest's echo: after each idle gap, one byte's
+        round trip, then burst_n bytes' throughput. With trace, the run's
+        FCR writes and RBR reads (the plot of the adaptive RX trigger)."""
         ch = self.chan[drv]
         ch.drain()
         self.ctl.start("ECHO %s %d" % (self.dev[drv], bursts * (1 + burst_n)))
@@ -617,11 +615,6 @@ class Boot:
                    overrun=r["overrun"])
         return fig
 
-    def shell(self, cmd, timeout=120):
-        """Run a command in the guest (debugging and profiling only)."""
-        r = self.ctl.req("SHELL %s" % cmd, timeout)
-        return [self.ctl.readline(30) for _ in range(int(r.split()[1]))]
-
     def stats(self, tag):
         r = self.ctl.req("STATS %s" % self.dev["ttydpc"])
         n = int(r.split()[1])
@@ -661,14 +654,17 @@ class Boot:
             self.p_whatif()
         self.stats("end")
 
+    def both_ways(self, kind, reps, fn, arg):
+        """reps alternations of fn(drv, arg, direction), each way."""
+        for order in self.alternate(reps):
+            for drv in order:
+                for direction in ("g2h", "h2g"):
+                    self.record(kind + "_" + direction, drv, **fn(drv, arg, direction))
+
     def p_regs(self):
         a = self.a
         log("-- register accesses (QEMU trace, %d KiB each way)" % (a.regs_kib))
-        for order in self.alternate(a.regs_reps):
-            for drv in order:
-                for direction in ("g2h", "h2g"):
-                    self.record("regs_" + direction, drv,
-                                **self.w_regs(drv, a.regs_kib << 10, direction))
+        self.both_ways("regs", a.regs_reps, self.w_regs, a.regs_kib << 10)
 
     def p_thru(self):
         a = self.a
@@ -688,11 +684,7 @@ class Boot:
     def p_irqtime(self):
         a = self.a
         log("-- hard-IRQ handler time (ftrace, %g s runs)" % a.ftrace_secs)
-        for order in self.alternate(a.ftrace_reps):
-            for drv in order:
-                for direction in ("g2h", "h2g"):
-                    self.record("irqtime_" + direction, drv,
-                                **self.w_irqtime(drv, a.ftrace_secs, direction))
+        self.both_ways("irqtime", a.ftrace_reps, self.w_irqtime, a.ftrace_secs)
 
     def p_echo(self):
         a = self.a
@@ -727,12 +719,8 @@ class Boot:
             self.record("slow", drv, **self.w_slow(drv, a.slow_kib << 10))
 
     def p_whatif(self):
-        """What the RX trigger level does, on both drivers, pinned through
-        sysfs rx_trig_bytes (which pins ttydpc's adaptive trigger): 1
-        (latency), 4, 8 (8250's level) and 14 (fewer register accesses and
-        interrupts), and the hard-IRQ handler time at each level, which
-        shows what a handler that reads the FIFO costs per byte. Restores
-        8 (8250) and auto (ttydpc)."""
+        """Both drivers at each RX trigger level, pinned through sysfs
+        rx_trig_bytes; then 8 (8250) and auto (ttydpc) again."""
         a = self.a
         log("-- what-if: RX trigger %s" % ", ".join(str(t) for t in WHATIF_TRIGS))
         for trig in WHATIF_TRIGS:
@@ -770,22 +758,15 @@ class Boot:
             self.vm.wait(10)
         except AttributeError:
             pass
-        try:
-            os.unlink(self.ref_sock)
-        except OSError:
-            pass
-        try:
-            os.rmdir(self.sockdir)
-        except OSError:
-            pass
+        for rm, path in ((os.unlink, self.ref_sock), (os.rmdir, self.sockdir)):
+            with contextlib.suppress(OSError):
+                rm(path)
         with open(os.path.join(self.dir, "results.json"), "w") as f:
             json.dump(self.res, f)
         # the register traces are large; their counts are in results.json
         if not self.a.keep_trace and ok:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(os.path.join(self.dir, "trace.log"))
-            except OSError:
-                pass
 
 
 # ---------------------------------------------------------------------------
@@ -798,6 +779,11 @@ def med(xs):
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, (len(xs) * p) // 100)] if xs else float("nan")
+
+
+def span_ns(r):
+    """A run's time; duplex: until both directions were done."""
+    return max(r["tx_ns"], r["rx_ns"]) if r["kind"] == "dup" else r["ns"]
 
 
 def figures(res):
@@ -814,12 +800,7 @@ def figures(res):
         for kind in ("g2h", "h2g", "dup"):
             rs = sel(kind)
             mib = [r["n"] / float(MiB) for r in rs]
-            if kind == "dup":
-                # both directions' bytes over the time until both were done
-                f["dup_kibs"] = med([r["n"] / 1024.0 / (max(r["tx_ns"], r["rx_ns"]) / 1e9)
-                                     for r in rs])
-            else:
-                f[kind + "_kibs"] = med([r["n"] / 1024.0 / (r["ns"] / 1e9) for r in rs])
+            f[kind + "_kibs"] = med([r["n"] / 1024.0 / (span_ns(r) / 1e9) for r in rs])
             f[kind + "_irq_mib"] = med([r["irqs"] / m for r, m in zip(rs, mib)])
             # non-idle time (precise: NO_HZ idle accounting) minus user ticks
             f[kind + "_cpu_ms_mib"] = med([(r["wall_ns"] / 1e6 - 10.0 * (r["idle"] + r["user"]))
@@ -849,11 +830,10 @@ def figures(res):
         f["echo_n"] = len(rtt)
         f["echo_bad"] = sum(r["bad"] for r in sel("echo"))
         rs = sel("slow")
-        nan = float("nan")
-        f["slow_lost"] = sum(r["lost"] + (0 if r["ok"] or r["lost"] else 1) for r in rs) if rs else nan
-        f["slow_n"] = sum(r["n"] for r in rs) if rs else nan
-        f["slow_buf_overrun"] = sum(r["buf_overrun"] for r in rs) if rs else nan
-        f["slow_sent_before_read"] = rs[0]["sent_before_read"] if rs else nan
+        f["slow_lost"] = sum(r["lost"] + (0 if r["ok"] or r["lost"] else 1) for r in rs) if rs else NAN
+        f["slow_n"] = sum(r["n"] for r in rs) if rs else NAN
+        f["slow_buf_overrun"] = sum(r["buf_overrun"] for r in rs) if rs else NAN
+        f["slow_sent_before_read"] = rs[0]["sent_before_read"] if rs else NAN
         f["slow_blocked"] = rs[0]["sender_blocked"] if rs else None
         f["slow_conclusive"] = rs[0]["conclusive"] if rs else None
         rs = sel("mixed")
@@ -879,10 +859,7 @@ def figures(res):
     for kind, key in (("g2h", "g2h_kibs"), ("h2g", "h2g_kibs"), ("dup", "dup_kibs")):
         pairs = zip([r for r in runs_of["ttydpc"] if r["kind"] == kind],
                     [r for r in runs_of["8250"] if r["kind"] == kind])
-
-        def rate(r):
-            return r["n"] / float(max(r["tx_ns"], r["rx_ns"]) if kind == "dup" else r["ns"])
-        rs = [rate(t) / rate(e) for t, e in pairs]
+        rs = [(t["n"] / float(span_ns(t))) / (e["n"] / float(span_ns(e))) for t, e in pairs]
         if rs:
             spread[key] = (min(rs), max(rs))
     out["spread"] = spread
@@ -1052,14 +1029,9 @@ def report(a):
                 for trig, p in rows:
                     if p and fg.get(p + "regs_h2g", NAN) != fg.get(p + "regs_h2g", NAN):
                         continue    # an older run without this level
-                    if p:
-                        vals = (fg[p + "regs_h2g"], fg[p + "h2g_irq_mib"], fg[p + "h2g_kibs"],
-                                fg[p + "echo_med_us"], fg[p + "echo_p99_us"],
-                                fg.get(p + "irqt_med_us", NAN), fg.get(p + "irqt_p99_us", NAN))
-                    else:
-                        vals = (fg["regs_h2g"], fg["h2g_irq_mib"], fg["h2g_kibs"],
-                                fg["echo_med_us"], fg["echo_p99_us"],
-                                fg["irqt_h2g_med_us"], fg["irqt_h2g_p99_us"])
+                    irqt = "irqt_" if p else "irqt_h2g_"
+                    vals = [fg.get(p + k, NAN) for k in ("regs_h2g", "h2g_irq_mib", "h2g_kibs",
+                            "echo_med_us", "echo_p99_us", irqt + "med_us", irqt + "p99_us")]
                     lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                         d, drv, trig, fmt("%.3f", vals[0]), fmt("%.0f", vals[1]),
                         fmt("%.0f", vals[2]), fmt("%.0f", vals[3]), fmt("%.0f", vals[4]),
@@ -1096,14 +1068,10 @@ def plot(a, boots, figs):
     with open(dat, "w") as f:
         f.write("# figure %s\n" % " ".join(d for d, _ in boots))
         for key, label in PLOT_KEYS:
-            vals = []
-            for d, _ in boots:
-                r = ratio(figs[d]["ttydpc"][key], figs[d]["8250"][key])
-                vals.append("%.4f" % r if r is not None else "NaN")
-            f.write('"%s" %s\n' % (label, " ".join(vals)))
+            rs = [ratio(figs[d]["ttydpc"][key], figs[d]["8250"][key]) for d, _ in boots]
+            f.write('"%s" %s\n' % (label, " ".join("NaN" if r is None else "%.4f" % r for r in rs)))
     png = os.path.join(a.out, "results.png")
-    gp = ["set terminal pngcairo size 1200,600 noenhanced" if has_cairo() else
-          "set terminal png size 1200,600 noenhanced",
+    gp = ["set terminal %s size 1200,600 noenhanced" % png_terminal(),
           "set output '%s'" % png,
           "set title \"ttydpc / 8250, same boot (%s); 1 = 8250; throughput: higher is "
           "better, everything else: lower\\n%s\"" % ((a.meta or {}).get("date", ""),
@@ -1118,10 +1086,7 @@ def plot(a, boots, figs):
           "plot " + ", ".join("'%s' using %d:xtic(1) title 'dpc=%s'" % (dat, i + 2, d)
                               for i, (d, _) in enumerate(boots)) +
           ", 1 with lines lw 2 lc rgb 'black' title '8250'"]
-    try:
-        subprocess.run(["gnuplot"], input="\n".join(gp).encode(), check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        log("gnuplot failed: %s (apt-get install gnuplot-nox)" % e)
+    gnuplot(gp)
 
 
 def plot_origin(a, res):
@@ -1159,8 +1124,7 @@ def plot_mixed(a, boots):
             if k == "byte":
                 f.write("%.3f 15.5\n" % ms)
     png = os.path.join(a.out, "rx-trigger.png")
-    gp = ["set terminal pngcairo size 1200,540 noenhanced" if has_cairo() else
-          "set terminal png size 1200,540 noenhanced",
+    gp = ["set terminal %s size 1200,540 noenhanced" % png_terminal(),
           "set output '%s'" % png,
           "set title \"ttydpc adaptive RX trigger, dpc=%s, %s: 3 x (100 ms idle, 1 byte echoed, "
           "%s-byte burst echoed); QEMU trace\\n%s\" font ',11'"
@@ -1173,18 +1137,22 @@ def plot_mixed(a, boots):
           "'%s' using 1:2 with steps lw 2 lc rgb '#d62728' title 'trigger level (FCR)', "
           "'%s' using 1:2 with points pt 7 ps 1.2 lc rgb 'black' "
           "title 'lone byte sent after idle'" % (rx, lv, ev)]
-    try:
-        subprocess.run(["gnuplot"], input="\n".join(gp).encode(), check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        log("gnuplot failed: %s (apt-get install gnuplot-nox)" % e)
+    gnuplot(gp)
 
 
-def has_cairo():
+def png_terminal():
     try:
         r = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, timeout=10)
-        return b"pngcairo" in r.stdout + r.stderr
+        return "pngcairo" if b"pngcairo" in r.stdout + r.stderr else "png"
     except (OSError, subprocess.TimeoutExpired):
-        return False
+        return "png"
+
+
+def gnuplot(lines):
+    try:
+        subprocess.run(["gnuplot"], input="\n".join(lines).encode(), check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        log("gnuplot failed: %s (apt-get install gnuplot-nox)" % e)
 
 
 def main():
@@ -1195,18 +1163,14 @@ def main():
     ap.add_argument("--initrd")
     ap.add_argument("--out", required=True)
     ap.add_argument("--designs", default="isr,custom,both")
-    ap.add_argument("--mem", type=int, default=512)
-    ap.add_argument("--boot-timeout", type=int, default=600)
+    for opt, default in (("--mem", 512), ("--boot-timeout", 600), ("--regs-kib", 32),
+                         ("--regs-reps", 1), ("--ftrace-secs", 3.0), ("--ftrace-reps", 1),
+                         ("--ftrace-kb", 16384), ("--echo-n", 1000), ("--echo-reps", 2),
+                         ("--slow-chunk", 4096), ("--slow-us", 10000)):
+        ap.add_argument(opt, type=type(default), default=default)
     ap.add_argument("--reps", type=int, default=4, help="throughput repetitions per driver")
     ap.add_argument("--xfer-secs", type=float, default=2.5,
                     help="length of each throughput run (the sender stops after it)")
-    ap.add_argument("--regs-kib", type=int, default=32)
-    ap.add_argument("--regs-reps", type=int, default=1)
-    ap.add_argument("--ftrace-secs", type=float, default=3.0)
-    ap.add_argument("--ftrace-reps", type=int, default=1)
-    ap.add_argument("--ftrace-kb", type=int, default=16384)
-    ap.add_argument("--echo-n", type=int, default=1000)
-    ap.add_argument("--echo-reps", type=int, default=2)
     ap.add_argument("--slow-kib", type=int, default=1536,
                     help="slow reader transfer: must exceed what the tty layer buffers "
                     "(a 640 KiB limit counted in 256-byte units of 512-byte buffers, "
@@ -1218,8 +1182,6 @@ def main():
                     help="host->guest run length in the what-if trigger-level runs")
     ap.add_argument("--slow-cap-secs", type=float, default=75.0,
                     help="longest the slow reader's sender may run before the reader starts")
-    ap.add_argument("--slow-chunk", type=int, default=4096)
-    ap.add_argument("--slow-us", type=int, default=10000)
     ap.add_argument("--meta", help="JSON file with date/qemu/host/sizes for the report")
     ap.add_argument("--mixed-bursts", type=int, default=8, help="mixed: bursts per run")
     ap.add_argument("--mixed-bytes", type=int, default=2048, help="mixed: bytes per burst")

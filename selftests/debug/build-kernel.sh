@@ -12,36 +12,22 @@
 # -k VERSION (or DEBUG_KERNEL=VERSION): 6.1 (default) or 6.12, Debian's
 # linux-source-VERSION (/usr/src/linux-source-VERSION.tar.xz, installed
 # with apt-get when missing; LINUX_SOURCE names another tarball).
-#
-# Config: `make tinyconfig` + selftests/debug/debug.config (+ debug-VERSION.config
-# when present): 64-bit SMP, what the test VM needs (PCI, ACPI, PNP, 8250,
-# initramfs, devtmpfs, modules, debugfs, SysRq) and the checkers (KASAN,
-# lockdep, DEBUG_ATOMIC_SLEEP, UBSAN, DEBUG_OBJECTS, KMEMLEAK, DEBUG_LIST,
-# hung task, soft lockup, workqueue stall). Targets: bzImage, modules,
-# modules_prepare; object files are deleted afterwards, the tree stays usable
-# for external modules.
-# How long a cold build takes: Documentation/ttydpc/testing.rst.
-#
-# Cache: $TTYDPC_CACHE/debug-kernel/<source version>-<config hash>, where
-# TTYDPC_CACHE defaults to ~/.cache/ttydpc. The config hash covers the
-# fragments, the build recipe below and the compiler version, so editing
-# any of them builds a new entry; each source version has its own entries.
-# An entry is complete when ENTRY/complete exists; an interrupted build is
-# started over. Concurrent callers serialise on ENTRY.lock. Environment:
-# JOBS (make -j, default nproc), DEBUG_KERNEL_KEEP (number of other entries
-# of the same version kept, default 1).
+# Config (tinyconfig + debug.config + debug-VERSION.config) and cache
+# ($TTYDPC_CACHE/debug-kernel/<source version>-<hash of the fragments,
+# RECIPE and gcc version>, complete when ENTRY/complete exists): README,
+# step 1. Concurrent callers serialise on ENTRY.lock. Environment: JOBS
+# (make -j, default nproc), DEBUG_KERNEL_KEEP (other entries of the same
+# version kept, default 1).
 set -euo pipefail
 # One function, read whole before it runs: editing this file during a build
 # does not disturb the build.
 main() {
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-TTYDPC_CACHE=${TTYDPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ttydpc}
+# shellcheck source=selftests/vm/lib.sh
+. "$HERE/../vm/lib.sh"
 # Bump when the recipe (base config, targets, flags, pruning) changes.
 RECIPE=4
-
-log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 print_only=0 deps_only=0
 VER=${DEBUG_KERNEL:-6.1}
@@ -59,24 +45,6 @@ DEFAULT_SOURCE=/usr/src/$PKG.tar.xz
 LINUX_SOURCE=${LINUX_SOURCE:-$DEFAULT_SOURCE}
 FRAGMENTS=("$HERE/debug.config")
 [[ ! -e $HERE/debug-$VER.config ]] || FRAGMENTS+=("$HERE/debug-$VER.config")
-
-SUDO=
-[[ $EUID -eq 0 ]] || SUDO=sudo
-
-# What a kernel build needs on top of gcc/make (a fresh Debian 12).
-need_pkgs() {
-	local p missing=()
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing+=("$p")
-	done
-	((${#missing[@]})) || return 0
-	log "installing: ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
-		{ $SUDO apt-get update -qq >&2 &&
-			$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; }
-}
 
 if ((!print_only)); then
 	pkgs=(gcc make flex bison bc libelf-dev libssl-dev xz-utils cpio kmod)

@@ -3,60 +3,24 @@
 #
 # check-debug.sh: `make check-debug`, ttydpc under a debug kernel.
 #
-# Builds (or takes from the cache) Debian's linux-source-6.1 (or 6.12: -k 6.12
-# or DEBUG_KERNEL=6.12) on tinyconfig with KASAN, lockdep (PROVE_LOCKING),
-# DEBUG_ATOMIC_SLEEP, UBSAN, DEBUG_OBJECTS, KMEMLEAK and DEBUG_LIST
-# (build-kernel.sh, debug.config), builds ttydpc.ko against
-# it, boots the standard test VM (selftests/vm/run-vm.sh, host peer attached)
-# and runs run_debug.sh in the guest: the whole selftests/ttydpc suite, the
-# fuzzer, unbind/bind and rmmod/insmod cycles under traffic, a long
-# checksummed transfer, then a kmemleak scan. The guest's log is then
-# scanned: any KASAN, lockdep, UBSAN, DEBUG_OBJECTS, list corruption,
-# WARNING, BUG, Oops, hung task, IRQ storm ("nobody cared") or kmemleak
-# report is a failure; each report is saved whole, with ttydpc frames
-# decoded, in RESULTS/reports.txt.
-# Prints TAP, each stage's wall time ("# time: ..."), and a last line
-# "N passed, N failed[, N skipped]"; non-zero exit on failure.
+# Builds (or takes from the cache) the debug kernel (build-kernel.sh:
+# KASAN, lockdep, UBSAN, DEBUG_OBJECTS, KMEMLEAK, DEBUG_LIST on tinyconfig),
+# ttydpc.ko against it, boots the test VM (run-vm.sh, host peer attached)
+# and runs run_debug.sh in the guest: the suite, unbind/bind and
+# rmmod/insmod cycles under traffic, a checksummed soak, the fuzzer, then a
+# kmemleak scan. Any report in the guest's kernel log is a failure, saved
+# whole with ttydpc frames decoded in RESULTS/reports.txt. Prints TAP, the
+# stage times ("# time: ...") and "N passed, N failed[, N skipped]".
 #
-# Environment (defaults in brackets):
-#   SEED          seed of the fuzzer and the traffic [random, printed];
-#                 a failing run replays with SEED=<seed>
-#   FUZZ_OPS [10000]  FUZZ_THREADS [4]  REBIND [500]  RELOAD [200]
-#                 the reliability issue's counts. Measured under TCG, two
-#                 VMs side by side: the suite 470-690 s, 500 rebinds
-#                 280-700 s, 200 reloads 330-900 s, the soak 30-50 KiB/s
-#                 each way (64M: about 36 min, the long pole). A quick
-#                 look: REBIND=60 RELOAD=30 SOAK=2M (about 12 min).
-#   FUZZ_EXCLUDE  operation kinds the fuzzer leaves out, e.g. ttydpc_dpc_purge
-#   RELOAD_CLOSED=1  the traffic closes its ports before each rmmod
-#   SUITE         tests of the suite stage, comma-separated run_tests.sh
-#                 names [all]
-#   SOAK          bytes each way of the integrity transfer [64M, or no
-#                 limit with SOAK_SECS]
-#   SOAK_SECS     bound the integrity transfer by time instead: no new data
-#                 after this many seconds each way, every byte sent still
-#                 checked; its TAP line gives bytes and rate each way
-#   DEBUG_KERNEL  6.1 [default] or 6.12 (also -k VERSION): the source the
-#                 debug kernel is built from, cached under its own key
-#   STAGES        guest stages, comma-separated; they always run in this
-#                 order [suite,rebind,reload,soak,fuzz]
-#   SPLIT         stage groups, one VM each, run side by side, groups
-#                 separated by ':' [suite,rebind,reload:soak,fuzz with two
-#                 cores or more, else none]; RESULTS/<group>/ per VM.
-#                 The soak is the long pole (about 36 min at 64M).
-#   DPC           ttydpc.dpc= of the boot [both]; the reload stage cycles
-#                 through isr, custom and both
-#   RESULTS       [build/check-debug]: console.log, peer.log, reports.txt,
-#                 kernel-log.txt, the module with debug info
-#   BOOT_TIMEOUT  seconds before QEMU is killed [3600]
-#   VM_MEM [1536] VM_SMP [1]  (run-vm.sh)
-#   DEBUG_APPEND  more kernel command line for the boot
-#   SILENCE_TIMEOUT [600]  a guest that prints nothing (console, kernel
-#                 log) this long is wedged: QEMU state saved, run ended
-#   TTYDPC_CACHE  [~/.cache/ttydpc]: the kernel is cached in debug-kernel/
-#   SKIP_DEPS=1   do not apt-get install the VM's packages
-# For harness development only: DEV_KDIR=<build tree> DEV_BZIMAGE=<kernel>
-# skip build-kernel.sh and use another kernel (e.g. Debian's stock 6.1).
+# Environment (defaults and timings: selftests/debug/README): SEED (random,
+# printed; SEED=<seed> replays), FUZZ_OPS, FUZZ_THREADS, FUZZ_EXCLUDE,
+# REBIND, RELOAD, RELOAD_CLOSED=1, SUITE (run_tests.sh names, comma list),
+# SOAK (bytes each way), SOAK_SECS (bound the soak by time instead),
+# DEBUG_KERNEL (6.1|6.12, or -k), STAGES (suite,rebind,reload,soak,fuzz),
+# SPLIT (stage groups, one VM each, side by side, ':'-separated), DPC,
+# RESULTS, BOOT_TIMEOUT, VM_MEM, VM_SMP, DEBUG_APPEND, SILENCE_TIMEOUT,
+# TTYDPC_CACHE, SKIP_DEPS=1; DEV_KDIR/DEV_BZIMAGE (harness work: another
+# kernel).
 set -euo pipefail
 # The whole script is one function, read before it runs: editing this file
 # while a run is going does not disturb it.
@@ -95,39 +59,23 @@ RESULTS=$(cd "$RESULTS" && pwd)
 HOST_TAP=()
 host_ok() { HOST_TAP+=("ok|$*"); }
 host_nok() { HOST_TAP+=("not ok|$*"); }
+kernel_failed() {
+	printf '%s\n' "TAP version 13" "1..1" "not ok 1 debug kernel build (see the messages above)"
+	closing_count 0 1
+}
 
-# What the VM needs on the host (the kernel build's own needs are
-# build-kernel.sh's business).
-if [[ ${SKIP_DEPS:-0} != 1 ]]; then
-	missing=()
-	for p in qemu-system-x86 busybox-static picocom python3 cpio kmod gcc make libc6-dev \
-		binutils xz-utils "linux-source-$DEBUG_KERNEL"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing+=("$p")
-	done
-	if ((${#missing[@]})); then
-		log "installing: ${missing[*]}"
-		SUDO=
-		[[ $EUID -eq 0 ]] || SUDO=sudo
-		export DEBIAN_FRONTEND=noninteractive
-		$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
-			{ $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; }
-	fi
-fi
+# What the VM needs on the host (build-kernel.sh installs the build's own).
+[[ ${SKIP_DEPS:-0} == 1 ]] || need_pkgs qemu-system-x86 busybox-static picocom python3 cpio kmod \
+	gcc make libc6-dev binutils xz-utils "linux-source-$DEBUG_KERNEL"
 
 # --- 0. one VM per stage group -------------------------------------------------
-# TCG runs the guest's one vCPU in one host thread, so a single VM uses one
-# core. SPLIT puts stage groups into separate VMs run side by side (groups
-# separated by ':'); each VM boots, runs its stages, its final port check
-# and its kmemleak scan, and is judged on its own kernel log. The kernel is
-# built (or found) once, first. A child's results are in RESULTS/<group>/.
+# A one-vCPU TCG guest uses one host core: SPLIT runs stage groups in VMs
+# side by side, each judged on its own kernel log (RESULTS/<group>/). The
+# kernel is built (or found) once, first.
 split_run() {
 	local groups=("$@") g i pids=() names=() rc
 	if [[ -z ${DEV_KDIR:-} ]] && ! "$HERE/build-kernel.sh" >/dev/null; then
-		echo "TAP version 13"
-		echo "1..1"
-		echo "not ok 1 debug kernel build (see the messages above)"
-		echo "0 passed, 1 failed"
+		kernel_failed
 		return 1
 	fi
 	for g in "${groups[@]}"; do
@@ -148,17 +96,13 @@ split_run() {
 	local n=0 pass=0 fail=0 skip=0 line p f s
 	local out=()
 	for i in "${!names[@]}"; do
-		local clog=$RESULTS/${names[i]}.log sum
-		sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$clog" | tail -n1 || true)
-		if [[ -z $sum ]]; then
+		local clog=$RESULTS/${names[i]}.log
+		if ! read -r p f s < <(closing_parse <"$clog"); then
 			n=$((n + 1)) fail=$((fail + 1))
 			out+=("not ok $n ${names[i]}: no result (log: $clog)")
 			continue
 		fi
-		p=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$sum")
-		f=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$sum")
-		s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
-		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + ${s:-0}))
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 		while IFS= read -r line; do
 			if [[ $line =~ ^(not\ ok|ok)\ [0-9]+\ (.*)$ ]]; then
 				n=$((n + 1))
@@ -173,12 +117,7 @@ split_run() {
 	echo "1..$n"
 	printf '%s\n' "${out[@]}"
 	echo "# total $(($(date +%s) - t_start))s, ${#names[@]} VMs side by side"
-	if ((skip)); then
-		echo "$pass passed, $fail failed, $skip skipped"
-	else
-		echo "$pass passed, $fail failed"
-	fi
-	((rc == 0 && fail == 0))
+	closing_count "$pass" "$fail" "$skip" && ((rc == 0))
 }
 # The groups, each cut down to the stages asked for (STAGES).
 split_groups=()
@@ -207,10 +146,7 @@ if [[ -n ${DEV_KDIR:-} ]]; then
 	ln -sfn "$DEV_KDIR" "$ENTRY/obj"
 	echo "dev-$(basename "$DEV_KDIR")" >"$ENTRY/key"
 elif ! ENTRY=$("$HERE/build-kernel.sh"); then
-	echo "TAP version 13"
-	echo "1..1"
-	echo "not ok 1 debug kernel build (see the messages above)"
-	echo "0 passed, 1 failed"
+	kernel_failed
 	exit 1
 fi
 KDIR=$ENTRY/obj
@@ -264,11 +200,9 @@ fi
 t_prep=$(($(date +%s) - t0))
 
 # --- 4. the run -----------------------------------------------------------------
-# silence_watch PID DIR: while run-vm.sh (PID) runs, watch the guest's output
-# (console and kernel log). Silent for SILENCE_TIMEOUT seconds means it is
-# wedged past what its own watchdogs can report (a frozen console, an
-# interrupt storm): save what QEMU says about the vCPU and the interrupt
-# controllers in DIR/qemu-state.txt, and end the run.
+# silence_watch PID DIR: a guest silent (console, kernel log) for
+# SILENCE_TIMEOUT seconds is wedged past its own watchdogs: QEMU's view of
+# the vCPU and interrupt controllers into DIR/qemu-state.txt, end the run.
 silence_watch() {
 	local pid=$1 dir=$2 last=-1 size quiet=0 limit=${SILENCE_TIMEOUT:-600}
 	while kill -0 "$pid" 2>/dev/null; do
@@ -309,12 +243,8 @@ rm -rf "$vm"
 mkdir -p "$vm"
 t_boot=0
 if [[ ${HOST_TAP[*]} != *"not ok|"* ]]; then
-	# acpi=noirq: PCI interrupt routing from the BIOS table instead of
-	# ACPI _PRT (resources still come from ACPI). QEMU's _PRT is an AML While loop of 128 iterations that
-	# allocates on every one; with KASAN, kmemleak and lockdep under TCG
-	# it runs for 25-30 s and then hits ACPICA's 30 s loop timeout
-	# (AE_AML_LOOP_TIMEOUT, "can't derive routing for PCI INT A"), on
-	# every pci_enable_device(), i.e. on every bind of a ttydpc port.
+	# acpi=noirq noapic: QEMU's ACPI _PRT times out under KASAN and TCG on
+	# every bind of a port (README: "Why acpi=noirq noapic").
 	# log_buf_len: nothing of a long run is lost from the dmesg dump.
 	# kasan_multi_shot: every KASAN report, not only the first.
 	KARGS="acpi=noirq noapic log_buf_len=16M kasan_multi_shot ${DEBUG_APPEND:-}"
@@ -352,10 +282,9 @@ else
 	host_nok "guest run completed ($note; log: $vm/console.log)"
 fi
 
-# The kernel log: the guest copies /dev/kmsg to COM4 as it is written
-# (kmsg.log, "prio,seq,usec,flags;text" records), which survives a wedged
-# guest; else the dmesg dump at the end; else the console (reports at
-# KERN_ERR reach it while the guest runs).
+# The kernel log: COM4's copy of /dev/kmsg (kmsg.log, "prio,seq,usec,
+# flags;text" records: survives a wedged guest), else the dmesg dump, else
+# the console (reports at KERN_ERR reach it).
 if [[ -s $vm/kmsg.log ]]; then
 	klog=$(tr -d '\r' <"$vm/kmsg.log" | awk '
 		/^[0-9]+,[0-9]+,[0-9]+,[^;]*;/ {
@@ -403,10 +332,8 @@ if [[ -n $all_heads ]]; then
 			fi
 		done
 	done < <(sort -t: -k2 -u <<<"$all_heads" | sort -n)
-	# Whole reports: from each headline that opens one, up to its end
-	# (the end-of-trace or ===== line, or 200 lines), ttydpc frames decoded.
-	# KASAN and UBSAN reports end with a ===== line, the others with the
-	# end of their last stack trace.
+	# Whole reports, from a headline to its end: a ===== line (KASAN,
+	# UBSAN), the end of the last stack trace (others), or 300 lines.
 	awk -v re="$(printf '%s|' "${CATS[@]#*|}" | sed 's/|$//')" '
 		function flush() { if (n) { print "----"; for (i = 0; i < n; i++) print buf[i]; n = 0 } }
 		$0 ~ re && !on { on = 1; n = 0; eqend = $0 ~ /KASAN|UBSAN/ }
@@ -461,13 +388,10 @@ else
 fi
 
 # --- 6. TAP --------------------------------------------------------------------------
-# Host checks, then the guest's top-level lines renumbered. Test cases: the
-# host checks plus the guest's own count (the suite's cases included).
-gsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
-gpass=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$gsum")
-gfail=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$gsum")
-gskip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$gsum")
-gpass=${gpass:-0} gfail=${gfail:-0} gskip=${gskip:-0}
+# Host checks, then the guest's top-level lines renumbered; test cases: the
+# host checks and the guest's own count.
+gsum=1
+read -r gpass gfail gskip < <(closing_parse <<<"$tap") || gpass=0 gfail=0 gskip=0 gsum=
 mapfile -t gtop < <(grep -E '^(not )?ok [0-9]+ ' <<<"$tap" || true)
 # a guest that ended early still failed something
 gtop_fail=$(printf '%s\n' "${gtop[@]}" | grep -c '^not ok' || true)

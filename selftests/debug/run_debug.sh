@@ -1,39 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# run_debug.sh: the guest half of `make check-debug` (busybox sh, as root, in
-# the standard test VM booted with the debug kernel; /init runs it in place
-# of run_tests.sh via ttydpc_run=). Prints TAP 13 and a closing
-# "N passed, N failed, N skipped" (test cases, the suite's nested ones
-# included).
+# run_debug.sh: the guest half of `make check-debug` (busybox sh, as root,
+# in the test VM booted with the debug kernel; /init runs it in place of
+# run_tests.sh via ttydpc_run=). Prints TAP 13 and a closing "N passed, N
+# failed, N skipped" (test cases, the suite's nested ones included).
 #
-# Stages (TTYDPC_DBG_STAGES, comma-separated, default all; always in this
-# order, the one most likely to wedge the kernel last):
-#   suite    selftests/ttydpc: run_tests.sh, the whole suite
-#   rebind   PCI unbind/bind cycles under traffic on every port
-#   reload   rmmod/insmod cycles with ports open and traffic flowing
-#   soak     a long checksummed transfer each way through the null modem
-#   fuzz     ttydpc_fuzz on the null-modem pair while data flows
-# then: the ports still work, and a kmemleak scan (printed between
-# "==== ttydpc: kmemleak begin/end ====" for the host to judge).
-#
-# Knobs (environment; the host passes them on the kernel command line):
-#   TTYDPC_DBG_SEED       seed of fuzz and traffic (default: from the clock)
-#   TTYDPC_DBG_FUZZ_OPS   fuzz operations (10000)
-#   TTYDPC_DBG_FUZZ_THREADS (4)
-#   TTYDPC_DBG_FUZZ_EXCLUDE  operation kinds the fuzzer leaves out (ttydpc_fuzz -x)
-#   TTYDPC_DBG_REBIND     unbind/bind cycles (500)
-#   TTYDPC_DBG_RELOAD     rmmod/insmod cycles (200)
-#   TTYDPC_DBG_RELOAD_CLOSED=1  traffic closes its ports before each rmmod
-#   TTYDPC_DBG_SOAK       bytes each way of the long transfer (64M; K/M suffix)
-#   TTYDPC_DBG_SOAK_SECS  the long transfer is bounded by time instead: no new
-#                         data after this many seconds (SOAK, if also given,
-#                         may end it sooner); everything sent must arrive
+# Stages (TTYDPC_DBG_STAGES, comma list, always in this order, the one most
+# likely to wedge the kernel last): suite (run_tests.sh), rebind (PCI
+# unbind/bind under traffic), reload (rmmod/insmod with ports open), soak (a
+# checksummed transfer through the null modem), fuzz (ttydpc_fuzz on the
+# null-modem pair); then the ports must still work, and a kmemleak scan
+# (between "==== ttydpc: kmemleak begin/end ====" for the host to judge).
+# Knobs: TTYDPC_DBG_<knob> on the kernel command line, from check-debug.sh's
+# environment of the same name (SEED, FUZZ_OPS, FUZZ_THREADS, FUZZ_EXCLUDE,
+# REBIND, RELOAD, RELOAD_CLOSED, SOAK, SOAK_SECS, SUITE).
 # Kernel reports seen during a stage are printed under it as "# " lines; the
-# host scans the whole log and decides. A call that stays blocked in the
-# kernel (a program that does not end, a sysfs write or rmmod that does not
-# return) ends the run at once with "Bail out!" after SysRq-w has put the
-# blocked tasks' stacks into the kernel log.
+# host judges the whole log. A call blocked in the kernel ends the run at
+# once with "Bail out!", after SysRq-w has logged the blocked tasks' stacks.
 HERE=$(cd "$(dirname "$0")" && pwd)
 # selftests/ttydpc helpers: pci_*, ports_now, ports_are, wait_for, port_works...
 . "$HERE/lib.sh"
@@ -47,8 +31,10 @@ RELOAD=${TTYDPC_DBG_RELOAD:-200}
 SOAK_SECS=${TTYDPC_DBG_SOAK_SECS:-0}
 if [ "$SOAK_SECS" -gt 0 ]; then
 	SOAK=${TTYDPC_DBG_SOAK:-}
+	SOAK_WHAT="${SOAK_SECS} s${SOAK:+ (at most $SOAK)}"
 else
 	SOAK=${TTYDPC_DBG_SOAK:-64M}
+	SOAK_WHAT=$SOAK
 fi
 STRESS=$HERE/ttydpc_stress
 TMP=${TMPDIR:-/tmp}/ttydpc_debug.$$
@@ -106,18 +92,13 @@ guarded() {
 	_t=$1
 	shift
 	"$@" >"$TMP/guard" 2>&1 &
-	_p=$!
-	if bg_wait "$_p" "$_t"; then
-		_rc=0
-	else
-		_rc=$?
-		if kill -0 "$_p" 2>/dev/null; then
-			GUARD_OUT=$(cat "$TMP/guard")
-			bail "'$*' did not return in $_t s"
-			return 124
-		fi
-	fi
+	_p=$! _rc=0
+	bg_wait "$_p" "$_t" || _rc=$?
 	GUARD_OUT=$(cat "$TMP/guard")
+	if kill -0 "$_p" 2>/dev/null; then
+		bail "'$*' did not return in $_t s"
+		return 124
+	fi
 	return $_rc
 }
 sysfs_write() { echo "$1" >"$2"; }
@@ -153,10 +134,9 @@ run_nested() {
 	("$@" </dev/null; echo $? >"$TMP/rc") 2>&1 | tee "$TMP/out" | sed 's/^/# /' &
 	_p=$! _w=0 _b=0
 	while kill -0 "$_p" 2>/dev/null; do
-		# a program that bailed out but cannot exit (a thread blocked
-		# in the kernel) gets 10 s, anything else its whole budget;
-		# a hung task reported meanwhile ends the wait too: nothing
-		# after it can be trusted to finish
+		# a program that bailed out but cannot exit (a thread blocked in
+		# the kernel) gets 10 s, anything else its budget; a hung task
+		# reported meanwhile ends the wait: nothing after it can be trusted
 		grep -q '^Bail out!' "$TMP/out" && _b=$((_b + 1))
 		if [ $((_w % 100)) -eq 99 ] && [ "$(hung_tasks)" -gt "$_h0" ]; then
 			note "the kernel reported a hung task: not waiting for the rest"
@@ -228,9 +208,8 @@ ports_work() {
 	return $_rc
 }
 
-# The whole kernel log, as it is written, to the host through a serial port
-# of its own (check-debug.sh adds COM4 at 0x2e8): reports survive a guest
-# that wedges before /init can dump dmesg.
+# The kernel log, as it is written, to the host on COM4 (check-debug.sh adds
+# it): reports survive a guest that wedges before /init can dump dmesg.
 for t in /sys/class/tty/ttyS*; do
 	[ "$(cat "$t/port" 2>/dev/null)" = 0x2E8 ] || continue
 	klog=/dev/$(basename "$t")
@@ -242,11 +221,6 @@ echo -1 >/proc/sys/kernel/hung_task_warnings 2>/dev/null
 
 echo "TAP version 13"
 note "ttydpc debug lane: kernel $(uname -r), dpc=$TTYDPC_DPC, seed $SEED (replay: SEED=$SEED)"
-if [ "$SOAK_SECS" -gt 0 ]; then
-	SOAK_WHAT="${SOAK_SECS} s${SOAK:+ (at most $SOAK)}"
-else
-	SOAK_WHAT=$SOAK
-fi
 note "stages: $STAGES; fuzz $FUZZ_OPS ops x $FUZZ_THREADS threads, rebind $REBIND, reload $RELOAD, soak $SOAK_WHAT each way"
 note "ports: $SAVED_PORTS; null modem $NM_A:$NM_B ($NM_PCI); host port $PORT ($PORT_PCI); module params '$KO_PARAMS'"
 note "tainted=$(cat /proc/sys/kernel/tainted)"
@@ -281,11 +255,10 @@ if has_stage suite; then
 			set -- "$@" -t "$t"
 		done
 		run_nested 3600 "$HERE/run_tests.sh" "$@"
-		sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$TMP/out" | tail -n1)
-		p=$(echo "$sum" | sed -nE 's/^([0-9]+) passed.*/\1/p')
-		f=$(echo "$sum" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
-		s=$(echo "$sum" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
-		p=${p:-0} f=${f:-0} s=${s:-0}
+		sum=$(awk '/^[0-9]+ passed, [0-9]+ failed/ { l = $1 " " $3 + 0 " " $5 + 0 } END { print l }' "$TMP/out")
+		# shellcheck disable=SC2086 # three numbers or none
+		set -- $sum 0 0 0
+		p=$1 f=$2 s=$3
 		# the suite's cases count as ours; one top-level line sums them up
 		CASE_PASS=$((CASE_PASS + p)) CASE_FAIL=$((CASE_FAIL + f)) CASE_SKIP=$((CASE_SKIP + s))
 		if [ "$NESTED_RC" -eq 124 ]; then
@@ -306,9 +279,8 @@ if has_stage suite; then
 fi
 
 # ---- rebind ------------------------------------------------------------------
-# ttydpc_stress rebind: cycles alternate between the null-modem card (its two
-# ports carrying traffic to each other) and TTYDPC_PORT's function, with a
-# steady and a churning worker on every ttydpc port the whole time.
+# ttydpc_stress rebind: cycles alternate between the null-modem card and
+# TTYDPC_PORT's function, a steady and a churning worker on every port.
 if has_stage rebind; then
 	stage_begin rebind
 	funcs=
@@ -330,10 +302,9 @@ if has_stage rebind; then
 fi
 
 # ---- reload --------------------------------------------------------------------
-# ttydpc_stress reload: rmmod while a steady worker holds every port open and
-# a churning one opens and closes it, data flowing both ways; insmod again
-# with the next DPC design (isr, custom, both in turn; the boot's design
-# last), the PCI functions moved back as /init does, the ports come back.
+# ttydpc_stress reload: rmmod while the workers hold and churn every port,
+# insmod with the next design (the boot's last), the PCI functions moved
+# back as /init does, the ports come back.
 if has_stage reload; then
 	stage_begin reload
 	if [ -z "$KO" ] || [ ! -r "$KO" ] || ! module_loaded; then

@@ -4,32 +4,7 @@
 
 Run by api_python.sh (python3 -I -S api_python.py --uapi FILE, FILE being
 ttydpc_uapi_dump's output). TAP 13 on stdout; exit 0, 1 (a case failed)
-or 4 (everything skipped). Cases:
-  uapi_values        the module's ioctl numbers, struct sizes and flags
-                     equal the C compiler's for include/uapi/ttydpc.h
-  mask_roundtrip     set_mask/get_mask on a Port attached through an
-                     object with fileno(), as a pyserial Serial is, and
-                     through the module functions on its descriptor
-  wait_cts_loopback  a wait blocked in another thread (the GIL released)
-                     ends with EV_CTS when RTS drops in UART loopback
-  asyncio_loopback   an asyncio loop waits on Port.fileno() (add_reader, no
-                     thread): a looped-back byte makes it readable and
-                     read_event() gives EV_RXCHAR
-  wait_rxchar_peer   the host peer sends bytes: wait gives EV_RXCHAR and
-                     the bytes read back are those sent (TTYDPC_CTL)
-  pyserial           a Port on a port pyserial opened: wait() gives
-                     EV_RXCHAR for the host peer's bytes, ser.read_until()
-                     gets them, get_stats() counted them (python3-serial)
-  wait_timeout       nothing happens: wait(timeout=0.5) returns None in
-                     time, the mask unchanged
-  purge_rxclear      bytes from the null-modem peer wait unread; RXCLEAR
-                     drops them (TTYDPC_NM_A/B)
-  stats_transfer     GET_STATS transmitted/received follow a null-modem
-                     transfer exactly after clear_stats; comm_status
-                     shows empty queues and no errors
-  bad_args           a bad mask, purge flags 0 or unknown, a wait without
-                     a mask: OSError EINVAL; Port() on /dev/null: EINVAL;
-                     an API call on the tty: ENOTTY
+or 4 (everything skipped). The cases: selftests/ttydpc/README.
 """
 
 import contextlib
@@ -42,6 +17,7 @@ import sys
 import termios
 import threading
 import time
+import types
 
 # at import time, so that mkinitramfs.sh -p copies what it loads
 try:
@@ -122,14 +98,9 @@ def open_raw(path):
     return fd
 
 
-class HasFileno:
+def has_fileno(fd):
     """Stands for a pyserial Serial: the module only calls fileno()."""
-
-    def __init__(self, fd):
-        self.fd = fd
-
-    def fileno(self):
-        return self.fd
+    return types.SimpleNamespace(fileno=lambda: fd)
 
 
 def mctrl(fd, req, bits):
@@ -162,8 +133,7 @@ def write_all(fd, data, tmo=10):
 
 
 def env(name):
-    v = os.environ.get(name, "")
-    return v or None
+    return os.environ.get(name) or None
 
 
 # ---- the host peer (selftests/README: one request line, one reply line) ----
@@ -266,7 +236,7 @@ def diag_events(ev):
 def mask_roundtrip():
     fd = need_port()
     try:
-        with ttydpc.Port(HasFileno(fd)) as p:
+        with ttydpc.Port(has_fileno(fd)) as p:
             p.set_mask(ttydpc.EV_RXCHAR | ttydpc.EV_CTS | ttydpc.EV_RXFLAG, "Z")
             m = p.get_mask()
             check(m == (0x000B, 0x5A), "get_mask %r, want (0xb, 0x5a)" % (m,))
@@ -415,7 +385,7 @@ def purge_rxclear():
         while inq(b) < 64 and time.monotonic() < end:
             time.sleep(0.05)
         check(inq(b) == 64, "%d of 64 bytes arrived unread" % inq(b))
-        with ttydpc.Port(HasFileno(b)) as pb:
+        with ttydpc.Port(has_fileno(b)) as pb:
             pb.purge(ttydpc.PURGE_RXCLEAR)
         check(inq(b) == 0, "%d bytes left after RXCLEAR" % inq(b))
         try:

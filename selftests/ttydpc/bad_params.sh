@@ -1,11 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# bad_params.sh: insmod ttydpc with bad parameters. io=0 (with and without
-# irq=) must be refused with the driver's own log line for it; each other
-# load must either be refused with a ttydpc line in the kernel log, or
-# succeed without a port for the bad entry and with a log line naming it; never an oops or a warning,
-# and the other UARTs (the control line at 0x2f8) keep working. Then the
-# module is loaded as it was and the ports are used again.
+# bad_params.sh: insmod ttydpc with bad parameters: refused with a ttydpc
+# log line, or loaded without a port for the bad entry and a line naming it;
+# never an oops, the control line keeps working; then the module is loaded
+# as it was (selftests/ttydpc/README).
 . "$(dirname "$0")/lib.sh"
 
 need_root

@@ -1,19 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# console.sh: polled I/O on a ttyDPC port. The kernel console on the port
-# (console=ttyDPC<n> on the kernel command line, registered when the port
-# is bound), while a shell runs on the same port and after it has closed;
-# SysRq on a received break; kgdb over the port (kgdboc), driven by the
-# host peer while the guest is stopped in the debugger.
-#
-# Needs a boot whose command line has console=<TTYDPC_PORT's name> and the
-# host peer on TTYDPC_CHAN: check.sh's console job (the test is not in
-# run_tests.sh's default list for that reason). The kgdb cases skip on a
-# kernel without CONFIG_KGDB_SERIAL_CONSOLE (Debian's stock kernels).
-#
-# Every case looks at what arrives at the far end of the port (host peer
-# EXPECT/GET) or what a reader of the port gets, never at driver state.
+# console.sh: polled I/O on a ttyDPC port: the kernel console on it (with
+# a shell on the port, after it closed, across a reload), SysRq on a
+# received break, kgdb over the port driven by the host peer. Judged at the
+# far end of the port or by a reader of it, never by driver state.
+# Needs console=<TTYDPC_PORT's name> on the command line and the host peer:
+# check.sh's console job (not in run_tests.sh's list). The kgdb cases skip
+# without CONFIG_KGDB_SERIAL_CONSOLE (Debian's stock kernels).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -124,9 +118,7 @@ SHPID=''
 # ---- 5: received data intact while the console writes -----------------------
 
 # Each console write turns the port's interrupts off for a while: what
-# arrives meanwhile must wait in the UART and then go the usual way, with
-# nothing lost or reordered in the read queue. The host sends a checked
-# stream to a reader of the port while the kernel logs 20 lines.
+# arrives meanwhile must wait in the UART, then go the usual way intact.
 (
 	i=0
 	while [ $i -lt 20 ]; do
@@ -160,9 +152,8 @@ tap_result "RS-485: the console raises RTS around its output, with the delays" $
 
 # ---- 8: the console across a module reload ---------------------------------
 
-# rmmod must unregister the console (a printk afterwards would otherwise
-# run freed code); insmod and binding the port must bring it back, as the
-# command line still names it.
+# rmmod must unregister the console (a later printk would run freed code);
+# insmod and the bind bring it back (the command line still names it).
 if [ -z "$TTYDPC_KO" ] || [ ! -r "$TTYDPC_KO" ] || ! module_loaded; then
 	tap_skip "the console goes with rmmod and comes back with insmod and bind" \
 		"TTYDPC_KO unset or ttydpc not a loaded module"

@@ -107,6 +107,12 @@ wait_for() {
 
 exists() { [ -e "$1" ]; }
 absent() { [ ! -e "$1" ]; }
+# alive PID: the process exists and is not a zombie
+alive() {
+	_st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
+	[ -n "$_st" ] && [ "$_st" != Z ]
+}
+gone() { ! alive "$1"; }
 
 # ---- driver state ---------------------------------------------------------
 
@@ -155,10 +161,21 @@ under_dev() {
 	return 1
 }
 
-# Name of the driver a PCI function is bound to (empty if none).
-pci_driver_of() {
-	_l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) || return 0
+# drv_of DIR: the driver of the device at sysfs DIR (empty if none);
+# pci_driver_of BDF: that of a PCI function.
+drv_of() {
+	_l=$(readlink "$1/driver" 2>/dev/null) || return 0
 	basename "$_l"
+}
+pci_driver_of() { drv_of "/sys/bus/pci/devices/$1"; }
+
+# node_at_io IO: the ttyDPC node at I/O base IO; false if none.
+node_at_io() {
+	for _p in /sys/class/tty/ttyDPC*; do
+		[ -e "$_p/port" ] || continue
+		[ $(($(cat "$_p/port"))) -eq $(($1)) ] && { echo "/dev/$(basename "$_p")"; return 0; }
+	done
+	return 1
 }
 
 reprobe_pci() {

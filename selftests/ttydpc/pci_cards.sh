@@ -1,25 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# pci_cards.sh: PCI cards bound through ttydpc's card table and through
-# new_id, and a card the table lacks refused with a message naming new_id.
-#
-#  - the pci-serial (1b36:0002) and pci-serial-2x (1b36:0003) init bound:
-#    as many ports as the table says, at BAR 0 + 8 * i, clock 1843200;
-#    the single port moves a block through the host, the pair through each
-#    other (null modem).
-#  - the pci-serial-4x (1b36:0004, left with 8250): moved to ttydpc through
-#    the table: 4 ports at BAR 0 + 8 * i; its null-modem pairs 0<->1 and
-#    2<->3 carry data.
-#  - new_id "1b36 0004 ffffffff ffffffff 0 0 2" (driver_data 2: a plain
-#    two-port card): the same function rebinds with 2 ports, not the
-#    table's 4, and the pair carries data; the same with 3, a count no
-#    card in the table has; driver_data that names no board (0, 9, 100)
-#    is refused by the write itself.
-#  - a function the table lacks (a device without a driver and not a
-#    serial controller, such as the host bridge) bound by driver_override:
-#    probe refuses it, and the log line names new_id.
-# The 4x and the bridge are handed back as they were. Nothing bad may reach
-# the kernel log.
+# pci_cards.sh: PCI cards bound through ttydpc's card table (QEMU's
+# pci-serial, -2x, -4x: port count, BAR 0 + 8 * i, 1.8432 MHz, data) and
+# through new_id (driver_data 2 and 3 ports; a driver_data naming no board
+# refused), and a card the table lacks refused with a message naming new_id.
+# The 4x and the refused function are handed back as they were.
 . "$(dirname "$0")/lib.sh"
 
 need_root
@@ -101,7 +86,6 @@ nm_pairs() {
 	return $_rc
 }
 
-# unbind_ttydpc DEV: take DEV from ttydpc; its nodes must go.
 # on_ttydpc_with BDF N BYTES: BDF comes up on ttydpc with N ports in the
 # board's layout, and its null-modem pairs carry BYTES
 on_ttydpc_with() {
@@ -113,6 +97,7 @@ on_ttydpc_with() {
 	check_layout "$1" "$2" && nm_pairs "$1" "$3"
 }
 
+# unbind_ttydpc DEV: take DEV from ttydpc; its nodes must go.
 unbind_ttydpc() {
 	_old=$(ports_of "$1")
 	echo "$1" > "$DRV/unbind" || return 1

@@ -1,13 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# pnp_bind.sh: the PNP binding. Moves the PNP0501 UART at 0x3e8 (COM3 in the
-# VM, normally 8250's ttyS2) from its driver to ttydpc's PNP driver through
-# sysfs, checks the new ttyDPC node (I/O 0x3e8, device link to the PNP
-# device), moves data through it to the host channel TTYDPC_PNP_CHAN, and
-# hands the device back. Nothing bad may reach the kernel log. In between,
-# tty_pm on the PNP port: an open port of the PNP binding through a suspend
-# to RAM (the PNP bus's own suspend and resume around ttydpc's).
-# TTYDPC_PNP_IO picks another address (default 0x3e8).
+# pnp_bind.sh: the PNP binding. Moves the PNP0501 UART at TTYDPC_PNP_IO
+# (0x3e8: COM3 in the VM) to ttydpc's PNP driver through sysfs, checks the
+# node, moves data through it (TTYDPC_PNP_CHAN), runs tty_pm on it (the PNP
+# bus's suspend and resume around ttydpc's) and hands the device back.
 . "$(dirname "$0")/lib.sh"
 
 need_root
@@ -25,24 +21,11 @@ done
 [ -n "$dev" ] || tap_skip_all "no PNP device at I/O $IO"
 DEVP=/sys/bus/pnp/devices/$dev
 
-drv_of() {
-	_l=$(readlink "$DEVP/driver" 2>/dev/null) || return 0
-	basename "$_l"
-}
-
-# the ttyDPC node at I/O $IO, if any
-node_at_io() {
-	for _p in /sys/class/tty/ttyDPC*; do
-		[ -e "$_p/port" ] || continue
-		[ $(($(cat "$_p/port"))) -eq $((IO)) ] && { echo "/dev/$(basename "$_p")"; return 0; }
-	done
-	return 1
-}
-no_node_at_io() { ! node_at_io > /dev/null; }
+no_node_at_io() { ! node_at_io "$IO" > /dev/null; }
 
 tap_header 5
 kmsg_mark pnp
-orig=$(drv_of)
+orig=$(drv_of "$DEVP")
 log "PNP device $dev ($(cat "$DEVP/id" 2>/dev/null | tr '\n' ' ')) at $IO, driver '${orig:-none}'"
 
 # 1: move it to ttydpc
@@ -50,13 +33,13 @@ rc=0
 if [ -n "$orig" ] && [ "$orig" != ttydpc ]; then
 	echo "$dev" > "/sys/bus/pnp/drivers/$orig/unbind" || { log "unbind from $orig failed"; rc=1; }
 fi
-if [ "$(drv_of)" != ttydpc ]; then
+if [ "$(drv_of "$DEVP")" != ttydpc ]; then
 	echo "$dev" > "$PDRV/bind" || { log "bind to ttydpc failed"; rc=1; }
 fi
-[ "$(drv_of)" = ttydpc ] || { log "$dev bound to '$(drv_of)'"; rc=1; }
+[ "$(drv_of "$DEVP")" = ttydpc ] || { log "$dev bound to '$(drv_of "$DEVP")'"; rc=1; }
 node=
-if wait_for 50 node_at_io > /dev/null; then
-	node=$(node_at_io)
+if wait_for 50 node_at_io "$IO" > /dev/null; then
+	node=$(node_at_io "$IO")
 	wait_for 50 exists "$node" || { log "$node missing under /dev"; rc=1; }
 	under_dev "$(basename "$node")" "$dev" ||
 		{ log "$node belongs to '$(readlink -f "/sys/class/tty/$(basename "$node")/device")'"; rc=1; }
@@ -101,16 +84,16 @@ fi
 
 # 4: hand it back
 rc=0
-if [ "$(drv_of)" = ttydpc ]; then
+if [ "$(drv_of "$DEVP")" = ttydpc ]; then
 	echo "$dev" > "$PDRV/unbind" || { log "unbind from ttydpc failed"; rc=1; }
 fi
-wait_for 50 no_node_at_io || { log "$(node_at_io) still there after unbind"; rc=1; }
+wait_for 50 no_node_at_io || { log "$(node_at_io "$IO") still there after unbind"; rc=1; }
 [ -n "$node" ] && { wait_for 50 absent "$node" || { log "$node still in /dev"; rc=1; }; }
 if [ -n "$orig" ]; then
 	echo "$dev" > "/sys/bus/pnp/drivers/$orig/bind" || { log "bind back to $orig failed"; rc=1; }
-	[ "$(drv_of)" = "$orig" ] || { log "$dev bound to '$(drv_of)', not $orig"; rc=1; }
+	[ "$(drv_of "$DEVP")" = "$orig" ] || { log "$dev bound to '$(drv_of "$DEVP")', not $orig"; rc=1; }
 	if [ "$orig" = ttydpc ]; then
-		wait_for 50 node_at_io > /dev/null || { log "no port at $IO after binding back"; rc=1; }
+		wait_for 50 node_at_io "$IO" > /dev/null || { log "no port at $IO after binding back"; rc=1; }
 	fi
 fi
 tap_result "PNP $dev handed back to ${orig:-no driver}" $rc

@@ -1,20 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# races.sh: the driver's teardown and completion paths under traffic.
-#   1. close while the host floods RX and the guest writes (20x)
-#   2. purges of every kind from another process during a transfer, with
-#      a waiter that may be cancelled
-#   3. a signal ends a blocked wait with EINTR (20x), and signals racing
-#      with loopback events and the wait's start (20x): the event, or EINTR
-#      with the event kept for the next wait; never lost, a hang or another
-#      error
-#   4. unbind/bind TTYDPC_PCI during traffic (50x): floods end with a hangup,
-#      a blocked waiter with EIO
-#   5. rmmod/insmod during traffic (20x): refused while open (a success
-#      fails the case), then raced with the last close; the PCI functions
-#      are moved back as the VM's init does
-#   6. afterwards: debugfs counters consistent, the port moves a checksummed
-#      block, and the kernel log has no warning, BUG, oops or lockdep report.
+# races.sh: the driver's teardown and completion paths under traffic: close
+# during floods, purges during a transfer, signals against blocked waits and
+# events, unbind/bind and rmmod/insmod during traffic; afterwards debugfs
+# consistent, the port works, the kernel log clean.
 # Counts: TTYDPC_RACE_CLOSE (20) _SIGNAL (20) _UNBIND (50) _RMMOD (20).
 . "$(dirname "$0")/lib.sh"
 
@@ -55,12 +44,6 @@ log "port $PORT, host peer $HOST, PCI ${PCI:-none}, ports: $SAVED_PORTS, params:
 
 # ---- helpers ----------------------------------------------------------------
 
-# alive PID: the process exists and is not a zombie
-alive() {
-	_st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
-	[ -n "$_st" ] && [ "$_st" != Z ]
-}
-
 # wait_pid PID TENTHS: its exit status; 124 after killing it when it is
 # still running after TENTHS tenths of a second
 wait_pid() {
@@ -85,10 +68,7 @@ caught() {
 	[ $((0x$_m & (1 << ($2 - 1)))) -ne 0 ]
 }
 
-# caught_or_gone PID SIG: caught, or PID has ended already
-caught_or_gone() {
-	! alive "$1" || caught "$1" "$2"
-}
+caught_or_gone() { gone "$1" || caught "$1" "$2"; }
 
 # opened PID DEV: PID has DEV open
 opened() {
@@ -178,9 +158,8 @@ waiter_ended() {
 	fi
 }
 
-# The PCI functions back to ttydpc, in order, as selftests/vm/init does
-# (driver_override, unbind from another driver, drivers_probe). The override
-# survives rmmod, so insmod has usually bound them already.
+# The PCI functions back to ttydpc as selftests/vm/init moves them (the
+# override survives rmmod: insmod has usually bound them already).
 move_ports_to_ttydpc() {
 	for _d in $OVERRIDES; do
 		_p=/sys/bus/pci/devices/$_d
@@ -286,21 +265,14 @@ phase_time
 tap_result "a signal ends a blocked wait with EINTR (${N_SIGNAL}x, $PT)" $rc
 
 # Signals racing with a loopback RING event and with the wait's own start.
-# RING (the trailing edge of RI, OUT1 in loopback), not CTS: every
-# non-blocking open of the port raises RTS and DTR (the tty layer's
-# tty_port_block_til_ready()), so each ttydpcctl run below would make CTS
-# events of its own, before the mask or after a lost one; nothing touches
-# OUT1. The holder keeps the port open, so the mask set by "mask ring"
-# (which also clears latched events) is armed before the waiter even
-# starts: whatever the order of signal, event and the wait's start, the
-# event is never lost. It ends the wait, or the wait ends with EINTR and
-# the next wait on the same event file returns it (ttydpcctl's rewait:
-# the interrupted wait stays pending on the file). A timeout, or an EINTR
-# after which the rewait gets nothing, is a lost event. A signal before the
-# wait began ends nothing (ttydpcctl's wait then blocks until the event).
-# Rounds in turn: the event right after the waiter is spawned, before its
-# wait can have begun (it must be latched), then the signal; the event then
-# the signal; the signal then the event.
+# RING (trailing edge of RI, OUT1 in loopback), not CTS: every open raises
+# RTS and DTR (tty_port_block_til_ready()), so each ttydpcctl run would make
+# CTS events of its own. The holder keeps the port open, so the mask is
+# armed before the waiter starts: whatever the order, the event ends the
+# wait, or the wait ends with EINTR and the rewait on the same event file
+# returns it. A timeout, or an EINTR with nothing for the rewait, is a lost
+# event. Rounds in turn: event before the wait can have begun, then signal;
+# event then signal; signal then event.
 rc=0
 "$CTL_BIN" "$PORT" mctrl +loop +rts , sleep 60000 > /dev/null 2>&1 &
 holder=$!
@@ -407,8 +379,7 @@ rmmod_ready() {
 
 # An open port pins the module (ttydpc_init()): rmmod is refused until the
 # traffic ends, then races with the last close. An rmmod that succeeds while
-# the round's processes hold ports open fails the case (the ports are hung
-# up then, and the traffic ends with EIO).
+# the round's processes hold ports open fails the case.
 if [ -z "$TTYDPC_KO" ] || [ ! -r "$TTYDPC_KO" ] || ! module_loaded; then
 	tap_skip "rmmod/insmod during traffic" "TTYDPC_KO unset/unreadable or ttydpc not a loaded module"
 else
@@ -431,9 +402,8 @@ else
 			dpid=$!
 			pids="$pids $dpid"
 		fi
-		# The waiter is ended by USR1 or by the rmmod; its own timeout
-		# only bounds a broken run. A round can pass 30 s under a debug
-		# kernel (the null-modem close drains at TCG speed).
+		# USR1 or the rmmod ends the waiter; its timeout bounds a broken
+		# run (a debug kernel's round can pass 30 s).
 		"$CTL_BIN" "$PORT" mask ring , wait 300 > "$TMP/rwait" 2>&1 &
 		wpid=$!
 		[ $((i % 5)) -eq 0 ] && host_flood_start
@@ -453,20 +423,13 @@ else
 			rc=1
 		else
 			# refused: end the traffic and race the last close of
-			# the host port (traffic and waiter). The null-modem
-			# pair is ended first, writer then reader: A's close
-			# waits for its output to drain into B (up to
-			# closing_wait, 30 s), and an rmmod that hung B up first
-			# would stall it, as QEMU's socket null modem stops A's
-			# transmitter while B is not read (a real line drains
-			# at the baud rate).
+			# the host port. The null-modem pair ends first, writer
+			# then reader: A's close drains into B (closing_wait),
+			# and QEMU's socket null modem stops A's transmitter
+			# while B is not read.
 			if [ -n "$dpid" ]; then
 				kill -USR1 "$npid" 2>/dev/null
-				t=0
-				while alive "$npid" && [ $t -lt 100 ]; do
-					sleep 0.1
-					t=$((t + 1))
-				done
+				wait_for 100 gone "$npid"
 				kill -USR1 "$dpid" 2>/dev/null
 			fi
 			for pid in $fpid $wpid; do kill -USR1 "$pid" 2>/dev/null; done

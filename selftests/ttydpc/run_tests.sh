@@ -70,8 +70,8 @@ export TTYDPC_PNP_CHAN TTYDPC_KO TTYDPC_DPC TTYDPC_SEC_PER_MIB
 TESTS=${SELECTED:-$ALL_TESTS}
 TMP=${TMPDIR:-/tmp}
 mkdir -p "$TMP"
-HAVE_TIMEOUT=0
-command -v timeout > /dev/null 2>&1 && HAVE_TIMEOUT=1
+TIMEOUT=
+command -v timeout > /dev/null 2>&1 && TIMEOUT="timeout $TMO"
 
 set -- $TESTS
 NTESTS=$#
@@ -104,11 +104,7 @@ for t in $TESTS; do
 	start=$(date +%s)
 	(
 		cd "$HERE" || exit 1
-		if [ $HAVE_TIMEOUT -eq 1 ]; then
-			timeout "$TMO" "./$t" < /dev/null
-		else
-			"./$t" < /dev/null
-		fi
+		$TIMEOUT "./$t" < /dev/null
 		echo $? > "$rcf"
 	) 2>&1 | tee "$out" | sed 's/^/# /'
 	rc=$(cat "$rcf" 2>/dev/null || echo 1)

@@ -2,25 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check.sh: the ttydpc suite in QEMU (`make check`, `check-quick`,
-# `check-full`).
-#
-# Builds ttydpc.ko for each kernel lane and the selftests, then runs a plan
-# of jobs on a machine's cores: x86 boots of the test VM (host peer
-# attached, selftests/ttydpc in the guest, its dmesg scanned), the two ARM
-# lanes, the debug-kernel lane and the demo check. Prints a table per lane,
-# every failed case, the wall time of every stage, and a last line
-# "N passed, N failed[, N skipped]"; exits non-zero on any failure, and on
-# any skip that selftests/vm/expected-skips does not list.
-#
-# Tiers (TIER, set by the make targets; selftests/vm/README has the plan):
-#   quick  build, 6.1, one design (both), the whole suite in one 2-vCPU
-#          boot; no ARM, debug or demo. The edit-and-test loop.
-#   check  what CI runs: per kernel lane, the design-independent group once
-#          and the design group once per design; lanes in SMP_LANES with
-#          2 vCPUs; the ARM lanes; the debug-kernel lane at short counts
-#          (soak bounded by time); the demo. Race/rebind counts reduced.
-#   full   every kernel x design with the whole suite at full counts, the
-#          ARM lanes, the debug lane at full counts with a random seed.
+# `check-full`). Builds ttydpc.ko per kernel lane and the selftests, runs the
+# plan's jobs (x86 boots with the host peer, ARM lanes, debug lane, install,
+# console and demo) JOBS at a time, prints a table per lane, every failure,
+# the stage times and "N passed, N failed[, N skipped]"; exits non-zero on a
+# failure or on a skip that selftests/vm/expected-skips does not list.
+# TIER=quick|check|full and the plan: selftests/vm/README.
 #
 # Environment:
 #   KERNELS="6.1 6.12 6.12-rt"  lanes (lib.sh: lane_release)
@@ -29,15 +16,10 @@
 #   DESIGN_LANES="6.1 6.12-rt"  check: lanes that boot once per design; the
 #                               others boot once (whole suite, last design)
 #   RESULTS=build/check         logs: <lane>-<dpc>/{console,peer,trace,qemu}.log
-#   BOOT_TIMEOUT=900            seconds per x86 boot (the guest stops its
-#                               tests 30 s earlier so dmesg still gets printed)
-#   SKIP_DEPS=1                 do not run deps.sh
-#   DEMO=0                      skip the demo-mode boot
-#   INSTALL_STAGE=0|only        leave out the install stage (install.sh: DKMS
-#                               builds for 6.1 and 6.12 in the background, one
-#                               boot of the first lane from make install's
-#                               tree), or run only it (no suite boots, no demo)
-#   CONSOLE=0                   skip the console job (console.sh, 6.1 lane)
+#   BOOT_TIMEOUT=900            seconds per x86 boot
+#   SKIP_DEPS=1 DEMO=0 CONSOLE=0  no deps.sh, no demo boot, no console job
+#   INSTALL_STAGE=0|only        leave out the install stage (install.sh), or
+#                               run only it (no suite boots, no demo)
 #   ARM=0|armhf|arm64           leave out the ARM lanes, or run one
 #   DEBUG=0                     leave out the debug-kernel lane; DEBUG_KERNELS
 #                               (6.1; full: 6.1 6.12) its kernels; SEED the
@@ -50,8 +32,7 @@
 #   CHECK_APPEND="..."        extra kernel command line for every x86 boot
 #                             (ttydpc_args=-t,NAME,... runs only those tests)
 #   CHECK_EXTRA="f1 f2"       extra programs for the initramfs (/usr/bin)
-#   VM_PYTHON=PATH            the guests' python3 (default: Debian's, what
-#                             /usr/bin/python3 points to)
+#   VM_PYTHON=PATH            the guests' python3 (default: Debian's)
 set -euo pipefail
 # The whole script is one function, read before it runs: editing this file
 # while a run is going does not disturb it.
@@ -104,9 +85,8 @@ stage_time() {
 	echo "$1 $(($2 - t_start)) $((${3:-$(date +%s)} - $2))" >"$RESULTS/times/${1//\//_}"
 }
 
-# One debug lane per source in DEBUG_KERNELS (6.1; check-full adds 6.12,
-# whose BH-workqueue path 6.1 lacks); their kernels build one after the
-# other, from the start (below).
+# One debug lane per source in DEBUG_KERNELS (check-full adds 6.12, whose
+# BH-workqueue path 6.1 lacks).
 [[ $TIER == full ]] && : "${DEBUG_KERNELS:=6.1 6.12}"
 read -r -a DKS <<<"${DEBUG_KERNELS:-6.1}"
 [[ ${DEBUG:-1} != 0 ]] || DKS=()
@@ -139,10 +119,8 @@ kill_tree() {
 	kill "$1" 2>/dev/null || true
 }
 
-# The debug lane's kernel (cached under ~/.cache/ttydpc after the first
-# build) compiles from the start, beside the builds and boots below, at a
-# lower priority than the VMs so that their timing suffers least; the
-# debug job starts when it is ready. Detached, so that `wait` skips it.
+# The debug kernels (cached) compile from the start, niced so that the VMs'
+# timing suffers least; detached, so that `wait` skips them.
 DEBUG_DIR=$TOP_DIR/selftests/debug
 kbuild_pid=
 if ((${#DKS[@]})); then
@@ -232,8 +210,7 @@ for lane in "${LANES[@]}"; do
 	[[ -z $tests_dir || ! -x $VM_PYTHON ]] || args+=(-p "$VM_PYTHON")
 	for f in "${EXTRA[@]}"; do args+=(-x "$f"); done
 	if [[ ${NO_MODULE:-0} != 1 ]]; then
-		# A lane whose module does not build fails its boots; the other
-		# lanes still run.
+		# A lane whose module does not build fails its boots only.
 		if ! (build_module "${REL[$lane]}" "$ldir"); then
 			LANE_ERR[$lane]="module build failed (log: $ldir/build.log)"
 			continue
@@ -314,9 +291,8 @@ analyse() {
 
 # --- jobs ---------------------------------------------------------------------
 
-# boot LANE DESIGN GROUP SMP: one check-mode boot of the x86 VM running the
-# tests of GROUP (all, common, design); leaves "pass fail skip note" in
-# $RESULTS/LANE-DESIGN/result.
+# boot LANE DESIGN GROUP SMP: one check-mode x86 boot running GROUP (all,
+# common, design, console); "pass fail skip note" in its result file.
 boot() {
 	local lane=$1 dpc=$2 group=$3 smp=$4 dir res pass fail skip note t0 targs= late=
 	dir=$RESULTS/$lane-$dpc
@@ -403,9 +379,8 @@ install_boot() {
 	stage_time "install: make install + boot ($lane)" "$t0"
 }
 
-# debug_job: the debug-kernel lane (selftests/debug/README) once its kernel
-# is built. make check runs it at short counts with a fixed seed, so that a
-# result replays; make check-full at the full counts with a random seed.
+# debug_job K: the debug-kernel lane (selftests/debug/README): short counts
+# and a fixed seed (a result replays); check-full: full counts, random seed.
 DEBUG_SEED=${SEED:-724555630}
 debug_job() {
 	local k=$1 t0 knobs log=$RESULTS/debug-$1.log
@@ -433,11 +408,8 @@ debug_job() {
 	[[ ${CONSOLE:-1} == 0 ]] || debug_console_job "$k"
 }
 
-# debug_console_job K: console.sh on the debug kernel, console=ttyDPC0: the
-# console, SysRq and, as Debian's kernels have no CONFIG_KGDB and this one
-# does, kgdb over the port, with lockdep and KASAN watching. It boots the
-# debug lane's kernel and initramfs once more; "pass fail skip note" in
-# $RESULTS/debug-K-console/result.
+# debug_console_job K: console.sh on the debug lane's kernel (which has
+# KGDB, Debian's do not) and initramfs, with lockdep and KASAN watching.
 debug_console_job() {
 	local k=$1 dir=$RESULTS/debug-$1-console entry t0
 	t0=$(date +%s)
@@ -459,6 +431,9 @@ debug_console_job() {
 }
 debug_ready() { [[ -e $RESULTS/debug-$1-kernel.rc ]]; }
 
+# lane_smp LANE: the vCPUs of LANE's boots.
+lane_smp() { [[ $SMP_LANES == *" $1 "* || $TIER == quick ]] && echo 2 || echo 1; }
+
 # The rest of the plan: one line per job, "KIND ARGS...", longest first so
 # that the last jobs to start are short ones.
 PLAN=()
@@ -467,9 +442,7 @@ declare -gA PLANNED
 later=()
 i=0
 for lane in "${LANES[@]}"; do
-	smp=1
-	[[ $SMP_LANES != *" $lane "* ]] || smp=2
-	[[ $TIER != quick ]] || smp=2
+	smp=$(lane_smp "$lane")
 	dpcs=("${DESIGNS[@]}")
 	# check: a lane outside DESIGN_LANES boots once, the whole suite
 	# with the last design (both).
@@ -497,9 +470,7 @@ done
 CONSOLE_JOB=
 if [[ $TIER != quick && ${CONSOLE:-1} != 0 && " ${LANES[*]} " == *" 6.1 "* ]]; then
 	CONSOLE_JOB=6.1
-	smp=1
-	[[ $SMP_LANES != *" 6.1 "* ]] || smp=2
-	later+=("x86 6.1 ${DESIGNS[-1]} console $smp")
+	later+=("x86 6.1 ${DESIGNS[-1]} console $(lane_smp 6.1)")
 fi
 PLAN+=("${later[@]}")
 if [[ $INSTALL_STAGE == only ]]; then
@@ -509,10 +480,9 @@ fi
 [[ $INSTALL_STAGE == 0 ]] || PLAN+=("install")
 [[ ${DEMO:-1} == 0 ]] || PLAN+=("demo")
 
-# Jobs run JOBS at a time (TCG runs each vCPU in a host thread, and the
-# guests wait on the host peer and timeouts often enough that a 2-vCPU
-# guest beside another VM keeps two cores busy, not more). A job that is
-# not ready (the debug lane before its kernel) lets the next one go first.
+# Jobs run JOBS at a time (a 2-vCPU TCG guest beside another VM keeps two
+# cores busy, not more: the guests often wait on the host peer). A job not
+# ready yet (the debug lane before its kernel) lets the next one go first.
 JOBS=${JOBS:-$(nproc)}
 ((JOBS >= 1)) || JOBS=1
 pending=("${PLAN[@]}")
@@ -570,6 +540,13 @@ unexpected_skips() {
 }
 
 total_pass=0 total_fail=0 total_skip=0
+# result FILE: pass, fail, skip and note of a result file ("pass fail skip
+# note"; a note is a boot failure, one failure more), added to the totals.
+result() {
+	read -r pass fail skip note <"$1" 2>/dev/null || { pass=0 fail=0 skip=0 note="no result"; }
+	[[ -z $note ]] || fail=$((fail + 1))
+	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
+}
 declare -gA CELL
 for lane in "${LANES[@]}"; do
 	for dpc in "${DESIGNS[@]}"; do
@@ -577,12 +554,7 @@ for lane in "${LANES[@]}"; do
 			CELL[$lane/$dpc]="-"
 			continue
 		fi
-		read -r pass fail skip note <"$RESULTS/$lane-$dpc/result" || pass=0 fail=0 skip=0 note=missing
-		# A boot failure counts as one failure more.
-		[[ -z $note ]] || fail=$((fail + 1))
-		total_pass=$((total_pass + pass))
-		total_fail=$((total_fail + fail))
-		total_skip=$((total_skip + skip))
+		result "$RESULTS/$lane-$dpc/result"
 		g=$(cat "$RESULTS/$lane-$dpc/group" 2>/dev/null || echo '?')
 		CELL[$lane/$dpc]="$pass/$fail/$skip${note:+ !} ${g:0:1}"
 	done
@@ -605,9 +577,7 @@ printf '%-8s %-24s %-5s' lane kernel vcpus
 for dpc in "${DESIGNS[@]}"; do printf ' %-16s' "$dpc"; done
 echo
 for lane in "${LANES[@]}"; do
-	smp=1
-	[[ $SMP_LANES != *" $lane "* && $TIER != quick ]] || smp=2
-	printf '%-8s %-24s %-5s' "$lane" "${REL[$lane]}" "$smp"
+	printf '%-8s %-24s %-5s' "$lane" "${REL[$lane]}" "$(lane_smp "$lane")"
 	for dpc in "${DESIGNS[@]}"; do printf ' %-16s' "${CELL[$lane/$dpc]}"; done
 	echo
 	for dpc in "${DESIGNS[@]}"; do
@@ -622,42 +592,25 @@ if [[ $INSTALL_STAGE != 0 ]]; then
 		[[ -e $RESULTS/dkms/done ]] && break
 		sleep 1
 	done
-	for part in install dkms; do
-		read -r ip if_ _ inote <"$RESULTS/$part/result" 2>/dev/null || { ip=0 if_=0 inote="no result"; }
-		[[ -z $inote ]] || if_=$((if_ + 1))
-		total_pass=$((total_pass + ip)) total_fail=$((total_fail + if_))
-		case $part in
-		install) what="install boot (make install's tree, ${LANES[0]}: modprobe, ttydpc-bind.service)" ;;
-		dkms) what="DKMS builds ($DKMS_LANES) from the tracked files" ;;
-		esac
-		echo "$what: $ip passed, $if_ failed${inote:+ ($inote)} ($RESULTS/$part.log)"
-	done
+	result "$RESULTS/install/result"
+	echo "install boot (make install's tree, ${LANES[0]}: modprobe, ttydpc-bind.service): $pass passed, $fail failed${note:+ ($note)} ($RESULTS/install.log)"
+	result "$RESULTS/dkms/result"
+	echo "DKMS builds ($DKMS_LANES) from the tracked files: $pass passed, $fail failed${note:+ ($note)} ($RESULTS/dkms.log)"
 fi
 if [[ -n $CONSOLE_JOB ]]; then
-	read -r pass fail skip note <"$RESULTS/$CONSOLE_JOB-console/result" || pass=0 fail=0 skip=0 note=missing
-	[[ -z $note ]] || fail=$((fail + 1))
-	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
+	result "$RESULTS/$CONSOLE_JOB-console/result"
 	echo "console job ($CONSOLE_JOB, console=ttyDPC0, console.sh): $pass passed, $fail failed, $skip skipped${note:+ ! $note}"
 fi
 for a in "${arm_lanes[@]}"; do
-	read -r ap af as <"$RESULTS/$a/result" 2>/dev/null || { ap=0 af=1 as=0; }
-	total_pass=$((total_pass + ap)) total_fail=$((total_fail + af)) total_skip=$((total_skip + as))
-	echo "$a lane (${ARM_DESC[$a]}): $ap passed, $af failed, $as skipped ($RESULTS/$a.log)"
+	result "$RESULTS/$a/result"
+	echo "$a lane (${ARM_DESC[$a]}): $pass passed, $fail failed, $skip skipped ($RESULTS/$a.log)"
 	for b in "$RESULTS/$a"/*; do
 		[[ ! -f $b/console.log ]] || skips_bad+=$'\n'$(unexpected_skips "$a/$(basename "$b")" "$b/console.log")
 	done
 done
 for k in "${DKS[@]}"; do
 	dl=$RESULTS/debug-$k.log
-	dsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$dl" 2>/dev/null | tail -n1 || true)
-	if [[ -z $dsum ]]; then
-		dp=0 df=1 ds=0
-	else
-		dp=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$dsum")
-		df=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$dsum")
-		ds=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$dsum")
-		ds=${ds:-0}
-	fi
+	read -r dp df ds < <(closing_parse 2>/dev/null <"$dl") || { dp=0 df=1 ds=0; }
 	total_pass=$((total_pass + dp)) total_fail=$((total_fail + df)) total_skip=$((total_skip + ds))
 	echo "debug-kernel lane $k (KASAN, lockdep, UBSAN, kmemleak; fuzz, stress): $dp passed, $df failed, $ds skipped ($dl)"
 	# what the guest did (cycles, bytes, operations), every failure, the seed
@@ -665,9 +618,7 @@ for k in "${DKS[@]}"; do
 		sed 's/^/    /' || true
 	skips_bad+=$'\n'$(unexpected_skips debug "$RESULTS/debug-$k"/console.log "$RESULTS/debug-$k"/*/console.log)
 	[[ -f $RESULTS/debug-$k-console/result ]] || continue
-	read -r pass fail skip note <"$RESULTS/debug-$k-console/result" || pass=0 fail=0 skip=0 note=missing
-	[[ -z $note ]] || fail=$((fail + 1))
-	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
+	result "$RESULTS/debug-$k-console/result"
 	echo "debug console job $k (console=ttyDPC0, console.sh with kgdb): $pass passed, $fail failed, $skip skipped${note:+ ! $note}"
 	skips_bad+=$'\n'$(unexpected_skips debug-console "$RESULTS/debug-$k-console/console.log")
 done
@@ -704,8 +655,7 @@ if [[ -n $failed_list ]]; then
 	echo "failed ($(wc -l <<<"$failed_list") lines; logs under $RESULTS):"
 	head -n 20 <<<"$failed_list" | cut -c1-200 | sed 's/^/  /'
 fi
-# Where the time went: every stage, its start after make check began, and
-# its wall time (jobs overlap: JOBS at a time).
+# Every stage's start after make check began and its wall time.
 echo "stage times (start +s, wall s):"
 
 for f in "$RESULTS"/times/*; do

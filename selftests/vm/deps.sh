@@ -18,20 +18,12 @@ set -euo pipefail
 
 read -r -a LANES <<<"${*:-${KERNELS:-6.1 6.12 6.12-rt}}"
 
-SUDO=
-if [[ $EUID -ne 0 ]]; then
-	command -v sudo >/dev/null || die "not root and no sudo: cannot run apt-get"
-	SUDO=sudo
-fi
-export DEBIAN_FRONTEND=noninteractive
+((EUID == 0)) || command -v sudo >/dev/null || die "not root and no sudo: cannot run apt-get"
 
-# What the suite uses, host side and guest side (busybox and picocom are
-# copied into the initramfs). linux-source-6.12 carries kselftest_harness.h,
-# which Debian's headers packages lack, for the selftests/ttydpc build;
-# the i686 cross compiler builds the 32-bit API tests (compat_ioctl); it
-# coexists with the ARM lanes' cross compilers, which gcc-multilib does not.
-# python3 and python3-serial (pyserial) go into the x86 images for
-# api_python.sh, the Python module's test.
+# Host and guest side (busybox, picocom, python3, python3-serial go into the
+# initramfs). linux-source-6.12: kselftest_harness.h, which the headers
+# packages lack. The i686 cross compiler (32-bit API tests) coexists with
+# the ARM lanes' cross compilers; gcc-multilib does not.
 PKGS=(qemu-system-x86 busybox-static picocom python3 python3-serial cpio kmod gcc make
 	libc6-dev xz-utils linux-source-6.1 linux-source-6.12 gcc-i686-linux-gnu libc6-dev-i386-cross
 	dkms openssl)
@@ -43,7 +35,7 @@ updated=0
 apt_update() {
 	((updated)) && return 0
 	log "apt-get update"
-	$SUDO apt-get update -qq
+	as_root apt-get update -qq
 	updated=1
 }
 apt_has_lists || apt_update
@@ -59,18 +51,7 @@ for lane in "${HDR_LANES[@]}"; do
 	PKGS+=("linux-headers-$(lane_release "$lane")")
 done
 
-missing=()
-for p in "${PKGS[@]}"; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-		missing+=("$p")
-	fi
-done
-if ((${#missing[@]})); then
-	log "installing: ${missing[*]}"
-	# A stale package list gives 404s: refresh once and retry.
-	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
-		{ apt_update && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; }
-fi
+need_pkgs "${PKGS[@]}"
 
 # Kernel images: only boot/ is kept; every driver the VM needs (8250, serial
 # core, PNP, PCI, debugfs) is built into Debian's kernels.

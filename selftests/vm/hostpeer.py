@@ -86,25 +86,19 @@ class ProtoError(Exception):
     """Turns into an "ERR ..." reply."""
 
 
-class RecvJob:
-    def __init__(self, seed, n, tmo):
+class Job:
+    """A RECV (tmo: its deadline) or SEND (burst, gap_us: a trickle; 0: as
+    fast as possible) of the first n bytes of stream(seed)."""
+
+    def __init__(self, seed, n, tmo=0, burst=0, gap_us=0):
         self.seed, self.n = seed, n
         self.deadline = time.monotonic() + tmo
-        self.got = 0
+        self.burst, self.gap = burst, gap_us / 1e6
+        self.got = self.sent = 0
         self.expected = None  # generated on the first data, in the reader
         self.mismatch = None  # (offset, got, want)
-        self.timed_out = False
-        self.done = n == 0
-
-
-class SendJob:
-    def __init__(self, seed, n, burst=0, gap_us=0):
-        self.seed, self.n = seed, n
-        self.burst, self.gap = burst, gap_us / 1e6  # 0: as fast as possible
-        self.sent = 0
         self.error = None
-        self.cancel = False
-        self.timed_out = False
+        self.cancel = self.timed_out = False
         self.done = n == 0
 
 
@@ -250,7 +244,7 @@ class Channel:
         with self.cv:
             if self.send is not None and not self.send.done:
                 raise ProtoError("busy send")
-            job = self.send = SendJob(seed, n, burst, gap_us)
+            job = self.send = Job(seed, n, burst=burst, gap_us=gap_us)
             if job.done:
                 return
         threading.Thread(target=self._sender, args=(job,), name="tx-" + self.name,
@@ -260,7 +254,7 @@ class Channel:
         with self.cv:
             if self.recv is not None and not self.recv.done:
                 raise ProtoError("busy recv")
-            self.recv = RecvJob(seed, n, tmo)
+            self.recv = Job(seed, n, tmo)
         # Generate the expected stream now, off the control loop, so that
         # the reader does not pause on the first byte (cached afterwards).
         threading.Thread(target=stream, args=(seed, n), daemon=True).start()
@@ -311,21 +305,11 @@ class Channel:
         return data
 
     def expect(self, text, tmo):
-        deadline = time.monotonic() + tmo
-        with self.cv:
-            while True:
-                i = self.rx.find(text)
-                if i >= 0:
-                    del self.rx[: i + len(text)]
-                    return True
-                left = deadline - time.monotonic()
-                if left <= 0 or self.closed:
-                    return False
-                self.cv.wait(left)
+        return self.expect_re(re.compile(re.escape(text)), tmo) is not None
 
     def expect_re(self, pattern, tmo):
-        """Like expect, for a compiled bytes regex; returns the match's
-        groups (None on timeout)."""
+        """Waits for a match of a compiled bytes regex in rx, drops rx up to
+        its end and returns its groups (None on timeout)."""
         deadline = time.monotonic() + tmo
         with self.cv:
             while True:
@@ -454,11 +438,11 @@ class Peer:
         return "OK"
 
     def v_RECV(self, a):
-        self.chan(a[0]).start_recv(num(a[1]), num(a[2]), fnum(a[3]))
+        self.chan(a[0]).start_recv(num(a[1]), num(a[2]), float(a[3]))
         return "OK"
 
     def v_WAIT(self, a):
-        return self.chan(a[0]).wait(fnum(a[1]))
+        return self.chan(a[0]).wait(float(a[1]))
 
     def v_FLUSH(self, a):
         self.chan(a[0]).flush()
@@ -477,13 +461,13 @@ class Peer:
         return "OK"
 
     def v_GET(self, a):
-        data = self.chan(a[0]).get(num(a[1]), fnum(a[2]))
+        data = self.chan(a[0]).get(num(a[1]), float(a[2]))
         return "OK " + data.hex() if data else "OK"
 
     def v_EXPECT(self, a, rest):
         if not rest:
             raise ProtoError("no text")
-        ok = self.chan(a[0]).expect(rest.encode("latin-1"), fnum(a[1]))
+        ok = self.chan(a[0]).expect(rest.encode("latin-1"), float(a[1]))
         return "OK" if ok else "ERR timeout"
 
     def v_STALL(self, a):
@@ -505,14 +489,14 @@ class Peer:
         if job is not None and not job.done.is_set():
             raise ProtoError("busy kgdb")
         self.need_qmp()
-        self.kgdb[c.name] = KgdbJob(self, c, fnum(a[1]))
+        self.kgdb[c.name] = KgdbJob(self, c, float(a[1]))
         return "OK"
 
     def v_KGDBRES(self, a):
         job = self.kgdb.get(a[0])
         if job is None:
             raise ProtoError("no kgdb job on %s" % a[0])
-        if not job.done.wait(fnum(a[1])):
+        if not job.done.wait(float(a[1])):
             return "ERR timeout (still running)"
         del self.kgdb[a[0]]
         return job.result
@@ -562,36 +546,25 @@ class Peer:
             writes += chunk.count(b"serial_write ")
         return "OK reads=%d writes=%d" % (reads, writes)
 
-    def v_WRITES(self, a):
-        """Values written to UART register offset a[0] (0-7) since MARK,
-        oldest first, all UARTs (serial_write must be traced: TRACE on)."""
-        reg = int(a[0], 0)
-        if not 0 <= reg <= 7:
+    def writes(self, a):
+        """serial_write events to the register offsets a (0-7) since MARK,
+        oldest first, all UARTs: (QEMU's host time stamp in seconds, -msg
+        timestamp=on, or "-"; offset; value in hex)."""
+        regs = {int(x, 0) for x in a}
+        if not regs <= set(range(8)):
             raise ProtoError("register offset 0-7")
-        pat = re.compile(rb"serial_write write addr 0x%02x val 0x([0-9a-f]{2})" % reg)
-        vals = []
-        for chunk in self.trace_since_mark():
-            vals.extend(m.group(1).decode() for m in pat.finditer(chunk))
+        return [(m.group(1).decode() if m.group(1) else "-", int(m.group(2), 16), m.group(3).decode())
+                for chunk in self.trace_since_mark() for m in SEQ_RE.finditer(chunk)
+                if int(m.group(2), 16) in regs]
+
+    def v_WRITES(self, a):
+        """Values written to one register offset (serial_write traced)."""
+        vals = [v for _, _, v in self.writes(a[:1])]
         return " ".join(["OK %d" % len(vals)] + ["0x" + v for v in vals[-WRITES_MAX:]])
 
     def v_SEQ(self, a):
-        """serial_write events to the register offsets a (0-7) since MARK,
-        oldest first, all UARTs: "OK n" and n lines "time reg val". time is
-        QEMU's host time stamp in seconds (-msg timestamp=on), or "-"."""
-        regs = set()
-        for x in a:
-            reg = int(x, 0)
-            if not 0 <= reg <= 7:
-                raise ProtoError("register offset 0-7")
-            regs.add(reg)
-        lines = []
-        for chunk in self.trace_since_mark():
-            for m in SEQ_RE.finditer(chunk):
-                reg = int(m.group(2), 16)
-                if reg in regs:
-                    t = m.group(1).decode() if m.group(1) else "-"
-                    lines.append("%s %d 0x%s" % (t, reg, m.group(3).decode()))
-        lines = lines[-SEQ_MAX:]
+        """"OK n" and n lines "time reg val"."""
+        lines = ["%s %d 0x%s" % w for w in self.writes(a)][-SEQ_MAX:]
         return "\n".join(["OK %d" % len(lines)] + lines)
 
     def v_WAKE(self, a):
@@ -629,23 +602,19 @@ class Peer:
         self.need_qmp().trace(a[0] == "on", a[1:])
         return "OK"
 
-    VERBS = {  # verb: (minimum args, takes the rest of the line)
-        "PING": (0, False), "SEND": (3, False), "RECV": (4, False), "WAIT": (2, False),
-        "FLUSH": (1, False), "PUT": (2, False), "GET": (3, False), "EXPECT": (2, True),
-        "STALL": (1, False), "RESUME": (1, False), "BREAK": (1, False), "MARK": (0, False),
-        "PARAMS": (0, False), "TRACE": (1, False), "REGS": (0, False),
-        "WRITES": (1, False), "SEQ": (1, False), "WAKE": (1, False), "KGDB": (2, False),
-        "KGDBRES": (2, False),
+    VERBS = {  # verb: minimum args (EXPECT: then the rest of the line)
+        "PING": 0, "SEND": 3, "RECV": 4, "WAIT": 2, "FLUSH": 1, "PUT": 2, "GET": 3,
+        "EXPECT": 2, "STALL": 1, "RESUME": 1, "BREAK": 1, "MARK": 0, "PARAMS": 0, "TRACE": 1,
+        "REGS": 0, "WRITES": 1, "SEQ": 1, "WAKE": 1, "KGDB": 2, "KGDBRES": 2,
     }
 
     def handle(self, line):
         verb = line.split(" ", 1)[0].upper()
-        spec = self.VERBS.get(verb)
-        if spec is None:
+        nargs = self.VERBS.get(verb)
+        if nargs is None:
             return "ERR unknown verb %s" % verb[:32]
-        nargs, rest = spec
         try:
-            if rest:
+            if verb == "EXPECT":
                 parts = line.split(" ", nargs + 1)
                 if len(parts) < nargs + 1:
                     raise ProtoError("usage")
@@ -691,10 +660,6 @@ class Peer:
 
 def num(s):
     return int(s, 0)
-
-
-def fnum(s):
-    return float(s)
 
 
 def demo_check(spec, timeout, then):

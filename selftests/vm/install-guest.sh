@@ -23,20 +23,6 @@ PNP=${TTYDPC_INSTALL_PNP:-00:00}
 PNP_IO=0x3e8
 WANT=${TTYDPC_VERSION:-?}
 
-drv_of() {
-	_l=$(readlink "$1/driver" 2>/dev/null) || return 0
-	basename "$_l"
-}
-
-# The ttyDPC port at I/O base $1.
-node_at_io() {
-	for _p in /sys/class/tty/ttyDPC*; do
-		[ -e "$_p/port" ] || continue
-		[ $(($(cat "$_p/port"))) -eq $(($1)) ] && { echo "/dev/$(basename "$_p")"; return 0; }
-	done
-	return 1
-}
-
 tap_header 11
 kmsg_mark install
 

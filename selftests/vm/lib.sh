@@ -12,6 +12,21 @@ TTYDPC_CACHE=${TTYDPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ttydpc}
 log()  { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die()  { log "error: $*"; exit 1; }
 
+# need_pkgs PKG...: apt-get install the Debian packages not installed yet;
+# a stale package list gives 404s: then update once and retry.
+need_pkgs() {
+	local p missing=() apt=(apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends)
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	log "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	as_root "${apt[@]}" "${missing[@]}" >&2 ||
+		{ as_root apt-get update -qq >&2 && as_root "${apt[@]}" "${missing[@]}" >&2; }
+}
+as_root() { if ((EUID)); then sudo "$@"; else "$@"; fi; }
+
 # True when apt has package lists at all (a fresh container has none until
 # `apt-get update`; apt-cache then knows no package).
 apt_has_lists() {
@@ -22,12 +37,8 @@ apt_known() {
 	apt-cache show --no-all-versions "$1" >/dev/null 2>&1
 }
 
-# lane_release LANE -> prints the kernel release (uname -r) used for LANE.
-#   6.1      what the linux-image-amd64 meta package depends on
-#   6.12     newest linux-image-6.12.*+deb12-amd64-unsigned with matching headers
-#   6.12-rt  the same for the PREEMPT_RT flavour
-# A release can also be given directly (anything that starts with a digit and
-# contains "-", e.g. 6.1.0-56-amd64).
+# lane_release LANE -> the kernel release (uname -r) of LANE: 6.1, 6.12,
+# 6.12-rt (selftests/vm/README, "Lanes"), or a release given directly.
 lane_release() {
 	local lane=$1 flavour rel pkg
 	case $lane in
@@ -88,8 +99,7 @@ build_module() {
 	[[ -f $kdir/Makefile ]] || die "no headers for $rel in $kdir (run make deps)"
 	src=$out/src
 	mkdir -p "$src"
-	# Copy the module sources, keeping mtimes so that rebuilds are incremental.
-	# Everything at the top level except what Kbuild never needs.
+	# The sources, mtimes kept (incremental rebuilds), less what Kbuild never reads.
 	tar -C "$TOP_DIR" -cf - \
 		--exclude=./.git --exclude=./build --exclude=./selftests \
 		--exclude=./.ci --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
@@ -122,10 +132,8 @@ build_selftests() {
 	[[ -f $out/run_tests.sh ]] || log "warning: no run_tests.sh in $out"
 }
 
-# --- reading a guest's console (check.sh, check-debug.sh, arm/cross.sh) -------
-# The guest's /init (or run_debug.sh) brackets its TAP with
-# "==== ttydpc: selftests begin/end" and its dmesg with "dmesg begin/end"
-# markers on the console.
+# --- a guest's console: /init brackets its TAP and its dmesg with
+# "==== ttydpc: selftests begin/end" and "dmesg begin/end" markers.
 
 # console_tap LOG: the TAP between the selftests markers of console text LOG.
 console_tap() {
@@ -158,19 +166,20 @@ console_dmesg() {
 	fi
 }
 
-# tap_count TAP: "pass fail skip" of a run_tests.sh run. Its closing count
-# of test cases ("N passed, N failed, N skipped", from the nested TAP of every
-# program) when there is one, never fewer failures than failed programs;
-# without it (the run was cut short), the top-level results ("ok N" /
-# "not ok N", also indented TAP 14 subtests, never "# "-commented nested
-# output).
+# closing_parse < TEXT: "pass fail skip" of the last "N passed, N failed[,
+# N skipped]" line of TEXT (what closing_count prints); false without one.
+closing_parse() {
+	awk '/^[0-9]+ passed, [0-9]+ failed/ { p = $1; f = $3 + 0; s = $5 + 0; n = 1 }
+		END { if (n) print p, f, s; exit !n }'
+}
+
+# tap_count TAP: "pass fail skip" of a run_tests.sh run: its closing count
+# (the nested TAP's test cases), never fewer failures than failed programs;
+# when it was cut short, the top-level results (also indented TAP 14
+# subtests, never "# "-commented nested output).
 tap_count() {
-	local tap=$1 sum pass fail skip top
-	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$tap" | tail -n1 || true)
-	if [[ -n $sum ]]; then
-		pass=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$sum")
-		fail=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sum")
-		skip=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
+	local tap=$1 pass fail skip top
+	if read -r pass fail skip < <(closing_parse <<<"$tap"); then
 		top=$(grep -cE '^not ok [0-9]+' <<<"$tap" || true)
 		((fail >= top)) || fail=$top
 	else
@@ -178,7 +187,7 @@ tap_count() {
 		skip=$(grep -E '^[[:space:]]*ok [0-9]+' <<<"$tap" | grep -ciE '#[[:space:]]*skip' || true)
 		fail=$(grep -cE '^[[:space:]]*not ok [0-9]+' <<<"$tap" || true)
 	fi
-	echo "$pass $fail ${skip:-0}"
+	echo "$pass $fail $skip"
 }
 
 # closing_count PASS FAIL SKIP: the last line of every lane's output

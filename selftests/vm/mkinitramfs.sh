@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitramfs.sh -o OUT [-k ttydpc.ko] [-t SELFTESTS_DIR] [-x FILE]... [-p PYTHON] [-r DIR] [-z]
+# mkinitramfs.sh -o OUT [-k ttydpc.ko] [-t SELFTESTS_DIR] [-x FILE]... [-p PYTHON] [-r DIR]
 #
-# Builds the test VM's initramfs (newc cpio; gzip with -z):
+# Builds the test VM's initramfs (newc cpio):
 #   /init                      selftests/vm/init
 #   /bin/busybox + applets     from busybox-static
 #   /usr/bin/picocom           the host's, with its shared libraries
@@ -22,8 +22,8 @@ set -euo pipefail
 
 usage() { sed -n '4,18s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-out='' ko='' tests='' gz=0 extra=() python='' overlay=''
-while getopts o:k:t:x:p:r:zh opt; do
+out='' ko='' tests='' extra=() python='' overlay=''
+while getopts o:k:t:x:p:r:h opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) ko=$OPTARG ;;
@@ -31,7 +31,6 @@ while getopts o:k:t:x:p:r:zh opt; do
 	x) extra+=("$OPTARG") ;;
 	p) python=$OPTARG ;;
 	r) overlay=$OPTARG ;;
-	z) gz=1 ;;
 	*) usage ;;
 	esac
 done
@@ -39,8 +38,7 @@ done
 
 BUSYBOX=/bin/busybox
 [[ -x $BUSYBOX ]] || die "$BUSYBOX missing (apt-get install busybox-static)"
-# busybox-static is what we want: a dynamic busybox would need its libs too,
-# which the ldd pass below handles, but check it is the static one anyway.
+# (A dynamic busybox gets its libraries from the ldd pass below.)
 if ldd "$BUSYBOX" >/dev/null 2>&1; then
 	log "warning: $BUSYBOX is dynamically linked (busybox-static not installed?)"
 fi
@@ -78,18 +76,11 @@ for f in "${extra[@]}"; do
 	cp "$f" "$root/usr/bin/"
 done
 
-# python3 for the tests written in Python (api_python.py), without the
-# whole stdlib (about 40 MB): the interpreter, and the stdlib (and Debian
-# python3-* package) files that importing the tests' own *.py files
-# loads, found by importing them here
-# as the guest runs them (-I -S, empty environment: the guest's POSIX
-# locale) and keeping what came from the stdlib directory rather than
-# from the interpreter itself (built-in and frozen modules). Each file's
-# compiled __pycache__ copy goes along when the host has one, so the
-# guest does not compile them at every boot. os.py stays as python's
-# landmark for its stdlib (os itself is frozen), lib-dynload for its
-# extension modules. Startup must not import what a test does not need:
-# the tests run python3 -I -S.
+# python3 for api_python.py without the whole stdlib (about 40 MB): the
+# files that importing the tests' *.py loads, found by importing them here
+# as the guest runs them (-I -S, empty environment), with their
+# __pycache__ copies (no compiling at every boot); os.py stays as the
+# stdlib's landmark (os itself is frozen), lib-dynload for extensions.
 if [[ -n $python ]]; then
 	[[ -x $python ]] || die "no python $python (apt-get install python3)"
 	pyname=$(basename "$python")
@@ -146,10 +137,6 @@ while IFS= read -r -d '' f; do
 done < <(find "$root" -type f -perm -u+x ! -name busybox -print0)
 
 mkdir -p "$(dirname "$out")"
-if ((gz)); then
-	(cd "$root" && find . -print0 | cpio -o -0 -H newc --owner=0:0 --quiet | gzip -1) >"$out.tmp"
-else
-	(cd "$root" && find . -print0 | cpio -o -0 -H newc --owner=0:0 --quiet) >"$out.tmp"
-fi
+(cd "$root" && find . -print0 | cpio -o -0 -H newc --owner=0:0 --quiet) >"$out.tmp"
 mv "$out.tmp" "$out"
 log "initramfs $out ($(du -h "$out" | cut -f1))"

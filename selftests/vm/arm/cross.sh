@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# cross.sh: what the two ARM lanes share (sourced by lane.sh, armhf on the
-# Orange Pi PC, and lane64.sh, arm64 on QEMU virt). The caller sets:
+# cross.sh: what the ARM lanes share (sourced by lane.sh and lane64.sh),
+# which set:
 #   DEB_ARCH   armhf | arm64: Debian architecture of the guest's packages
 #   FLAVOUR    armmp | arm64: the kernel flavour (linux-image-<FLAVOUR>)
 #   KERNEL_PIN a release to use instead of what linux-image-<FLAVOUR>
@@ -14,8 +14,6 @@
 # and then calls lane_args "$@".
 # Guest packages are never installed on the host: apt runs with a private
 # package list for DEB_ARCH, and `apt-get download` + `dpkg -x` fill the cache.
-
-# The lane's cache.
 ACACHE=$TTYDPC_CACHE/$DEB_ARCH
 
 # The options' defaults (the lanes' headers list the options).
@@ -58,29 +56,6 @@ stage() {
 	t_last=$now
 }
 
-SUDO=
-if [[ $EUID -ne 0 ]]; then
-	SUDO=sudo
-fi
-export DEBIAN_FRONTEND=noninteractive
-
-# apt_install PKG...: install the host packages that are missing.
-apt_install() {
-	local missing=() p
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing+=("$p")
-	done
-	((${#missing[@]})) || return 0
-	[[ -z $SUDO ]] || command -v sudo >/dev/null || die "not root and no sudo: cannot install ${missing[*]}"
-	apt_has_lists || $SUDO apt-get update -qq
-	log "installing: ${missing[*]}"
-	# Other lanes may be running apt at the same time: wait for the lock.
-	$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" ||
-		{ $SUDO apt-get update -qq && $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
-			--no-install-recommends "${missing[@]}"; }
-}
-
 # apt with a private package list: the host's dpkg never hears of DEB_ARCH.
 APT_ARM=(-oAPT::Architecture="$DEB_ARCH" -oAPT::Architectures="$DEB_ARCH"
 	"-oDir::State::Lists=$ACACHE/apt/lists" "-oDir::Cache=$ACACHE/apt/cache"
@@ -103,10 +78,7 @@ arm_known() { apt-cache "${APT_ARM[@]}" show --no-all-versions "$1" >/dev/null 2
 # lib.sh's "6.1"), or KERNEL_PIN.
 arm_release() {
 	local rel
-	if [[ -n ${KERNEL_PIN:-} ]]; then
-		echo "$KERNEL_PIN"
-		return
-	fi
+	[[ -z ${KERNEL_PIN:-} ]] || { echo "$KERNEL_PIN"; return; }
 	rel=$(apt-cache "${APT_ARM[@]}" depends "linux-image-$FLAVOUR" 2>/dev/null |
 		sed -n "s/^ *Depends: linux-image-\([0-9].*-$FLAVOUR\)\$/\1/p" | head -n1)
 	[[ -n $rel ]] || die "apt knows no $DEB_ARCH linux-image-$FLAVOUR (lists in $ACACHE/apt)"
@@ -115,23 +87,20 @@ arm_release() {
 
 # fetch_debs DIR PKG...: apt-get download (DEB_ARCH) into DIR.
 fetch_debs() {
-	local dir=$1
+	local dir=$1 p
 	shift
 	mkdir -p "$dir"
 	chmod 0777 "$dir"
 	(cd "$dir" && apt-get "${APT_ARM[@]}" download -qq "$@" 2>&1 | grep -v unsandboxed >&2) || true
-	local p
 	for p in "$@"; do
 		compgen -G "$dir/${p}_*.deb" >/dev/null || die "apt-get download $p ($DEB_ARCH) failed"
 	done
 }
 
-# fetch_kernel REL K TMP: linux-image-REL, linux-headers-REL and its
-# -common into TMP/debs; K/vmlinuz, K/config, the headers unpacked in
-# K/root (the flavour Makefile's absolute include of the common one
-# rewritten into K), K/packages. Sets HDR (the headers) and KBNAME (the
-# linux-kbuild-* their scripts/ and tools/ link to, relative as packaged:
-# the caller puts it at K/root/usr/lib/KBNAME).
+# fetch_kernel REL K TMP: K/vmlinuz, K/config, K/packages, the headers in
+# K/root (their Makefile's include of -common rewritten into K). Sets HDR and
+# KBNAME (the linux-kbuild-* the headers' scripts/ link to, relatively: the
+# caller puts it at K/root/usr/lib/KBNAME).
 fetch_kernel() {
 	local rel=$1 k=$2 tmp=$3 common kb
 	common=${rel%-"$FLAVOUR"}-common
@@ -153,13 +122,11 @@ fetch_kernel() {
 	[[ -d /usr/lib/$KBNAME ]] || die "/usr/lib/$KBNAME missing (apt-get install $KBNAME)"
 }
 
-# build_guest ARCH CROSS ALIAS: OUT made absolute, its build, result and
-# BOOTS' results of an earlier run removed; ttydpc.ko in a private copy of
-# the tree (B=OUT/build, B/src), stripped of debug info into B/ttydpc.ko,
-# checked for a modalias matching ALIAS and for HDR's release in its
-# vermagic; then the selftests (static) into ST=B/selftests, with guest.sh as
-# arm_guest.sh and the --add files. CFLAGS from the environment reach the
-# selftests' Makefile, which appends its own.
+# build_guest ARCH CROSS ALIAS: a fresh OUT; ttydpc.ko built in a private
+# copy of the tree (B=OUT/build/src), stripped into B/ttydpc.ko, checked for
+# a modalias matching ALIAS and HDR's release in its vermagic; the selftests
+# (static; CFLAGS from the environment) into ST=B/selftests, with guest.sh
+# as arm_guest.sh and the --add files.
 build_guest() {
 	local arch=$1 cross=$2 alias=$3 name f
 	mkdir -p "$OUT"
@@ -206,18 +173,16 @@ prepare_userland() {
 	rm -rf "$tmp"
 }
 
-# guest_deps PREPARE_KERNEL: the host packages (HOST_PKGS, unless DEPS=0),
-# then cache_guest PREPARE_KERNEL.
+# guest_deps PREPARE_KERNEL: HOST_PKGS (unless DEPS=0), then cache_guest.
 guest_deps() {
-	((DEPS == 0)) || apt_install "${HOST_PKGS[@]}"
+	((DEPS == 0)) || need_pkgs "${HOST_PKGS[@]}"
 	cache_guest "$1"
 }
 
-# cache_guest PREPARE_KERNEL: under the cache lock, refresh the private lists
-# (fetched once, then daily unless DEPS=0, so a warm run needs no network),
-# fetch the kernel unless cached (fetch_kernel, then the lane's
-# PREPARE_KERNEL REL K TMP for what else it needs), and the userland.
-# Sets REL, K (its cache) and HDR (its headers).
+# cache_guest PREPARE_KERNEL: under the cache lock, the private lists (once,
+# then daily unless DEPS=0: a warm run needs no network), the kernel unless
+# cached (fetch_kernel, then PREPARE_KERNEL REL K TMP), the userland. Sets
+# REL, K (its cache) and HDR (its headers).
 cache_guest() {
 	mkdir -p "$ACACHE"
 	exec 9>"$ACACHE/.lock"
@@ -245,13 +210,10 @@ cache_guest() {
 	log "$DEB_ARCH kernel $REL ($(tr '\n' ' ' <"$K/packages"))"
 }
 
-# guest_initramfs TRIPLET LOADER: B/initrd.cpio. mkinitramfs.sh builds the
-# layout, /init, ttydpc.ko and /selftests (ST) with the host's busybox (it
-# runs it to list the applets); a second cpio appended to it replaces
-# busybox with the guest's and adds the guest's picocom with the cross
-# toolchain's loader and libc (the kernel unpacks concatenated archives in
-# order, later files replacing earlier ones). LOADER is the file name of
-# the dynamic loader.
+# guest_initramfs TRIPLET LOADER: B/initrd.cpio: mkinitramfs.sh's (the
+# host's busybox lists the applets), then a second cpio (the kernel unpacks
+# them in order, later files win) with the guest's busybox and picocom and
+# the cross toolchain's libc and dynamic loader LOADER.
 guest_initramfs() {
 	local triplet=$1 loader=$2 ov f
 	"$VM_DIR/mkinitramfs.sh" -o "$B/initrd.base" -k "$B/ttydpc.ko" -t "$ST"
@@ -272,10 +234,9 @@ OOPS='Internal error: Oops|Unable to handle kernel|kernel BUG at|Kernel panic'
 OOPS_GRACE=${OOPS_GRACE:-20}
 FATAL='WARNING:|BUG:|Oops|lockdep|KASAN|UBSAN|general protection|Call Trace|Kernel panic|Internal error|Unable to handle'
 
-# watch_boot PID DIR: wait for QEMU (PID). A kernel oops on the console
-# (loglevel=3 lets only those through) usually wedges the test that caused
-# it until the guest's timeout: give the guest OOPS_GRACE seconds to print
-# more, then stop the boot (DIR/oops). Returns QEMU's exit status.
+# watch_boot PID DIR: wait for QEMU (PID). An oops on the console (only
+# those pass loglevel=3) usually wedges its test until the guest's timeout:
+# OOPS_GRACE seconds later the boot is stopped (DIR/oops).
 watch_boot() {
 	local pid=$1 dir=$2 rc=0
 	while kill -0 "$pid" 2>/dev/null; do
@@ -292,9 +253,8 @@ watch_boot() {
 	return "$rc"
 }
 
-# guest_cmdline NAME CONSOLE [ARG...]: the kernel command line of check-mode
-# boot NAME (guest.sh runs the selftests), its console on CONSOLE, with
-# ARG..., then --tests and --append.
+# guest_cmdline NAME CONSOLE [ARG...]: boot NAME's kernel command line,
+# with ARG..., then --tests and --append.
 guest_cmdline() {
 	local name=$1 console=$2 line
 	shift 2
@@ -306,13 +266,10 @@ guest_cmdline() {
 	echo "$line"
 }
 
-# boot_qemu NAME SOCK CHANS QEMU ARG...: one boot, results in OUT/NAME.
-# QEMU (qemu-system-*) gets the board, its console and wiring from ARG...,
-# and here the kernel, the initramfs, the QMP socket SOCK/qmp, the
-# register trace (OUT/NAME/trace.log, host time stamps) and ARM_QEMU_ARGS;
-# it runs at most BOOT_TIMEOUT seconds, watched for oopses (watch_boot).
-# With CHANS (space-separated names), hostpeer.py serves the control line
-# SOCK/ctl and a channel SOCK/<name> each. SOCK is removed afterwards.
+# boot_qemu NAME SOCK CHANS QEMU ARG...: one boot of QEMU with the board
+# and wiring of ARG..., results in OUT/NAME, at most BOOT_TIMEOUT seconds,
+# watched for oopses. With CHANS (names), hostpeer.py serves SOCK/ctl and a
+# channel SOCK/<name> each. SOCK is removed afterwards.
 boot_qemu() {
 	local name=$1 sock=$2 chans=$3 qemu=$4 dir=$OUT/$1 qemu_pid peer_pid='' rc=0 extra=() peer=() c
 	shift 4
@@ -354,7 +311,7 @@ analyse() {
 	else
 		note=$(run_note "$log" selftests)
 	fi
-	if [[ -z $note ]] && ! grep -qE '^[0-9]+ passed, [0-9]+ failed' <<<"$tap"; then
+	if [[ -z $note ]] && ! closing_parse <<<"$tap" >/dev/null; then
 		note="no closing count from run_tests.sh (top-level results counted)"
 	fi
 	plan=$(grep -m1 -oE '^1\.\.[0-9]+' <<<"$tap" | cut -d. -f3 || true)
@@ -415,9 +372,7 @@ report() {
 	for name in $BOOTS; do
 		read -r pass fail skip note <"$OUT/$name/result" || { pass=0 fail=0 skip=0 note=missing; }
 		[[ -z $note ]] || fail=$((fail + 1))
-		total_pass=$((total_pass + pass))
-		total_fail=$((total_fail + fail))
-		total_skip=$((total_skip + skip))
+		total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail)) total_skip=$((total_skip + skip))
 		printf '%-7s %-26s %7s %7s %7s  %s\n' "$name" "$(boot_desc "$name")" "$pass" "$fail" "$skip" "${note:-}"
 	done
 	echo "$total_pass $total_fail $total_skip" >"$OUT/result"

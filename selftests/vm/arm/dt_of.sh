@@ -51,10 +51,7 @@ of_tty() {
 }
 
 # of_driver DEV: driver DEV is bound to (empty if none)
-of_driver() {
-	_l=$(readlink "$PDEV/$1/driver" 2>/dev/null) || return 0
-	basename "$_l"
-}
+of_driver() { drv_of "$PDEV/$1"; }
 
 # nth N WORDS...: the Nth word (1-based)
 nth() {

@@ -1,28 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# guest.sh BOOT: what the ARM lane's guest runs (the VM's /init starts it as
-# ttydpc_run=/selftests/arm_guest.sh ttydpc_args=BOOT). It finds which tty
-# node belongs to which UART of the Orange Pi PC through sysfs
-# (/sys/class/tty/*/device -> 1c28800.serial), because the numbering of
-# ttyS*/ttyDPC* follows what the device tree enables, exports the
-# environment of selftests/README for that wiring and runs run_tests.sh with
-# the kselftests and dt_of.sh. BOOT (lane.sh decides the wiring):
-#
-#   host   UART1 ctl (8250_dw), UART2 ttydpc <-> host channel data0,
-#          UART3 ttydpc <-> host channel data1: every selftest + dt_of.sh;
-#          UART2/3 at QEMU's real clock (qemu-clock.dtso)
-#   nm     UART1 ttydpc with reg-shift = <1> (must be refused),
-#          UART2 <-> UART3 null modem, no host peer: tty_basic,
-#          tty_data (its null-modem cases) + dt_of.sh; QEMU's clock too
-#   width  the shipped overlay alone (CCU clock, 24 MHz) with
-#          reg-io-width = <2> on UART1: dt_of.sh only
-#   dwshift, clock, size: the same with UART1's reg-shift = <0>
-#          (DesignWare), clock-frequency = <20>, or a 0x40-byte reg
-#   pci    the arm64 lane (lane64.sh, QEMU virt): no device tree UART; PCI
-#          00:10.0 pci-serial ttydpc <-> data0, 00:11.0 pci-serial-2x
-#          ttydpc null modem, 00:12.0 pci-serial 8250_pci ctl: every
-#          selftest, as on the x86 VM but without the ISA/PNP port
+# guest.sh BOOT: what the ARM lanes' guest runs (/init starts it as
+# ttydpc_run=/selftests/arm_guest.sh ttydpc_args=BOOT). It finds the tty of
+# each UART through sysfs (the ttyS*/ttyDPC* numbering follows what the
+# device tree enables), exports the environment of selftests/README for
+# BOOT's wiring (README here: host, nm, width, dwshift, clock, size; pci is
+# lane64.sh's) and runs run_tests.sh with the kselftests and dt_of.sh.
 UART1=1c28400.serial
 UART2=1c28800.serial
 UART3=1c28c00.serial

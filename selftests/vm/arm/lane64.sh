@@ -4,25 +4,13 @@
 # lane64.sh [--out DIR] [--dpc DESIGN] [--no-deps] [--tests a,b] [--append ARGS]
 #
 # The arm64 lane: ttydpc's PCI binding on ARM. Debian's arm64 kernel in
-# `qemu-system-aarch64 -M virt -cpu cortex-a57` (TCG), with QEMU's PCI
-# 16550s on the virt board's generic PCIe host bridge (I/O BARs reached
-# through the bridge's I/O window, legacy INTx through the GIC):
+# `qemu-system-aarch64 -M virt -cpu cortex-a57` (TCG), QEMU's PCI 16550s on
+# the generic PCIe host bridge:
 #   00:10.0 pci-serial     -> ttydpc, ttyDPC0, host channel data0
 #   00:11.0 pci-serial-2x  -> ttydpc, ttyDPC1 <-> ttyDPC2, a null modem
 #   00:12.0 pci-serial     stays with 8250_pci: the control line
-# The guest's /init moves 00:10.0 and 00:11.0 from 8250_pci to ttydpc as on
-# the x86 VM (driver_override, unbind, drivers_probe); guest.sh ("pci" boot)
-# finds the ttys through sysfs and runs every selftest (the ISA/PNP ones
-# skip: there is no ISA bus).
-#   1. installs the host packages it needs; caches Debian's arm64 kernel
-#      image and headers, busybox-static and picocom (cross.sh: a private
-#      arm64 package list, apt-get download, dpkg -x; nothing arm64 is
-#      installed on the host). The headers' scripts/ point at the host's
-#      linux-kbuild-6.1: its 64-bit little-endian modpost has arm64's
-#      device-table layouts (LP64 both), unlike armhf (lane.sh);
-#   2. cross-builds ttydpc.ko and the selftests (static, aarch64);
-#   3. boots, collects TAP and dmesg, prints "N passed, N failed" last;
-#      exit status 1 on any failure.
+# /init moves 10.0 and 11.0 to ttydpc as on x86; guest.sh runs every
+# selftest (ISA/PNP ones skip). Prints "N passed, N failed" last (README).
 # Options:
 #   --out DIR       results (default: build/arm64): pci/console.log, tap.txt,
 #                   dmesg.txt, peer.log, qemu.log; result ("passed failed
@@ -41,7 +29,7 @@ ARM_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=selftests/vm/lib.sh
 . "$ARM_DIR/../lib.sh"
 
-usage() { sed -n '4,41s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '4,26s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 OUT=$TOP_DIR/build/arm64
 BOOTS=pci
@@ -60,10 +48,8 @@ lane_args "$@"
 HOST_PKGS=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	busybox-static picocom python3 cpio kmod gcc make libc6-dev linux-kbuild-6.1)
 
-# prepare_kernel REL K TMP: after cross.sh's fetch_kernel, the headers'
-# scripts/ and tools/ resolve to a link to the host's linux-kbuild-6.1.
-# Everything the virt board needs is built into the kernel (PL011, PCI host
-# generic, 8250_pci, debugfs).
+# prepare_kernel REL K TMP: the headers' scripts/ and tools/ resolve to the
+# host's linux-kbuild-6.1 (its 64-bit modpost has arm64's layouts).
 prepare_kernel() {
 	ln -sfn "/usr/lib/$KBNAME" "$2/root/usr/lib/$KBNAME"
 }
@@ -81,9 +67,8 @@ stage initramfs
 
 # --- 3. the boot ----------------------------------------------------------------
 
-# boot pci: the check-mode boot, wired as the header says. TTYDPC_CTL= :
-# /init must not configure the x86 control line; guest.sh finds 00:12.0's
-# tty. The null modem's server end exists before its client connects.
+# boot pci: wired as the header says. TTYDPC_CTL= : guest.sh, not /init,
+# finds the control line. The null modem's server end comes first.
 boot() {
 	local name=$1 sock
 	sock=$(mktemp -d /tmp/ttydpc-arm64.XXXXXX)
