@@ -60,6 +60,7 @@ static int __init ttydpc_init(void)
 	 * The tty core pins a tty driver's owner while a tty of it exists, but
 	 * uart_register_driver() makes that the serial core: without this an
 	 * rmmod with a port open frees port state under the tty (KASAN).
+	 * The core fix: Documentation/ttydpc/upstream/ (compat.rst).
 	 */
 	ttydpc_uart_driver.tty_driver->owner = THIS_MODULE;
 	ret = ttydpc_event_file_register();
