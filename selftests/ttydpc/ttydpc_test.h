@@ -115,7 +115,6 @@ struct tt_ctl {
 	int fd;
 	char *buf;		/* pending input (partial lines) */
 	size_t len, cap;
-	char last[256];		/* last request sent, for messages */
 	char reply[256];	/* text of the last tt_ctl_cmd() reply */
 };
 
