@@ -88,10 +88,8 @@ TEST_F(purge, bad_flags_and_pointers)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		EXPECT_EQ(-EINVAL, ta_purge(self->efd, bad[i])) TH_LOG("flags %#x", bad[i]);
 	}
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_PURGE, NULL));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_PURGE, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_PURGE, NULL));
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_PURGE, (void *)8));
 	for (uint32_t f = 1; f <= TTYDPC_PURGE_ALL; f++) {
 		EXPECT_EQ(0, ta_purge(self->efd, f)) TH_LOG("flags %#x", f);
 	}

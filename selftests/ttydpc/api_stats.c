@@ -324,21 +324,17 @@ TEST_F(stats, version_and_pointers)
 			continue;
 		memset(&s, 0, sizeof(s));
 		s.version = v;
-		EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_GET_STATS, &s));
-		EXPECT_EQ(EINVAL, errno) TH_LOG("GET_STATS version %u", v);
+		TT_EXPECT_ERRNO(EINVAL, ioctl(self->efd, TTYDPC_IOC_GET_STATS, &s))
+			TH_LOG("GET_STATS version %u", v);
 		memset(&cs, 0, sizeof(cs));
 		cs.version = v;
-		EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_COMMSTATUS, &cs));
-		EXPECT_EQ(EINVAL, errno) TH_LOG("COMMSTATUS version %u", v);
+		TT_EXPECT_ERRNO(EINVAL, ioctl(self->efd, TTYDPC_IOC_COMMSTATUS, &cs))
+			TH_LOG("COMMSTATUS version %u", v);
 	}
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_GET_STATS, NULL));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_GET_STATS, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_COMMSTATUS, NULL));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_COMMSTATUS, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_GET_STATS, NULL));
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_GET_STATS, (void *)8));
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_COMMSTATUS, NULL));
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_COMMSTATUS, (void *)8));
 }
 
 /* ioctl req with version 1 and byte off (a reserved field) 1: EINVAL? */

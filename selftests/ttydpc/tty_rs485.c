@@ -241,10 +241,8 @@ TEST_F(rs485, bad_config_refused)
 
 	/* 9-bit addressing is not something a 16550 does */
 	EXPECT_EQ(-EINVAL, set_rs485(self->fd, SER_RS485_ENABLED | SER_RS485_ADDRB, 0, 0));
-	EXPECT_EQ(-1, ioctl(self->fd, TIOCSRS485, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->fd, TIOCGRS485, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->fd, TIOCSRS485, (void *)8));
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->fd, TIOCGRS485, (void *)8));
 	ASSERT_EQ(0, ioctl(self->fd, TIOCGRS485, &r));
 	EXPECT_EQ(0u, r.flags & SER_RS485_ENABLED) TH_LOG("a refused call changed the settings");
 }

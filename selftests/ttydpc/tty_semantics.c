@@ -314,8 +314,7 @@ TEST_F(sem, tiocserial)
 
 	bad = ser;
 	bad.irq = ser.irq + 1;
-	EXPECT_EQ(-1, ioctl(self->fd, TIOCSSERIAL, &bad));
-	EXPECT_EQ(EINVAL, errno);
+	TT_EXPECT_ERRNO(EINVAL, ioctl(self->fd, TIOCSSERIAL, &bad));
 
 	bad = ser;
 	bad.close_delay = ser.close_delay + 10;

@@ -56,4 +56,11 @@
 		TH_LOG("TRACE on serial_write: %s", (ctl)->reply);		\
 	*(traced) = true;							\
 } while (0)
+
+/*
+ * TT_EXPECT_ERRNO: call fails (-1) with errno e. Two checks, so a report
+ * says which failed; a TH_LOG after it belongs to the errno one. Two
+ * statements: not for an unbraced if or loop body.
+ */
+#define TT_EXPECT_ERRNO(e, call) EXPECT_EQ(-1, (call)); EXPECT_EQ((e), errno)
 #endif
