@@ -96,25 +96,6 @@ enum op {
 	OP_MISC, OP_SYSFS, NR_OPS
 };
 
-static struct {
-	const char *name;
-	int weight;
-} ops[NR_OPS] = {
-	[OP_OPEN] = { "open", 12 },	 [OP_CLOSE] = { "close", 10 },
-	[OP_READ] = { "read", 20 },	 [OP_WRITE] = { "write", 20 },
-	[OP_FCNTL] = { "fcntl", 5 },	 [OP_POLL] = { "poll", 5 },
-	[OP_TCSETS] = { "tcsets", 12 },	 [OP_TCSETS2] = { "tcsets2", 10 },
-	[OP_TCGETS] = { "tcgets", 4 },	 [OP_MODEM] = { "modem", 12 },
-	[OP_MIWAIT] = { "miwait", 4 },	 [OP_ICOUNT] = { "icount", 6 },
-	[OP_SERIAL] = { "serial", 8 },	 [OP_BREAK] = { "break", 3 },
-	[OP_FLUSH] = { "flush", 8 },	 [OP_FLOW] = { "flow", 4 },
-	[OP_DRAIN] = { "drain", 4 },	 [OP_VHANGUP] = { "vhangup", 2 },
-	[OP_DPC_MASK] = { "dpc_mask", 8 }, [OP_DPC_WAIT] = { "dpc_wait", 6 },
-	[OP_DPC_PURGE] = { "ttydpc_dpc_purge", 8 }, [OP_DPC_STATS] = { "dpc_stats", 6 },
-	[OP_DPC_STATUS] = { "dpc_status", 6 }, [OP_DPC_RANDOM] = { "dpc_random", 6 },
-	[OP_MISC] = { "misc", 8 },	 [OP_SYSFS] = { "sysfs", 2 },
-};
-
 struct wfd {
 	int fd;
 	int efd;	/* event file attached to fd, or -1 */
@@ -1184,7 +1165,7 @@ static void op_misc(struct worker *w, struct wfd *f)
 	after(w, f, res(w, OP_MISC, TIMED(w, 1000, ioctl(f->fd, cmd, p))));
 }
 
-static void op_open(struct worker *w)
+static void op_open(struct worker *w, struct wfd *unused)
 {
 	static const int acc[] = { O_RDWR, O_RDWR, O_RDWR, O_RDWR, O_RDONLY, O_WRONLY };
 	int port = rn(w, 2);
@@ -1192,6 +1173,7 @@ static void op_open(struct worker *w)
 	bool nb = pct(w, 70);
 	int fd;
 
+	(void)unused;	/* a new fd: none picked */
 	if (w->n == MAX_FD) {
 		drop_fd(w, &w->f[rn(w, w->n)]);
 		return;
@@ -1329,6 +1311,30 @@ static void op_sysfs(struct worker *w, struct wfd *f)
 		close(fd);
 }
 
+/* Each kind of operation: its name (-x), its share of the draws, the call. */
+static struct {
+	const char *name;
+	int weight;
+	void (*fn)(struct worker *w, struct wfd *f);
+} ops[NR_OPS] = {
+	[OP_OPEN] = { "open", 12, op_open }, [OP_CLOSE] = { "close", 10, op_close },
+	[OP_READ] = { "read", 20, op_read }, [OP_WRITE] = { "write", 20, op_write },
+	[OP_FCNTL] = { "fcntl", 5, op_fcntl }, [OP_POLL] = { "poll", 5, op_poll },
+	[OP_TCSETS] = { "tcsets", 12, op_tcsets }, [OP_TCSETS2] = { "tcsets2", 10, op_tcsets2 },
+	[OP_TCGETS] = { "tcgets", 4, op_tcgets }, [OP_MODEM] = { "modem", 12, op_modem },
+	[OP_MIWAIT] = { "miwait", 4, op_miwait }, [OP_ICOUNT] = { "icount", 6, op_icount },
+	[OP_SERIAL] = { "serial", 8, op_serial }, [OP_BREAK] = { "break", 3, op_break },
+	[OP_FLUSH] = { "flush", 8, op_flush }, [OP_FLOW] = { "flow", 4, op_flow },
+	[OP_DRAIN] = { "drain", 4, op_drain }, [OP_VHANGUP] = { "vhangup", 2, op_vhangup },
+	[OP_DPC_MASK] = { "dpc_mask", 8, op_dpc_mask },
+	[OP_DPC_WAIT] = { "dpc_wait", 6, op_dpc_wait },
+	[OP_DPC_PURGE] = { "ttydpc_dpc_purge", 8, op_dpc_purge },
+	[OP_DPC_STATS] = { "dpc_stats", 6, op_dpc_stats },
+	[OP_DPC_STATUS] = { "dpc_status", 6, op_dpc_status },
+	[OP_DPC_RANDOM] = { "dpc_random", 6, op_dpc_random }, [OP_MISC] = { "misc", 8, op_misc },
+	[OP_SYSFS] = { "sysfs", 2, op_sysfs },
+};
+
 static int total_weight;
 
 static enum op pick_op(struct worker *w)
@@ -1357,35 +1363,7 @@ static void *worker_main(void *arg)
 		if (!f && op != OP_SYSFS)
 			op = OP_OPEN;
 		w->count[op]++;
-		switch (op) {
-		case OP_OPEN: op_open(w); break;
-		case OP_CLOSE: op_close(w, f); break;
-		case OP_READ: op_read(w, f); break;
-		case OP_WRITE: op_write(w, f); break;
-		case OP_FCNTL: op_fcntl(w, f); break;
-		case OP_POLL: op_poll(w, f); break;
-		case OP_TCSETS: op_tcsets(w, f); break;
-		case OP_TCSETS2: op_tcsets2(w, f); break;
-		case OP_TCGETS: op_tcgets(w, f); break;
-		case OP_MODEM: op_modem(w, f); break;
-		case OP_MIWAIT: op_miwait(w, f); break;
-		case OP_ICOUNT: op_icount(w, f); break;
-		case OP_SERIAL: op_serial(w, f); break;
-		case OP_BREAK: op_break(w, f); break;
-		case OP_FLUSH: op_flush(w, f); break;
-		case OP_FLOW: op_flow(w, f); break;
-		case OP_DRAIN: op_drain(w, f); break;
-		case OP_VHANGUP: op_vhangup(w, f); break;
-		case OP_DPC_MASK: op_dpc_mask(w, f); break;
-		case OP_DPC_WAIT: op_dpc_wait(w, f); break;
-		case OP_DPC_PURGE: op_dpc_purge(w, f); break;
-		case OP_DPC_STATS: op_dpc_stats(w, f); break;
-		case OP_DPC_STATUS: op_dpc_status(w, f); break;
-		case OP_DPC_RANDOM: op_dpc_random(w, f); break;
-		case OP_MISC: op_misc(w, f); break;
-		case OP_SYSFS: op_sysfs(w, f); break;
-		default: break;
-		}
+		ops[op].fn(w, f);
 		atomic_store(&w->op_start_ms, 0);
 		atomic_fetch_add(&ops_done, 1);
 	}
