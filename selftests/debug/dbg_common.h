@@ -17,18 +17,58 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "uapi/ttydpc.h"
 /* the selftests library: stream (tt_stream_*), tt_crc32(), tt_now_ms(), files */
 #include "ttydpc_test.h"
+
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
+
+/* A SIGALRM timer of the thread that made it (SIGEV_THREAD_ID). */
+struct dbg_alarm {
+	timer_t timer;
+	bool ok;
+	pid_t tid;
+};
+
+static inline void dbg_alarm_init(struct dbg_alarm *a)
+{
+	struct sigevent sev;
+
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGALRM;
+	a->tid = (pid_t)syscall(SYS_gettid);
+	sev.sigev_notify_thread_id = a->tid;
+	a->ok = !timer_create(CLOCK_MONOTONIC, &sev, &a->timer);
+}
+
+/*
+ * SIGALRM after ms, then every every_ms until disarmed (a signal that lands
+ * just before the call blocks is not lost); ms 0 disarms.
+ */
+static inline void dbg_alarm(struct dbg_alarm *a, unsigned int ms, unsigned int every_ms)
+{
+	struct itimerspec its = {
+		.it_value = { ms / 1000, (long)(ms % 1000) * 1000000 },
+		.it_interval = { every_ms / 1000, (long)(every_ms % 1000) * 1000000 },
+	};
+
+	if (a->ok)
+		timer_settime(a->timer, 0, &its, NULL);
+}
 
 static inline void dbg_sleep_ms(unsigned int ms)
 {

@@ -55,9 +55,6 @@
 
 #include "dbg_common.h"
 
-#ifndef sigev_notify_thread_id
-#define sigev_notify_thread_id _sigev_un._tid
-#endif
 /* asm/termbits.h has no modem bits; these are asm-generic/termios.h's */
 #ifndef TIOCM_OUT1
 #define TIOCM_OUT1 0x2000
@@ -110,9 +107,7 @@ struct worker {
 	uint64_t rng;
 	struct wfd f[MAX_FD];
 	int n;
-	timer_t timer;
-	bool timer_ok;
-	pid_t tid;
+	struct dbg_alarm alarm;
 	atomic_bool done;		/* its last fd closed, about to return */
 	/* the last operations, for a report */
 	char ring[RING][DESC];
@@ -199,39 +194,9 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
-static void alarm_init(struct worker *w)
-{
-	struct sigevent sev;
-
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = SIGALRM;
-	w->tid = (pid_t)syscall(SYS_gettid);
-	sev.sigev_notify_thread_id = w->tid;
-	w->timer_ok = !timer_create(CLOCK_MONOTONIC, &sev, &w->timer);
-}
-
-/* Fire SIGALRM at this thread after ms, then every 50 ms until disarmed
- * (a signal that lands just before the call blocks is not lost). */
-static void alarm_ms(struct worker *w, unsigned int ms)
-{
-	struct itimerspec its = {
-		.it_value = { ms / 1000, (long)(ms % 1000) * 1000000 },
-		.it_interval = { 0, 50 * 1000000 },
-	};
-
-	if (w->timer_ok)
-		timer_settime(w->timer, 0, &its, NULL);
-}
-
-static void alarm_off(struct worker *w)
-{
-	struct itimerspec its;
-
-	memset(&its, 0, sizeof(its));
-	if (w->timer_ok)
-		timer_settime(w->timer, 0, &its, NULL);
-}
+/* SIGALRM at this thread after ms, then every 50 ms until alarm_off() */
+#define alarm_ms(w, ms) dbg_alarm(&(w)->alarm, (ms), 50)
+#define alarm_off(w) dbg_alarm(&(w)->alarm, 0, 0)
 
 /* call, which may block, under the alarm (ms, 0: none): its result and errno */
 #define TIMED(w, ms, call) ({							\
@@ -1353,7 +1318,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	alarm_init(w);
+	dbg_alarm_init(&w->alarm);
 	while (!atomic_load(&stop) && atomic_fetch_sub(&ops_left, 1) > 0) {
 		enum op op = pick_op(w);
 		struct wfd *f = pick_fd(w);
@@ -1576,13 +1541,13 @@ static void thread_state(struct worker *w)
 	char path[96], line[256], wchan[64] = "?";
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", (int)w->tid);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", (int)w->alarm.tid);
 	tt_read_file(path, wchan, sizeof(wchan));
-	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)w->tid);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)w->alarm.tid);
 	f = fopen(path, "r");
 	if (!f)
 		return;
-	say("# thread %d (tid %d) sleeps in %s\n", w->id, (int)w->tid, wchan);
+	say("# thread %d (tid %d) sleeps in %s\n", w->id, (int)w->alarm.tid, wchan);
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "State:", 6) || !strncmp(line, "SigPnd:", 7) ||
 		    !strncmp(line, "ShdPnd:", 7) || !strncmp(line, "SigBlk:", 7) ||
@@ -1928,7 +1893,7 @@ int main(int argc, char **argv)
 	mainw = &workers[nworkers];
 	mainw->id = nworkers;
 	mainw->th = pthread_self();
-	alarm_init(mainw);
+	dbg_alarm_init(&mainw->alarm);
 	atomic_store(&nwatched, nworkers + 1);
 	for (i = 0; i < 2; i++) {
 		main_begin(1000, "open %s (control fd for the cleanup)", dev[i]);

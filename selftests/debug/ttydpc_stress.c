@@ -60,9 +60,6 @@
 
 #include "dbg_common.h"
 
-#ifndef sigev_notify_thread_id
-#define sigev_notify_thread_id _sigev_un._tid
-#endif
 
 #define MAX_DEVS	16
 #define MAX_FUNCS	8
@@ -187,8 +184,7 @@ struct tworker {
 	int id;
 	bool churn;
 	uint64_t rng;
-	timer_t timer;
-	bool timer_ok;
+	struct dbg_alarm alarm;
 	atomic_ullong op_start_ms;
 	const char *op;
 	atomic_int is_open;	/* holds the port open and set up */
@@ -240,25 +236,9 @@ static int eclass(int e)
 	}
 }
 
-static void t_alarm(struct tworker *w, unsigned int ms)
-{
-	struct itimerspec its = {
-		.it_value = { ms / 1000, (long)(ms % 1000) * 1000000 },
-		.it_interval = { 0, 100 * 1000000 },
-	};
-
-	if (w->timer_ok)
-		timer_settime(w->timer, 0, &its, NULL);
-}
-
-static void t_alarm_off(struct tworker *w)
-{
-	struct itimerspec its;
-
-	memset(&its, 0, sizeof(its));
-	if (w->timer_ok)
-		timer_settime(w->timer, 0, &its, NULL);
-}
+/* SIGALRM at this thread after ms, then every 100 ms until t_alarm_off() */
+#define t_alarm(w, ms) dbg_alarm(&(w)->alarm, (ms), 100)
+#define t_alarm_off(w) dbg_alarm(&(w)->alarm, 0, 0)
 
 static void t_unexpected(struct tworker *w, const char *what, int e)
 {
@@ -309,14 +289,9 @@ static void *tworker_main(void *arg)
 	struct tworker *w = arg;
 	struct traffic *tr = g_tr;
 	struct tt_stream s;
-	struct sigevent sev;
 	uint8_t buf[2048];
 
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = SIGALRM;
-	sev.sigev_notify_thread_id = (pid_t)syscall(SYS_gettid);
-	w->timer_ok = !timer_create(CLOCK_MONOTONIC, &sev, &w->timer);
+	dbg_alarm_init(&w->alarm);
 	tt_stream_init(&s, (uint32_t)w->rng | 1);
 
 	while (!t_stopping(tr)) {
