@@ -514,13 +514,8 @@ static void *reader_fn(void *arg)
 
 static bool reader_join(struct reader *rd, pthread_t th, int ms)
 {
-	uint64_t end = tt_now_ms() + ms;
-
-	while (!__atomic_load_n(&rd->done, __ATOMIC_ACQUIRE)) {
-		if (tt_now_ms() >= end)
-			return false;
-		usleep(1000);
-	}
+	if (!TT_POLL(__atomic_load_n(&rd->done, __ATOMIC_ACQUIRE), ms, 1000))
+		return false;
 	pthread_join(th, NULL);
 	return true;
 }

@@ -46,19 +46,11 @@ static void log_stats(struct __test_metadata *_metadata, const char *when,
 /* Wait until received reaches n (the deferred routine counts it). */
 static int wait_received(int fd, uint64_t n, struct ttydpc_stats_user *s)
 {
-	uint64_t end = tt_now_ms() + DONE_MS;
+	int r;
 
-	for (;;) {
-		int r = ta_get_stats(fd, s);
-
-		if (r)
-			return r;
-		if (s->received >= n)
-			return 0;
-		if (tt_now_ms() >= end)
-			return -ETIMEDOUT;
-		usleep(5000);
-	}
+	if (!TT_POLL((r = ta_get_stats(fd, s)) || s->received >= n, DONE_MS, 5000))
+		return -ETIMEDOUT;
+	return r;
 }
 
 static void expect_no_errors(struct __test_metadata *_metadata,

@@ -224,18 +224,11 @@ int tt_open_raw(const char *dev, unsigned int baud)
 
 int tt_wait_outq_empty(int fd, int tmo_ms)
 {
-	uint64_t deadline = tt_now_ms() + tmo_ms;
-	int q;
+	int q, r;
 
-	for (;;) {
-		if (ioctl(fd, TIOCOUTQ, &q))
-			return -errno;
-		if (q == 0)
-			return 0;
-		if (!tt_left_ms(deadline))
-			return -ETIMEDOUT;
-		usleep(2000);
-	}
+	if (!TT_POLL((r = ioctl(fd, TIOCOUTQ, &q)) || !q, tmo_ms, 2000))
+		return -ETIMEDOUT;
+	return r ? -errno : 0;
 }
 
 /* Poll until deadline, read up to n: bytes, 0 (EOF), -ETIMEDOUT, -EAGAIN (again), -errno. */
