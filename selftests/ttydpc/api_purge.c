@@ -55,12 +55,6 @@ static int outq(int fd)
 	return ioctl(fd, TIOCOUTQ, &q) ? -errno : q;
 }
 
-/* Bytes that can be read within ms (0 when nothing comes). */
-static ssize_t drain_input(int fd, uint8_t *buf, size_t size, int ms)
-{
-	return tt_read_full(fd, buf, size, ms);
-}
-
 /* Read until nothing came for quiet_ms (or size bytes); bytes read or -errno. */
 static ssize_t read_until_quiet(int fd, uint8_t *buf, size_t size, int quiet_ms)
 {
@@ -115,8 +109,7 @@ TEST_F(purge, rxclear_discards_pending_input)
 	long long rx0 = 0;
 	ssize_t r;
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	if (self->have_dbg) {
 		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
 		rx0 = ta_dbg_get(&d, "rx_bytes");
@@ -136,12 +129,12 @@ TEST_F(purge, rxclear_discards_pending_input)
 	EXPECT_EQ(0, inq(self->fd)) TH_LOG("TIOCINQ right after RXCLEAR");
 	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	EXPECT_EQ(0u, cs.in_queue);
-	r = drain_input(self->fd, buf, sizeof(buf), 500);
+	r = tt_read_full(self->fd, buf, sizeof(buf), 500);
 	EXPECT_EQ(0, r) TH_LOG("%zd old bytes readable after RXCLEAR (TIOCINQ now %d)", r, inq(self->fd));
 	/* only what comes later */
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "PUT %s cafe",
 				self->chan)) TH_LOG("PUT: %s", reply);
-	r = drain_input(self->fd, buf, sizeof(buf), 1000);
+	r = tt_read_full(self->fd, buf, sizeof(buf), 1000);
 	ASSERT_EQ(2, r) TH_LOG("read %zd bytes after the purge, want the 2 sent after it", r);
 	EXPECT_EQ(0xca, buf[0]);
 	EXPECT_EQ(0xfe, buf[1]);
@@ -169,8 +162,7 @@ TEST_F(purge, rxclear_during_transfer)
 	ssize_t r;
 	bool found = false;
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	tt_stream_init(&s, 0x9e11);
 	tt_stream_fill(&s, want, n);
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "FLUSH %s", self->chan));
@@ -290,7 +282,7 @@ static void held_input_flushed(struct __test_metadata *_metadata, int fd, int ef
 	usleep(200000);
 	EXPECT_EQ(0, inq(fd)) TH_LOG("TIOCINQ 200 ms after the flush (held input came back?)");
 	ASSERT_EQ(4, tt_write_full(fd, "MARK", 4, DONE_MS));
-	r = drain_input(fd, buf, sizeof(buf), 1000);
+	r = tt_read_full(fd, buf, sizeof(buf), 1000);
 	EXPECT_EQ(4, r) TH_LOG("read %zd bytes, first %#x: old input survived the flush",
 			       r, r > 0 ? buf[0] : 0);
 	if (r >= 4) {
@@ -357,10 +349,10 @@ TEST_F(purge, txclear_discards_held_output)
 		EXPECT_EQ(0, outq(self->fd));
 		ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
 		ASSERT_EQ(0, wait_hold(self->efd, TTYDPC_HOLD_CTS, false, DONE_MS));
-		r = drain_input(self->fd, in, sizeof(in), 300);
+		r = tt_read_full(self->fd, in, sizeof(in), 300);
 		EXPECT_EQ(0, r) TH_LOG("%zd purged bytes came out anyway (flags %#x)", r, how[k]);
 		ASSERT_EQ(2, tt_write_full(self->fd, "ok", 2, DONE_MS));
-		r = drain_input(self->fd, in, sizeof(in), 1000);
+		r = tt_read_full(self->fd, in, sizeof(in), 1000);
 		EXPECT_EQ(2, r);
 	}
 }
@@ -383,8 +375,7 @@ TEST_F(purge, txclear_during_big_write)
 	unsigned int queued = 0, stable = 0;
 	long lost;
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	tt_stream_init(&s, 0x7c1e);
 	tt_stream_fill(&s, data, sizeof(data));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "FLUSH %s", self->chan));

@@ -86,8 +86,7 @@ TEST_F(stats, counts_host_transfer)
 	char msg[512];
 	int r;
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	ASSERT_EQ(0, ta_clear_stats(self->efd));
 	ASSERT_EQ(0, ta_get_stats(self->efd, &s));
 	EXPECT_EQ(0u, s.received);
@@ -187,8 +186,7 @@ TEST_F(stats, break_latched_once)
 	char reply[256];
 	uint32_t errors = 0;
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));	/* clear what is latched */
 	ASSERT_EQ(0, ta_clear_stats(self->efd));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "BREAK %s",

@@ -184,8 +184,7 @@ TEST_F(ev, rxchar_from_host)
 	char reply[256];
 	uint8_t buf[8];
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RXCHAR, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS)) TH_LOG("wait ended with nothing received");
@@ -290,8 +289,7 @@ TEST_F(ev, break_from_host)
 	char reply[256];
 	char names[64];
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_BREAK | TTYDPC_EV_ERR, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "BREAK %s",

@@ -50,6 +50,12 @@
 		SKIP(return, "no host peer: %s", tt_ctl_missing());		\
 } while (0)
 
+/* TT_NEED_CTL: skip the case when the fixture found no host peer (have). */
+#define TT_NEED_CTL(have) do {							\
+	if (!(have))								\
+		SKIP(return, "no host peer: %s", tt_ctl_missing());		\
+} while (0)
+
 /* TT_TRACE_ON: serial_write tracing on; *traced says to turn it off again. */
 #define TT_TRACE_ON(ctl, traced) do {						\
 	ASSERT_EQ(1, tt_ctl_trace((ctl), true))					\
