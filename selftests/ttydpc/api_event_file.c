@@ -21,22 +21,16 @@
  *    calls give EIO.
  * This file is built as a 32-bit program too (api_event_file32).
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 #define QUICK_MS 1000u	/* a tty call next to a blocked read */

@@ -21,22 +21,15 @@
  *    driver the same way (ttydpc_tcflush()).
  *  - Bad flags: EINVAL; bad pointer: EFAULT.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 TA_API_FIXTURE(purge)

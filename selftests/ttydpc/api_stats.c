@@ -15,20 +15,13 @@
  *    EFAULT, and output structs carry no stale bytes (filled with 0xa5
  *    before the call, every field written).
  */
-#include <errno.h>
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <stddef.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 #include <linux/serial.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 TA_API_FIXTURE(stats)

@@ -23,23 +23,16 @@
  * one event batch. Bad arguments: EINVAL / EFAULT / ENOTTY. The event
  * file's own contract (attach, poll, epoll, O_NONBLOCK) is api_event_file.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 TA_API_FIXTURE(ev)

@@ -23,18 +23,11 @@
  *    histogram counts each run once, whenever the port is idle, also after
  *    200 closes made while routines were queued.
  */
-#include <errno.h>
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 #define XFER_N (64 * 1024)

@@ -7,20 +7,14 @@
  * Needs no host peer. Uses every /dev/ttyDPC* it finds; TTYDPC_PORT,
  * TTYDPC_NM_A/B and TTYDPC_PCI, when set, are checked against what it finds.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
 
 #define MAX_PORTS 64
 #define OPEN_CLOSE_ROUNDS 200

@@ -7,17 +7,11 @@
  *
  * Needs no host peer: runs on TTYDPC_PORT, else on the first ttyDPC node.
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
 #include "ttydpc_api.h"
 
 

@@ -22,20 +22,13 @@
  * this window, and no other UART writes MCR while it is open.
  * Needs the host peer (TTYDPC_CTL) for the register tests.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <linux/serial.h>
 #include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 #define REG_THR		0

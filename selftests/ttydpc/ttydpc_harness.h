@@ -11,7 +11,6 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 
-#include <string.h>
 #include "ttydpc_test.h"
 
 /*
