@@ -43,15 +43,11 @@
  *
  * TAP 13 on stdout; exit 0 when every test passed.
  */
-#include <linux/serial.h>
 #include <pthread.h>
 #include <regex.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "dbg_common.h"
 

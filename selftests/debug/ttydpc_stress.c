@@ -52,11 +52,8 @@
  * the program prints "Bail out!" and exits.
  */
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "dbg_common.h"
 
