@@ -305,13 +305,6 @@ TT_SET_TIMEOUT(purge, tcioflush_discards_held_input, 120)
 
 /* ---- TXCLEAR ---------------------------------------------------------- */
 
-static int wait_hold(int fd, uint32_t bit, bool set, int ms)
-{
-	struct ttydpc_comm_status cs;
-
-	return ta_wait_hold(fd, bit, set, ms, &cs);
-}
-
 /*
  * Loopback, CRTSCTS, RTS (so CTS) off: output stays queued. TXCLEAR, then
  * TXABORT, empty the queue; with CTS back nothing old comes out.
@@ -329,7 +322,7 @@ TEST_F(purge, txclear_discards_held_output)
 	ASSERT_EQ(0, tt_set_cflag(self->fd, 0, CRTSCTS));
 	for (size_t k = 0; k < 2; k++) {
 		ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
-		ASSERT_EQ(0, wait_hold(self->efd, TTYDPC_HOLD_CTS, true, DONE_MS))
+		ASSERT_EQ(0, ta_wait_hold(self->efd, TTYDPC_HOLD_CTS, true, DONE_MS, &cs))
 			TH_LOG("CTS off in loopback with CRTSCTS: no HOLD_CTS");
 		ASSERT_EQ((ssize_t)sizeof(out), tt_write_full(self->fd, out, sizeof(out), DONE_MS));
 		usleep(50000);
@@ -341,7 +334,7 @@ TEST_F(purge, txclear_discards_held_output)
 		EXPECT_EQ(0u, cs.out_queue) TH_LOG("flags %#x", how[k]);
 		EXPECT_EQ(0, outq(self->fd));
 		ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
-		ASSERT_EQ(0, wait_hold(self->efd, TTYDPC_HOLD_CTS, false, DONE_MS));
+		ASSERT_EQ(0, ta_wait_hold(self->efd, TTYDPC_HOLD_CTS, false, DONE_MS, &cs));
 		r = tt_read_full(self->fd, in, sizeof(in), 300);
 		EXPECT_EQ(0, r) TH_LOG("%zd purged bytes came out anyway (flags %#x)", r, how[k]);
 		ASSERT_EQ(2, tt_write_full(self->fd, "ok", 2, DONE_MS));
