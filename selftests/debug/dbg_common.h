@@ -17,25 +17,57 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "uapi/ttydpc.h"
-/* the xorshift32 stream (tt_stream_*) and tt_crc32() of the selftests library */
+/* the selftests library: stream (tt_stream_*), tt_crc32(), tt_now_ms(), files */
 #include "ttydpc_test.h"
 
-static inline uint64_t dbg_now_ms(void)
-{
-	struct timespec ts;
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+/* A SIGALRM timer of the thread that made it (SIGEV_THREAD_ID). */
+struct dbg_alarm {
+	timer_t timer;
+	bool ok;
+	pid_t tid;
+};
+
+static inline void dbg_alarm_init(struct dbg_alarm *a)
+{
+	struct sigevent sev;
+
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGALRM;
+	a->tid = (pid_t)syscall(SYS_gettid);
+	sev.sigev_notify_thread_id = a->tid;
+	a->ok = !timer_create(CLOCK_MONOTONIC, &sev, &a->timer);
+}
+
+/*
+ * SIGALRM after ms, then every every_ms until disarmed (a signal that lands
+ * just before the call blocks is not lost); ms 0 disarms.
+ */
+static inline void dbg_alarm(struct dbg_alarm *a, unsigned int ms, unsigned int every_ms)
+{
+	struct itimerspec its = {
+		.it_value = { ms / 1000, (long)(ms % 1000) * 1000000 },
+		.it_interval = { every_ms / 1000, (long)(every_ms % 1000) * 1000000 },
+	};
+
+	if (a->ok)
+		timer_settime(a->timer, 0, &its, NULL);
 }
 
 static inline void dbg_sleep_ms(unsigned int ms)
@@ -84,11 +116,11 @@ static inline int dbg_open_raw(const char *dev)
 /* Read and drop input until nothing arrived for quiet_ms (at most max_ms). */
 static inline void dbg_drain_input(int fd, int quiet_ms, int max_ms)
 {
-	uint64_t end = dbg_now_ms() + max_ms;
+	uint64_t end = tt_now_ms() + max_ms;
 	char buf[4096];
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
-	while (dbg_now_ms() < end) {
+	while (tt_now_ms() < end) {
 		if (poll(&p, 1, quiet_ms) <= 0)
 			return;
 		if (read(fd, buf, sizeof(buf)) <= 0 && errno != EAGAIN && errno != EINTR)
@@ -132,7 +164,7 @@ static inline int dbg_pair_xfer_for(int fa, int fb, size_t n, int send_ms, uint3
 				    struct dbg_xfer_res *r)
 {
 	static uint8_t wbuf[2][4096], rbuf[4096], want[4096];
-	uint64_t t0 = dbg_now_ms(), last = t0, now;
+	uint64_t t0 = tt_now_ms(), last = t0, now;
 	size_t wlen[2] = { 0, 0 }, woff[2] = { 0, 0 };
 	uint64_t next_report = (uint64_t)progress_mib << 20;
 	int i;
@@ -151,7 +183,7 @@ static inline int dbg_pair_xfer_for(int fa, int fb, size_t n, int send_ms, uint3
 		struct pollfd p[2] = { { .fd = fa }, { .fd = fb } };
 		bool done = true;
 
-		now = dbg_now_ms();
+		now = tt_now_ms();
 		if (send_ms > 0 && (int)(now - t0) >= send_ms)
 			for (i = 0; i < 2; i++)
 				r->d[i].goal = r->d[i].sent;	/* no new block */
@@ -204,7 +236,7 @@ static inline int dbg_pair_xfer_for(int fa, int fb, size_t n, int send_ms, uint3
 					k = write(d->wfd, wbuf[i] + woff[i], wlen[i] - woff[i]);
 					if (k > 0) {
 						woff[i] += k;
-						last = dbg_now_ms();
+						last = tt_now_ms();
 					} else if (k < 0 && errno != EAGAIN && errno != EINTR) {
 						r->err = errno;
 						r->err_what = i ? "write B" : "write A";
@@ -245,11 +277,11 @@ static inline int dbg_pair_xfer_for(int fa, int fb, size_t n, int send_ms, uint3
 				}
 				d->rx_crc = tt_crc32(d->rx_crc, rbuf, k);
 				d->recvd += k;
-				last = dbg_now_ms();
+				last = tt_now_ms();
 			}
 		}
 		if (progress_mib && r->d[0].recvd + r->d[1].recvd >= next_report) {
-			uint64_t el = dbg_now_ms() - t0;
+			uint64_t el = tt_now_ms() - t0;
 
 			printf("# %zu KiB A->B, %zu KiB B->A in %.1f s (%.1f KiB/s both ways)\n",
 			       r->d[0].recvd >> 10, r->d[1].recvd >> 10, el / 1000.0,
@@ -259,7 +291,7 @@ static inline int dbg_pair_xfer_for(int fa, int fb, size_t n, int send_ms, uint3
 		}
 	}
 out:
-	r->elapsed_ms = dbg_now_ms() - t0;
+	r->elapsed_ms = tt_now_ms() - t0;
 	for (i = 0; i < 2; i++)
 		if (r->d[i].recvd != r->d[i].goal || r->d[i].mismatch ||
 		    r->d[i].tx_crc != r->d[i].rx_crc)
@@ -327,11 +359,9 @@ static inline void dbg_port_state(int fd, const char *dev)
 {
 	struct ttydpc_comm_status cs = { .version = 1 };
 	struct serial_icounter_struct ic;
-	const char *name = strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev;
 	int outq = -1, inq = -1, mctrl = -1;
 	char path[256], buf[4096];
-	ssize_t k;
-	int sfd, efd, r;
+	int efd, r;
 
 	ioctl(fd, TIOCOUTQ, &outq);
 	ioctl(fd, FIONREAD, &inq);
@@ -350,20 +380,14 @@ static inline void dbg_port_state(int fd, const char *dev)
 	if (!ioctl(fd, TIOCGICOUNT, &ic))
 		printf("# %s: icount rx %d tx %d frame %d overrun %d parity %d brk %d buf_overrun %d\n",
 		       dev, ic.rx, ic.tx, ic.frame, ic.overrun, ic.parity, ic.brk, ic.buf_overrun);
-	snprintf(path, sizeof(path), "/sys/kernel/debug/ttydpc/%s/stats", name);
-	sfd = open(path, O_RDONLY);
-	if (sfd >= 0) {
-		k = read(sfd, buf, sizeof(buf) - 1);
-		close(sfd);
-		if (k > 0) {
-			char *line, *save = NULL;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/ttydpc/%s/stats", tt_basename(dev));
+	if (tt_read_file(path, buf, sizeof(buf)) > 0) {
+		char *line, *save = NULL;
 
-			buf[k] = 0;
-			printf("# %s:", path);
-			for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-				printf(" %s;", line);
-			printf("\n");
-		}
+		printf("# %s:", path);
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			printf(" %s;", line);
+		printf("\n");
 	}
 	fflush(stdout);
 }

@@ -43,21 +43,14 @@
  *
  * TAP 13 on stdout; exit 0 when every test passed.
  */
-#include <linux/serial.h>
 #include <pthread.h>
 #include <regex.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "dbg_common.h"
 
-#ifndef sigev_notify_thread_id
-#define sigev_notify_thread_id _sigev_un._tid
-#endif
 /* asm/termbits.h has no modem bits; these are asm-generic/termios.h's */
 #ifndef TIOCM_OUT1
 #define TIOCM_OUT1 0x2000
@@ -96,25 +89,6 @@ enum op {
 	OP_MISC, OP_SYSFS, NR_OPS
 };
 
-static struct {
-	const char *name;
-	int weight;
-} ops[NR_OPS] = {
-	[OP_OPEN] = { "open", 12 },	 [OP_CLOSE] = { "close", 10 },
-	[OP_READ] = { "read", 20 },	 [OP_WRITE] = { "write", 20 },
-	[OP_FCNTL] = { "fcntl", 5 },	 [OP_POLL] = { "poll", 5 },
-	[OP_TCSETS] = { "tcsets", 12 },	 [OP_TCSETS2] = { "tcsets2", 10 },
-	[OP_TCGETS] = { "tcgets", 4 },	 [OP_MODEM] = { "modem", 12 },
-	[OP_MIWAIT] = { "miwait", 4 },	 [OP_ICOUNT] = { "icount", 6 },
-	[OP_SERIAL] = { "serial", 8 },	 [OP_BREAK] = { "break", 3 },
-	[OP_FLUSH] = { "flush", 8 },	 [OP_FLOW] = { "flow", 4 },
-	[OP_DRAIN] = { "drain", 4 },	 [OP_VHANGUP] = { "vhangup", 2 },
-	[OP_DPC_MASK] = { "dpc_mask", 8 }, [OP_DPC_WAIT] = { "dpc_wait", 6 },
-	[OP_DPC_PURGE] = { "ttydpc_dpc_purge", 8 }, [OP_DPC_STATS] = { "dpc_stats", 6 },
-	[OP_DPC_STATUS] = { "dpc_status", 6 }, [OP_DPC_RANDOM] = { "dpc_random", 6 },
-	[OP_MISC] = { "misc", 8 },	 [OP_SYSFS] = { "sysfs", 2 },
-};
-
 struct wfd {
 	int fd;
 	int efd;	/* event file attached to fd, or -1 */
@@ -129,9 +103,7 @@ struct worker {
 	uint64_t rng;
 	struct wfd f[MAX_FD];
 	int n;
-	timer_t timer;
-	bool timer_ok;
-	pid_t tid;
+	struct dbg_alarm alarm;
 	atomic_bool done;		/* its last fd closed, about to return */
 	/* the last operations, for a report */
 	char ring[RING][DESC];
@@ -218,39 +190,21 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
-static void alarm_init(struct worker *w)
-{
-	struct sigevent sev;
+/* SIGALRM at this thread after ms, then every 50 ms until alarm_off() */
+#define alarm_ms(w, ms) dbg_alarm(&(w)->alarm, (ms), 50)
+#define alarm_off(w) dbg_alarm(&(w)->alarm, 0, 0)
 
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = SIGALRM;
-	w->tid = (pid_t)syscall(SYS_gettid);
-	sev.sigev_notify_thread_id = w->tid;
-	w->timer_ok = !timer_create(CLOCK_MONOTONIC, &sev, &w->timer);
-}
-
-/* Fire SIGALRM at this thread after ms, then every 50 ms until disarmed
- * (a signal that lands just before the call blocks is not lost). */
-static void alarm_ms(struct worker *w, unsigned int ms)
-{
-	struct itimerspec its = {
-		.it_value = { ms / 1000, (long)(ms % 1000) * 1000000 },
-		.it_interval = { 0, 50 * 1000000 },
-	};
-
-	if (w->timer_ok)
-		timer_settime(w->timer, 0, &its, NULL);
-}
-
-static void alarm_off(struct worker *w)
-{
-	struct itimerspec its;
-
-	memset(&its, 0, sizeof(its));
-	if (w->timer_ok)
-		timer_settime(w->timer, 0, &its, NULL);
-}
+/* call, which may block, under the alarm (ms, 0: none): its result and errno */
+#define TIMED(w, ms, call) ({							\
+	long _r, _e;								\
+										\
+	alarm_ms((w), (ms));							\
+	_r = (call);								\
+	_e = errno;								\
+	alarm_off(w);								\
+	errno = _e;								\
+	_r;									\
+})
 
 /* ---- logging --------------------------------------------------------------- */
 
@@ -487,7 +441,6 @@ static void op_tcsets(struct worker *w, struct wfd *f)
 	static const unsigned long cmds[] = { TCSETS, TCSETS, TCSETSW, TCSETSF };
 	unsigned long cmd = cmds[rn(w, 4)];
 	struct termios t;
-	long ret;
 
 	if (pct(w, 5)) {
 		set_bad_ptr(w, f, OP_TCSETS, "TCSETS", cmd, sizeof(t));
@@ -504,10 +457,7 @@ static void op_tcsets(struct worker *w, struct wfd *f)
 	     cmd == TCSETS ? "TCSETS" : cmd == TCSETSW ? "TCSETSW" : "TCSETSF", f->fd,
 	     'A' + f->port, t.c_iflag, t.c_oflag, t.c_cflag, t.c_lflag, t.c_cc[VMIN],
 	     t.c_cc[VTIME]);
-	alarm_ms(w, 300 + rn(w, 300));
-	ret = res(w, OP_TCSETS, ioctl(f->fd, cmd, &t));
-	alarm_off(w);
-	after(w, f, ret);
+	after(w, f, res(w, OP_TCSETS, TIMED(w, 300 + rn(w, 300), ioctl(f->fd, cmd, &t))));
 }
 
 static void op_tcsets2(struct worker *w, struct wfd *f)
@@ -516,7 +466,6 @@ static void op_tcsets2(struct worker *w, struct wfd *f)
 	unsigned long cmd = cmds[rn(w, 4)];
 	const int nr = sizeof(bother_rates) / sizeof(bother_rates[0]);
 	struct termios2 t;
-	long ret;
 
 	if (pct(w, 5)) {
 		set_bad_ptr(w, f, OP_TCSETS2, "TCSETS2", cmd, sizeof(t));
@@ -535,23 +484,18 @@ static void op_tcsets2(struct worker *w, struct wfd *f)
 	}
 	desc(w, "TCSETS2 fd%d(%c) c=%x ispeed=%u ospeed=%u", f->fd, 'A' + f->port,
 	     t.c_cflag, t.c_ispeed, t.c_ospeed);
-	alarm_ms(w, 300 + rn(w, 300));
-	ret = res(w, OP_TCSETS2, ioctl(f->fd, cmd, &t));
-	alarm_off(w);
-	after(w, f, ret);
+	after(w, f, res(w, OP_TCSETS2, TIMED(w, 300 + rn(w, 300), ioctl(f->fd, cmd, &t))));
 }
 
 static void op_tcgets(struct worker *w, struct wfd *f)
 {
 	struct termios2 t2;
-	long ret;
 	bool two = pct(w, 50);
 	void *p = pct(w, 15) ? bad_ptr(w, sizeof(t2), true) : &t2;
 
 	desc(w, "%s fd%d(%c)%s", two ? "TCGETS2" : "TCGETS", f->fd, 'A' + f->port,
 	     p == &t2 ? "" : " bad pointer");
-	ret = res(w, OP_TCGETS, ioctl(f->fd, two ? TCGETS2 : TCGETS, p));
-	after(w, f, ret);
+	after(w, f, res(w, OP_TCGETS, ioctl(f->fd, two ? TCGETS2 : TCGETS, p)));
 }
 
 static void op_modem(struct worker *w, struct wfd *f)
@@ -560,6 +504,8 @@ static void op_modem(struct worker *w, struct wfd *f)
 					       TIOCM_CTS, TIOCM_CAR, TIOCM_RNG, TIOCM_DSR };
 	static const unsigned long cmds[] = { TIOCMGET, TIOCMSET, TIOCMBIS, TIOCMBIC };
 	unsigned long cmd = cmds[rn(w, 4)];
+	const char *cn = cmd == TIOCMGET ? "GET" : cmd == TIOCMSET ? "SET" :
+			 cmd == TIOCMBIS ? "BIS" : "BIC";
 	int v = rand_flags(w, mbits, 8, 50);
 	long ret;
 
@@ -571,14 +517,10 @@ static void op_modem(struct worker *w, struct wfd *f)
 	else if (!pct(w, 4))
 		v &= ~TIOCM_LOOP;
 	if (pct(w, 5)) {
-		desc(w, "TIOCM%s fd%d(%c) bad pointer",
-		     cmd == TIOCMGET ? "GET" : cmd == TIOCMSET ? "SET" : cmd == TIOCMBIS ? "BIS" : "BIC",
-		     f->fd, 'A' + f->port);
+		desc(w, "TIOCM%s fd%d(%c) bad pointer", cn, f->fd, 'A' + f->port);
 		ret = res(w, OP_MODEM, ioctl(f->fd, cmd, bad_ptr(w, 4, cmd == TIOCMGET)));
 	} else {
-		desc(w, "TIOCM%s fd%d(%c) 0x%x",
-		     cmd == TIOCMGET ? "GET" : cmd == TIOCMSET ? "SET" : cmd == TIOCMBIS ? "BIS" : "BIC",
-		     f->fd, 'A' + f->port, v);
+		desc(w, "TIOCM%s fd%d(%c) 0x%x", cn, f->fd, 'A' + f->port, v);
 		ret = res(w, OP_MODEM, ioctl(f->fd, cmd, &v));
 	}
 	after(w, f, ret);
@@ -589,13 +531,9 @@ static void op_miwait(struct worker *w, struct wfd *f)
 	static const unsigned int mbits[] = { TIOCM_RNG, TIOCM_DSR, TIOCM_CD, TIOCM_CTS };
 	unsigned long mask = pct(w, 10) ? r32(w) : rand_flags(w, mbits, 4, 60);
 	unsigned int ms = 20 + rn(w, 200);
-	long ret;
 
 	desc(w, "TIOCMIWAIT fd%d(%c) 0x%lx alarm %ums", f->fd, 'A' + f->port, mask, ms);
-	alarm_ms(w, ms);
-	ret = res(w, OP_MIWAIT, ioctl(f->fd, TIOCMIWAIT, mask));
-	alarm_off(w);
-	after(w, f, ret);
+	after(w, f, res(w, OP_MIWAIT, TIMED(w, ms, ioctl(f->fd, TIOCMIWAIT, mask))));
 }
 
 static void op_icount(struct worker *w, struct wfd *f)
@@ -707,9 +645,7 @@ static void op_serial(struct worker *w, struct wfd *f)
 	     f->fd, 'A' + f->port, s.type, s.irq, s.port, s.flags, s.baud_base, s.close_delay,
 	     s.closing_wait, s.custom_divisor, s.xmit_fifo_size, s.io_type, s.iomem_reg_shift,
 	     invalid ? " (invalid)" : "");
-	alarm_ms(w, 500);
-	ret = res(w, OP_SERIAL, ioctl(f->fd, TIOCSSERIAL, &s));
-	alarm_off(w);
+	ret = res(w, OP_SERIAL, TIMED(w, 500, ioctl(f->fd, TIOCSSERIAL, &s)));
 	/* a changed port type, I/O address, irq or I/O type must be refused */
 	if (ret == 0 && invalid && saved_serial_ok[f->port]) {
 		const struct serial_struct *o = &saved_serial[f->port];
@@ -737,17 +673,13 @@ static void op_break(struct worker *w, struct wfd *f)
 	switch (rn(w, 8)) {
 	case 0:
 		desc(w, "TCSBRK fd%d(%c) 0 (0.25 s break) alarm 600ms", f->fd, 'A' + f->port);
-		alarm_ms(w, 600);
-		ret = res(w, OP_BREAK, ioctl(f->fd, TCSBRK, 0));
-		alarm_off(w);
+		ret = res(w, OP_BREAK, TIMED(w, 600, ioctl(f->fd, TCSBRK, 0)));
 		break;
 	case 1: {
 		int d = rn(w, 3);
 
 		desc(w, "TCSBRKP fd%d(%c) %d alarm 500ms", f->fd, 'A' + f->port, d);
-		alarm_ms(w, 500);
-		ret = res(w, OP_BREAK, ioctl(f->fd, TCSBRKP, d));
-		alarm_off(w);
+		ret = res(w, OP_BREAK, TIMED(w, 500, ioctl(f->fd, TCSBRKP, d)));
 		break;
 	}
 	case 2:
@@ -757,9 +689,7 @@ static void op_break(struct worker *w, struct wfd *f)
 		 * a slow rate that is the user's wait, not a hung kernel.
 		 */
 		desc(w, "TIOCSBRK fd%d(%c) (left on) alarm 600ms", f->fd, 'A' + f->port);
-		alarm_ms(w, 600);
-		ret = res(w, OP_BREAK, ioctl(f->fd, TIOCSBRK));
-		alarm_off(w);
+		ret = res(w, OP_BREAK, TIMED(w, 600, ioctl(f->fd, TIOCSBRK)));
 		break;
 	case 3:
 	case 4:
@@ -770,9 +700,7 @@ static void op_break(struct worker *w, struct wfd *f)
 		unsigned int ms = rn(w, 30);
 
 		desc(w, "TIOCSBRK fd%d(%c) alarm 600ms; %u ms; TIOCCBRK", f->fd, 'A' + f->port, ms);
-		alarm_ms(w, 600);	/* the drain before the break, as above */
-		ret = ioctl(f->fd, TIOCSBRK);
-		alarm_off(w);
+		ret = TIMED(w, 600, ioctl(f->fd, TIOCSBRK));	/* the drain before, as above */
 		dbg_sleep_ms(ms);
 		if (ioctl(f->fd, TIOCCBRK) && !ret)
 			ret = -1;
@@ -785,11 +713,9 @@ static void op_break(struct worker *w, struct wfd *f)
 static void op_flush(struct worker *w, struct wfd *f)
 {
 	long arg = pct(w, 85) ? (long)rn(w, 3) : pct(w, 50) ? 3 : (long)(int)r32(w);
-	long ret;
 
 	desc(w, "TCFLSH fd%d(%c) %ld", f->fd, 'A' + f->port, arg);
-	ret = res(w, OP_FLUSH, ioctl(f->fd, TCFLSH, arg));
-	after(w, f, ret);
+	after(w, f, res(w, OP_FLUSH, ioctl(f->fd, TCFLSH, arg)));
 }
 
 static void op_flow(struct worker *w, struct wfd *f)
@@ -798,36 +724,23 @@ static void op_flow(struct worker *w, struct wfd *f)
 	 * the pumps until someone starts it again */
 	static const long args[] = { TCOOFF, TCOON, TCOON, TCOON, TCIOFF, TCION, TCION, 4, -1 };
 	long arg = args[rn(w, 9)];
-	long ret;
 
 	desc(w, "TCXONC fd%d(%c) %ld", f->fd, 'A' + f->port, arg);
-	alarm_ms(w, 300);
-	ret = res(w, OP_FLOW, ioctl(f->fd, TCXONC, arg));
-	alarm_off(w);
-	after(w, f, ret);
+	after(w, f, res(w, OP_FLOW, TIMED(w, 300, ioctl(f->fd, TCXONC, arg))));
 }
 
 static void op_drain(struct worker *w, struct wfd *f)
 {
 	unsigned int ms = 50 + rn(w, 300);
-	long ret;
 
 	desc(w, "tcdrain fd%d(%c) alarm %ums", f->fd, 'A' + f->port, ms);
-	alarm_ms(w, ms);
-	ret = res(w, OP_DRAIN, ioctl(f->fd, TCSBRK, 1));
-	alarm_off(w);
-	after(w, f, ret);
+	after(w, f, res(w, OP_DRAIN, TIMED(w, ms, ioctl(f->fd, TCSBRK, 1))));
 }
 
 static void op_vhangup(struct worker *w, struct wfd *f)
 {
-	long ret;
-
 	desc(w, "TIOCVHANGUP fd%d(%c)", f->fd, 'A' + f->port);
-	alarm_ms(w, 1000);
-	ret = res(w, OP_VHANGUP, ioctl(f->fd, TIOCVHANGUP));
-	alarm_off(w);
-	after(w, f, ret);
+	after(w, f, res(w, OP_VHANGUP, TIMED(w, 1000, ioctl(f->fd, TIOCVHANGUP))));
 }
 
 /* ttydpc's ioctls ------------------------------------------------------------ */
@@ -944,9 +857,7 @@ static void op_dpc_wait(struct worker *w, struct wfd *f)
 		n = sizeof(ev);
 	desc(w, "read efd%d(%c) %zu%s%s alarm %ums", f->efd, 'A' + f->port, n, what,
 	     f->enonblock ? " O_NONBLOCK" : "", ms);
-	alarm_ms(w, ms);
-	ret = res(w, OP_DPC_WAIT, read(f->efd, p, n));
-	alarm_off(w);
+	ret = res(w, OP_DPC_WAIT, TIMED(w, ms, read(f->efd, p, n)));
 	if (ret >= 0 && ret != (long)sizeof(ev[0]))
 		violation(w, "read of the event file returned other than one struct ttydpc_event");
 	if (ret >= 0 && n < sizeof(ev[0]))
@@ -988,10 +899,8 @@ static void op_dpc_purge(struct worker *w, struct wfd *f)
 	fd = api_fd(w, f, &on_tty);
 	desc(w, "TTYDPC_IOC_PURGE %s%d(%c) 0x%x%s", on_tty ? "fd" : "efd", fd, 'A' + f->port,
 	     flags, bad ? " bad pointer" : "");
-	alarm_ms(w, 1000);
 	p = bad ? bad_ptr(w, 4, false) : (void *)&flags;
-	ret = res(w, OP_DPC_PURGE, ioctl(fd, TTYDPC_IOC_PURGE, p));
-	alarm_off(w);
+	ret = res(w, OP_DPC_PURGE, TIMED(w, 1000, ioctl(fd, TTYDPC_IOC_PURGE, p)));
 	if (on_tty) {
 		tty_refused(w, ret);
 		return;
@@ -1167,9 +1076,7 @@ static void op_dpc_random(struct worker *w, struct wfd *f)
 	desc(w, "ioctl %s%d(%c) 0x%lx (dir %lu nr 0x%lx size %lu) arg %p", on_tty ? "fd" : "efd",
 	     fd, 'A' + f->port, cmd, (unsigned long)_IOC_DIR(cmd), (unsigned long)_IOC_NR(cmd),
 	     (unsigned long)_IOC_SIZE(cmd), arg);
-	alarm_ms(w, 300);
-	ret = res(w, OP_DPC_RANDOM, ioctl(fd, cmd, arg));
-	alarm_off(w);
+	ret = res(w, OP_DPC_RANDOM, TIMED(w, 300, ioctl(fd, cmd, arg)));
 	if (on_tty)
 		tty_refused(w, ret);
 	else
@@ -1180,7 +1087,6 @@ static void op_misc(struct worker *w, struct wfd *f)
 {
 	int v = r32(w) & 1;
 	void *p = &v;
-	long ret;
 	const char *name;
 	unsigned long cmd;
 	struct serial_rs485 rs;
@@ -1217,13 +1123,10 @@ static void op_misc(struct worker *w, struct wfd *f)
 	}
 	desc(w, "%s fd%d(%c)%s", name, f->fd, 'A' + f->port,
 	     p == &v || p == &rs ? "" : " bad pointer");
-	alarm_ms(w, 1000);
-	ret = res(w, OP_MISC, ioctl(f->fd, cmd, p));
-	alarm_off(w);
-	after(w, f, ret);
+	after(w, f, res(w, OP_MISC, TIMED(w, 1000, ioctl(f->fd, cmd, p))));
 }
 
-static void op_open(struct worker *w)
+static void op_open(struct worker *w, struct wfd *unused)
 {
 	static const int acc[] = { O_RDWR, O_RDWR, O_RDWR, O_RDWR, O_RDONLY, O_WRONLY };
 	int port = rn(w, 2);
@@ -1231,6 +1134,7 @@ static void op_open(struct worker *w)
 	bool nb = pct(w, 70);
 	int fd;
 
+	(void)unused;	/* a new fd: none picked */
 	if (w->n == MAX_FD) {
 		drop_fd(w, &w->f[rn(w, w->n)]);
 		return;
@@ -1240,9 +1144,7 @@ static void op_open(struct worker *w)
 	desc(w, "open %s%s%s", dev[port], nb ? " O_NONBLOCK" : "",
 	     (flags & O_ACCMODE) == O_RDONLY ? " O_RDONLY" :
 	     (flags & O_ACCMODE) == O_WRONLY ? " O_WRONLY" : "");
-	alarm_ms(w, 1000);
-	fd = res(w, OP_OPEN, open(dev[port], flags));
-	alarm_off(w);
+	fd = res(w, OP_OPEN, TIMED(w, 1000, open(dev[port], flags)));
 	if (fd < 0)
 		return;
 	w->f[w->n].fd = fd;
@@ -1280,17 +1182,12 @@ static void op_read(struct worker *w, struct wfd *f)
 	size_t n = sizes[rn(w, 7)];
 	void *p = w->buf;
 	unsigned int ms = 50 + rn(w, 200);
-	long ret;
 
 	if (pct(w, 8))
 		p = bad_ptr(w, n ? n : 1, true);
 	desc(w, "read fd%d(%c) %zu%s%s", f->fd, 'A' + f->port, n, p == w->buf ? "" : " bad buffer",
 	     f->nonblock ? "" : " (blocking)");
-	if (!f->nonblock)
-		alarm_ms(w, ms);
-	ret = res(w, OP_READ, read(f->fd, p, n));
-	alarm_off(w);
-	after(w, f, ret);
+	after(w, f, res(w, OP_READ, TIMED(w, f->nonblock ? 0 : ms, read(f->fd, p, n))));
 }
 
 static void op_write(struct worker *w, struct wfd *f)
@@ -1298,7 +1195,6 @@ static void op_write(struct worker *w, struct wfd *f)
 	static const size_t sizes[] = { 0, 1, 3, 64, 256, 1024, 4096 };
 	size_t n = sizes[rn(w, 7)], k;
 	const void *p = w->buf;
-	long ret;
 
 	for (k = 0; k < n; k++)
 		w->buf[k] = pct(w, 5) ? (uint8_t)"\x11\x13\x03\x04\x7f\x00\r\n"[rn(w, 8)] : (uint8_t)r32(w);
@@ -1306,11 +1202,7 @@ static void op_write(struct worker *w, struct wfd *f)
 		p = bad_ptr(w, n ? n : 1, false);
 	desc(w, "write fd%d(%c) %zu%s%s", f->fd, 'A' + f->port, n, p == w->buf ? "" : " bad buffer",
 	     f->nonblock ? "" : " (blocking)");
-	if (!f->nonblock)
-		alarm_ms(w, 50 + rn(w, 300));
-	ret = res(w, OP_WRITE, write(f->fd, p, n));
-	alarm_off(w);
-	after(w, f, ret);
+	after(w, f, res(w, OP_WRITE, TIMED(w, f->nonblock ? 0 : 50 + rn(w, 300), write(f->fd, p, n))));
 }
 
 static void op_fcntl(struct worker *w, struct wfd *f)
@@ -1380,6 +1272,30 @@ static void op_sysfs(struct worker *w, struct wfd *f)
 		close(fd);
 }
 
+/* Each kind of operation: its name (-x), its share of the draws, the call. */
+static struct {
+	const char *name;
+	int weight;
+	void (*fn)(struct worker *w, struct wfd *f);
+} ops[NR_OPS] = {
+	[OP_OPEN] = { "open", 12, op_open }, [OP_CLOSE] = { "close", 10, op_close },
+	[OP_READ] = { "read", 20, op_read }, [OP_WRITE] = { "write", 20, op_write },
+	[OP_FCNTL] = { "fcntl", 5, op_fcntl }, [OP_POLL] = { "poll", 5, op_poll },
+	[OP_TCSETS] = { "tcsets", 12, op_tcsets }, [OP_TCSETS2] = { "tcsets2", 10, op_tcsets2 },
+	[OP_TCGETS] = { "tcgets", 4, op_tcgets }, [OP_MODEM] = { "modem", 12, op_modem },
+	[OP_MIWAIT] = { "miwait", 4, op_miwait }, [OP_ICOUNT] = { "icount", 6, op_icount },
+	[OP_SERIAL] = { "serial", 8, op_serial }, [OP_BREAK] = { "break", 3, op_break },
+	[OP_FLUSH] = { "flush", 8, op_flush }, [OP_FLOW] = { "flow", 4, op_flow },
+	[OP_DRAIN] = { "drain", 4, op_drain }, [OP_VHANGUP] = { "vhangup", 2, op_vhangup },
+	[OP_DPC_MASK] = { "dpc_mask", 8, op_dpc_mask },
+	[OP_DPC_WAIT] = { "dpc_wait", 6, op_dpc_wait },
+	[OP_DPC_PURGE] = { "ttydpc_dpc_purge", 8, op_dpc_purge },
+	[OP_DPC_STATS] = { "dpc_stats", 6, op_dpc_stats },
+	[OP_DPC_STATUS] = { "dpc_status", 6, op_dpc_status },
+	[OP_DPC_RANDOM] = { "dpc_random", 6, op_dpc_random }, [OP_MISC] = { "misc", 8, op_misc },
+	[OP_SYSFS] = { "sysfs", 2, op_sysfs },
+};
+
 static int total_weight;
 
 static enum op pick_op(struct worker *w)
@@ -1398,45 +1314,17 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	alarm_init(w);
+	dbg_alarm_init(&w->alarm);
 	while (!atomic_load(&stop) && atomic_fetch_sub(&ops_left, 1) > 0) {
 		enum op op = pick_op(w);
 		struct wfd *f = pick_fd(w);
 
 		atomic_store(&w->cur_op, atomic_load(&w->cur_op) + 1);
-		atomic_store(&w->op_start_ms, dbg_now_ms());
+		atomic_store(&w->op_start_ms, tt_now_ms());
 		if (!f && op != OP_SYSFS)
 			op = OP_OPEN;
 		w->count[op]++;
-		switch (op) {
-		case OP_OPEN: op_open(w); break;
-		case OP_CLOSE: op_close(w, f); break;
-		case OP_READ: op_read(w, f); break;
-		case OP_WRITE: op_write(w, f); break;
-		case OP_FCNTL: op_fcntl(w, f); break;
-		case OP_POLL: op_poll(w, f); break;
-		case OP_TCSETS: op_tcsets(w, f); break;
-		case OP_TCSETS2: op_tcsets2(w, f); break;
-		case OP_TCGETS: op_tcgets(w, f); break;
-		case OP_MODEM: op_modem(w, f); break;
-		case OP_MIWAIT: op_miwait(w, f); break;
-		case OP_ICOUNT: op_icount(w, f); break;
-		case OP_SERIAL: op_serial(w, f); break;
-		case OP_BREAK: op_break(w, f); break;
-		case OP_FLUSH: op_flush(w, f); break;
-		case OP_FLOW: op_flow(w, f); break;
-		case OP_DRAIN: op_drain(w, f); break;
-		case OP_VHANGUP: op_vhangup(w, f); break;
-		case OP_DPC_MASK: op_dpc_mask(w, f); break;
-		case OP_DPC_WAIT: op_dpc_wait(w, f); break;
-		case OP_DPC_PURGE: op_dpc_purge(w, f); break;
-		case OP_DPC_STATS: op_dpc_stats(w, f); break;
-		case OP_DPC_STATUS: op_dpc_status(w, f); break;
-		case OP_DPC_RANDOM: op_dpc_random(w, f); break;
-		case OP_MISC: op_misc(w, f); break;
-		case OP_SYSFS: op_sysfs(w, f); break;
-		default: break;
-		}
+		ops[op].fn(w, f);
 		atomic_store(&w->op_start_ms, 0);
 		atomic_fetch_add(&ops_done, 1);
 	}
@@ -1445,7 +1333,7 @@ static void *worker_main(void *arg)
 		struct wfd *f = &w->f[w->n - 1];
 
 		desc(w, "close fd%d(%c) at the end, alarm 1000ms", f->fd, 'A' + f->port);
-		atomic_store(&w->op_start_ms, dbg_now_ms());
+		atomic_store(&w->op_start_ms, tt_now_ms());
 		drop_fd(w, f);
 		atomic_store(&w->op_start_ms, 0);
 	}
@@ -1561,22 +1449,6 @@ static void *kmsg_main(void *arg)
 
 /* ---- setup and restore ----------------------------------------------------- */
 
-static int read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t k;
-
-	if (fd < 0)
-		return -1;
-	k = read(fd, buf, size - 1);
-	close(fd);
-	if (k < 0)
-		return -1;
-	buf[k] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
 static void save_settings(void)
 {
 	char path[256];
@@ -1590,10 +1462,10 @@ static void save_settings(void)
 			close(fd);
 		}
 		snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_bytes", devname_[i]);
-		if (read_small(path, saved_trig[i], sizeof(saved_trig[i])))
+		if (tt_read_file(path, saved_trig[i], sizeof(saved_trig[i])) < 0)
 			saved_trig[i][0] = 0;
 		snprintf(path, sizeof(path), "/sys/class/tty/%s/rx_trig_mode", devname_[i]);
-		if (read_small(path, saved_trig_mode[i], sizeof(saved_trig_mode[i])))
+		if (tt_read_file(path, saved_trig_mode[i], sizeof(saved_trig_mode[i])) < 0)
 			saved_trig_mode[i][0] = 0;
 	}
 }
@@ -1664,21 +1536,14 @@ static void thread_state(struct worker *w)
 {
 	char path[96], line[256], wchan[64] = "?";
 	FILE *f;
-	int fd;
-	ssize_t k;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", (int)w->tid);
-	fd = open(path, O_RDONLY);
-	if (fd >= 0) {
-		k = read(fd, wchan, sizeof(wchan) - 1);
-		wchan[k > 0 ? k : 0] = 0;
-		close(fd);
-	}
-	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)w->tid);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", (int)w->alarm.tid);
+	tt_read_file(path, wchan, sizeof(wchan));
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)w->alarm.tid);
 	f = fopen(path, "r");
 	if (!f)
 		return;
-	say("# thread %d (tid %d) sleeps in %s\n", w->id, (int)w->tid, wchan);
+	say("# thread %d (tid %d) sleeps in %s\n", w->id, (int)w->alarm.tid, wchan);
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "State:", 6) || !strncmp(line, "SigPnd:", 7) ||
 		    !strncmp(line, "ShdPnd:", 7) || !strncmp(line, "SigBlk:", 7) ||
@@ -1720,7 +1585,7 @@ static void *watch_main(void *arg)
 		uint64_t now;
 
 		dbg_sleep_ms(100);
-		now = dbg_now_ms();
+		now = tt_now_ms();
 		for (i = 0; i < atomic_load(&nwatched); i++) {
 			uint64_t st = atomic_load(&workers[i].op_start_ms);
 			/*
@@ -1787,7 +1652,7 @@ static void main_begin(unsigned int ms, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s + strlen(s), DESC - strlen(s), fmt, ap);
 	va_end(ap);
-	atomic_store(&mainw->op_start_ms, dbg_now_ms());
+	atomic_store(&mainw->op_start_ms, tt_now_ms());
 	if (ms)
 		alarm_ms(mainw, ms);
 }
@@ -1982,7 +1847,7 @@ int main(int argc, char **argv)
 	for (k = 0; k < NR_OPS; k++)
 		total_weight += ops[k].weight;
 	atomic_store(&ops_left, nops);
-	t_fuzz0 = dbg_now_ms();
+	t_fuzz0 = tt_now_ms();
 	atomic_store(&nwatched, nworkers);
 	pthread_create(&watch, NULL, watch_main, NULL);
 	pthread_create(&kmsg, NULL, kmsg_main, NULL);
@@ -2024,7 +1889,7 @@ int main(int argc, char **argv)
 	mainw = &workers[nworkers];
 	mainw->id = nworkers;
 	mainw->th = pthread_self();
-	alarm_init(mainw);
+	dbg_alarm_init(&mainw->alarm);
 	atomic_store(&nwatched, nworkers + 1);
 	for (i = 0; i < 2; i++) {
 		main_begin(1000, "open %s (control fd for the cleanup)", dev[i]);
@@ -2055,7 +1920,7 @@ int main(int argc, char **argv)
 	/* 2: the operations ran */
 	if (atomic_load(&ops_done) >= nops || (max_ms && atomic_load(&ops_done) > 0))
 		printf("ok %d fuzz: %ld operations from %d threads in %.1f s, seed %llu\n", (t = atomic_fetch_add(&tap_n, 1) + 1),
-		       atomic_load(&ops_done), nworkers, (dbg_now_ms() - t_fuzz0) / 1000.0,
+		       atomic_load(&ops_done), nworkers, (tt_now_ms() - t_fuzz0) / 1000.0,
 		       (unsigned long long)seed);
 	else {
 		printf("not ok %d fuzz: only %ld of %ld operations, seed %llu\n", (t = atomic_fetch_add(&tap_n, 1) + 1),

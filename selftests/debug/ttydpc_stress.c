@@ -52,17 +52,11 @@
  * the program prints "Bail out!" and exits.
  */
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "dbg_common.h"
 
-#ifndef sigev_notify_thread_id
-#define sigev_notify_thread_id _sigev_un._tid
-#endif
 
 #define MAX_DEVS	16
 #define MAX_FUNCS	8
@@ -187,8 +181,7 @@ struct tworker {
 	int id;
 	bool churn;
 	uint64_t rng;
-	timer_t timer;
-	bool timer_ok;
+	struct dbg_alarm alarm;
 	atomic_ullong op_start_ms;
 	const char *op;
 	atomic_int is_open;	/* holds the port open and set up */
@@ -240,25 +233,9 @@ static int eclass(int e)
 	}
 }
 
-static void t_alarm(struct tworker *w, unsigned int ms)
-{
-	struct itimerspec its = {
-		.it_value = { ms / 1000, (long)(ms % 1000) * 1000000 },
-		.it_interval = { 0, 100 * 1000000 },
-	};
-
-	if (w->timer_ok)
-		timer_settime(w->timer, 0, &its, NULL);
-}
-
-static void t_alarm_off(struct tworker *w)
-{
-	struct itimerspec its;
-
-	memset(&its, 0, sizeof(its));
-	if (w->timer_ok)
-		timer_settime(w->timer, 0, &its, NULL);
-}
+/* SIGALRM at this thread after ms, then every 100 ms until t_alarm_off() */
+#define t_alarm(w, ms) dbg_alarm(&(w)->alarm, (ms), 100)
+#define t_alarm_off(w) dbg_alarm(&(w)->alarm, 0, 0)
 
 static void t_unexpected(struct tworker *w, const char *what, int e)
 {
@@ -269,7 +246,7 @@ static void t_unexpected(struct tworker *w, const char *what, int e)
 
 static void t_close(struct tworker *w, int fd)
 {
-	uint64_t t0 = dbg_now_ms(), d;
+	uint64_t t0 = tt_now_ms(), d;
 
 	atomic_store(&w->is_open, 0);
 	w->op = "close";
@@ -282,7 +259,7 @@ static void t_close(struct tworker *w, int fd)
 	close(fd);
 	t_alarm_off(w);
 	atomic_store(&w->op_start_ms, 0);
-	d = dbg_now_ms() - t0;
+	d = tt_now_ms() - t0;
 	if (d > w->max_close_ms)
 		w->max_close_ms = d;
 	w->closes++;
@@ -290,11 +267,9 @@ static void t_close(struct tworker *w, int fd)
 
 static bool t_stopping(struct traffic *tr)
 {
-	struct stat st;
-
 	if (atomic_load(&tr->stop))
 		return true;
-	if (tr->stopfile && !stat(tr->stopfile, &st)) {
+	if (tr->stopfile && tt_path_exists(tr->stopfile)) {
 		atomic_store(&tr->stop, 1);
 		return true;
 	}
@@ -303,9 +278,7 @@ static bool t_stopping(struct traffic *tr)
 
 static bool t_paused(struct traffic *tr)
 {
-	struct stat st;
-
-	return atomic_load(&tr->pause) || (tr->pausefile && !stat(tr->pausefile, &st));
+	return atomic_load(&tr->pause) || (tr->pausefile && tt_path_exists(tr->pausefile));
 }
 
 static void *tworker_main(void *arg)
@@ -313,18 +286,13 @@ static void *tworker_main(void *arg)
 	struct tworker *w = arg;
 	struct traffic *tr = g_tr;
 	struct tt_stream s;
-	struct sigevent sev;
 	uint8_t buf[2048];
 
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = SIGALRM;
-	sev.sigev_notify_thread_id = (pid_t)syscall(SYS_gettid);
-	w->timer_ok = !timer_create(CLOCK_MONOTONIC, &sev, &w->timer);
+	dbg_alarm_init(&w->alarm);
 	tt_stream_init(&s, (uint32_t)w->rng | 1);
 
 	while (!t_stopping(tr)) {
-		uint64_t t0 = dbg_now_ms(), until, d;
+		uint64_t t0 = tt_now_ms(), until, d;
 		int fd, ret;
 
 		w->op = "open";
@@ -333,7 +301,7 @@ static void *tworker_main(void *arg)
 		fd = open(w->dev, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 		t_alarm_off(w);
 		atomic_store(&w->op_start_ms, 0);
-		d = dbg_now_ms() - t0;
+		d = tt_now_ms() - t0;
 		if (d > w->max_open_ms)
 			w->max_open_ms = d;
 		if (fd < 0) {
@@ -362,8 +330,8 @@ static void *tworker_main(void *arg)
 			continue;
 		}
 		atomic_store(&w->is_open, 1);
-		until = w->churn ? dbg_now_ms() + 20 + trnd(w, 180) : UINT64_MAX;
-		while (!t_stopping(tr) && !t_paused(tr) && dbg_now_ms() < until) {
+		until = w->churn ? tt_now_ms() + 20 + trnd(w, 180) : UINT64_MAX;
+		while (!t_stopping(tr) && !t_paused(tr) && tt_now_ms() < until) {
 			struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
 			ssize_t k;
 
@@ -439,7 +407,7 @@ static struct traffic *traffic_start(char **devs, int ndev, int nsteady, int nch
 		exit(1);
 	g_tr = tr;
 	traffic_signals();
-	tr->t0 = dbg_now_ms();
+	tr->t0 = tt_now_ms();
 	for (i = 0; i < tr->n; i++) {
 		struct tworker *w = &tr->w[i];
 
@@ -455,7 +423,7 @@ static struct traffic *traffic_start(char **devs, int ndev, int nsteady, int nch
 /* Report workers blocked for 20 s (once); call now and then. */
 static void traffic_check(struct traffic *tr)
 {
-	uint64_t now = dbg_now_ms();
+	uint64_t now = tt_now_ms();
 	int i;
 
 	for (i = 0; i < tr->n; i++) {
@@ -500,7 +468,7 @@ static int traffic_stop(struct traffic *tr)
 	}
 	printf("# traffic (%d workers, %.0f s): %ld opens, %ld hangups seen, %ld bytes written, %ld read; "
 	       "slowest open %llu ms, close %llu ms; failed opens:",
-	       tr->n, (dbg_now_ms() - tr->t0) / 1000.0, opens, hang, tx, rx,
+	       tr->n, (tt_now_ms() - tr->t0) / 1000.0, opens, hang, tx, rx,
 	       (unsigned long long)mopen, (unsigned long long)mclose);
 	for (i = 0; i < NR_E; i++)
 		if (tot_err[i])
@@ -550,11 +518,11 @@ static int do_traffic(int argc, char **argv)
 	tr = traffic_start(argv + optind, argc - optind, churn ? 0 : per, churn ? per : 0, seed);
 	tr->stopfile = stopfile;
 	tr->pausefile = pausefile;
-	t0 = dbg_now_ms();
+	t0 = tt_now_ms();
 	while (!t_stopping(tr)) {
 		dbg_sleep_ms(100);
 		traffic_check(tr);
-		if (max_ms && dbg_now_ms() - t0 > max_ms)
+		if (max_ms && tt_now_ms() - t0 > max_ms)
 			break;
 	}
 	return traffic_stop(tr);
@@ -572,7 +540,7 @@ static void *watchdog_main(void *arg)
 
 	(void)arg;
 	while (!atomic_load(&wd_done)) {
-		uint64_t st = atomic_load(&wd_start), now = dbg_now_ms();
+		uint64_t st = atomic_load(&wd_start), now = tt_now_ms();
 
 		dbg_sleep_ms(500);
 		if (!st) {
@@ -601,7 +569,7 @@ static void wd_begin(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(wd_what, sizeof(wd_what), fmt, ap);
 	va_end(ap);
-	atomic_store(&wd_start, dbg_now_ms());
+	atomic_store(&wd_start, tt_now_ms());
 }
 
 static void wd_end(void)
@@ -623,60 +591,52 @@ static int write_str(const char *path, const char *s)
 	return ret;
 }
 
+/* The last component of symlink path's target, in buf ("" if none). */
+static const char *link_name(const char *path, char *buf, size_t size)
+{
+	ssize_t k = readlink(path, buf, size - 1);
+
+	if (k < 0)
+		return "";
+	buf[k] = 0;
+	return tt_basename(buf);
+}
+
 /* Driver a PCI function is bound to ("" if none). */
 static const char *pci_driver(const char *func)
 {
 	static char buf[256];
 	char path[256];
-	ssize_t k;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", func);
-	k = readlink(path, buf, sizeof(buf) - 1);
-	if (k < 0)
-		return "";
-	buf[k] = 0;
-	return strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
+	return link_name(path, buf, sizeof(buf));
 }
 
 /* PCI function behind a tty node ("" if none). */
 static void node_func(const char *dev, char *out, size_t size)
 {
-	const char *name = strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev;
 	char path[256], buf[512];
-	ssize_t k;
+	const char *name;
 
-	snprintf(path, sizeof(path), "/sys/class/tty/%s/device", name);
-	k = readlink(path, buf, sizeof(buf) - 1);
-	out[0] = 0;
-	if (k < 0)
-		return;
-	buf[k] = 0;
-	name = strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
-	if (strlen(name) < size)
-		memcpy(out, name, strlen(name) + 1);
-}
-
-static bool exists(const char *path)
-{
-	struct stat st;
-
-	return !stat(path, &st);
+	snprintf(path, sizeof(path), "/sys/class/tty/%s/device", tt_basename(dev));
+	name = link_name(path, buf, sizeof(buf));
+	snprintf(out, size, "%s", strlen(name) < size ? name : "");
 }
 
 /* Wait until every dev in mask exists (want) or is gone (!want); ms taken or -1. */
 static long wait_nodes(char **devs, int n, unsigned int mask, bool want, int tmo_ms)
 {
-	uint64_t t0 = dbg_now_ms();
+	uint64_t t0 = tt_now_ms();
 
 	for (;;) {
 		int i, ok = 1;
 
 		for (i = 0; i < n; i++)
-			if ((mask & (1u << i)) && exists(devs[i]) != want)
+			if ((mask & (1u << i)) && tt_path_exists(devs[i]) != want)
 				ok = 0;
 		if (ok)
-			return (long)(dbg_now_ms() - t0);
-		if ((int)(dbg_now_ms() - t0) > tmo_ms)
+			return (long)(tt_now_ms() - t0);
+		if ((int)(tt_now_ms() - t0) > tmo_ms)
 			return -1;
 		dbg_sleep_ms(10);
 	}
@@ -787,13 +747,13 @@ static void cyc_start(struct cycles *c, unsigned int settle_ms)
 	c->tr = traffic_start(c->devs, c->ndev, 1, 1, c->seed);
 	if (settle_ms)
 		dbg_sleep_ms(settle_ms);
-	c->t0 = dbg_now_ms();
+	c->t0 = tt_now_ms();
 }
 
 static void cyc_progress(const struct cycles *c, long i, long every)
 {
 	if (i % every == 0 || i == c->n) {
-		printf("# %ld cycles in %.0f s\n", i, (dbg_now_ms() - c->t0) / 1000.0);
+		printf("# %ld cycles in %.0f s\n", i, (tt_now_ms() - c->t0) / 1000.0);
 		fflush(stdout);
 	}
 }
@@ -805,7 +765,7 @@ static void cyc_progress(const struct cycles *c, long i, long every)
 static int cyc_end(struct cycles *c, const char *name, const char *what, const char *desc,
 		   const struct phase *ph, int nph, const char *extra)
 {
-	uint64_t t = dbg_now_ms() - c->t0;
+	uint64_t t = tt_now_ms() - c->t0;
 	int k, bad;
 
 	for (k = 0; k < nph; k++)
@@ -832,10 +792,10 @@ static int cyc_end(struct cycles *c, const char *name, const char *what, const c
 /* write_str() timed into ph */
 static int timed_write(const char *path, const char *s, struct phase *ph)
 {
-	uint64_t t = dbg_now_ms();
+	uint64_t t = tt_now_ms();
 	int ret = write_str(path, s);
 
-	ph_add(ph, dbg_now_ms() - t);
+	ph_add(ph, tt_now_ms() - t);
 	return ret;
 }
 
@@ -910,7 +870,7 @@ static int do_rebind(int argc, char **argv)
 
 static bool module_loaded(void)
 {
-	return exists("/sys/module/ttydpc/initstate") || exists("/sys/module/ttydpc/refcnt");
+	return tt_path_exists("/sys/module/ttydpc/initstate") || tt_path_exists("/sys/module/ttydpc/refcnt");
 }
 
 static int do_reload(int argc, char **argv)
@@ -956,8 +916,8 @@ static int do_reload(int argc, char **argv)
 
 		traffic_check(tr);
 		/* 1. every steady worker holds its port open */
-		t = dbg_now_ms();
-		while (dbg_now_ms() - t < 5000) {
+		t = tt_now_ms();
+		while (tt_now_ms() - t < 5000) {
 			for (nopen = 0, k = 0; k < tr->n; k++)
 				if (!tr->w[k].churn && atomic_load(&tr->w[k].is_open))
 					nopen++;
@@ -965,27 +925,27 @@ static int do_reload(int argc, char **argv)
 				break;
 			dbg_sleep_ms(10);
 		}
-		ph_add(&ph[0], dbg_now_ms() - t);
+		ph_add(&ph[0], tt_now_ms() - t);
 		if (nopen == ndev)
 			all_open_cycles++;
 		dbg_sleep_ms(50);	/* data in flight */
 		if (closed) {
 			/* -c: every worker closes before rmmod */
 			atomic_store(&tr->pause, 1);
-			t = dbg_now_ms();
+			t = tt_now_ms();
 			do {
 				for (nopen = 0, k = 0; k < tr->n; k++)
 					nopen += atomic_load(&tr->w[k].is_open);
 				if (nopen)
 					dbg_sleep_ms(10);
-			} while (nopen && dbg_now_ms() - t < 5000);
+			} while (nopen && tt_now_ms() - t < 5000);
 		}
 		/* 2. rmmod with the ports open */
-		t = dbg_now_ms();
+		t = tt_now_ms();
 		wd_begin("delete_module(ttydpc) with %d ports open, cycle %ld", nopen, i);
 		ret = syscall(SYS_delete_module, "ttydpc", O_NONBLOCK);
 		wd_end();
-		ph_add(&ph[1], dbg_now_ms() - t);
+		ph_add(&ph[1], tt_now_ms() - t);
 		if (!ret) {
 			removed_open++;
 		} else if (errno == EWOULDBLOCK || errno == EBUSY) {
@@ -1023,24 +983,24 @@ static int do_reload(int argc, char **argv)
 				cycle_fail(i, "%s: %s", ko, strerror(errno));
 				break;
 			}
-			t = dbg_now_ms();
+			t = tt_now_ms();
 			wd_begin("finit_module(%s, \"%s\"), cycle %ld", ko, par, i);
 			ret = syscall(SYS_finit_module, fd, par, 0);
 			wd_end();
-			ph_add(&ph[4], dbg_now_ms() - t);
+			ph_add(&ph[4], tt_now_ms() - t);
 			close(fd);
 			if (ret) {
 				cycle_fail(i, "insmod %s %s: %s", ko, par, strerror(errno));
 				break;
 			}
 		}
-		t = dbg_now_ms();
+		t = tt_now_ms();
 		for (k = 0; k < c.nfunc; k++)
 			if (!*pci_driver(c.funcs[k]))
 				write_str("/sys/bus/pci/drivers_probe", c.funcs[k]);
 		ms = wait_nodes(c.devs, ndev, c.all, true, 10000);
 		if (ms >= 0)
-			ph_add(&ph[5], dbg_now_ms() - t);
+			ph_add(&ph[5], tt_now_ms() - t);
 		else
 			cycle_fail(i, "ports not all back 10 s after insmod (%s)", par);
 		cyc_progress(&c, i, 20);

@@ -21,22 +21,16 @@
  *    calls give EIO.
  * This file is built as a 32-bit program too (api_event_file32).
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 #define QUICK_MS 1000u	/* a tty call next to a blocked read */
@@ -81,13 +75,13 @@ TEST_F(evf, attach_errors)
 	EXPECT_EQ(-ENOTCONN, ta_get_stats(efd, &s));
 	EXPECT_EQ(-ENOTCONN, ta_clear_stats(efd));
 	EXPECT_EQ(-ENOTCONN, ta_commstatus(efd, &cs));
-	EXPECT_EQ(-1, read(efd, &ev, sizeof(ev)));
-	EXPECT_EQ(ENOTCONN, errno) TH_LOG("read before ATTACH: %s", strerror(errno));
+	TT_EXPECT_ERRNO(ENOTCONN, read(efd, &ev, sizeof(ev)))
+		TH_LOG("read before ATTACH: %s", strerror(errno));
 	/* not a call at all: unknown, attached or not (uapi.rst) */
-	EXPECT_EQ(-1, ioctl(efd, _IOWR(TTYDPC_IOC_MAGIC, 0x4f, int), &v));
-	EXPECT_EQ(ENOTTY, errno) TH_LOG("unknown ttydpc number before ATTACH: %s", strerror(errno));
-	EXPECT_EQ(-1, ioctl(efd, _IOR('Q', 0x01, int), &v));
-	EXPECT_EQ(ENOTTY, errno) TH_LOG("foreign number before ATTACH: %s", strerror(errno));
+	TT_EXPECT_ERRNO(ENOTTY, ioctl(efd, _IOWR(TTYDPC_IOC_MAGIC, 0x4f, int), &v))
+		TH_LOG("unknown ttydpc number before ATTACH: %s", strerror(errno));
+	TT_EXPECT_ERRNO(ENOTTY, ioctl(efd, _IOR('Q', 0x01, int), &v))
+		TH_LOG("foreign number before ATTACH: %s", strerror(errno));
 
 	EXPECT_EQ(-EBADF, ta_attach(efd, -1));
 	other = dup(self->fd);
@@ -110,16 +104,14 @@ TEST_F(evf, attach_errors)
 	}
 	/* an event file is not a ttyDPC either */
 	EXPECT_EQ(-EINVAL, ta_attach(efd, self->efd));
-	EXPECT_EQ(-1, ioctl(efd, TTYDPC_IOC_ATTACH, NULL));
-	EXPECT_EQ(EFAULT, errno);
+	TT_EXPECT_ERRNO(EFAULT, ioctl(efd, TTYDPC_IOC_ATTACH, NULL));
 	/* none of that attached it */
 	EXPECT_EQ(-ENOTCONN, ta_get_mask(efd, NULL, NULL));
 
 	ASSERT_EQ(0, ta_attach(efd, self->fd));
 	EXPECT_EQ(-EBUSY, ta_attach(efd, self->fd));
 	EXPECT_EQ(0, ta_get_mask(efd, NULL, NULL));
-	EXPECT_EQ(-1, ioctl(efd, _IOWR(TTYDPC_IOC_MAGIC, 0x4f, int), &v));
-	EXPECT_EQ(ENOTTY, errno);
+	TT_EXPECT_ERRNO(ENOTTY, ioctl(efd, _IOWR(TTYDPC_IOC_MAGIC, 0x4f, int), &v));
 	/* the fixture's file is attached already */
 	EXPECT_EQ(-EBUSY, ta_attach(self->efd, self->fd));
 	close(efd);
@@ -133,18 +125,17 @@ TEST_F(evf, tty_rejects_api_ioctls)
 	uint32_t old_wait[4] = { 1, 0, 0, 0 };	/* 0.9's struct ttydpc_wait */
 	uint32_t flags = TTYDPC_PURGE_RXCLEAR;
 
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_GET_STATS, &s));
-	EXPECT_EQ(ENOTTY, errno) TH_LOG("GET_STATS on the tty: %s", strerror(errno));
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_SET_MASK, &m));
-	EXPECT_EQ(ENOTTY, errno) TH_LOG("SET_MASK on the tty: %s", strerror(errno));
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_PURGE, &flags));
-	EXPECT_EQ(ENOTTY, errno) TH_LOG("PURGE on the tty: %s", strerror(errno));
+	TT_EXPECT_ERRNO(ENOTTY, ioctl(self->fd, TTYDPC_IOC_GET_STATS, &s))
+		TH_LOG("GET_STATS on the tty: %s", strerror(errno));
+	TT_EXPECT_ERRNO(ENOTTY, ioctl(self->fd, TTYDPC_IOC_SET_MASK, &m))
+		TH_LOG("SET_MASK on the tty: %s", strerror(errno));
+	TT_EXPECT_ERRNO(ENOTTY, ioctl(self->fd, TTYDPC_IOC_PURGE, &flags))
+		TH_LOG("PURGE on the tty: %s", strerror(errno));
 	alarm(5);	/* were it still a wait, it would block */
 	EXPECT_EQ(-1, ioctl(self->fd, _IOWR(TTYDPC_IOC_MAGIC, 0x42, old_wait), old_wait));
 	alarm(0);
 	EXPECT_EQ(ENOTTY, errno) TH_LOG("0.9's WAIT on the tty: %s", strerror(errno));
-	EXPECT_EQ(-1, ioctl(self->fd, TTYDPC_IOC_ATTACH, &self->fd));
-	EXPECT_EQ(ENOTTY, errno);
+	TT_EXPECT_ERRNO(ENOTTY, ioctl(self->fd, TTYDPC_IOC_ATTACH, &self->fd));
 }
 
 /* ---- poll, epoll, select ---------------------------------------------- */

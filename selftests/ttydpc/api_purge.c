@@ -21,22 +21,15 @@
  *    driver the same way (ttydpc_tcflush()).
  *  - Bad flags: EINVAL; bad pointer: EFAULT.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 TA_API_FIXTURE(purge)
@@ -53,12 +46,6 @@ static int outq(int fd)
 	int q = -1;
 
 	return ioctl(fd, TIOCOUTQ, &q) ? -errno : q;
-}
-
-/* Bytes that can be read within ms (0 when nothing comes). */
-static ssize_t drain_input(int fd, uint8_t *buf, size_t size, int ms)
-{
-	return tt_read_full(fd, buf, size, ms);
 }
 
 /* Read until nothing came for quiet_ms (or size bytes); bytes read or -errno. */
@@ -88,10 +75,8 @@ TEST_F(purge, bad_flags_and_pointers)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		EXPECT_EQ(-EINVAL, ta_purge(self->efd, bad[i])) TH_LOG("flags %#x", bad[i]);
 	}
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_PURGE, NULL));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_PURGE, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_PURGE, NULL));
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_PURGE, (void *)8));
 	for (uint32_t f = 1; f <= TTYDPC_PURGE_ALL; f++) {
 		EXPECT_EQ(0, ta_purge(self->efd, f)) TH_LOG("flags %#x", f);
 	}
@@ -117,8 +102,7 @@ TEST_F(purge, rxclear_discards_pending_input)
 	long long rx0 = 0;
 	ssize_t r;
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	if (self->have_dbg) {
 		ASSERT_EQ(0, ta_dbg_read(self->port, &d));
 		rx0 = ta_dbg_get(&d, "rx_bytes");
@@ -138,12 +122,12 @@ TEST_F(purge, rxclear_discards_pending_input)
 	EXPECT_EQ(0, inq(self->fd)) TH_LOG("TIOCINQ right after RXCLEAR");
 	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));
 	EXPECT_EQ(0u, cs.in_queue);
-	r = drain_input(self->fd, buf, sizeof(buf), 500);
+	r = tt_read_full(self->fd, buf, sizeof(buf), 500);
 	EXPECT_EQ(0, r) TH_LOG("%zd old bytes readable after RXCLEAR (TIOCINQ now %d)", r, inq(self->fd));
 	/* only what comes later */
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "PUT %s cafe",
 				self->chan)) TH_LOG("PUT: %s", reply);
-	r = drain_input(self->fd, buf, sizeof(buf), 1000);
+	r = tt_read_full(self->fd, buf, sizeof(buf), 1000);
 	ASSERT_EQ(2, r) TH_LOG("read %zd bytes after the purge, want the 2 sent after it", r);
 	EXPECT_EQ(0xca, buf[0]);
 	EXPECT_EQ(0xfe, buf[1]);
@@ -171,8 +155,7 @@ TEST_F(purge, rxclear_during_transfer)
 	ssize_t r;
 	bool found = false;
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	tt_stream_init(&s, 0x9e11);
 	tt_stream_fill(&s, want, n);
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "FLUSH %s", self->chan));
@@ -292,7 +275,7 @@ static void held_input_flushed(struct __test_metadata *_metadata, int fd, int ef
 	usleep(200000);
 	EXPECT_EQ(0, inq(fd)) TH_LOG("TIOCINQ 200 ms after the flush (held input came back?)");
 	ASSERT_EQ(4, tt_write_full(fd, "MARK", 4, DONE_MS));
-	r = drain_input(fd, buf, sizeof(buf), 1000);
+	r = tt_read_full(fd, buf, sizeof(buf), 1000);
 	EXPECT_EQ(4, r) TH_LOG("read %zd bytes, first %#x: old input survived the flush",
 			       r, r > 0 ? buf[0] : 0);
 	if (r >= 4) {
@@ -322,13 +305,6 @@ TT_SET_TIMEOUT(purge, tcioflush_discards_held_input, 120)
 
 /* ---- TXCLEAR ---------------------------------------------------------- */
 
-static int wait_hold(int fd, uint32_t bit, bool set, int ms)
-{
-	struct ttydpc_comm_status cs;
-
-	return ta_wait_hold(fd, bit, set, ms, &cs);
-}
-
 /*
  * Loopback, CRTSCTS, RTS (so CTS) off: output stays queued. TXCLEAR, then
  * TXABORT, empty the queue; with CTS back nothing old comes out.
@@ -346,7 +322,7 @@ TEST_F(purge, txclear_discards_held_output)
 	ASSERT_EQ(0, tt_set_cflag(self->fd, 0, CRTSCTS));
 	for (size_t k = 0; k < 2; k++) {
 		ASSERT_EQ(0, ta_mbic(self->fd, TIOCM_RTS));
-		ASSERT_EQ(0, wait_hold(self->efd, TTYDPC_HOLD_CTS, true, DONE_MS))
+		ASSERT_EQ(0, ta_wait_hold(self->efd, TTYDPC_HOLD_CTS, true, DONE_MS, &cs))
 			TH_LOG("CTS off in loopback with CRTSCTS: no HOLD_CTS");
 		ASSERT_EQ((ssize_t)sizeof(out), tt_write_full(self->fd, out, sizeof(out), DONE_MS));
 		usleep(50000);
@@ -358,11 +334,11 @@ TEST_F(purge, txclear_discards_held_output)
 		EXPECT_EQ(0u, cs.out_queue) TH_LOG("flags %#x", how[k]);
 		EXPECT_EQ(0, outq(self->fd));
 		ASSERT_EQ(0, ta_mbis(self->fd, TIOCM_RTS));
-		ASSERT_EQ(0, wait_hold(self->efd, TTYDPC_HOLD_CTS, false, DONE_MS));
-		r = drain_input(self->fd, in, sizeof(in), 300);
+		ASSERT_EQ(0, ta_wait_hold(self->efd, TTYDPC_HOLD_CTS, false, DONE_MS, &cs));
+		r = tt_read_full(self->fd, in, sizeof(in), 300);
 		EXPECT_EQ(0, r) TH_LOG("%zd purged bytes came out anyway (flags %#x)", r, how[k]);
 		ASSERT_EQ(2, tt_write_full(self->fd, "ok", 2, DONE_MS));
-		r = drain_input(self->fd, in, sizeof(in), 1000);
+		r = tt_read_full(self->fd, in, sizeof(in), 1000);
 		EXPECT_EQ(2, r);
 	}
 }
@@ -385,8 +361,7 @@ TEST_F(purge, txclear_during_big_write)
 	unsigned int queued = 0, stable = 0;
 	long lost;
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	tt_stream_init(&s, 0x7c1e);
 	tt_stream_fill(&s, data, sizeof(data));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "FLUSH %s", self->chan));
@@ -516,13 +491,8 @@ static void *reader_fn(void *arg)
 
 static bool reader_join(struct reader *rd, pthread_t th, int ms)
 {
-	uint64_t end = tt_now_ms() + ms;
-
-	while (!__atomic_load_n(&rd->done, __ATOMIC_ACQUIRE)) {
-		if (tt_now_ms() >= end)
-			return false;
-		usleep(1000);
-	}
+	if (!TT_POLL(__atomic_load_n(&rd->done, __ATOMIC_ACQUIRE), ms, 1000))
+		return false;
 	pthread_join(th, NULL);
 	return true;
 }

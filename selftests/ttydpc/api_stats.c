@@ -15,20 +15,13 @@
  *    EFAULT, and output structs carry no stale bytes (filled with 0xa5
  *    before the call, every field written).
  */
-#include <errno.h>
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <stddef.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 #include <linux/serial.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 TA_API_FIXTURE(stats)
@@ -46,19 +39,11 @@ static void log_stats(struct __test_metadata *_metadata, const char *when,
 /* Wait until received reaches n (the deferred routine counts it). */
 static int wait_received(int fd, uint64_t n, struct ttydpc_stats_user *s)
 {
-	uint64_t end = tt_now_ms() + DONE_MS;
+	int r;
 
-	for (;;) {
-		int r = ta_get_stats(fd, s);
-
-		if (r)
-			return r;
-		if (s->received >= n)
-			return 0;
-		if (tt_now_ms() >= end)
-			return -ETIMEDOUT;
-		usleep(5000);
-	}
+	if (!TT_POLL((r = ta_get_stats(fd, s)) || s->received >= n, DONE_MS, 5000))
+		return -ETIMEDOUT;
+	return r;
 }
 
 static void expect_no_errors(struct __test_metadata *_metadata,
@@ -94,8 +79,7 @@ TEST_F(stats, counts_host_transfer)
 	char msg[512];
 	int r;
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	ASSERT_EQ(0, ta_clear_stats(self->efd));
 	ASSERT_EQ(0, ta_get_stats(self->efd, &s));
 	EXPECT_EQ(0u, s.received);
@@ -195,8 +179,7 @@ TEST_F(stats, break_latched_once)
 	char reply[256];
 	uint32_t errors = 0;
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	ASSERT_EQ(0, ta_commstatus(self->efd, &cs));	/* clear what is latched */
 	ASSERT_EQ(0, ta_clear_stats(self->efd));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "BREAK %s",
@@ -324,21 +307,17 @@ TEST_F(stats, version_and_pointers)
 			continue;
 		memset(&s, 0, sizeof(s));
 		s.version = v;
-		EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_GET_STATS, &s));
-		EXPECT_EQ(EINVAL, errno) TH_LOG("GET_STATS version %u", v);
+		TT_EXPECT_ERRNO(EINVAL, ioctl(self->efd, TTYDPC_IOC_GET_STATS, &s))
+			TH_LOG("GET_STATS version %u", v);
 		memset(&cs, 0, sizeof(cs));
 		cs.version = v;
-		EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_COMMSTATUS, &cs));
-		EXPECT_EQ(EINVAL, errno) TH_LOG("COMMSTATUS version %u", v);
+		TT_EXPECT_ERRNO(EINVAL, ioctl(self->efd, TTYDPC_IOC_COMMSTATUS, &cs))
+			TH_LOG("COMMSTATUS version %u", v);
 	}
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_GET_STATS, NULL));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_GET_STATS, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_COMMSTATUS, NULL));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_COMMSTATUS, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_GET_STATS, NULL));
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_GET_STATS, (void *)8));
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_COMMSTATUS, NULL));
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_COMMSTATUS, (void *)8));
 }
 
 /* ioctl req with version 1 and byte off (a reserved field) 1: EINVAL? */

@@ -23,23 +23,16 @@
  * one event batch. Bad arguments: EINVAL / EFAULT / ENOTTY. The event
  * file's own contract (attach, poll, epoll, O_NONBLOCK) is api_event_file.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 TA_API_FIXTURE(ev)
@@ -117,33 +110,29 @@ TEST_F(ev, set_mask_bad_args)
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_DSR, 'q'));
 	for (size_t i = 0; i < sizeof(bad_versions) / sizeof(bad_versions[0]); i++) {
 		m = (struct ttydpc_wait_mask){ .version = bad_versions[i], .mask = TTYDPC_EV_CTS };
-		EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_SET_MASK, &m));
-		EXPECT_EQ(EINVAL, errno) TH_LOG("version %u: %s", bad_versions[i], strerror(errno));
+		TT_EXPECT_ERRNO(EINVAL, ioctl(self->efd, TTYDPC_IOC_SET_MASK, &m))
+			TH_LOG("version %u: %s", bad_versions[i], strerror(errno));
 	}
 	for (int i = 0; i < 7; i++) {
 		m = (struct ttydpc_wait_mask){ .version = 1, .mask = TTYDPC_EV_CTS };
 		m.reserved[i] = 0x80;
-		EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_SET_MASK, &m));
-		EXPECT_EQ(EINVAL, errno) TH_LOG("reserved[%d] set: %s", i, strerror(errno));
+		TT_EXPECT_ERRNO(EINVAL, ioctl(self->efd, TTYDPC_IOC_SET_MASK, &m))
+			TH_LOG("reserved[%d] set: %s", i, strerror(errno));
 	}
 	for (size_t i = 0; i < sizeof(bad_bits) / sizeof(bad_bits[0]); i++) {
 		m = (struct ttydpc_wait_mask){ .version = 1, .mask = bad_bits[i] };
-		EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_SET_MASK, &m));
-		EXPECT_EQ(EINVAL, errno) TH_LOG("mask %#x: %s", bad_bits[i], strerror(errno));
+		TT_EXPECT_ERRNO(EINVAL, ioctl(self->efd, TTYDPC_IOC_SET_MASK, &m))
+			TH_LOG("mask %#x: %s", bad_bits[i], strerror(errno));
 	}
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_SET_MASK, NULL));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_SET_MASK, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_SET_MASK, NULL));
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_SET_MASK, (void *)8));
 	/* nothing of that changed the mask */
 	ASSERT_EQ(0, ta_get_mask(self->efd, &mask, NULL));
 	EXPECT_EQ((uint32_t)(TTYDPC_EV_DSR), mask);
 
 	m = (struct ttydpc_wait_mask){ .version = 0 };
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_GET_MASK, &m));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(self->efd, TTYDPC_IOC_GET_MASK, NULL));
-	EXPECT_EQ(EFAULT, errno);
+	TT_EXPECT_ERRNO(EINVAL, ioctl(self->efd, TTYDPC_IOC_GET_MASK, &m));
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->efd, TTYDPC_IOC_GET_MASK, NULL));
 }
 
 /* read(): no mask, or a count below the event's size, is EINVAL */
@@ -155,10 +144,10 @@ TEST_F(ev, wait_bad_args)
 	EXPECT_EQ(-EINVAL, ta_wait(self->efd, NULL));
 
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_CTS, 0));
-	EXPECT_EQ(-1, read(self->efd, ev, 0));
-	EXPECT_EQ(EINVAL, errno) TH_LOG("read of 0 bytes: %s", strerror(errno));
-	EXPECT_EQ(-1, read(self->efd, ev, sizeof(ev[0]) - 1));
-	EXPECT_EQ(EINVAL, errno) TH_LOG("read of %zu bytes: %s", sizeof(ev[0]) - 1,
+	TT_EXPECT_ERRNO(EINVAL, read(self->efd, ev, 0))
+		TH_LOG("read of 0 bytes: %s", strerror(errno));
+	TT_EXPECT_ERRNO(EINVAL, read(self->efd, ev, sizeof(ev[0]) - 1))
+		TH_LOG("read of %zu bytes: %s", sizeof(ev[0]) - 1,
 					strerror(errno));
 	if (self->have_dbg) {
 		struct ta_dbg d;
@@ -173,15 +162,11 @@ TEST_F(ev, unknown_ioctl_enotty)
 {
 	int v = 0;
 
-	EXPECT_EQ(-1, ioctl(self->fd, _IOWR(TTYDPC_IOC_MAGIC, 0x4f, int), &v));
-	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, ioctl(self->fd, _IO(TTYDPC_IOC_MAGIC, 0x3f)));
-	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, ioctl(self->fd, _IOR('Q', 0x01, int), &v));
-	EXPECT_EQ(ENOTTY, errno);
+	TT_EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IOWR(TTYDPC_IOC_MAGIC, 0x4f, int), &v));
+	TT_EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO(TTYDPC_IOC_MAGIC, 0x3f)));
+	TT_EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IOR('Q', 0x01, int), &v));
 	/* a ttydpc number with another size is another command */
-	EXPECT_EQ(-1, ioctl(self->fd, _IOW(TTYDPC_IOC_MAGIC, 0x40, int), &v));
-	EXPECT_EQ(ENOTTY, errno);
+	TT_EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IOW(TTYDPC_IOC_MAGIC, 0x40, int), &v));
 }
 
 /* ---- events ----------------------------------------------------------- */
@@ -192,8 +177,7 @@ TEST_F(ev, rxchar_from_host)
 	char reply[256];
 	uint8_t buf[8];
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_RXCHAR, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	EXPECT_FALSE(ta_waiter_join(&w, PENDING_MS)) TH_LOG("wait ended with nothing received");
@@ -298,8 +282,7 @@ TEST_F(ev, break_from_host)
 	char reply[256];
 	char names[64];
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	ASSERT_EQ(0, ta_set_mask(self->efd, TTYDPC_EV_BREAK | TTYDPC_EV_ERR, 0));
 	ASSERT_EQ(0, start_waiter(_metadata, self->port, &w, self->fd, 1));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "BREAK %s",

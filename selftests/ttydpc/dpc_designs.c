@@ -23,18 +23,11 @@
  *    histogram counts each run once, whenever the port is idle, also after
  *    200 closes made while routines were queued.
  */
-#include <errno.h>
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 #define XFER_N (64 * 1024)
@@ -328,8 +321,7 @@ TEST_F(design, transfer_64k_counts)
 	char msg[512];
 	int r;
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	ASSERT_EQ(0, settle(self->port, &a));
 	EXPECT_EQ(0, check_identity(_metadata, &a, "before"));
 	r = tt_host_xfer(&self->ctl, self->fd, self->chan, XFER_N, 0xd1,
@@ -427,8 +419,7 @@ TEST_F(design, break_runs_error_object)
 	struct snap a, b;
 	unsigned int must;
 
-	if (!self->have_ctl)
-		SKIP(return, "no host peer: %s", tt_ctl_missing());
+	TT_NEED_CTL(self->have_ctl);
 	ASSERT_EQ(0, settle(self->port, &a));
 	ASSERT_EQ(1, tt_ctl_cmd(&self->ctl, reply, sizeof(reply), 10000, "BREAK %s",
 				self->chan)) TH_LOG("BREAK: %s", reply);

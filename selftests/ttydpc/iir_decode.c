@@ -15,9 +15,6 @@
  * shape of ttydpc_irq()'s IIR loop: decode, serve, read IIR again, stop on
  * "none" or after TTYDPC_IRQ_PASSES passes.
  */
-#include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
 #include <linux/serial_reg.h>
 
 #include "ttydpc_harness.h"

@@ -6,18 +6,11 @@
  * client over a pseudo-terminal with a fake peer. Runs on any Linux machine,
  * so a broken helper shows up before it can hide a driver bug.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
 
 TEST(stream_known_values)
 {

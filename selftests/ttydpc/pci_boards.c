@@ -10,10 +10,6 @@
  * table has must have an entry below: a new board comes with its layout.
  * Needs no hardware: runs on the host (make host-check) and in the guest.
  */
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "ttydpc_harness.h"
 

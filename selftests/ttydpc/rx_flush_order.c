@@ -17,18 +17,12 @@
  * Needs the host peer. Runs TTYDPC_RXFO_SEC seconds (75); the reviewer saw
  * about one bad run per 2000 flushes on 2-vCPU guests before the fix.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <termios.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
 
 #define SEG_LEN		(256u << 10)	/* stream bytes per SEND */
 #define RUN_MAX		(64u << 10)	/* a run is flushed at this size */

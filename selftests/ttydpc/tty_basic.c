@@ -7,20 +7,14 @@
  * Needs no host peer. Uses every /dev/ttyDPC* it finds; TTYDPC_PORT,
  * TTYDPC_NM_A/B and TTYDPC_PCI, when set, are checked against what it finds.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
 
 #define MAX_PORTS 64
 #define OPEN_CLOSE_ROUNDS 200
@@ -172,12 +166,12 @@ TEST_F(ports, io_after_hangup)
 			SKIP(return, "TIOCVHANGUP needs CAP_SYS_ADMIN");
 		}
 		errno = 0;
-		EXPECT_EQ(-1, write(fd, &c, 1));
-		EXPECT_EQ(EIO, errno) TH_LOG("%s: write after hangup: %s", dev, strerror(errno));
+		TT_EXPECT_ERRNO(EIO, write(fd, &c, 1))
+			TH_LOG("%s: write after hangup: %s", dev, strerror(errno));
 		EXPECT_EQ(0, read(fd, &c, 1)) TH_LOG("%s: read after hangup", dev);
 		errno = 0;
-		EXPECT_EQ(-1, ioctl(fd, TIOCMGET, &mc));
-		EXPECT_EQ(EIO, errno) TH_LOG("%s: TIOCMGET after hangup: %s", dev, strerror(errno));
+		TT_EXPECT_ERRNO(EIO, ioctl(fd, TIOCMGET, &mc))
+			TH_LOG("%s: TIOCMGET after hangup: %s", dev, strerror(errno));
 		EXPECT_EQ(0, close(fd));
 
 		fd2 = tt_open_raw(dev, 115200);

@@ -20,18 +20,12 @@
  * Meant for 2-vCPU guests (VM_SMP=2), where the hard IRQ handler and the
  * flush run on different CPUs; on one vCPU it passes trivially.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
 
 #define SEED		0x5eed4
 #define WIN		12		/* bytes that must match to resync */

@@ -10,17 +10,11 @@
  * ttydpc's stats and comm status, and the termios flags as 8250 honours
  * them (INPCK: report, IGNPAR: drop, PARMRK: mark as \377 \0 c).
  */
-#include <errno.h>
 #include <linux/serial.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 #define LSR_PE 0x04

@@ -7,17 +7,11 @@
  *
  * Needs no host peer: runs on TTYDPC_PORT, else on the first ttyDPC node.
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
 #include "ttydpc_api.h"
 
 
@@ -47,26 +41,17 @@ FIXTURE_TEARDOWN(loop)
 	}
 }
 
-static int get_mctrl(int fd)
-{
-	int v = -1;
-
-	if (ioctl(fd, TIOCMGET, &v))
-		return -1;
-	return v;
-}
-
 TEST_F(loop, loop_bit_set_and_clear)
 {
 	int bits = TIOCM_LOOP, v;
 
 	ASSERT_EQ(0, ioctl(self->fd, TIOCMBIS, &bits)) TH_LOG("TIOCMBIS LOOP: %s", strerror(errno));
-	v = get_mctrl(self->fd);
-	ASSERT_NE(-1, v);
+	v = ta_mget(self->fd);
+	ASSERT_LE(0, v) TH_LOG("TIOCMGET: %s", strerror(-v));
 	EXPECT_TRUE(v & TIOCM_LOOP) TH_LOG("TIOCMGET 0x%x after TIOCMBIS LOOP", v);
 	ASSERT_EQ(0, ioctl(self->fd, TIOCMBIC, &bits));
-	v = get_mctrl(self->fd);
-	ASSERT_NE(-1, v);
+	v = ta_mget(self->fd);
+	ASSERT_LE(0, v) TH_LOG("TIOCMGET: %s", strerror(-v));
 	EXPECT_FALSE(v & TIOCM_LOOP) TH_LOG("TIOCMGET 0x%x after TIOCMBIC LOOP", v);
 }
 
@@ -90,8 +75,8 @@ TEST_F(loop, outputs_loop_to_inputs)
 				set |= map[k].out;
 		ASSERT_EQ(0, ioctl(self->fd, TIOCMSET, &set))
 			TH_LOG("TIOCMSET 0x%x: %s", set, strerror(errno));
-		v = get_mctrl(self->fd);
-		ASSERT_NE(-1, v);
+		v = ta_mget(self->fd);
+		ASSERT_LE(0, v) TH_LOG("TIOCMGET: %s", strerror(-v));
 		ASSERT_TRUE(v & TIOCM_LOOP) TH_LOG("LOOP dropped by TIOCMSET 0x%x", set);
 		for (int k = 0; k < 4; k++) {
 			bool on = combo & (1 << k);

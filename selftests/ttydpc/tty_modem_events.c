@@ -23,20 +23,13 @@
  *    TIOCMIWAIT, tcsetattr, signal give 1 write, not K.
  * Needs the host peer (TTYDPC_CTL) and TTYDPC_PORT.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 #define REG_IER		1	/* UART_IER as QEMU's trace numbers it */

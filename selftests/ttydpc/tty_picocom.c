@@ -8,19 +8,12 @@
  * Needs TTYDPC_CTL, TTYDPC_PORT, TTYDPC_CHAN and picocom (PATH, or
  * TTYDPC_PICOCOM).
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
 
 #define EXIT_AFTER_MS 5000
 

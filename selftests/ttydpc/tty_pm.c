@@ -25,19 +25,12 @@
  * Suspends the whole VM: run it on its own or between other tests, not
  * alongside one. Needs the host peer; s3 needs its QMP (WAKE).
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 #define BAUD		57600

@@ -22,20 +22,13 @@
  * this window, and no other UART writes MCR while it is open.
  * Needs the host peer (TTYDPC_CTL) for the register tests.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <linux/serial.h>
 #include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 #define REG_THR		0
@@ -241,10 +234,8 @@ TEST_F(rs485, bad_config_refused)
 
 	/* 9-bit addressing is not something a 16550 does */
 	EXPECT_EQ(-EINVAL, set_rs485(self->fd, SER_RS485_ENABLED | SER_RS485_ADDRB, 0, 0));
-	EXPECT_EQ(-1, ioctl(self->fd, TIOCSRS485, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->fd, TIOCGRS485, (void *)8));
-	EXPECT_EQ(EFAULT, errno);
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->fd, TIOCSRS485, (void *)8));
+	TT_EXPECT_ERRNO(EFAULT, ioctl(self->fd, TIOCGRS485, (void *)8));
 	ASSERT_EQ(0, ioctl(self->fd, TIOCGRS485, &r));
 	EXPECT_EQ(0u, r.flags & SER_RS485_ENABLED) TH_LOG("a refused call changed the settings");
 }

@@ -19,14 +19,8 @@
  * ttyS0/ttyS1) write FCR only when opened or reconfigured, which nothing
  * does during a case, and with CLEAR bits (their set_termios aside).
  */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
 
 #define REG_FCR		2	/* UART_FCR as QEMU's trace numbers it */
 #define MAX_W		64

@@ -8,22 +8,14 @@
  * rx_trig_bytes attribute, TIOCGSERIAL/TIOCSSERIAL and their privilege
  * checks.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <linux/serial.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
-#include "ttydpc_api.h"
 #include "ttydpc_api_fixture.h"
 
 #ifndef TIOCM_LOOP
@@ -314,8 +306,7 @@ TEST_F(sem, tiocserial)
 
 	bad = ser;
 	bad.irq = ser.irq + 1;
-	EXPECT_EQ(-1, ioctl(self->fd, TIOCSSERIAL, &bad));
-	EXPECT_EQ(EINVAL, errno);
+	TT_EXPECT_ERRNO(EINVAL, ioctl(self->fd, TIOCSSERIAL, &bad));
 
 	bad = ser;
 	bad.close_delay = ser.close_delay + 10;

@@ -12,17 +12,12 @@
  * afterwards the port still takes every speed. Run as root; skips
  * otherwise.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <linux/serial.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
 
 FIXTURE(si) {
 	char port[128];

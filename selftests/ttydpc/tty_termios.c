@@ -16,20 +16,13 @@
  * Needs TTYDPC_CTL and TTYDPC_PORT (the events carry no port id: nothing
  * else may change line settings meanwhile).
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/serial_reg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "ttydpc_harness.h"
-#include "ttydpc_test.h"
 
 #define MAX_EV 64
 

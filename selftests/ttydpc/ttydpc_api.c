@@ -112,19 +112,11 @@ int ta_commstatus(int fd, struct ttydpc_comm_status *cs)
 
 int ta_wait_hold(int efd, uint32_t bit, bool set, int ms, struct ttydpc_comm_status *cs)
 {
-	uint64_t end = tt_now_ms() + ms;
+	int r;
 
-	for (;;) {
-		int r = ta_commstatus(efd, cs);
-
-		if (r)
-			return r;
-		if (!!(cs->hold & bit) == set)
-			return 0;
-		if (tt_now_ms() >= end)
-			return -ETIMEDOUT;
-		usleep(2000);
-	}
+	if (!TT_POLL((r = ta_commstatus(efd, cs)) || !!(cs->hold & bit) == set, ms, 2000))
+		return -ETIMEDOUT;
+	return r;
 }
 
 void ta_port_restore(int ttyfd, int efd, struct tt_ctl *ctl, const char *chan)
@@ -361,15 +353,9 @@ int ta_dbg_str(const struct ta_dbg *d, const char *key, char *out, size_t size)
 int ta_dbg_wait_ge(const char *port, const char *key, long long val, int tmo_ms)
 {
 	static struct ta_dbg d;
-	uint64_t end = tt_now_ms() + tmo_ms;
 
-	for (;;) {
-		if (ta_dbg_read(port, &d) == 0 && ta_dbg_get(&d, key) >= val)
-			return 0;
-		if (tt_now_ms() >= end)
-			return -ETIMEDOUT;
-		usleep(5000);
-	}
+	return TT_POLL(ta_dbg_read(port, &d) == 0 && ta_dbg_get(&d, key) >= val,
+		       tmo_ms, 5000) ? 0 : -ETIMEDOUT;
 }
 
 const char *const ta_dpc_names[TA_NR_DPCS] = {
@@ -406,20 +392,13 @@ int ta_design_obj(int design, int cause)
 int ta_wait_waiters(const char *port, int n, int tmo_ms)
 {
 	static struct ta_dbg d;
-	uint64_t end = tt_now_ms() + tmo_ms;
 
 	if (!ta_dbg_available(port)) {
 		usleep(300000);
 		return 0;
 	}
-	for (;;) {
-		if (ta_dbg_read(port, &d) == 0 &&
-		    ta_dbg_get(&d, "queue_wait_pending") == n)
-			return 0;
-		if (tt_now_ms() >= end)
-			return -ETIMEDOUT;
-		usleep(2000);
-	}
+	return TT_POLL(ta_dbg_read(port, &d) == 0 && ta_dbg_get(&d, "queue_wait_pending") == n,
+		       tmo_ms, 2000) ? 0 : -ETIMEDOUT;
 }
 
 /* ---- waiter thread ---------------------------------------------------- */
@@ -483,15 +462,10 @@ int ta_waiter_start(struct ta_waiter *w, int ttyfd)
 
 bool ta_waiter_join(struct ta_waiter *w, int tmo_ms)
 {
-	uint64_t end = tt_now_ms() + tmo_ms;
-
 	if (!w->started)
 		return true;
-	while (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE)) {
-		if (tt_now_ms() >= end)
-			return false;
-		usleep(1000);
-	}
+	if (!TT_POLL(__atomic_load_n(&w->done, __ATOMIC_ACQUIRE), tmo_ms, 1000))
+		return false;
 	pthread_join(w->th, NULL);
 	w->started = false;
 	return true;

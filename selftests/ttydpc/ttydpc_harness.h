@@ -11,7 +11,6 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 
-#include <string.h>
 #include "ttydpc_test.h"
 
 /*
@@ -50,10 +49,23 @@
 		SKIP(return, "no host peer: %s", tt_ctl_missing());		\
 } while (0)
 
+/* TT_NEED_CTL: skip the case when the fixture found no host peer (have). */
+#define TT_NEED_CTL(have) do {							\
+	if (!(have))								\
+		SKIP(return, "no host peer: %s", tt_ctl_missing());		\
+} while (0)
+
 /* TT_TRACE_ON: serial_write tracing on; *traced says to turn it off again. */
 #define TT_TRACE_ON(ctl, traced) do {						\
 	ASSERT_EQ(1, tt_ctl_trace((ctl), true))					\
 		TH_LOG("TRACE on serial_write: %s", (ctl)->reply);		\
 	*(traced) = true;							\
 } while (0)
+
+/*
+ * TT_EXPECT_ERRNO: call fails (-1) with errno e. Two checks, so a report
+ * says which failed; a TH_LOG after it belongs to the errno one. Two
+ * statements: not for an unbraced if or loop body.
+ */
+#define TT_EXPECT_ERRNO(e, call) EXPECT_EQ(-1, (call)); EXPECT_EQ((e), errno)
 #endif

@@ -224,18 +224,11 @@ int tt_open_raw(const char *dev, unsigned int baud)
 
 int tt_wait_outq_empty(int fd, int tmo_ms)
 {
-	uint64_t deadline = tt_now_ms() + tmo_ms;
-	int q;
+	int q, r;
 
-	for (;;) {
-		if (ioctl(fd, TIOCOUTQ, &q))
-			return -errno;
-		if (q == 0)
-			return 0;
-		if (!tt_left_ms(deadline))
-			return -ETIMEDOUT;
-		usleep(2000);
-	}
+	if (!TT_POLL((r = ioctl(fd, TIOCOUTQ, &q)) || !q, tmo_ms, 2000))
+		return -ETIMEDOUT;
+	return r ? -errno : 0;
 }
 
 /* Poll until deadline, read up to n: bytes, 0 (EOF), -ETIMEDOUT, -EAGAIN (again), -errno. */
@@ -665,39 +658,35 @@ ssize_t tt_hex_decode(uint8_t *dst, size_t max, const char *src)
 	return n;
 }
 
-int tt_ctl_send(struct tt_ctl *c, const char *fmt, ...)
+/* One request line, written at once: fmt's text and a newline. */
+static int tt_ctl_vsend(struct tt_ctl *c, const char *fmt, va_list ap)
 {
-	char line[1024];
-	va_list ap;
-	int n;
+	char *line, *nl;
+	int n = vasprintf(&line, fmt, ap);
 	ssize_t r;
 
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0 || n >= (int)sizeof(line) - 1) {
-		/* long request (PUT): allocate */
-		char *big;
-
-		va_start(ap, fmt);
-		n = vasprintf(&big, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return -ENOMEM;
-		snprintf(c->last, sizeof(c->last), "%.200s...", big);
-		big = realloc(big, n + 2);
-		if (!big)
-			return -ENOMEM;
-		big[n++] = '\n';
-		r = tt_write_full(c->fd, big, n, 10000);
-		free(big);
-		return r < 0 ? (int)r : 0;
+	if (n < 0)
+		return -ENOMEM;
+	nl = realloc(line, n + 1);
+	if (!nl) {
+		free(line);
+		return -ENOMEM;
 	}
-	memcpy(c->last, line, (size_t)n < sizeof(c->last) ? (size_t)n + 1 : sizeof(c->last));
-	c->last[sizeof(c->last) - 1] = 0;
-	line[n++] = '\n';
-	r = tt_write_full(c->fd, line, n, 10000);
+	nl[n++] = '\n';
+	r = tt_write_full(c->fd, nl, n, 10000);
+	free(nl);
 	return r < 0 ? (int)r : 0;
+}
+
+int tt_ctl_send(struct tt_ctl *c, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = tt_ctl_vsend(c, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 int tt_ctl_readline(struct tt_ctl *c, char *line, size_t size, int tmo_ms)
@@ -709,22 +698,17 @@ int tt_ctl_readline(struct tt_ctl *c, char *line, size_t size, int tmo_ms)
 		ssize_t r;
 
 		if (nl) {
-			size_t l = nl - c->buf;
-			size_t cp = l;
+			size_t l = nl - c->buf, cp = l, s = 0;
 
-			while (cp && (c->buf[cp - 1] == '\r'))
+			/* CRs stripped at both ends (CR LF from the peer) */
+			while (cp && c->buf[cp - 1] == '\r')
 				cp--;
-			/* skip CRs at the start too (CR LF from the peer) */
-			{
-				size_t s = 0;
-
-				while (s < cp && c->buf[s] == '\r')
-					s++;
-				if (cp - s >= size)
-					cp = s + size - 1;
-				memcpy(line, c->buf + s, cp - s);
-				line[cp - s] = 0;
-			}
+			while (s < cp && c->buf[s] == '\r')
+				s++;
+			if (cp - s >= size)
+				cp = s + size - 1;
+			memcpy(line, c->buf + s, cp - s);
+			line[cp - s] = 0;
 			memmove(c->buf, nl + 1, c->len - l - 1);
 			c->len -= l + 1;
 			if (!line[0])
@@ -759,18 +743,14 @@ int tt_ctl_mark(struct tt_ctl *c)
 int tt_ctl_cmd(struct tt_ctl *c, char *reply, size_t size, int tmo_ms,
 	       const char *fmt, ...)
 {
-	char line[1024], *big = NULL;
+	char line[1024];
 	const char *rest;
 	va_list ap;
-	int n, ret;
+	int ret;
 
 	va_start(ap, fmt);
-	n = vasprintf(&big, fmt, ap);
+	ret = tt_ctl_vsend(c, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	ret = tt_ctl_send(c, "%s", big);
-	free(big);
 	if (ret)
 		return ret;
 	if (!reply) {
@@ -1143,33 +1123,26 @@ int tt_host_xfer(struct tt_ctl *c, int fd, const char *chan,
 		.tmo_ms = tmo_s * 1000, .drain = true,
 	};
 	struct tt_wait_res w;
-	char reply[512], desc[256];
+	char reply[512], desc[256], step[64];
 	int r, engine;
 
-	r = tt_ctl_cmd(c, reply, sizeof(reply), 10000, "FLUSH %s", chan);
-	if (r != 1) {
-		snprintf(msg, msgsize, "FLUSH %s: %s", chan,
-			 r < 0 ? strerror(-r) : reply);
-		return -1;
+	snprintf(step, sizeof(step), "FLUSH %s", chan);
+	r = tt_ctl_cmd(c, reply, sizeof(reply), 10000, "%s", step);
+	if (r == 1) {
+		tcflush(fd, TCIFLUSH);
+		strcpy(step, "RECV");
+		if (g2h)
+			r = tt_ctl_cmd(c, reply, sizeof(reply), 10000, "RECV %s %zu %u %d",
+				       chan, g2h, g2h_seed, tmo_s);
 	}
-	tcflush(fd, TCIFLUSH);
-	if (g2h) {
-		r = tt_ctl_cmd(c, reply, sizeof(reply), 10000, "RECV %s %zu %u %d",
-			       chan, g2h, g2h_seed, tmo_s);
-		if (r != 1) {
-			snprintf(msg, msgsize, "RECV: %s",
-				 r < 0 ? strerror(-r) : reply);
-			return -1;
-		}
-	}
-	if (h2g) {
+	if (r == 1 && h2g) {
+		strcpy(step, "SEND");
 		r = tt_ctl_cmd(c, reply, sizeof(reply), 10000, "SEND %s %zu %u",
 			       chan, h2g, h2g_seed);
-		if (r != 1) {
-			snprintf(msg, msgsize, "SEND: %s",
-				 r < 0 ? strerror(-r) : reply);
-			return -1;
-		}
+	}
+	if (r != 1) {
+		snprintf(msg, msgsize, "%s: %s", step, r < 0 ? strerror(-r) : reply);
+		return -1;
 	}
 	engine = tt_xfer_run(fd, &x);
 	tt_xfer_describe(&x, desc, sizeof(desc));

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 /* ---- environment ------------------------------------------------------ */
 
@@ -30,6 +31,18 @@ long tt_budget_s(size_t bytes);
 
 /* ---- time ------------------------------------------------------------- */
 uint64_t tt_now_ms(void);
+/*
+ * Evaluate cond, then again every step_us, until it holds (true) or tmo_ms
+ * have passed (false). cond may set variables the caller then looks at.
+ */
+#define TT_POLL(cond, tmo_ms, step_us) ({					\
+	uint64_t _tt_end = tt_now_ms() + (tmo_ms);				\
+	bool _tt_ok;								\
+										\
+	while (!(_tt_ok = (cond)) && tt_now_ms() < _tt_end)			\
+		usleep(step_us);						\
+	_tt_ok;									\
+})
 
 /* ---- xorshift32 byte stream (selftests/README) ------------------------ */
 struct tt_stream {
@@ -115,7 +128,6 @@ struct tt_ctl {
 	int fd;
 	char *buf;		/* pending input (partial lines) */
 	size_t len, cap;
-	char last[256];		/* last request sent, for messages */
 	char reply[256];	/* text of the last tt_ctl_cmd() reply */
 };
 
