@@ -26,8 +26,6 @@
  *                                 triggers; off -> OK n= median_ns= ...)
  *   STATS dev                     -> OK n, then the n lines of the ttydpc
  *                                 debugfs stats file (ERR for other drivers)
- *   SHELL command...              -> OK n, then n lines of its output
- *                                 (a debugging aid; never used in a run)
  *   QUIT                          -> OK, exit
  * Data workloads answer READY once armed, then
  *   DONE key=value...             tx/rx counts, CRC-32 of what was sent or
@@ -870,27 +868,6 @@ static void cmd_stats(const char *dev)
 	}
 }
 
-/* A debugging aid (never used by a bench run): a command's output lines. */
-static void cmd_shell(const char *cmd)
-{
-	char out[1024];
-	char *lines[4096];
-	int n = 0;
-	FILE *f = popen(cmd, "r");
-
-	while (f && n < 4096 && fgets(out, sizeof(out), f)) {
-		out[strcspn(out, "\n")] = 0;
-		lines[n++] = strdup(out);
-	}
-	if (f)
-		pclose(f);
-	reply("OK %d", n);
-	for (int i = 0; i < n; i++) {
-		reply("%s", lines[i]);
-		free(lines[i]);
-	}
-}
-
 /* --- main loop ------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -915,11 +892,6 @@ int main(int argc, char **argv)
 	while (read_line(ctl, line, sizeof(line)) >= 0) {
 		char *av[8] = { 0 };
 		int ac = 0;
-
-		if (!strncmp(line, "SHELL ", 6)) {
-			cmd_shell(line + 6);
-			continue;
-		}
 
 		for (char *t = strtok(line, " "); t && ac < 8; t = strtok(NULL, " "))
 			av[ac++] = t;
