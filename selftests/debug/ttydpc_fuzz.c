@@ -10,7 +10,7 @@
  * printed either way (a failing run replays with SEED=<seed>); FUZZ_OPS or
  * 10000 operations in all; FUZZ_THREADS or 4 fuzzing threads; no time limit.
  * -x (or FUZZ_EXCLUDE) leaves operation kinds out, by the names printed in
- * the summary (e.g. -x ttydpc_dpc_purge,vhangup): a way to fuzz around a known bug.
+ * the summary (e.g. -x dpc_purge,vhangup): a way to fuzz around a known bug.
  *
  * Two pump threads keep one fd open on each port and move data both ways
  * (non-blocking, reopening after a hangup). The fuzzing threads each hold up
@@ -1289,7 +1289,7 @@ static struct {
 	[OP_DRAIN] = { "drain", 4, op_drain }, [OP_VHANGUP] = { "vhangup", 2, op_vhangup },
 	[OP_DPC_MASK] = { "dpc_mask", 8, op_dpc_mask },
 	[OP_DPC_WAIT] = { "dpc_wait", 6, op_dpc_wait },
-	[OP_DPC_PURGE] = { "ttydpc_dpc_purge", 8, op_dpc_purge },
+	[OP_DPC_PURGE] = { "dpc_purge", 8, op_dpc_purge },
 	[OP_DPC_STATS] = { "dpc_stats", 6, op_dpc_stats },
 	[OP_DPC_STATUS] = { "dpc_status", 6, op_dpc_status },
 	[OP_DPC_RANDOM] = { "dpc_random", 6, op_dpc_random }, [OP_MISC] = { "misc", 8, op_misc },

@@ -57,7 +57,6 @@
 
 #include "dbg_common.h"
 
-
 #define MAX_DEVS	16
 #define MAX_FUNCS	8
 #define MAX_PARAMS	8

@@ -35,6 +35,12 @@
 	ASSERT_LE(0, (fd)) TH_LOG("%s: %s", (port), strerror(-(fd)));		\
 } while (0)
 
+/* TT_NEED_CTL: skip the case when the fixture found no host peer (have). */
+#define TT_NEED_CTL(have) do {							\
+	if (!(have))								\
+		SKIP(return, "no host peer: %s", tt_ctl_missing());		\
+} while (0)
+
 /*
  * TT_NEED_HOST: open the host peer's control line into ctl; skip when the
  * environment names no peer (TTYDPC_CTL, TTYDPC_CHAN), fail when the
@@ -45,14 +51,7 @@
 										\
 	ASSERT_LE(0, _r) TH_LOG("host peer on %s (TTYDPC_CTL) does not answer: %s", \
 				tt_env("TTYDPC_CTL"), strerror(-_r));		\
-	if (!_r)								\
-		SKIP(return, "no host peer: %s", tt_ctl_missing());		\
-} while (0)
-
-/* TT_NEED_CTL: skip the case when the fixture found no host peer (have). */
-#define TT_NEED_CTL(have) do {							\
-	if (!(have))								\
-		SKIP(return, "no host peer: %s", tt_ctl_missing());		\
+	TT_NEED_CTL(_r);							\
 } while (0)
 
 /* TT_TRACE_ON: serial_write tracing on; *traced says to turn it off again. */
